@@ -1,0 +1,70 @@
+"""Command line: `leaktui SNAPSHOT...` opens the TUI; subcommands for reports and tools.
+
+Each subcommand lives in its own module exposing ``configure(parser)`` and ``run(args) -> int``;
+modules are imported only when their command runs, so `leaktui report` never imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from leaktui import __version__
+from leaktui.errors import LeakTuiError
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "open": ("leaktui.commands.open", "open snapshots, profiles or metrics in the TUI (default)"),
+    "report": ("leaktui.commands.report", "print a report (json, markdown or text) to stdout"),
+    "watch": ("leaktui.metrics.command", "watch a metrics file or a process's memory live"),
+    "capture": ("leaktui.capture.command", "take heap snapshots or profiles from a live process"),
+    "serve": ("leaktui.commands.serve", "serve the TUI to a browser on 127.0.0.1"),
+    "preload-path": ("leaktui.metrics.preload_command", "print the path of the Node metrics preload"),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only `command`'s module is imported (the others stay unloaded)."""
+    parser = argparse.ArgumentParser(
+        prog="leaktui",
+        description="Find memory leaks in Node.js services from V8 heap snapshots.",
+        epilog="Run `leaktui COMMAND --help` for a command's options. "
+        "Without a command, `leaktui FILE...` opens the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"leaktui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(_module=module_name)
+        if name == command:
+            importlib.import_module(module_name).configure(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and not args_list[0].startswith("-") and args_list[0] not in COMMANDS:
+        args_list.insert(0, "open")
+    elif not args_list:
+        args_list = ["open"]
+    elif args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version"):
+        args_list.insert(0, "open")
+    parser = build_parser(args_list[0] if args_list[0] in COMMANDS else None)
+    args = parser.parse_args(args_list)
+    module = importlib.import_module(args._module)
+    try:
+        return int(module.run(args) or 0)
+    except LeakTuiError as exc:
+        print(f"leaktui: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("leaktui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
