@@ -1,0 +1,380 @@
+"""Read a `.heapsnapshot` (plain or gzip) into flat numpy arrays, streaming, with clear errors.
+
+The file is read in chunks; `nodes`, `edges`, `locations` and the trace arrays are parsed by a
+JIT digit scanner straight into preallocated uint32 columns; `snapshot` (the header), `strings`
+and `trace_tree` are decoded with msgspec. Anything wrong raises one `SnapshotError` naming the
+file and the problem; nothing half-loaded is returned.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import msgspec
+import numpy as np
+
+from leaktui.errors import SnapshotError
+from leaktui.snapshot import scan
+from leaktui.snapshot.format import Header, Layout, read_layout
+
+ProgressCallback = Callable[[str, float], None]
+"""Called with (phase, fraction done in 0..1)."""
+
+CHUNK = 16 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+_WS = b" \t\r\n"
+
+
+@dataclass
+class RawSnapshot:
+    """What the file holds, validated, before any analysis."""
+
+    path: str
+    header: Header
+    layout: Layout
+    nodes: np.ndarray  # uint32 (node_fields, node_count): one contiguous row per field
+    edges: np.ndarray  # uint32 (edge_fields, edge_count); the to_node row holds ordinals
+    strings: list[str]
+    locations: np.ndarray | None = None  # uint32 (location_fields, count)
+    trace_function_infos: np.ndarray | None = None  # flat uint32
+    trace_tree: list[Any] | None = None
+    samples: np.ndarray | None = None  # flat uint32
+    file_size: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _Reader:
+    """A byte buffer over a stream, refilled chunk by chunk."""
+
+    def __init__(self, stream: BinaryIO, raw: BinaryIO, total: int,
+                 progress: ProgressCallback | None) -> None:
+        self.stream = stream
+        self.raw = raw
+        self.total = max(total, 1)
+        self.progress = progress
+        self.data = b""
+        self.buf = np.frombuffer(b"", dtype=np.uint8)
+        self.pos = 0
+        self.eof = False
+        self.phase = "reading"
+
+    def fill(self) -> bool:
+        """Append the next chunk to what is left unread; False at end of input."""
+        if self.eof:
+            return False
+        chunk = self.stream.read(CHUNK)
+        if not chunk:
+            self.eof = True
+            return False
+        self.data = self.data[self.pos:] + chunk
+        self.buf = np.frombuffer(self.data, dtype=np.uint8)
+        self.pos = 0
+        if self.progress is not None:
+            try:
+                done = self.raw.tell() / self.total
+            except (OSError, ValueError):
+                done = 0.0
+            self.progress(self.phase, min(done, 1.0))
+        return True
+
+    def peek(self) -> int:
+        """Next non-blank byte (not consumed), or -1 at end of input."""
+        while True:
+            while self.pos < len(self.data) and self.data[self.pos] in _WS:
+                self.pos += 1
+            if self.pos < len(self.data):
+                return self.data[self.pos]
+            if not self.fill():
+                return -1
+
+    def expect(self, byte: bytes, where: str) -> None:
+        c = self.peek()
+        if c != byte[0]:
+            found = "end of file" if c < 0 else repr(chr(c))
+            raise ValueError(f"expected {byte.decode()!r} {where}, found {found}")
+        self.pos += 1
+
+    def read_key(self) -> str:
+        self.expect(b'"', "at the start of a key")
+        while True:
+            end = self.data.find(b'"', self.pos)
+            if end >= 0:
+                key = self.data[self.pos:end].decode("utf-8", "replace")
+                self.pos = end + 1
+                return key
+            if not self.fill():
+                raise ValueError("file ends inside a key")
+
+    def read_value_bytes(self, what: str) -> bytes:
+        """The raw bytes of one JSON value (object, array, string or scalar)."""
+        c = self.peek()
+        if c < 0:
+            raise ValueError(f"file ends before {what}")
+        if c not in b'{["':
+            while True:
+                end = scan.scan_scalar_extent(self.buf, self.pos)
+                if end >= 0:
+                    value = self.data[self.pos:end]
+                    self.pos = end
+                    return value
+                if not self.fill():
+                    value = self.data[self.pos:]
+                    self.pos = len(self.data)
+                    return value
+        pieces: list[bytes] = []
+        depth, in_string, escaped = 0, False, False
+        while True:
+            status, end, depth, in_string, escaped = scan.scan_value_extent(
+                self.buf, self.pos, depth, in_string, escaped)
+            if status == scan.DONE:
+                pieces.append(self.data[self.pos:end])
+                self.pos = end
+                return b"".join(pieces)
+            if status != scan.NEED_MORE:
+                raise ValueError(f"unbalanced brackets in {what}")
+            pieces.append(self.data[self.pos:])
+            self.pos = len(self.data)
+            if not self.fill():
+                raise ValueError(f"file ends inside {what} (truncated)")
+
+    def read_uint_array(self, out: np.ndarray, what: str) -> int:
+        """Parse a JSON array of non-negative integers into ``out``; returns the count."""
+        self.expect(b"[", f"at the start of {what}")
+        count = 0
+        while True:
+            status, pos, count, extra = scan.scan_uint_columns(self.buf, self.pos, self.eof, out,
+                                                                count)
+            self.pos = pos
+            if status == scan.DONE:
+                return count
+            if status == scan.NEED_MORE:
+                if not self.fill():
+                    if self.eof and self.pos < len(self.data):
+                        continue  # parse the last number with final=True
+                    raise ValueError(f"file ends inside {what} (truncated after {count} values)")
+                continue
+            if status == scan.NEGATIVE:
+                raise ValueError(f"negative number in {what} (value {count})")
+            if status == scan.OVERFLOW:
+                raise ValueError(f"{what} holds more values than the header announces "
+                                 f"({out.size})")
+            if status == scan.TOO_BIG:
+                raise ValueError(f"value {count} of {what} does not fit in 32 bits")
+            raise ValueError(f"unexpected character {chr(extra)!r} in {what} (value {count})")
+
+    def skip_uint_array(self, what: str) -> np.ndarray:
+        """Parse an integer array of unknown length (small sections) into a flat array."""
+        raw = self.read_value_bytes(what)
+        try:
+            values = msgspec.json.decode(raw, type=list[int])
+        except msgspec.DecodeError as exc:
+            raise ValueError(f"{what} is not an array of integers ({exc})") from None
+        arr = np.asarray(values, dtype=np.int64)
+        if arr.size and (arr.min() < 0 or arr.max() > 0xFFFFFFFF):
+            raise ValueError(f"{what} holds a negative or too large number")
+        return arr.astype(np.uint32)
+
+
+def _open(path: str) -> tuple[BinaryIO, BinaryIO, int]:
+    """(stream to read, raw file for progress, raw size). Gzip is detected by its magic bytes."""
+    if os.path.isdir(path):
+        raise SnapshotError(path, "is a directory, not a heap snapshot")
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
+    except FileNotFoundError:
+        raise SnapshotError(path, "no such file") from None
+    except PermissionError:
+        raise SnapshotError(path, "permission denied") from None
+    except OSError as exc:
+        raise SnapshotError(path, f"cannot open: {exc.strerror or exc}") from None
+    size = os.fstat(raw.fileno()).st_size
+    magic = raw.read(2)
+    raw.seek(0)
+    if magic == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb"), raw, size  # type: ignore[return-value]
+    return raw, raw, size
+
+
+def _alloc(shape: tuple[int, int], what: str) -> np.ndarray:
+    try:
+        return np.empty(shape, dtype=np.uint32)
+    except (MemoryError, ValueError):
+        raise ValueError(f"not enough memory for {what} ({shape[0] * shape[1]:,} values)") from None
+
+
+def load_raw(path: str | os.PathLike[str], progress: ProgressCallback | None = None) -> RawSnapshot:
+    """Read and validate a heap snapshot file. Raises SnapshotError on any problem."""
+    spath = os.fspath(path)
+    stream, raw, size = _open(spath)
+    try:
+        reader = _Reader(stream, raw, size, progress)
+        result = _parse(spath, reader)
+        result.file_size = size
+    except SnapshotError:
+        raise
+    except (ValueError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise SnapshotError(spath, str(exc)) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise SnapshotError(spath, f"corrupt gzip data ({exc})") from None
+    except UnicodeDecodeError:
+        raise SnapshotError(spath, "not UTF-8 text") from None
+    except MemoryError:
+        raise SnapshotError(spath, "not enough memory to load this snapshot") from None
+    except OSError as exc:
+        raise SnapshotError(spath, f"read error: {exc.strerror or exc}") from None
+    finally:
+        stream.close()
+        raw.close()
+    _validate(result)
+    if progress is not None:
+        progress("reading", 1.0)
+    return result
+
+
+def _parse(path: str, r: _Reader) -> RawSnapshot:
+    first = r.peek()
+    if first < 0:
+        raise ValueError("empty file")
+    if first != ord("{"):
+        raise ValueError("not a heap snapshot (does not start with a JSON object)")
+    r.pos += 1
+    header: Header | None = None
+    layout: Layout | None = None
+    nodes = edges = None
+    strings: list[str] | None = None
+    out = RawSnapshot(path, None, None, None, None, None)  # type: ignore[arg-type]
+    while True:
+        c = r.peek()
+        if c == ord("}"):
+            r.pos += 1
+            break
+        if c < 0:
+            raise ValueError("file ends before the closing brace (truncated)")
+        key = r.read_key()
+        r.expect(b":", f"after key {key!r}")
+        if key == "snapshot":
+            raw_header = r.read_value_bytes("the snapshot header")
+            try:
+                header = msgspec.json.decode(raw_header, type=Header)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                raise ValueError(f"bad snapshot header: {exc}") from None
+            layout = read_layout(header)
+        elif key in ("nodes", "edges", "locations", "trace_function_infos", "samples"):
+            if header is None or layout is None:
+                if key in ("nodes", "edges"):
+                    raise ValueError(f'"{key}" comes before the "snapshot" header')
+                r.read_value_bytes(key)
+                continue
+            if key == "nodes":
+                nodes = _alloc((layout.node_fields, header.node_count), "nodes")
+                r.phase = "reading nodes"
+                n = r.read_uint_array(nodes, "nodes")
+                if n != nodes.size:
+                    raise ValueError(f"nodes holds {n:,} values, the header announces "
+                                     f"{header.node_count:,} nodes × {layout.node_fields} fields")
+            elif key == "edges":
+                edges = _alloc((layout.edge_fields, header.edge_count), "edges")
+                r.phase = "reading edges"
+                n = r.read_uint_array(edges, "edges")
+                if n != edges.size:
+                    raise ValueError(f"edges holds {n:,} values, the header announces "
+                                     f"{header.edge_count:,} edges × {layout.edge_fields} fields")
+            elif key == "locations" and layout.location_fields:
+                flat = r.skip_uint_array("locations")
+                if flat.size % layout.location_fields:
+                    raise ValueError("locations length is not a multiple of location_fields")
+                out.locations = np.ascontiguousarray(flat.reshape(-1, layout.location_fields).T)
+            elif key == "trace_function_infos":
+                out.trace_function_infos = r.skip_uint_array(key)
+            elif key == "samples":
+                out.samples = r.skip_uint_array(key)
+            else:
+                r.read_value_bytes(key)
+        elif key == "strings":
+            r.phase = "reading strings"
+            raw_strings = r.read_value_bytes("strings")
+            try:
+                strings = msgspec.json.decode(raw_strings, type=list[str])
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                raise ValueError(f"strings is not an array of strings ({exc})") from None
+            del raw_strings
+        elif key == "trace_tree":
+            try:
+                out.trace_tree = msgspec.json.decode(r.read_value_bytes(key), type=list[Any])
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                raise ValueError(f"trace_tree is not an array ({exc})") from None
+        else:
+            r.read_value_bytes(repr(key))
+        c = r.peek()
+        if c == ord(","):
+            r.pos += 1
+        elif c != ord("}"):
+            raise ValueError("file ends after a section (truncated)" if c < 0
+                             else f"expected ',' or '}}' after {key!r}")
+    if r.peek() >= 0:
+        raise ValueError("unexpected data after the end of the snapshot")
+    if header is None or layout is None:
+        raise ValueError('not a heap snapshot (no "snapshot" header)')
+    if nodes is None:
+        raise ValueError('no "nodes" section')
+    if edges is None:
+        raise ValueError('no "edges" section')
+    if strings is None:
+        raise ValueError('no "strings" section')
+    out.header, out.layout, out.nodes, out.edges, out.strings = header, layout, nodes, edges, strings
+    return out
+
+
+def _validate(raw: RawSnapshot) -> None:
+    """Cross-check the arrays: every index in range, counts consistent."""
+    path, lay, nodes, edges = raw.path, raw.layout, raw.nodes, raw.edges
+    n_nodes = nodes.shape[1]
+    n_strings = len(raw.strings)
+
+    def fail(problem: str) -> None:
+        raise SnapshotError(path, problem)
+
+    if n_nodes == 0:
+        fail("the snapshot has no nodes")
+    if int(nodes[lay.node_edge_count].sum(dtype=np.int64)) != edges.shape[1]:
+        fail(f"node edge counts add up to {int(nodes[lay.node_edge_count].sum(dtype=np.int64)):,}"
+             f", the header announces {edges.shape[1]:,} edges")
+    if int(nodes[lay.node_type].max()) >= len(lay.node_type_names):
+        fail("a node type is out of range of meta.node_types")
+    if int(nodes[lay.node_name].max()) >= n_strings:
+        bad = int(np.argmax(nodes[lay.node_name] >= n_strings))
+        fail(f"node {bad} has a name index out of range ({n_strings:,} strings)")
+    if edges.shape[1]:
+        etypes = edges[lay.edge_type]
+        if int(etypes.max()) >= len(lay.edge_type_names):
+            fail("an edge type is out of range of meta.edge_types")
+        to = edges[lay.edge_to]
+        if np.any(to % lay.node_fields):
+            bad = int(np.argmax(to % lay.node_fields != 0))
+            fail(f"edge {bad} points inside a node (to_node not a multiple of node fields)")
+        np.floor_divide(to, lay.node_fields, out=to)
+        if int(to.max()) >= n_nodes:
+            bad = int(np.argmax(to >= n_nodes))
+            fail(f"edge {bad} points past the last node")
+        numeric = _numeric_edge_types(lay)
+        string_named = ~np.isin(etypes, np.asarray(numeric, dtype=np.uint32))
+        names = edges[lay.edge_name]
+        if np.any(names[string_named] >= n_strings):
+            fail(f"an edge has a name index out of range ({n_strings:,} strings)")
+    root = raw.header.root_index
+    if root is not None and (root % lay.node_fields or root // lay.node_fields >= n_nodes):
+        fail("root_index is not a node")
+    if raw.locations is not None and raw.locations.size:
+        objs = raw.locations[lay.location_object]
+        if np.any(objs % lay.node_fields) or int(objs.max()) // lay.node_fields >= n_nodes:
+            fail("a location points outside the nodes")
+
+
+def _numeric_edge_types(lay: Layout) -> list[int]:
+    """Edge types whose name_or_index is a number, not a string index."""
+    return [i for i, t in enumerate(lay.edge_type_names) if t in ("element", "hidden")]
