@@ -219,13 +219,13 @@ def apply_interfaces(
     edge_type: np.ndarray,
     edge_name: np.ndarray,
     property_edge: int,
-) -> list[str | None]:
+) -> tuple[np.ndarray, list[str | None]]:
     """DevTools' applyInterfaceDefinitions: for each plain object, the matching interface with
-    the most properties all present on it (ties: the more popular), or None (stays Object)."""
-    if plain.size == 0:
-        return []
-    if not definitions:
-        return [None] * int(plain.size)
+    the most properties all present on it (ties: the more popular), or None (stays Object).
+    Returns (shape index per plain object, match per shape): objects are grouped by their set
+    of property names so Python only loops over distinct shapes."""
+    if plain.size == 0 or not definitions:
+        return np.zeros(plain.size, dtype=np.int64), [None]
     sigs = _property_set_signatures(plain, first_edge, edge_type, edge_name, property_edge)
     uniq, first_idx, inverse = np.unique(sigs, return_index=True, return_inverse=True)
     ranked = sorted(range(len(definitions)),
@@ -242,7 +242,7 @@ def apply_interfaces(
                 match = name
                 break
         per_sig.append(match)
-    return [per_sig[i] for i in inverse.tolist()]
+    return inverse.astype(np.int64).reshape(-1), per_sig
 
 
 @numba.njit(cache=True, nogil=True)

@@ -385,15 +385,14 @@ class HeapSnapshot:
 
     def _apply_interfaces(self, st: cls.StringTable, class_sidx: np.ndarray,
                           definitions: list[cls.InterfaceDefinition]) -> None:
-        matches = cls.apply_interfaces(definitions, self.plain_objects, self.strings,
-                                       self.first_edge, self.edge_type, self.edge_name,
-                                       self.E_PROPERTY)
-        if not matches:
+        shape, per_shape = cls.apply_interfaces(
+            definitions, self.plain_objects, self.strings, self.first_edge, self.edge_type,
+            self.edge_name, self.E_PROPERTY)
+        if self.plain_objects.size == 0:
             return
-        uniq = sorted({m for m in matches if m is not None})
-        index_of = {m: st.add(m, "interface") for m in uniq}
-        values = np.asarray([index_of[m] if m is not None else -1 for m in matches],
-                            dtype=np.int64)
+        shape_sidx = np.asarray([-1 if m is None else st.add(m, "interface")
+                                 for m in per_shape], dtype=np.int64)
+        values = shape_sidx[shape]
         hit = values >= 0
         raw = self.node_name[self.plain_objects].astype(np.int64)
         class_sidx[self.plain_objects] = np.where(hit, values, raw)
@@ -423,33 +422,54 @@ class HeapSnapshot:
         return None
 
     def _build_class_ids(self) -> None:
-        """Class id per node: one id per string index, plus one per (location, class) for
-        objects with a location (DevTools' classKeyInternal)."""
+        self.class_id, self.class_keys, self.class_names = self.class_ids_for(self.class_sidx)
+
+    def class_ids_for(
+        self, class_sidx: np.ndarray
+    ) -> tuple[np.ndarray, list[tuple[int, int, int, int]], list[str]]:
+        """Class id per node for the given class-name string per node: one id per string
+        index, plus one per (location, class) for objects with a location (DevTools'
+        classKeyInternal). Returns (ids, keys as (script, line, col, string), names)."""
         st = self.string_table
-        total_strings = st.base + len(st.added)
-        used = np.unique(self.class_sidx)
-        id_of_sidx = np.full(total_strings, -1, dtype=np.int64)
+        used = np.unique(class_sidx)
+        id_of_sidx = np.full(st.base + len(st.added), -1, dtype=np.int64)
         id_of_sidx[used] = np.arange(used.size)
-        class_id = id_of_sidx[self.class_sidx]
+        class_id = id_of_sidx[class_sidx]
         keys = [(-1, -1, -1, int(s)) for s in used.tolist()]
         loc_nodes, script, line, col = self.locations
         if loc_nodes.size:
             is_obj = self.node_type[loc_nodes] == self.T_OBJECT
-            ln = loc_nodes[is_obj]
-            ids, firsts = cls.located_class_ids(ln, script[is_obj], line[is_obj], col[is_obj],
-                                                self.class_sidx, used.size)
+            ln, sc, li, co = loc_nodes[is_obj], script[is_obj], line[is_obj], col[is_obj]
+            ids, firsts = cls.located_class_ids(ln, sc, li, co, class_sidx, used.size)
             class_id[ln] = ids
-            for f in firsts.tolist():
-                keys.append((int(script[is_obj][f]), int(line[is_obj][f]), int(col[is_obj][f]),
-                             int(self.class_sidx[ln[f]])))
-        self.class_id = class_id.astype(np.int32)
-        self.class_keys = keys
-        self.class_names = [st[s] for (_, _, _, s) in keys]
+            keys.extend((int(sc[f]), int(li[f]), int(co[f]), int(class_sidx[ln[f]]))
+                        for f in firsts.tolist())
+        return class_id.astype(np.int32), keys, [st[s] for (_, _, _, s) in keys]
+
+    def reclassified(self, definitions: list[cls.InterfaceDefinition]) -> np.ndarray:
+        """Class-name string per node if plain objects took ``definitions`` (as DevTools does
+        to the base snapshot of a comparison)."""
+        class_sidx = self.class_sidx.copy()
+        self._apply_interfaces(self.string_table, class_sidx, definitions)
+        return class_sidx
 
     def class_key(self, class_id: int) -> str:
-        script, line, col, s = self.class_keys[class_id]
-        name = self.class_names[class_id]
-        return f",{name}" if script < 0 else f"{script},{line},{col},{name}"
+        return export_key(self.class_keys[class_id], self.class_names[class_id])
+
+    def exported_classes(
+        self, class_id: np.ndarray, keys: list[tuple[int, int, int, int]], names: list[str]
+    ) -> dict[str, int]:
+        """DevTools exports classes keyed by text; equal texts from different string indexes
+        collide and the class met last (first non-empty instance in node order) wins.
+        Returns {exported key: class id}, in DevTools' Map insertion order."""
+        first = first_sized_node(class_id, self.self_size, len(keys))
+        present = np.flatnonzero(first >= 0)
+        winners: dict[str, int] = {}
+        for c in present[np.argsort(first[present], kind="stable")].tolist():
+            key = export_key(keys[c], names[c])
+            winners.pop(key, None)
+            winners[key] = c
+        return winners
 
     # ------------------------------------------------------------------ aggregates
     def _aggregate(self) -> None:
@@ -459,12 +479,7 @@ class HeapSnapshot:
         retained = k.class_retained_sizes(self.first_dominated, self.dominated, self.class_id,
                                           self.self_size, self.retained_size, n_classes,
                                           self.root)
-        present = np.flatnonzero(count > 0)
-        # DevTools exports keys by text; equal texts from different string indexes collide and
-        # the class met last (Map insertion order) wins.
-        winners: dict[str, int] = {}
-        for c in present[np.argsort(first[present], kind="stable")].tolist():
-            winners[self.class_key(c)] = c
+        winners = self.exported_classes(self.class_id, self.class_keys, self.class_names)
         rows = [ClassRow(c, key, self.class_names[c], int(count[c]), int(self_total[c]),
                          int(retained[c]), int(dist[c])) for key, c in winners.items()]
         rows.sort(key=lambda r: (-r.retained_size, r.key))
@@ -680,6 +695,22 @@ class HeapSnapshot:
     def iter_class_rows(self, top: int | None = None) -> Iterator[ClassRow]:
         rows = self.class_rows if top is None else self.class_rows[:top]
         yield from rows
+
+
+def export_key(key: tuple[int, int, int, int], name: str) -> str:
+    """DevTools' snapshot-independent class key: ",Name" or "script,line,col,Name"."""
+    script, line, col, _ = key
+    return f",{name}" if script < 0 else f"{script},{line},{col},{name}"
+
+
+def first_sized_node(class_id: np.ndarray, self_size: np.ndarray, n_classes: int) -> np.ndarray:
+    """First node ordinal with non-zero self size of each class (-1 if none)."""
+    sized = np.flatnonzero(self_size > 0)
+    first = np.full(n_classes, -1, dtype=np.int64)
+    cids = class_id[sized]
+    uniq, idx = np.unique(cids, return_index=True)
+    first[uniq] = sized[idx]
+    return first
 
 
 def analyse(raw: RawSnapshot, progress: ProgressCallback | None = None) -> HeapSnapshot:
