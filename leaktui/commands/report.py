@@ -1,0 +1,53 @@
+"""`leaktui report [--format json|markdown|text] [--top N] [--metrics FILE] SNAPSHOT...`"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from leaktui.errors import LeakTuiError
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="SNAPSHOT",
+                        help="heap snapshots (plain or gzipped), oldest first")
+    parser.add_argument("--format", choices=("json", "markdown", "text"), default="text",
+                        help="output format (default: text)")
+    parser.add_argument("--top", type=int, default=None, metavar="N",
+                        help="only the N classes with the largest retained size")
+    parser.add_argument("--metrics", metavar="FILE", default=None,
+                        help="a metrics file (JSON Lines or CSV) to summarise")
+
+
+def run(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from leaktui.report import build_report, load_all, render_text
+
+    if not args.paths and not args.metrics:
+        raise LeakTuiError("report needs at least one snapshot or --metrics FILE")
+    if args.top is not None and args.top < 1:
+        raise LeakTuiError("--top takes a positive number")
+    snaps = load_all(args.paths)
+    suspects = _suspects(snaps)
+    metrics = _metrics(args.metrics) if args.metrics else None
+    report = build_report(snaps, top=args.top, suspects=suspects, metrics=metrics)
+    if args.format == "json":
+        sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
+    else:
+        sys.stdout.write(render_text(report, markdown=args.format == "markdown"))
+    return 0
+
+
+def _suspects(snaps: list) -> list[dict]:  # type: ignore[type-arg]
+    if not snaps:
+        return []
+    from leaktui.suspects import find_suspects
+
+    return [s.to_json() for s in find_suspects(snaps)]
+
+
+def _metrics(path: str) -> dict:  # type: ignore[type-arg]
+    from leaktui.metrics.report import metrics_report
+
+    return metrics_report(path)

@@ -1,0 +1,165 @@
+"""The headless report: one JSON object (the contract other work builds on), or the same
+content as Markdown or plain text for people."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from leaktui.snapshot import HeapSnapshot, load_snapshot
+from leaktui.snapshot.diff import compare
+from leaktui.snapshot.growth import growing_holders, survivors
+
+REPORT_FORMAT = "leaktui-report/1"
+
+Loader = Callable[[str], HeapSnapshot]
+
+
+def _distance(d: int) -> int | None:
+    return d if 0 <= d < 100_000_000 else None
+
+
+def snapshot_entry(snap: HeapSnapshot, top: int | None) -> dict[str, Any]:
+    rows = snap.summary() if top is None else snap.summary()[:top]
+    return {
+        "path": snap.path,
+        "node_count": snap.node_count,
+        "edge_count": snap.edge_count,
+        "total_size": snap.total_size,
+        "statistics": snap.statistics.as_dict(),
+        "classes": [{"name": r.name, "key": r.key, "count": r.count, "self_size": r.self_size,
+                     "retained_size": r.retained_size, "distance": _distance(r.distance)}
+                    for r in rows],
+    }
+
+
+def diff_entry(snaps: list[HeapSnapshot], top: int | None) -> dict[str, Any] | None:
+    if len(snaps) < 2:
+        return None
+    rows = compare(snaps[0], snaps[-1])
+    if top is not None:
+        rows = rows[:top]
+    return {
+        "base": 0,
+        "target": len(snaps) - 1,
+        "classes": [r.to_json() for r in rows],
+        "survivors": [g.to_json() for g in survivors(snaps)],
+        "growing": [h.to_json() for h in growing_holders(snaps)],
+    }
+
+
+def build_report(snaps: list[HeapSnapshot], top: int | None = None,
+                 suspects: list[dict[str, Any]] | None = None,
+                 metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "format": REPORT_FORMAT,
+        "snapshots": [snapshot_entry(s, top) for s in snaps],
+        "diff": diff_entry(snaps, top),
+        "suspects": suspects or [],
+        "metrics": metrics,
+    }
+
+
+def human_size(n: float) -> str:
+    sign = "-" if n < 0 else ""
+    n = abs(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{sign}{n:.0f} {unit}" if unit == "B" else f"{sign}{n:.1f} {unit}"
+        n /= 1000
+    return f"{sign}{n:.1f} GB"
+
+
+def signed(n: int) -> str:
+    return f"+{n:,}" if n > 0 else f"{n:,}" if n < 0 else "0"
+
+
+def render_text(report: dict[str, Any], markdown: bool = False) -> str:
+    """People's version of the report: a short summary first, details after."""
+    out: list[str] = []
+    h1 = "# " if markdown else ""
+    h2 = "## " if markdown else ""
+    snaps = report["snapshots"]
+    out.append(f"{h1}leaktui report: {len(snaps)} snapshot(s)")
+    out.append("")
+    suspects = report.get("suspects") or []
+    if suspects:
+        out.append(f"{h2}Leak suspects")
+        for s in suspects[:10]:
+            tag = {"high": "[HIGH]", "medium": "[MED]", "low": "[low]"}.get(s["severity"], "")
+            path = ".".join(s["holder"].get("path") or []) or "(no user path)"
+            line = f"- {tag} {s['pattern']}: {s['title']} (held by {s['holder']['class']} " \
+                   f"@{s['holder']['id']} via {path})"
+            out.append(line)
+            if s.get("advice"):
+                out.append(f"  fix: {s['advice']}")
+        out.append("")
+    diff = report.get("diff")
+    if diff:
+        out.append(f"{h2}Growth (snapshot {diff['base'] + 1} -> {diff['target'] + 1})")
+        rows = [r for r in diff["classes"] if not r.get("noise")][:15]
+        out.extend(_table(["class", "new", "deleted", "delta", "size delta"],
+                          [[r["name"][:60], f"{r['new']:,}", f"{r['deleted']:,}",
+                            signed(r["delta"]), human_size(r["size_delta"])] for r in rows],
+                          markdown))
+        if diff["growing"]:
+            out.append("")
+            out.append(f"{h2}Growing holders")
+            for g in diff["growing"][:10]:
+                counts = " -> ".join(str(c) for c in g["counts"])
+                out.append(f"- {g['class']} @{g['id']} via {'.'.join(g['path']) or '?'}: "
+                           f"entries {counts}, retained "
+                           f"{' -> '.join(human_size(x) for x in g['retained_sizes'])}")
+        if diff["survivors"]:
+            out.append("")
+            out.append(f"{h2}Survivors (born between snapshots 1 and 2, alive in the last)")
+            for g in diff["survivors"][:10]:
+                holder = g["holder"]
+                out.append(f"- {g['count']:,} {g['class']} ({human_size(g['size'])}) held by "
+                           f"{holder['class']} @{holder['id']} via "
+                           f"{'.'.join(holder['path']) or '?'}")
+        out.append("")
+    metrics = report.get("metrics")
+    if metrics:
+        out.append(f"{h2}Live memory ({metrics.get('path')})")
+        out.append(f"verdict: {metrics.get('verdict')}, {metrics.get('samples')} samples")
+        for name, series in (metrics.get("series") or {}).items():
+            rate = human_size(series.get("slope_bytes_per_hour", 0.0))
+            out.append(f"- {name}: last {human_size(series['last'])}, "
+                       f"min {human_size(series['min'])}, max {human_size(series['max'])}, "
+                       f"{rate}/hour{' (rising)' if series.get('rising') else ''}")
+        out.append("")
+    for s in snaps:
+        out.append(f"{h2}{s['path']}")
+        out.append(f"{s['node_count']:,} nodes, {s['edge_count']:,} edges, total "
+                   f"{human_size(s['total_size'])}")
+        rows = s["classes"][:20]
+        total = max(s["total_size"], 1)
+        out.extend(_table(["class", "count", "shallow", "retained", "%", "distance"],
+                          [[r["name"][:60], f"{r['count']:,}", human_size(r["self_size"]),
+                            human_size(r["retained_size"]),
+                            f"{100 * r['retained_size'] / total:.1f}",
+                            "-" if r["distance"] is None else str(r["distance"])]
+                           for r in rows], markdown))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |",
+                 "|" + "|".join("---" for _ in headers) + "|"]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+        return lines
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                       for i, (h, w) in enumerate(zip(headers, widths, strict=True)))]
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    return lines
+
+
+def load_all(paths: list[str], loader: Loader = load_snapshot) -> list[HeapSnapshot]:
+    return [loader(p) for p in paths]

@@ -1,0 +1,162 @@
+"""Growth across a series of snapshots of one process: survivors and growing holders.
+
+- Survivors (the three-snapshot technique): objects allocated between the first and the second
+  snapshot (ids in (maxJSObjectId(S1), maxJSObjectId(S2)]) still alive in the last one, grouped
+  by class and by the older object that holds them (nearest dominator that already existed).
+- Growing holders: collections present in every snapshot (same id) whose element count or
+  retained size rises at each step: a Map that keeps its identity and grows, which a
+  birth/death comparison cannot see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from leaktui.snapshot.graph import HeapSnapshot
+
+COLLECTION_CLASSES = ("Map", "Set", "Array", "Object", "WeakMap", "WeakSet")
+STORAGE_EDGES = ("elements", "table", "properties")
+MIN_ELEMENTS = 8
+MAX_CANDIDATES = 5000
+
+
+@dataclass(frozen=True)
+class SurvivorGroup:
+    class_name: str
+    count: int
+    size: int  # sum of adjusted self sizes
+    holder: int  # ordinal in the last snapshot
+    holder_id: int
+    holder_class: str
+    path: list[str]
+
+    def to_json(self) -> dict[str, object]:
+        return {"class": self.class_name, "count": self.count, "size": self.size,
+                "holder": {"id": self.holder_id, "class": self.holder_class, "path": self.path}}
+
+
+@dataclass(frozen=True)
+class GrowingHolder:
+    node: int  # ordinal in the last snapshot
+    node_id: int
+    class_name: str
+    path: list[str]
+    counts: list[int]
+    retained_sizes: list[int]
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.node_id, "class": self.class_name, "path": self.path,
+                "counts": self.counts, "retained_sizes": self.retained_sizes}
+
+
+def element_counts(snap: HeapSnapshot) -> np.ndarray:
+    """Per node: outgoing non-weak edges plus those of its `elements`/`table`/`properties`
+    backing store: the number of entries a collection holds (up to a constant)."""
+    out_degree = np.diff(snap.first_edge)
+    weak = np.bincount(_edge_sources(snap)[snap.edge_type == snap.E_WEAK],
+                       minlength=snap.node_count)
+    counts = out_degree - weak
+    storage_names = np.asarray(
+        [i for i, s in enumerate(snap.strings) if s in STORAGE_EDGES] or [-1], dtype=np.int64)
+    internal = np.flatnonzero((snap.edge_type == snap.E_INTERNAL)
+                              & np.isin(snap.edge_name, storage_names))
+    if internal.size:
+        src = _edge_sources(snap)[internal]
+        dst = snap.edge_to[internal]
+        storage = np.isin(snap.node_type[dst], [snap.T_ARRAY, snap.T_HIDDEN])
+        counts = counts + np.bincount(src[storage], weights=out_degree[dst[storage]],
+                                      minlength=snap.node_count).astype(np.int64)
+    return counts.astype(np.int64)
+
+
+def _edge_sources(snap: HeapSnapshot) -> np.ndarray:
+    cached = snap.__dict__.get("_edge_sources")
+    if cached is None:
+        cached = np.repeat(np.arange(snap.node_count, dtype=np.uint32), np.diff(snap.first_edge))
+        snap.__dict__["_edge_sources"] = cached
+    return cached
+
+
+def ordinals_of_ids(snap: HeapSnapshot, ids: np.ndarray) -> np.ndarray:
+    """Ordinal in ``snap`` of each id (-1 when absent), vectorised."""
+    sorted_ids, order = snap._ids_sorted
+    pos = np.searchsorted(sorted_ids, ids)
+    pos = np.minimum(pos, max(sorted_ids.size - 1, 0))
+    found = sorted_ids[pos] == ids
+    return np.where(found, order[pos], -1).astype(np.int64)
+
+
+def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHolder]:
+    """Collections alive in every snapshot whose element count or retained size rises at
+    every step, largest growth first."""
+    if len(snaps) < 2:
+        return []
+    last = snaps[-1]
+    counts_last = element_counts(last)
+    class_ok = np.isin(np.asarray(last.class_names, dtype=object)[last.class_id],
+                       np.asarray(COLLECTION_CLASSES, dtype=object))
+    plainish = np.zeros(last.node_count, dtype=np.bool_)
+    plainish[last.plain_objects] = True
+    candidate = ((class_ok | plainish) & (counts_last >= MIN_ELEMENTS)
+                 & (last.node_type == last.T_OBJECT)
+                 & (last.distance >= 0) & (last.distance < 100_000_000))
+    cand = np.flatnonzero(candidate)
+    if cand.size > MAX_CANDIDATES:
+        cand = cand[np.argsort(-last.retained_size[cand], kind="stable")[:MAX_CANDIDATES]]
+    ids = last.node_id[cand].astype(np.int64)
+    counts = [counts_last[cand]]
+    retained = [last.retained_size[cand]]
+    alive = np.ones(cand.size, dtype=np.bool_)
+    for snap in reversed(snaps[:-1]):
+        ords = ordinals_of_ids(snap, ids)
+        alive &= ords >= 0
+        safe = np.where(ords >= 0, ords, 0)
+        counts.insert(0, np.where(ords >= 0, element_counts(snap)[safe], 0))
+        retained.insert(0, np.where(ords >= 0, snap.retained_size[safe], 0))
+    c = np.vstack(counts)
+    r = np.vstack(retained)
+    rising = alive & (np.all(np.diff(c, axis=0) > 0, axis=0) | np.all(np.diff(r, axis=0) > 0,
+                                                                      axis=0))
+    picked = np.flatnonzero(rising)
+    growth = (r[-1] - r[0])[picked]
+    picked = picked[np.argsort(-growth, kind="stable")][:top]
+    return [GrowingHolder(int(cand[i]), int(ids[i]), last.class_name(int(cand[i])),
+                          last.path_names(int(cand[i])), [int(x) for x in c[:, i]],
+                          [int(x) for x in r[:, i]]) for i in picked.tolist()]
+
+
+def survivors(snaps: list[HeapSnapshot], top: int = 50) -> list[SurvivorGroup]:
+    """Objects born between snapshot 1 and 2 still alive in the last, by class and holder."""
+    if len(snaps) < 3:
+        return []
+    low, high = snaps[0].max_js_object_id, snaps[1].max_js_object_id
+    last = snaps[-1]
+    ids = last.node_id.astype(np.int64)
+    is_new = (ids > low) & (ids <= high) & ((ids & 1) == 1)
+    surv = np.flatnonzero(is_new & (last.self_size > 0))
+    if surv.size == 0:
+        return []
+    born_later = ids > low  # anything allocated after S1 cannot be the long-lived holder
+    holder = last.dominator[surv].astype(np.int64)
+    storage = np.isin(last.node_type, [last.T_ARRAY, last.T_HIDDEN]) | (last.self_size == 0)
+    for _ in range(10_000):
+        climb = (born_later[holder] | storage[holder]) & (holder != last.root)
+        if not climb.any():
+            break
+        holder[climb] = last.dominator[holder[climb]]
+    classes = last.class_id[surv].astype(np.int64)
+    key = classes * np.int64(last.node_count + 1) + holder
+    uniq, inverse = np.unique(key, return_inverse=True)
+    count = np.bincount(inverse)
+    size = np.bincount(inverse, weights=last.self_size[surv].astype(np.int64))
+    order = np.argsort(-size, kind="stable")[:top]
+    groups = []
+    for g in order.tolist():
+        h = int(uniq[g] % (last.node_count + 1))
+        c = int(uniq[g] // (last.node_count + 1))
+        groups.append(SurvivorGroup(last.class_names[c], int(count[g]), int(size[g]), h,
+                                    int(last.node_id[h]), last.class_name(h),
+                                    last.path_names(h)))
+    return groups
