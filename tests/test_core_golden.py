@@ -1,0 +1,80 @@
+"""The core's numbers equal DevTools' (golden files made by tests/golden/make_golden.py with
+DevTools' own heap-snapshot code; the version is recorded in each file)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from leaktui.snapshot import HeapSnapshot, load_snapshot
+from leaktui.snapshot.diff import compare
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden"
+SUMMARIES = sorted(GOLDEN.glob("*.summary.json"))
+DIFFS = sorted(GOLDEN.glob("*.diff-*.json"))
+
+
+@lru_cache(maxsize=8)
+def snapshot(rel: str) -> HeapSnapshot:
+    return load_snapshot(str(ROOT / rel))
+
+
+def test_golden_files_exist_for_every_sample_snapshot() -> None:
+    samples = sorted((ROOT / "snapshots_sample").glob("*/*.heapsnapshot*"))
+    have = {json.loads(p.read_text())["file"] for p in SUMMARIES}
+    missing = [str(p.relative_to(ROOT)) for p in samples if str(p.relative_to(ROOT)) not in have]
+    assert not missing, f"no golden file for {missing}: run tests/golden/make_golden.py"
+    assert (GOLDEN / "mini.summary.json").exists()
+
+
+@pytest.mark.parametrize("golden", SUMMARIES, ids=lambda p: p.name.removesuffix(".summary.json"))
+def test_totals_statistics_and_every_class_row_equal_devtools(golden: Path) -> None:
+    gold = json.loads(golden.read_text())
+    snap = snapshot(gold["file"])
+    assert snap.node_count == gold["nodeCount"]
+    assert snap.edge_count == gold["edgeCount"]
+    assert snap.total_size == gold["totalSize"]
+    assert snap.max_js_object_id == gold["maxJSObjectId"]
+    st = gold["statistics"]
+    assert (snap.statistics.total, snap.statistics.native_total, snap.statistics.typed_arrays,
+            snap.statistics.v8heap_total, snap.statistics.code, snap.statistics.js_arrays,
+            snap.statistics.strings, snap.statistics.system) == (
+        st["total"], st["native"]["total"], st["native"]["typedArrays"], st["v8heap"]["total"],
+        st["v8heap"]["code"], st["v8heap"]["jsArrays"], st["v8heap"]["strings"],
+        st["v8heap"]["system"])
+    mine = {r.key: (r.name, r.count, r.self_size, r.retained_size, r.distance)
+            for r in snap.summary()}
+    theirs = {c["classKey"]: (c["name"], c["count"], c["selfSize"], c["retainedSize"],
+                              c["distance"]) for c in gold["classes"]}
+    assert mine == theirs
+
+
+@pytest.mark.parametrize("golden", sorted(GOLDEN.glob("*.nodes.npz")),
+                         ids=lambda p: p.name.removesuffix(".nodes.npz"))
+def test_every_node_retained_size_dominator_and_distance_equal_devtools(golden: Path) -> None:
+    summary = json.loads((GOLDEN / golden.name.replace(".nodes.npz", ".summary.json"))
+                         .read_text())
+    snap = snapshot(summary["file"])
+    gold = np.load(golden)
+    np.testing.assert_array_equal(snap.node_id, gold["id"])
+    np.testing.assert_array_equal(snap.self_size, gold["selfSize"])
+    np.testing.assert_array_equal(snap.retained_size, gold["retainedSize"])
+    np.testing.assert_array_equal(snap.distance, gold["distance"])
+    np.testing.assert_array_equal(snap.node_id[snap.dominator], gold["dominatorId"])
+
+
+@pytest.mark.parametrize("golden", DIFFS, ids=lambda p: p.name.removesuffix(".json"))
+def test_comparison_rows_equal_devtools(golden: Path) -> None:
+    gold = json.loads(golden.read_text())
+    rows = compare(snapshot(gold["base"]), snapshot(gold["target"]))
+    mine = {r.key: (r.name, r.new, r.deleted, r.delta, r.alloc_size, r.freed_size, r.size_delta)
+            for r in rows}
+    theirs = {c["classKey"]: (c["name"], c["newCount"], c["deletedCount"], c["countDelta"],
+                              c["allocSize"], c["freedSize"], c["sizeDelta"])
+              for c in gold["comparison"]}
+    assert mine == theirs

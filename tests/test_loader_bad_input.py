@@ -1,0 +1,171 @@
+"""Unusable input gets one clear error naming the file and the problem, never a traceback,
+never a partial result."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leaktui.errors import SnapshotError
+from leaktui.snapshot import load_raw, load_snapshot
+
+DATA = Path(__file__).parent / "data"
+MINI = DATA / "mini.heapsnapshot"
+
+
+def mini_doc() -> dict:
+    return json.loads(MINI.read_text())
+
+
+def write(tmp_path: Path, name: str, content: bytes | str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def expect_error(path: Path, *fragments: str) -> str:
+    with pytest.raises(SnapshotError) as info:
+        load_snapshot(str(path))
+    message = str(info.value)
+    assert str(path) in message
+    for fragment in fragments:
+        assert fragment in message, message
+    assert "\n" not in message
+    return message
+
+
+def test_empty_file_is_reported_as_empty(tmp_path: Path) -> None:
+    expect_error(write(tmp_path, "empty.heapsnapshot", b""), "empty")
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
+def test_truncated_file_is_rejected_at_every_cut_point(tmp_path: Path, fraction: float) -> None:
+    data = MINI.read_bytes()
+    cut = data[: int(len(data) * fraction)]
+    expect_error(write(tmp_path, f"cut{fraction}.heapsnapshot", cut))
+
+
+def test_truncated_gzip_file_is_rejected(tmp_path: Path) -> None:
+    data = gzip.compress(MINI.read_bytes())
+    expect_error(write(tmp_path, "cut.heapsnapshot.gz", data[: len(data) // 2]))
+
+
+def test_text_that_is_not_json_is_rejected(tmp_path: Path) -> None:
+    expect_error(write(tmp_path, "notes.txt", "hello, this is not a snapshot\n"),
+                 "not a heap snapshot")
+
+
+def test_json_of_another_shape_is_rejected(tmp_path: Path) -> None:
+    expect_error(write(tmp_path, "package.json", json.dumps({"name": "x", "version": "1"})),
+                 "snapshot")
+    expect_error(write(tmp_path, "list.json", "[1, 2, 3]"), "not a heap snapshot")
+
+
+def test_out_of_range_edge_target_is_rejected(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["edges"][2] = 7 * 1000
+    expect_error(write(tmp_path, "edge.heapsnapshot", json.dumps(doc)), "past the last node")
+
+
+def test_edge_target_inside_a_node_is_rejected(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["edges"][2] = 3
+    expect_error(write(tmp_path, "edge.heapsnapshot", json.dumps(doc)), "inside a node")
+
+
+def test_out_of_range_node_name_index_is_rejected(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["nodes"][1] = 10_000
+    expect_error(write(tmp_path, "name.heapsnapshot", json.dumps(doc)), "name index")
+
+
+def test_out_of_range_edge_name_index_is_rejected(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["edges"][1] = 10_000  # first edge is a shortcut edge: its name is a string index
+    expect_error(write(tmp_path, "ename.heapsnapshot", json.dumps(doc)), "name index")
+
+
+def test_node_count_mismatch_is_rejected(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["snapshot"]["node_count"] += 1
+    expect_error(write(tmp_path, "count.heapsnapshot", json.dumps(doc)), "nodes")
+
+
+def test_edge_count_mismatch_is_rejected(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["snapshot"]["edge_count"] -= 1
+    expect_error(write(tmp_path, "ecount.heapsnapshot", json.dumps(doc)), "edges")
+
+
+def test_edge_counts_not_adding_up_is_rejected(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["nodes"][4] += 1  # root's edge_count
+    expect_error(write(tmp_path, "sum.heapsnapshot", json.dumps(doc)), "add up")
+
+
+def test_negative_number_is_rejected(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["nodes"][3] = -8
+    expect_error(write(tmp_path, "neg.heapsnapshot", json.dumps(doc)), "negative")
+
+
+def test_corrupt_gzip_is_rejected(tmp_path: Path) -> None:
+    data = bytearray(gzip.compress(MINI.read_bytes()))
+    data[len(data) // 2] ^= 0xFF
+    data[len(data) // 2 + 1] ^= 0xFF
+    expect_error(write(tmp_path, "bad.heapsnapshot.gz", bytes(data)))
+
+
+def test_random_bytes_are_rejected(tmp_path: Path) -> None:
+    expect_error(write(tmp_path, "random.bin", os.urandom(4096) + b"\x00"))
+
+
+def test_directory_is_rejected(tmp_path: Path) -> None:
+    expect_error(tmp_path, "directory")
+
+
+def test_missing_path_is_rejected(tmp_path: Path) -> None:
+    expect_error(tmp_path / "nope.heapsnapshot", "no such file")
+
+
+def test_gzip_is_detected_by_magic_bytes_not_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "plainname.heapsnapshot", gzip.compress(MINI.read_bytes()))
+    assert load_raw(str(path)).nodes.shape == (7, 12)
+
+
+def test_six_field_nodes_without_trace_node_id_load(tmp_path: Path) -> None:
+    doc = mini_doc()
+    fields = doc["snapshot"]["meta"]["node_fields"]
+    drop = fields.index("trace_node_id")
+    del fields[drop]
+    del doc["snapshot"]["meta"]["node_types"][drop]
+    nodes = doc["nodes"]
+    doc["nodes"] = [v for i, v in enumerate(nodes) if i % 7 != drop]
+    doc["edges"] = [v // 7 * 6 if i % 3 == 2 else v for i, v in enumerate(doc["edges"])]
+    snap = load_snapshot(str(write(tmp_path, "six.heapsnapshot", json.dumps(doc))))
+    assert snap.total_size == 219
+
+
+def test_unknown_node_types_are_tolerated(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["snapshot"]["meta"]["node_types"][0].append("future thing")
+    snap = load_snapshot(str(write(tmp_path, "future.heapsnapshot", json.dumps(doc))))
+    assert snap.total_size == 219
+
+
+def test_cli_report_on_bad_input_exits_2_with_one_line_and_no_stdout(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.heapsnapshot", b'{"snapshot": {')
+    proc = subprocess.run([sys.executable, "-m", "leaktui.cli", "report", "--format", "json",
+                           str(bad)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert str(bad) in lines[0]
+    assert "Traceback" not in proc.stderr
