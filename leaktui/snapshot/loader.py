@@ -350,22 +350,19 @@ def _validate(raw: RawSnapshot) -> None:
         bad = int(np.argmax(nodes[lay.node_name] >= n_strings))
         fail(f"node {bad} has a name index out of range ({n_strings:,} strings)")
     if edges.shape[1]:
-        etypes = edges[lay.edge_type]
-        if int(etypes.max()) >= len(lay.edge_type_names):
-            fail("an edge type is out of range of meta.edge_types")
-        to = edges[lay.edge_to]
-        if np.any(to % lay.node_fields):
-            bad = int(np.argmax(to % lay.node_fields != 0))
+        numeric = np.asarray([t in ("element", "hidden") for t in lay.edge_type_names],
+                             dtype=np.bool_)
+        problem, bad = scan.check_edges(edges[lay.edge_type], edges[lay.edge_name],
+                                        edges[lay.edge_to], lay.node_fields, n_nodes, n_strings,
+                                        numeric)
+        if problem == 1:
+            fail(f"edge {bad} has a type out of range of meta.edge_types")
+        if problem == 2:
             fail(f"edge {bad} points inside a node (to_node not a multiple of node fields)")
-        np.floor_divide(to, lay.node_fields, out=to)
-        if int(to.max()) >= n_nodes:
-            bad = int(np.argmax(to >= n_nodes))
+        if problem == 3:
             fail(f"edge {bad} points past the last node")
-        numeric = _numeric_edge_types(lay)
-        string_named = ~np.isin(etypes, np.asarray(numeric, dtype=np.uint32))
-        names = edges[lay.edge_name]
-        if np.any(names[string_named] >= n_strings):
-            fail(f"an edge has a name index out of range ({n_strings:,} strings)")
+        if problem == 4:
+            fail(f"edge {bad} has a name index out of range ({n_strings:,} strings)")
     root = raw.header.root_index
     if root is not None and (root % lay.node_fields or root // lay.node_fields >= n_nodes):
         fail("root_index is not a node")
@@ -373,8 +370,3 @@ def _validate(raw: RawSnapshot) -> None:
         objs = raw.locations[lay.location_object]
         if np.any(objs % lay.node_fields) or int(objs.max()) // lay.node_fields >= n_nodes:
             fail("a location points outside the nodes")
-
-
-def _numeric_edge_types(lay: Layout) -> list[int]:
-    """Edge types whose name_or_index is a number, not a string index."""
-    return [i for i, t in enumerate(lay.edge_type_names) if t in ("element", "hidden")]

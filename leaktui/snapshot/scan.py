@@ -30,38 +30,73 @@ def scan_uint_columns(
     ``out[count % fields, count // fields]``, so each row of ``out`` is one contiguous column.
     Stops at ``]`` (DONE), at a bad byte, or at the end of ``buf``. When ``final`` is false a
     number touching the end of the buffer is left unread (it may continue in the next chunk).
-    Returns (status, pos, count, offending byte or value).
+    Returns (status, pos, count, offending byte).
     """
     n = buf.shape[0]
     fields = out.shape[0]
-    capacity = out.shape[0] * out.shape[1]
+    rows = out.shape[1]
+    field = count % fields
+    row = count // fields
     i = pos
     while i < n:
-        c = buf[i]
-        if c >= 48 and c <= 57:
+        c = np.int64(buf[i]) - 48
+        if 0 <= c <= 9:
             start = i
-            value = 0
-            while i < n and buf[i] >= 48 and buf[i] <= 57:
-                value = value * 10 + (buf[i] - 48)
-                if value > _UINT32_MAX:
-                    return TOO_BIG, start, count, 0
+            value = c
+            i += 1
+            while i < n:
+                d = np.int64(buf[i]) - 48
+                if d < 0 or d > 9:
+                    break
+                value = value * 10 + d
                 i += 1
             if i == n and not final:
-                return NEED_MORE, start, count, 0
-            if count >= capacity:
-                return OVERFLOW, start, count, 0
-            out[count % fields, count // fields] = value
-            count += 1
+                return NEED_MORE, start, row * fields + field, 0
+            if i - start > 10 or value > _UINT32_MAX:
+                return TOO_BIG, start, row * fields + field, 0
+            if row >= rows:
+                return OVERFLOW, start, row * fields + field, 0
+            out[field, row] = value
+            field += 1
+            if field == fields:
+                field = 0
+                row += 1
             continue
-        if c == 44 or c == 32 or c == 10 or c == 13 or c == 9:  # , space \n \r \t
+        b = buf[i]
+        if b == 44 or b == 32 or b == 10 or b == 13 or b == 9:  # , space \n \r \t
             i += 1
             continue
-        if c == 93:  # ]
-            return DONE, i + 1, count, 0
-        if c == 45:  # -
-            return NEGATIVE, i, count, c
-        return BAD_CHAR, i, count, c
-    return NEED_MORE, i, count, 0
+        if b == 93:  # ]
+            return DONE, i + 1, row * fields + field, 0
+        if b == 45:  # -
+            return NEGATIVE, i, row * fields + field, b
+        return BAD_CHAR, i, row * fields + field, b
+    return NEED_MORE, i, row * fields + field, 0
+
+
+@numba.njit(cache=True, nogil=True)
+def check_edges(
+    edge_type: np.ndarray, edge_name: np.ndarray, edge_to: np.ndarray, node_fields: int,
+    node_count: int, string_count: int, numeric_named: np.ndarray,
+) -> tuple[int, int]:
+    """Validate edges and turn ``edge_to`` node indexes into ordinals, in place.
+    Returns (problem, edge): 0 ok, 1 type out of range, 2 target inside a node,
+    3 target past the last node, 4 name index out of range."""
+    n_types = numeric_named.shape[0]
+    for e in range(edge_to.shape[0]):
+        t = edge_type[e]
+        if t >= n_types:
+            return 1, e
+        to = edge_to[e]
+        q = to // node_fields
+        if q * node_fields != to:
+            return 2, e
+        if q >= node_count:
+            return 3, e
+        edge_to[e] = q
+        if not numeric_named[t] and edge_name[e] >= string_count:
+            return 4, e
+    return 0, -1
 
 
 @numba.njit(cache=True, nogil=True)
