@@ -136,7 +136,8 @@ def test_missing_path_is_rejected(tmp_path: Path) -> None:
 
 def test_gzip_is_detected_by_magic_bytes_not_name(tmp_path: Path) -> None:
     path = write(tmp_path, "plainname.heapsnapshot", gzip.compress(MINI.read_bytes()))
-    assert load_raw(str(path)).nodes.shape == (7, 12)
+    raw = load_raw(str(path))
+    assert raw.nodes.shape == (7, 12)
 
 
 def test_six_field_nodes_without_trace_node_id_load(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numba
@@ -42,11 +43,11 @@ class InterfaceDefinition:
     properties: tuple[str, ...]
 
 
-class StringTable:
+class ClassNameTable:
     """The snapshot's strings plus the ones DevTools appends (class names), deduplicated per
     purpose exactly as DevTools does (so equal texts may have different indexes)."""
 
-    def __init__(self, strings: list[str]) -> None:
+    def __init__(self, strings: Sequence[str]) -> None:
         self.strings = strings
         self.base = len(strings)
         self.added: list[str] = []
@@ -129,10 +130,16 @@ def _property_set_signatures(
                     buf = nb
                 buf[c] = edge_name[e]
                 c += 1
-        vals = np.sort(buf[:c])
+        for i in range(1, c):  # insertion sort: objects have few properties
+            x = buf[i]
+            j = i - 1
+            while j >= 0 and buf[j] > x:
+                buf[j + 1] = buf[j]
+                j -= 1
+            buf[j + 1] = x
         h = np.uint64(1469598103934665603)
         for i in range(c):
-            h = (h ^ np.uint64(vals[i] + 1)) * np.uint64(1099511628211)
+            h = (h ^ np.uint64(buf[i] + 1)) * np.uint64(1099511628211)
             h ^= h >> np.uint64(31)
         out[k] = h ^ np.uint64(c)
     return out
@@ -147,7 +154,7 @@ def _property_names(snap_first_edge: np.ndarray, edge_type: np.ndarray, edge_nam
 
 def infer_interfaces(
     plain: np.ndarray,
-    strings: list[str],
+    strings: Sequence[str],
     first_edge: np.ndarray,
     edge_type: np.ndarray,
     edge_name: np.ndarray,
@@ -214,7 +221,7 @@ def _edges_of(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 def apply_interfaces(
     definitions: list[InterfaceDefinition],
     plain: np.ndarray,
-    strings: list[str],
+    strings: Sequence[str],
     first_edge: np.ndarray,
     edge_type: np.ndarray,
     edge_name: np.ndarray,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -121,13 +122,28 @@ class HeapSnapshot:
         self.node_name = nodes[lay.node_name]
         self.node_id = nodes[lay.node_id]
         self.self_size = nodes[lay.node_self_size]  # adjusted in place by the folding step
-        self.raw_self_size = self.self_size.copy()
-        self.first_edge = np.zeros(self.node_count + 1, dtype=np.int64)
+        # Offsets fit in 32 bits unless the snapshot has 4G edges.
+        offset_type = np.uint32 if self.edge_count < 2**32 - 1 else np.int64
+        self.first_edge = np.zeros(self.node_count + 1, dtype=offset_type)
         np.cumsum(nodes[lay.node_edge_count], out=self.first_edge[1:])
         self.trace_node_id = nodes[lay.node_trace_node_id] if lay.node_trace_node_id >= 0 else None
+        self._initial_detach = (nodes[lay.node_detachedness].astype(np.uint8)
+                                if lay.node_detachedness >= 0 else None)
+        # Rows of the node matrix that are done with are reused rather than new arrays made:
+        # the raw sizes go where the edge counts were, the display names where the types were.
+        self.raw_self_size = nodes[lay.node_edge_count]
+        self.raw_self_size[:] = self.self_size
+        self._spare_node_row = nodes[lay.node_type]
+        self._spare_rows = []  # more node rows that are done with, reused for class arrays
+        if lay.node_detachedness >= 0:
+            self._spare_rows.append(nodes[lay.node_detachedness])
+        if lay.node_trace_node_id >= 0 and not raw.header.trace_function_count:
+            self._spare_rows.append(nodes[lay.node_trace_node_id])
+            self.trace_node_id = None
         self.edge_type = edges[lay.edge_type].astype(np.uint8)
         self.edge_name = edges[lay.edge_name]
         self.edge_to = edges[lay.edge_to]
+        self._spare_edge_row = edges[lay.edge_type]  # becomes the retainers' edge array
         root_index = raw.header.root_index
         self.root = 0 if root_index is None else root_index // lay.node_fields
         self.extra_native_bytes = int(raw.header.extra_native_bytes or 0)
@@ -153,63 +169,59 @@ class HeapSnapshot:
             self._progress(phase, fraction)
 
     def _analyse(self) -> None:
-        t0 = time.perf_counter()
-        self._step("building retainers", 0.0)
-        self.first_retainer, self.retaining_nodes, self.retaining_edges = k.build_retainers(
-            self.edge_to, self.first_edge, self.node_count)
-        t0 = self.timings.record("retainers", t0)
+        # Two cores: like DevTools' second worker, the reverse graph is built on another
+        # thread while the flags, essential edges and folded sizes are computed (the JIT
+        # kernels release the GIL).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            t0 = time.perf_counter()
+            self._step("building retainers", 0.0)
+            retainers = pool.submit(k.build_retainers, self.edge_to, self.first_edge,
+                                    self.node_count, self._spare_edge_row)
+            del self._spare_edge_row
+            self._step("propagating DOM state", 0.1)
+            self.detachedness = self._initial_detachedness()
+            self.renamed_detached = k.propagate_dom_state(
+                self.node_type, self.detachedness, self.first_edge, self.edge_type,
+                self.edge_to, self.T_NATIVE, self.E_HIDDEN, self.E_WEAK)
+            t0 = self.timings.record("dom state", t0)
 
-        self._step("propagating DOM state", 0.1)
-        self.detachedness = self._initial_detachedness()
-        self.renamed_detached = k.propagate_dom_state(
-            self.node_type, self.detachedness, self.first_edge, self.edge_type, self.edge_to,
-            self.T_NATIVE, self.E_HIDDEN, self.E_WEAK)
-        t0 = self.timings.record("dom state", t0)
+            self._step("marking flags", 0.15)
+            self.flags = np.zeros(self.node_count, dtype=np.uint8)
+            self._mark_flags()
+            t0 = self.timings.record("flags", t0)
 
-        self._step("marking flags", 0.15)
-        self.flags = np.zeros(self.node_count, dtype=np.uint8)
-        self._mark_flags()
-        t0 = self.timings.record("flags", t0)
+            self._step("finding essential edges", 0.2)
+            table_of_string, pair_of_string = self._ephemeron_tables()
+            self.ephemeron_pair_of_string = pair_of_string
+            essential = k.essential_edges(
+                self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.node_id,
+                self.flags, self.root, self.E_INTERNAL, self.E_WEAK, self.E_SHORTCUT,
+                table_of_string)
+            del table_of_string
+            t0 = self.timings.record("essential edges", t0)
 
-        self._step("finding essential edges", 0.2)
-        table_of_string, pair_of_string = self._ephemeron_tables()
-        self.ephemeron_pair_of_string = pair_of_string
-        essential = k.essential_edges(
-            self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.node_id,
-            self.flags, self.root, self.E_INTERNAL, self.E_WEAK, self.E_SHORTCUT,
-            table_of_string)
-        del table_of_string
-        t0 = self.timings.record("essential edges", t0)
+            self._step("folding shallow sizes", 0.3)
+            self._fold_shallow_sizes()
+            t0 = self.timings.record("shallow sizes", t0)
+            self.first_retainer, self.retaining_nodes, self.retaining_edges = retainers.result()
+            t0 = self.timings.record("retainers (wait)", t0)
 
-        self._step("folding shallow sizes", 0.3)
-        if len(self.user_roots):
-            name_esd = self._string_indexes("system / ExternalStringData")
-            candidate = (self.node_type == self.T_HIDDEN) | (self.node_type == self.T_ARRAY)
-            candidate |= ((self.node_type == self.T_NATIVE) & np.isin(self.node_name, name_esd)
-                          & ~self.renamed_detached)
-            no_transfer = self.node_type == self.T_SYNTHETIC
-            no_transfer[self.root] = True
-            k.fold_shallow_sizes(self.self_size, candidate, self.first_edge, self.edge_type,
-                                 self.edge_to, self.E_WEAK, no_transfer)
-            del candidate, no_transfer
-        t0 = self.timings.record("shallow sizes", t0)
+            self._step("computing dominators", 0.4)
+            self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
+                k.dominators_and_retained(
+                    self.first_edge, self.edge_to, essential, self.first_retainer,
+                    self.retaining_nodes, self.retaining_edges, self.self_size, self.root))
+            del essential
+            t0 = self.timings.record("dominators", t0)
 
-        self._step("computing dominators", 0.4)
-        self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
-            k.dominators_and_retained(
-                self.first_edge, self.edge_to, essential, self.first_retainer,
-                self.retaining_nodes, self.retaining_edges, self.self_size, self.root))
-        del essential
-        self.first_dominated, self.dominated = k.dominated_children(self.dominator, self.root)
-        t0 = self.timings.record("dominators", t0)
-
-        self._step("computing distances", 0.7)
-        self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_))
-        t0 = self.timings.record("distances", t0)
-
-        self._step("naming classes", 0.8)
-        self._compute_classes()
-        t0 = self.timings.record("classes", t0)
+            self._step("computing distances and classes", 0.7)
+            children = pool.submit(k.dominated_children, self.dominator, self.root)
+            distances = pool.submit(self._distances, np.zeros(self.node_count, dtype=np.bool_))
+            self._compute_classes()
+            t0 = self.timings.record("classes", t0)
+            self.first_dominated, self.dominated = children.result()
+            self.distance = distances.result()
+            t0 = self.timings.record("distances (wait)", t0)
 
         self._step("aggregating", 0.9)
         self._aggregate()
@@ -217,23 +229,36 @@ class HeapSnapshot:
         self.timings.record("aggregates", t0)
         self._step("done", 1.0)
 
+    def _fold_shallow_sizes(self) -> None:
+        if not len(self.user_roots):
+            return  # "expose internals" snapshots keep raw sizes, as DevTools does
+        name_esd = self._string_indexes("system / ExternalStringData")
+        candidate = (self.node_type == self.T_HIDDEN) | (self.node_type == self.T_ARRAY)
+        if name_esd.size:
+            candidate |= ((self.node_type == self.T_NATIVE) & np.isin(self.node_name, name_esd)
+                          & ~self.renamed_detached)
+        no_transfer = self.node_type == self.T_SYNTHETIC
+        no_transfer[self.root] = True
+        k.fold_shallow_sizes(self.self_size, candidate, self.first_edge, self.edge_type,
+                             self.edge_to, self.E_WEAK, no_transfer)
+
     @cached_property
     def _wanted_strings(self) -> dict[str, list[int]]:
         """Indexes of the few strings the rules test for, found in one pass."""
-        found: dict[str, list[int]] = {text: [] for text in _WANTED_STRINGS}
-        for i, text in enumerate(self.strings):
-            if text in found:
-                found[text].append(i)
-        return found
+        return self.strings.indexes_of(_WANTED_STRINGS)
 
     def _string_indexes(self, text: str) -> np.ndarray:
-        """Indexes of every string equal to ``text`` (one of _WANTED_STRINGS)."""
-        return np.asarray(self._wanted_strings[text], dtype=np.uint32)
+        """Indexes of every string equal to ``text``."""
+        found = self._wanted_strings.get(text)
+        if found is None:
+            found = self.strings.indexes_of([text])[text]
+            self._wanted_strings[text] = found
+        return np.asarray(found, dtype=np.uint32)
 
     def _initial_detachedness(self) -> np.ndarray:
         lay = self.layout
-        if lay.node_detachedness >= 0:
-            return self.raw.nodes[lay.node_detachedness].astype(np.uint8)
+        if self._initial_detach is not None:
+            return self._initial_detach
         det = np.zeros(self.node_count, dtype=np.uint8)
         natives = np.flatnonzero(self.node_type == self.T_NATIVE)
         names = self.node_name[natives]
@@ -300,19 +325,20 @@ class HeapSnapshot:
         """Edges DevTools' distance filter always refuses: `sloppy_function_map` of the native
         context and the descriptor links of `(map descriptors)` arrays (crbug.com/413608)."""
         skip = np.zeros(self.edge_count, dtype=np.bool_)
-        string_named = ~np.isin(self.edge_type, [self.E_ELEMENT, self.E_HIDDEN])
+        numeric = [self.E_ELEMENT, self.E_HIDDEN]
         nc = np.flatnonzero((self.node_type == self.T_HIDDEN)
                             & np.isin(self.node_name, self._string_indexes("system / NativeContext")))
         sloppy = self._string_indexes("sloppy_function_map")
         for v in nc.tolist():
             es = np.arange(self.first_edge[v], self.first_edge[v + 1])
-            skip[es[string_named[es] & np.isin(self.edge_name[es], sloppy)]] = True
+            named = ~np.isin(self.edge_type[es], numeric)
+            skip[es[named & np.isin(self.edge_name[es], sloppy)]] = True
         md = np.flatnonzero((self.node_type == self.T_ARRAY)
                             & np.isin(self.node_name, self._string_indexes("(map descriptors)")))
         if md.size:
             es = cls._edges_of(self.first_edge[md], self.first_edge[md + 1])
             values = self.edge_name[es].astype(np.int64)
-            named = string_named[es]
+            named = ~np.isin(self.edge_type[es], numeric)
             if named.any():
                 parsed: dict[int, int] = {}
                 for s in np.unique(values[named]).tolist():
@@ -324,31 +350,32 @@ class HeapSnapshot:
         return skip
 
     def _distances(self, ignored: np.ndarray) -> np.ndarray:
+        """DevTools' distances; ``ignored`` nodes are never entered (the Retainers view's
+        "ignore this retainer")."""
         return k.distances_bfs(
             self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.user_roots,
-            self.root, self.E_WEAK, self.E_INTERNAL, self._static_skip,
+            self.root, self.E_WEAK, self.E_INTERNAL, self._distance_static_skip(),
             self.ephemeron_pair_of_string, ignored)
-
-    @cached_property
-    def _static_skip(self) -> np.ndarray:
-        return self._distance_static_skip()
 
     # ------------------------------------------------------------------ classes
     def _compute_classes(self) -> None:
-        st = cls.StringTable(self.strings)
+        st = cls.ClassNameTable(self.strings)
         n = self.node_count
         ntype = self.node_type
-        sidx = self.node_name.astype(np.int64)
+        sidx = self._spare_node_row
+        sidx[:] = self.node_name
+        del self._spare_node_row
         # Natives renamed "Detached X" get one new string per old name.
         renamed = np.flatnonzero(self.renamed_detached)
         if renamed.size:
             old = sidx[renamed]
             uniq, inv = np.unique(old, return_inverse=True)
             new = np.asarray([st.add("Detached " + self.strings[s], "detached")
-                              for s in uniq.tolist()], dtype=np.int64)
+                              for s in uniq.tolist()], dtype=np.uint32)
             sidx[renamed] = new[inv]
-        self.display_name_index = sidx.copy()  # the node's (possibly renamed) raw name
-        class_sidx = sidx
+        self.display_name_index = sidx  # the node's (possibly renamed) raw name
+        class_sidx = self._spare_row()
+        class_sidx[:] = sidx
         for type_index, type_name in enumerate(self.node_type_names):
             mask = ntype == type_index
             if type_index in (self.T_OBJECT, self.T_NATIVE) or not mask.any():
@@ -359,17 +386,17 @@ class HeapSnapshot:
         on = np.flatnonzero((ntype == self.T_OBJECT) | (ntype == self.T_NATIVE))
         if on.size:
             names = class_sidx[on]
-            uniq, inv = np.unique(names, return_inverse=True)
-            mapped = uniq.copy()
-            for i, s in enumerate(uniq.tolist()):
+            space = st.base + len(st.added)
+            mapped = np.arange(space + 1, dtype=np.int64)
+            for s in np.flatnonzero(np.bincount(names, minlength=space)).tolist():
                 text = st[s]
                 if text.startswith("<"):
                     sp = text.find(" ")
-                    mapped[i] = st.add(text[:sp] + ">" if sp != -1 else text, "class")
+                    mapped[s] = st.add(text[:sp] + ">" if sp != -1 else text, "class")
                 elif text.startswith("Detached <"):
                     sp = text.find(" ", 10)
-                    mapped[i] = st.add(text[:sp] + ">" if sp != -1 else text, "class")
-            class_sidx[on] = mapped[inv]
+                    mapped[s] = st.add(text[:sp] + ">" if sp != -1 else text, "class")
+            class_sidx[on] = mapped[names]
         # Plain objects: {a, b} interfaces.
         object_name = self._string_indexes("Object")
         self.plain_objects = np.flatnonzero((ntype == self.T_OBJECT)
@@ -383,7 +410,7 @@ class HeapSnapshot:
         self._build_class_ids()
         del n
 
-    def _apply_interfaces(self, st: cls.StringTable, class_sidx: np.ndarray,
+    def _apply_interfaces(self, st: cls.ClassNameTable, class_sidx: np.ndarray,
                           definitions: list[cls.InterfaceDefinition]) -> None:
         shape, per_shape = cls.apply_interfaces(
             definitions, self.plain_objects, self.strings, self.first_edge, self.edge_type,
@@ -395,7 +422,7 @@ class HeapSnapshot:
         values = shape_sidx[shape]
         hit = values >= 0
         raw = self.node_name[self.plain_objects].astype(np.int64)
-        class_sidx[self.plain_objects] = np.where(hit, values, raw)
+        class_sidx[self.plain_objects] = np.where(hit, values, raw).astype(class_sidx.dtype)
 
     @cached_property
     def locations(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -421,20 +448,25 @@ class HeapSnapshot:
             return Location(int(script[i]), int(line[i]), int(col[i]))
         return None
 
+    def _spare_row(self) -> np.ndarray:
+        return self._spare_rows.pop() if self._spare_rows else np.empty(self.node_count,
+                                                                        dtype=np.uint32)
+
     def _build_class_ids(self) -> None:
-        self.class_id, self.class_keys, self.class_names = self.class_ids_for(self.class_sidx)
+        self.class_id, self.class_keys, self.class_names = self.class_ids_for(
+            self.class_sidx, out=self._spare_row().view(np.int32))
 
     def class_ids_for(
-        self, class_sidx: np.ndarray
+        self, class_sidx: np.ndarray, out: np.ndarray | None = None
     ) -> tuple[np.ndarray, list[tuple[int, int, int, int]], list[str]]:
         """Class id per node for the given class-name string per node: one id per string
         index, plus one per (location, class) for objects with a location (DevTools'
         classKeyInternal). Returns (ids, keys as (script, line, col, string), names)."""
         st = self.string_table
-        used = np.unique(class_sidx)
-        id_of_sidx = np.full(st.base + len(st.added), -1, dtype=np.int64)
-        id_of_sidx[used] = np.arange(used.size)
-        class_id = id_of_sidx[class_sidx]
+        used = np.flatnonzero(np.bincount(class_sidx, minlength=st.base + len(st.added)))
+        id_of_sidx = np.full(st.base + len(st.added), -1, dtype=np.int32)
+        id_of_sidx[used] = np.arange(used.size, dtype=np.int32)
+        class_id = np.take(id_of_sidx, class_sidx, out=out)
         keys = [(-1, -1, -1, int(s)) for s in used.tolist()]
         loc_nodes, script, line, col = self.locations
         if loc_nodes.size:
@@ -444,7 +476,7 @@ class HeapSnapshot:
             class_id[ln] = ids
             keys.extend((int(sc[f]), int(li[f]), int(co[f]), int(class_sidx[ln[f]]))
                         for f in firsts.tolist())
-        return class_id.astype(np.int32), keys, [st[s] for (_, _, _, s) in keys]
+        return class_id, keys, [st[s] for (_, _, _, s) in keys]
 
     def reclassified(self, definitions: list[cls.InterfaceDefinition]) -> np.ndarray:
         """Class-name string per node if plain objects took ``definitions`` (as DevTools does
@@ -457,12 +489,14 @@ class HeapSnapshot:
         return export_key(self.class_keys[class_id], self.class_names[class_id])
 
     def exported_classes(
-        self, class_id: np.ndarray, keys: list[tuple[int, int, int, int]], names: list[str]
+        self, class_id: np.ndarray, keys: list[tuple[int, int, int, int]], names: list[str],
+        first: np.ndarray | None = None,
     ) -> dict[str, int]:
         """DevTools exports classes keyed by text; equal texts from different string indexes
         collide and the class met last (first non-empty instance in node order) wins.
         Returns {exported key: class id}, in DevTools' Map insertion order."""
-        first = first_sized_node(class_id, self.self_size, len(keys))
+        if first is None:
+            first = first_sized_node(class_id, self.self_size, len(keys))
         present = np.flatnonzero(first >= 0)
         winners: dict[str, int] = {}
         for c in present[np.argsort(first[present], kind="stable")].tolist():
@@ -479,7 +513,7 @@ class HeapSnapshot:
         retained = k.class_retained_sizes(self.first_dominated, self.dominated, self.class_id,
                                           self.self_size, self.retained_size, n_classes,
                                           self.root)
-        winners = self.exported_classes(self.class_id, self.class_keys, self.class_names)
+        winners = self.exported_classes(self.class_id, self.class_keys, self.class_names, first)
         rows = [ClassRow(c, key, self.class_names[c], int(count[c]), int(self_total[c]),
                          int(retained[c]), int(dist[c])) for key, c in winners.items()]
         rows.sort(key=lambda r: (-r.retained_size, r.key))
@@ -495,28 +529,39 @@ class HeapSnapshot:
         return int(self.retained_size[self.root]) + self.extra_native_bytes
 
     def _statistics(self) -> Statistics:
-        size = self.self_size.astype(np.int64)
         ntype = self.node_type
-        system = int(size[ntype == self.T_HIDDEN].sum())
+        size = self.self_size
+        by_type = np.bincount(ntype, weights=size, minlength=len(self.node_type_names) + 1)
+
+        def of(*types: int) -> int:
+            return int(sum(by_type[t] for t in types if t >= 0))
+
+        system = of(self.T_HIDDEN)
         native_mask = ntype == self.T_NATIVE
-        native = self.extra_native_bytes + int(size[native_mask].sum())
+        native = self.extra_native_bytes + of(self.T_NATIVE)
         jsab = self._string_indexes("system / JSArrayBufferData")
-        typed = int(size[native_mask & np.isin(self.display_name_index, jsab)
-                         & ~self.renamed_detached].sum())
-        code = int(size[ntype == self.T_CODE].sum())
-        strings = int(size[np.isin(ntype, [self.T_STRING, self.T_CONS, self.T_SLICED])].sum())
-        others = ~np.isin(ntype, [self.T_HIDDEN, self.T_NATIVE, self.T_CODE, self.T_STRING,
-                                  self.T_CONS, self.T_SLICED])
-        arrays = np.flatnonzero(others & np.isin(self.node_name, self._string_indexes("Array")))
-        js_arrays = int(size[arrays].sum())
-        elements = self._string_indexes("elements")
-        for v in arrays.tolist():
-            for e in range(int(self.first_edge[v]), int(self.first_edge[v + 1])):
-                if self.edge_type[e] == self.E_INTERNAL and self.edge_name[e] in elements:
-                    w = int(self.edge_to[e])
-                    if self.first_retainer[w + 1] - self.first_retainer[w] == 1:
-                        js_arrays += int(size[w])
-                    break
+        typed = 0
+        if jsab.size:
+            typed = int(size[native_mask & np.isin(self.display_name_index, jsab)
+                             & ~self.renamed_detached].sum(dtype=np.int64))
+        code = of(self.T_CODE)
+        strings = of(self.T_STRING, self.T_CONS, self.T_SLICED)
+        excluded = [t for t in (self.T_HIDDEN, self.T_NATIVE, self.T_CODE, self.T_STRING,
+                                self.T_CONS, self.T_SLICED) if t >= 0]
+        arrays = np.flatnonzero(np.isin(self.node_name, self._string_indexes("Array")))
+        arrays = arrays[~np.isin(ntype[arrays], excluded)]
+        js_arrays = int(size[arrays].sum(dtype=np.int64))
+        # Plus each array's `elements` store when that store has exactly one retainer.
+        edges = cls._edges_of(self.first_edge[arrays], self.first_edge[arrays + 1])
+        is_elements = ((self.edge_type[edges] == self.E_INTERNAL)
+                       & np.isin(self.edge_name[edges], self._string_indexes("elements")))
+        edges = edges[is_elements]
+        if edges.size:
+            src = np.searchsorted(self.first_edge, edges, side="right") - 1
+            _, first = np.unique(src, return_index=True)  # the first `elements` edge only
+            store = self.edge_to[edges[first]]
+            single = (self.first_retainer[store + 1] - self.first_retainer[store]) == 1
+            js_arrays += int(size[store[single]].sum(dtype=np.int64))
         return Statistics(total=self.total_size, native_total=native, typed_arrays=typed,
                           v8heap_total=self.total_size - native, code=code, strings=strings,
                           js_arrays=js_arrays, system=system)

@@ -58,8 +58,9 @@ def element_counts(snap: HeapSnapshot) -> np.ndarray:
     weak = np.bincount(_edge_sources(snap)[snap.edge_type == snap.E_WEAK],
                        minlength=snap.node_count)
     counts = out_degree - weak
-    storage_names = np.asarray(
-        [i for i, s in enumerate(snap.strings) if s in STORAGE_EDGES] or [-1], dtype=np.int64)
+    found = snap.strings.indexes_of(STORAGE_EDGES)
+    storage_names = np.asarray([i for name in STORAGE_EDGES for i in found[name]] or [-1],
+                               dtype=np.int64)
     internal = np.flatnonzero((snap.edge_type == snap.E_INTERNAL)
                               & np.isin(snap.edge_name, storage_names))
     if internal.size:

@@ -23,19 +23,19 @@ FLAG_DETACHED_DOM = 4
 
 @numba.njit(cache=True, nogil=True)
 def build_retainers(
-    edge_to: np.ndarray, first_edge: np.ndarray, node_count: int
+    edge_to: np.ndarray, first_edge: np.ndarray, node_count: int, retaining_edges: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Reverse CSR, in DevTools' order (a node's retainers in reverse edge order).
+    ``retaining_edges`` is a spare uint32 array of edge_count length, filled here.
 
     Returns (first_retainer[N+1], retaining_nodes[E], retaining_edges[E]).
     """
     edge_count = edge_to.shape[0]
-    first_retainer = np.zeros(node_count + 1, dtype=np.int64)
+    first_retainer = np.zeros(node_count + 1, dtype=first_edge.dtype)
     retaining_nodes = np.empty(edge_count, dtype=np.uint32)
-    retaining_edges = np.empty(edge_count, dtype=np.uint32)
     for e in range(edge_count):
         first_retainer[edge_to[e]] += 1
-    fill = np.empty(node_count, dtype=np.int64)
+    fill = np.empty(node_count, dtype=first_edge.dtype)
     slot = 0
     for i in range(node_count):
         c = first_retainer[i]
@@ -285,8 +285,7 @@ def dominators_and_retained(
     vertex = np.zeros(size, dtype=np.uint32)
     label = np.zeros(size, dtype=np.uint32)
     semi = np.zeros(size, dtype=np.uint32)
-    next_edge = np.zeros(size, dtype=np.int64)
-    bucket_head = np.zeros(size, dtype=np.uint32)
+    next_edge = np.zeros(size, dtype=first_edge.dtype)
     bucket_next = np.zeros(size, dtype=np.uint32)
     n = 0
 
@@ -337,6 +336,9 @@ def dominators_and_retained(
                 vertex[n] = v
                 label[v] = v
 
+    # The DFS is over: its per-node cursor becomes the bucket heads (memory reused).
+    bucket_head = next_edge.view(np.uint32)[:size]
+    bucket_head[:] = 0
     stack = np.empty(size, dtype=np.uint32)
 
     def evaluate(v0: int) -> int:
@@ -388,7 +390,7 @@ def dominators_and_retained(
         if dom[w] != vertex[semi[w]]:
             dom[w] = dom[dom[w]]
 
-    dominator = np.empty(n_nodes, dtype=np.uint32)
+    dominator = ancestor[:n_nodes]  # ancestor is no longer needed: reuse its memory
     retained = np.empty(n_nodes, dtype=np.int64)
     for o in range(n_nodes):
         dominator[o] = dom[o + 1] - 1
@@ -403,7 +405,7 @@ def dominators_and_retained(
 def dominated_children(dominator: np.ndarray, root: int) -> tuple[np.ndarray, np.ndarray]:
     """Children lists of the dominator tree as CSR (first[N+1], children), ordinal order."""
     n = dominator.shape[0]
-    first = np.zeros(n + 1, dtype=np.int64)
+    first = np.zeros(n + 1, dtype=np.uint32)
     for o in range(n):
         if o != root:
             first[dominator[o] + 1] += 1
@@ -500,15 +502,16 @@ def class_retained_sizes(
     out = np.zeros(n_classes, dtype=np.int64)
     active = np.zeros(n_classes, dtype=np.int32)
     n = class_id.shape[0]
-    stack = np.empty(n + 1, dtype=np.int64)  # node ordinal, or -(ordinal + 1) for "leave"
+    leave = np.uint32(0x80000000)  # high bit marks "leaving this node" (N < 2**31)
+    stack = np.empty(n + 1, dtype=np.uint32)
     top = 0
     stack[top] = root
     top += 1
     while top > 0:
         top -= 1
         item = stack[top]
-        if item < 0:
-            active[class_id[-item - 1]] -= 1
+        if item & leave:
+            active[class_id[item & ~leave]] -= 1
             continue
         v = item
         c = class_id[v]
@@ -517,7 +520,7 @@ def class_retained_sizes(
                 out[c] += retained[v]
             if first_child[v] != first_child[v + 1]:
                 active[c] += 1
-                stack[top] = -(v + 1)
+                stack[top] = v | leave
                 top += 1
         for i in range(first_child[v], first_child[v + 1]):
             stack[top] = children[i]

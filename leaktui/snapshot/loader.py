@@ -21,6 +21,7 @@ import numpy as np
 from leaktui.errors import SnapshotError
 from leaktui.snapshot import scan
 from leaktui.snapshot.format import Header, Layout, read_layout
+from leaktui.snapshot.strings import StringTable
 
 ProgressCallback = Callable[[str, float], None]
 """Called with (phase, fraction done in 0..1)."""
@@ -39,7 +40,7 @@ class RawSnapshot:
     layout: Layout
     nodes: np.ndarray  # uint32 (node_fields, node_count): one contiguous row per field
     edges: np.ndarray  # uint32 (edge_fields, edge_count); the to_node row holds ordinals
-    strings: list[str]
+    strings: StringTable
     locations: np.ndarray | None = None  # uint32 (location_fields, count)
     trace_function_infos: np.ndarray | None = None  # flat uint32
     trace_tree: list[Any] | None = None
@@ -162,7 +163,7 @@ class _Reader:
                 raise ValueError(f"negative number in {what} (value {count})")
             if status == scan.OVERFLOW:
                 raise ValueError(f"{what} holds more values than the header announces "
-                                 f"({out.size})")
+                                 f"({out.size:,})")
             if status == scan.TOO_BIG:
                 raise ValueError(f"value {count} of {what} does not fit in 32 bits")
             raise ValueError(f"unexpected character {chr(extra)!r} in {what} (value {count})")
@@ -200,11 +201,12 @@ def _open(path: str) -> tuple[BinaryIO, BinaryIO, int]:
     return raw, raw, size
 
 
-def _alloc(shape: tuple[int, int], what: str) -> np.ndarray:
+def _alloc(fields: int, rows: int, what: str) -> np.ndarray:
+    """One contiguous uint32 row per field (rows freed after loading get reused)."""
     try:
-        return np.empty(shape, dtype=np.uint32)
+        return np.empty((fields, rows), dtype=np.uint32)
     except (MemoryError, ValueError):
-        raise ValueError(f"not enough memory for {what} ({shape[0] * shape[1]:,} values)") from None
+        raise ValueError(f"not enough memory for {what} ({fields * rows:,} values)") from None
 
 
 def load_raw(path: str | os.PathLike[str], progress: ProgressCallback | None = None) -> RawSnapshot:
@@ -246,7 +248,7 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
     header: Header | None = None
     layout: Layout | None = None
     nodes = edges = None
-    strings: list[str] | None = None
+    strings: StringTable | None = None
     out = RawSnapshot(path, None, None, None, None, None)  # type: ignore[arg-type]
     while True:
         c = r.peek()
@@ -271,17 +273,17 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
                 r.read_value_bytes(key)
                 continue
             if key == "nodes":
-                nodes = _alloc((layout.node_fields, header.node_count), "nodes")
+                nodes = _alloc(layout.node_fields, header.node_count, "nodes")
                 r.phase = "reading nodes"
                 n = r.read_uint_array(nodes, "nodes")
-                if n != nodes.size:
+                if n != layout.node_fields * header.node_count:
                     raise ValueError(f"nodes holds {n:,} values, the header announces "
                                      f"{header.node_count:,} nodes × {layout.node_fields} fields")
             elif key == "edges":
-                edges = _alloc((layout.edge_fields, header.edge_count), "edges")
+                edges = _alloc(layout.edge_fields, header.edge_count, "edges")
                 r.phase = "reading edges"
                 n = r.read_uint_array(edges, "edges")
-                if n != edges.size:
+                if n != layout.edge_fields * header.edge_count:
                     raise ValueError(f"edges holds {n:,} values, the header announces "
                                      f"{header.edge_count:,} edges × {layout.edge_fields} fields")
             elif key == "locations" and layout.location_fields:
@@ -297,12 +299,7 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
                 r.read_value_bytes(key)
         elif key == "strings":
             r.phase = "reading strings"
-            raw_strings = r.read_value_bytes("strings")
-            try:
-                strings = msgspec.json.decode(raw_strings, type=list[str])
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                raise ValueError(f"strings is not an array of strings ({exc})") from None
-            del raw_strings
+            strings = StringTable(r.read_value_bytes("strings"))
         elif key == "trace_tree":
             try:
                 out.trace_tree = msgspec.json.decode(r.read_value_bytes(key), type=list[Any])
@@ -326,14 +323,15 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
         raise ValueError('no "edges" section')
     if strings is None:
         raise ValueError('no "strings" section')
-    out.header, out.layout, out.nodes, out.edges, out.strings = header, layout, nodes, edges, strings
+    out.header, out.layout, out.strings = header, layout, strings
+    out.nodes, out.edges = nodes, edges
     return out
 
 
 def _validate(raw: RawSnapshot) -> None:
     """Cross-check the arrays: every index in range, counts consistent."""
     path, lay, nodes, edges = raw.path, raw.layout, raw.nodes, raw.edges
-    n_nodes = nodes.shape[1]
+    n_nodes = len(nodes[0])
     n_strings = len(raw.strings)
 
     def fail(problem: str) -> None:
@@ -341,15 +339,17 @@ def _validate(raw: RawSnapshot) -> None:
 
     if n_nodes == 0:
         fail("the snapshot has no nodes")
-    if int(nodes[lay.node_edge_count].sum(dtype=np.int64)) != edges.shape[1]:
-        fail(f"node edge counts add up to {int(nodes[lay.node_edge_count].sum(dtype=np.int64)):,}"
-             f", the header announces {edges.shape[1]:,} edges")
+    n_edges = len(edges[0])
+    total_edges = int(nodes[lay.node_edge_count].sum(dtype=np.int64))
+    if total_edges != n_edges:
+        fail(f"node edge counts add up to {total_edges:,}, the header announces "
+             f"{n_edges:,} edges")
     if int(nodes[lay.node_type].max()) >= len(lay.node_type_names):
         fail("a node type is out of range of meta.node_types")
     if int(nodes[lay.node_name].max()) >= n_strings:
         bad = int(np.argmax(nodes[lay.node_name] >= n_strings))
         fail(f"node {bad} has a name index out of range ({n_strings:,} strings)")
-    if edges.shape[1]:
+    if n_edges:
         numeric = np.asarray([t in ("element", "hidden") for t in lay.edge_type_names],
                              dtype=np.bool_)
         problem, bad = scan.check_edges(edges[lay.edge_type], edges[lay.edge_name],
