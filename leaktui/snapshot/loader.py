@@ -58,8 +58,11 @@ class _Reader:
         self.raw = raw
         self.total = max(total, 1)
         self.progress = progress
-        self.data = b""
-        self.buf = np.frombuffer(b"", dtype=np.uint8)
+        # One buffer reused for every chunk (no fresh memory per chunk): the unread tail of
+        # the previous chunk moves to the front, the next chunk is read in behind it.
+        self.data = bytearray(CHUNK + 65536)
+        self.end = 0
+        self.buf = np.frombuffer(self.data, dtype=np.uint8)[:0]
         self.pos = 0
         self.eof = False
         self.phase = "reading"
@@ -68,13 +71,21 @@ class _Reader:
         """Append the next chunk to what is left unread; False at end of input."""
         if self.eof:
             return False
-        chunk = self.stream.read(CHUNK)
-        if not chunk:
+        left = self.end - self.pos
+        if left + CHUNK > len(self.data):  # a very long token: grow (rare)
+            grown = bytearray(left + CHUNK + 65536)
+            grown[:left] = self.data[self.pos:self.end]
+            self.data = grown
+        elif left:
+            self.data[:left] = self.data[self.pos:self.end]
+        with memoryview(self.data) as view:
+            n = self.stream.readinto(view[left:left + CHUNK])  # type: ignore[attr-defined]
+        self.pos = 0
+        self.end = left + (n or 0)
+        self.buf = np.frombuffer(self.data, dtype=np.uint8)[:self.end]
+        if not n:
             self.eof = True
             return False
-        self.data = self.data[self.pos:] + chunk
-        self.buf = np.frombuffer(self.data, dtype=np.uint8)
-        self.pos = 0
         if self.progress is not None:
             try:
                 done = self.raw.tell() / self.total
@@ -86,9 +97,9 @@ class _Reader:
     def peek(self) -> int:
         """Next non-blank byte (not consumed), or -1 at end of input."""
         while True:
-            while self.pos < len(self.data) and self.data[self.pos] in _WS:
+            while self.pos < self.end and self.data[self.pos] in _WS:
                 self.pos += 1
-            if self.pos < len(self.data):
+            if self.pos < self.end:
                 return self.data[self.pos]
             if not self.fill():
                 return -1
@@ -103,9 +114,9 @@ class _Reader:
     def read_key(self) -> str:
         self.expect(b'"', "at the start of a key")
         while True:
-            end = self.data.find(b'"', self.pos)
+            end = self.data.find(b'"', self.pos, self.end)
             if end >= 0:
-                key = self.data[self.pos:end].decode("utf-8", "replace")
+                key = bytes(self.data[self.pos:end]).decode("utf-8", "replace")
                 self.pos = end + 1
                 return key
             if not self.fill():
@@ -120,12 +131,12 @@ class _Reader:
             while True:
                 end = scan.scan_scalar_extent(self.buf, self.pos)
                 if end >= 0:
-                    value = self.data[self.pos:end]
+                    value = bytes(self.data[self.pos:end])
                     self.pos = end
                     return value
                 if not self.fill():
-                    value = self.data[self.pos:]
-                    self.pos = len(self.data)
+                    value = bytes(self.data[self.pos:self.end])
+                    self.pos = self.end
                     return value
         pieces: list[bytes] = []
         depth, in_string, escaped = 0, False, False
@@ -133,13 +144,13 @@ class _Reader:
             status, end, depth, in_string, escaped = scan.scan_value_extent(
                 self.buf, self.pos, depth, in_string, escaped)
             if status == scan.DONE:
-                pieces.append(self.data[self.pos:end])
+                pieces.append(bytes(self.data[self.pos:end]))
                 self.pos = end
                 return b"".join(pieces)
             if status != scan.NEED_MORE:
                 raise ValueError(f"unbalanced brackets in {what}")
-            pieces.append(self.data[self.pos:])
-            self.pos = len(self.data)
+            pieces.append(bytes(self.data[self.pos:self.end]))
+            self.pos = self.end
             if not self.fill():
                 raise ValueError(f"file ends inside {what} (truncated)")
 
@@ -155,7 +166,7 @@ class _Reader:
                 return count
             if status == scan.NEED_MORE:
                 if not self.fill():
-                    if self.eof and self.pos < len(self.data):
+                    if self.eof and self.pos < self.end:
                         continue  # parse the last number with final=True
                     raise ValueError(f"file ends inside {what} (truncated after {count} values)")
                 continue
