@@ -170,3 +170,13 @@ def test_cli_report_on_bad_input_exits_2_with_one_line_and_no_stdout(tmp_path: P
     assert len(lines) == 1, proc.stderr
     assert str(bad) in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+def test_strings_with_lone_surrogates_and_escapes_decode(tmp_path: Path) -> None:
+    doc = MINI.read_text()
+    # Replace the last string with one holding a lone surrogate and escapes, as JSON text.
+    head, _, _ = doc.rpartition('"')
+    head, _, _ = head.rpartition('"')
+    text = head + '"cut \\ud83d here \\"q\\" \\\\ \\u00e9"]}'
+    snap = load_snapshot(str(write(tmp_path, "surrogate.heapsnapshot", text)))
+    assert snap.strings[len(snap.strings) - 1] == 'cut \ud83d here "q" \\ é'

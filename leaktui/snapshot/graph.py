@@ -308,12 +308,10 @@ class HeapSnapshot:
         pair = np.full(n, -1, dtype=np.int64)
         if self.E_INTERNAL < 0:
             return table, pair
-        names = np.unique(self.edge_name[self.edge_type == self.E_INTERNAL])
+        used = k.names_used_by(self.edge_type, self.edge_name, self.E_INTERNAL, n)
         pairs: dict[str, int] = {}
-        for s in names.tolist():
+        for s in self.strings.indexes_containing(" / part of key (", used).tolist():
             text = self.strings[s]
-            if " / part of key (" not in text:
-                continue
             m = _EPHEMERON.match(text)
             if m is None:
                 continue

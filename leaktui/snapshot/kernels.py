@@ -575,3 +575,14 @@ def shortest_retainer_path(
     for i in range(k):
         out[i] = path[k - 1 - i]
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def names_used_by(edge_type: np.ndarray, edge_name: np.ndarray, wanted_type: int,
+                  string_count: int) -> np.ndarray:
+    """Mask over the string table: names of edges of ``wanted_type``."""
+    used = np.zeros(string_count, dtype=np.bool_)
+    for e in range(edge_type.shape[0]):
+        if edge_type[e] == wanted_type:
+            used[edge_name[e]] = True
+    return used

@@ -96,6 +96,34 @@ def _find_equal(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray,
     return out[:k]
 
 
+@numba.njit(cache=True, nogil=True)
+def _find_containing(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                     candidates: np.ndarray, pattern: np.ndarray) -> np.ndarray:
+    """Indexes among ``candidates`` (a mask) whose raw bytes contain ``pattern``."""
+    m = pattern.shape[0]
+    out = np.empty(starts.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(starts.shape[0]):
+        if not candidates[i]:
+            continue
+        s = starts[i]
+        last = ends[i] - m
+        j = s
+        while j <= last:
+            if buf[j] == pattern[0]:
+                same = True
+                for q in range(1, m):
+                    if buf[j + q] != pattern[q]:
+                        same = False
+                        break
+                if same:
+                    out[k] = i
+                    k += 1
+                    break
+            j += 1
+    return out[:k]
+
+
 _PROBLEMS = {
     1: "strings is not an array",
     2: "strings holds something other than strings",
@@ -157,6 +185,12 @@ class StringTable:
                 hits += [i for i in np.flatnonzero(self._escaped).tolist() if self[i] == text]
             found[text] = sorted(set(hits))
         return found
+
+    def indexes_containing(self, text: str, candidates: np.ndarray) -> np.ndarray:
+        """Indexes among ``candidates`` (bool mask over the table) whose text contains
+        ``text`` (plain ASCII without JSON escapes)."""
+        pattern = np.frombuffer(text.encode(), dtype=np.uint8)
+        return _find_containing(self._buf, self._starts, self._ends, candidates, pattern)
 
     def index(self, text: str) -> int:
         hits = self.indexes_of([text])[text]
