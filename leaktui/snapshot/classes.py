@@ -298,3 +298,32 @@ def aggregate_classes(
         if distance[v] < dist[c]:
             dist[c] = distance[v]
     return count, total, dist, first
+
+
+@numba.njit(cache=True, nogil=True)
+def names_of_types(class_sidx: np.ndarray, node_type: np.ndarray, type_a: int, type_b: int,
+                   space: int) -> np.ndarray:
+    """Mask over the string space: names of nodes of type ``type_a`` or ``type_b``."""
+    used = np.zeros(space, dtype=np.bool_)
+    for v in range(class_sidx.shape[0]):
+        t = node_type[v]
+        if t == type_a or t == type_b:
+            used[class_sidx[v]] = True
+    return used
+
+
+@numba.njit(cache=True, nogil=True)
+def assign_class_strings(class_sidx: np.ndarray, node_type: np.ndarray,
+                         label_of_type: np.ndarray, remap_from: np.ndarray,
+                         remap_to: np.ndarray) -> None:
+    """In place: nodes whose type has a fixed class label get it; other nodes whose name is in
+    ``remap_from`` (sorted) take the matching ``remap_to``."""
+    for v in range(class_sidx.shape[0]):
+        label = label_of_type[node_type[v]]
+        if label >= 0:
+            class_sidx[v] = label
+        elif remap_from.shape[0] > 0:
+            s = class_sidx[v]
+            i = np.searchsorted(remap_from, s)
+            if i < remap_from.shape[0] and remap_from[i] == s:
+                class_sidx[v] = remap_to[i]

@@ -37,6 +37,23 @@ NO_DISTANCE = k.NO_DISTANCE
 BASE_SYSTEM_DISTANCE = k.BASE_SYSTEM_DISTANCE
 
 
+class EdgeSources:
+    """``retaining_nodes[r]``: the node holding retainer edge ``r``, computed on access from
+    the CSR offsets instead of stored (supports ints, slices and index arrays)."""
+
+    def __init__(self, first_edge: np.ndarray, retaining_edges: np.ndarray) -> None:
+        self._first_edge = first_edge
+        self._edges = retaining_edges
+
+    def __len__(self) -> int:
+        return int(self._edges.shape[0])
+
+    def __getitem__(self, index: int | slice | np.ndarray) -> np.ndarray | int:
+        edges = self._edges[index]
+        src = np.searchsorted(self._first_edge, edges, side="right") - 1
+        return int(src) if np.ndim(src) == 0 else src.astype(np.uint32)
+
+
 @dataclass(frozen=True)
 class ClassRow:
     """One row of the Summary: a class as DevTools groups it."""
@@ -212,6 +229,9 @@ class HeapSnapshot:
                     self.first_edge, self.edge_to, essential, self.first_retainer,
                     self.retaining_nodes, self.retaining_edges, self.self_size, self.root))
             del essential
+            # The retaining nodes were needed by the dominator loop only; later lookups derive
+            # a retainer's node from its edge (a binary search), sparing an edge-sized array.
+            self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
             t0 = self.timings.record("dominators", t0)
 
             self._step("computing distances and classes", 0.7)
@@ -272,16 +292,15 @@ class HeapSnapshot:
     def root_edges(self) -> np.ndarray:
         return np.arange(self.first_edge[self.root], self.first_edge[self.root + 1])
 
-    @cached_property
-    def _doc_dom_trees(self) -> np.ndarray:
+    def _is_doc_dom_trees(self, nodes: np.ndarray) -> np.ndarray:
         idx = self._string_indexes("(Document DOM trees)")
-        return (self.node_type == self.T_SYNTHETIC) & np.isin(self.node_name, idx)
+        return (self.node_type[nodes] == self.T_SYNTHETIC) & np.isin(self.node_name[nodes], idx)
 
     @cached_property
     def user_roots(self) -> np.ndarray:
         """The root's children that DevTools treats as user roots (edge order, duplicates kept)."""
         targets = self.edge_to[self.root_edges]
-        keep = (self.node_type[targets] != self.T_SYNTHETIC) | self._doc_dom_trees[targets]
+        keep = (self.node_type[targets] != self.T_SYNTHETIC) | self._is_doc_dom_trees(targets)
         return targets[keep].astype(np.uint32)
 
     def _mark_flags(self) -> None:
@@ -295,7 +314,7 @@ class HeapSnapshot:
                          self.flags, k.FLAG_CAN_BE_QUERIED)
         etypes = self.edge_type[self.root_edges]
         page_seeds = roots[(etypes == self.E_SHORTCUT)
-                           | ((etypes == self.E_ELEMENT) & self._doc_dom_trees[roots])]
+                           | ((etypes == self.E_ELEMENT) & self._is_doc_dom_trees(roots))]
         k.mark_reachable(page_seeds.astype(np.uint32), self.first_edge, self.edge_type,
                          self.edge_to, np.asarray([self.E_WEAK], dtype=np.int64), self.flags,
                          k.FLAG_PAGE_OBJECT)
@@ -305,7 +324,7 @@ class HeapSnapshot:
         an id shared by the two edges of one key->value pair (-1: not one)."""
         n = len(self.strings)
         table = np.full(n, -1, dtype=np.int64)
-        pair = np.full(n, -1, dtype=np.int64)
+        pair = np.full(n, -1, dtype=np.int32)
         if self.E_INTERNAL < 0:
             return table, pair
         used = k.names_used_by(self.edge_type, self.edge_name, self.E_INTERNAL, n)
@@ -358,7 +377,6 @@ class HeapSnapshot:
     # ------------------------------------------------------------------ classes
     def _compute_classes(self) -> None:
         st = cls.ClassNameTable(self.strings)
-        n = self.node_count
         ntype = self.node_type
         sidx = self._spare_node_row
         sidx[:] = self.node_name
@@ -374,27 +392,27 @@ class HeapSnapshot:
         self.display_name_index = sidx  # the node's (possibly renamed) raw name
         class_sidx = self._spare_row()
         class_sidx[:] = sidx
+        label_of_type = np.full(len(self.node_type_names) + 1, -1, dtype=np.int64)
         for type_index, type_name in enumerate(self.node_type_names):
-            mask = ntype == type_index
-            if type_index in (self.T_OBJECT, self.T_NATIVE) or not mask.any():
-                continue
-            label = {"hidden": "(system)", "code": "(compiled code)", "closure": "Function",
-                     "regexp": "RegExp"}.get(type_name, f"({type_name})")
-            class_sidx[mask] = st.add(label, "class")
-        on = np.flatnonzero((ntype == self.T_OBJECT) | (ntype == self.T_NATIVE))
-        if on.size:
-            names = class_sidx[on]
-            space = st.base + len(st.added)
-            mapped = np.arange(space + 1, dtype=np.int64)
-            for s in np.flatnonzero(np.bincount(names, minlength=space)).tolist():
-                text = st[s]
-                if text.startswith("<"):
-                    sp = text.find(" ")
-                    mapped[s] = st.add(text[:sp] + ">" if sp != -1 else text, "class")
-                elif text.startswith("Detached <"):
-                    sp = text.find(" ", 10)
-                    mapped[s] = st.add(text[:sp] + ">" if sp != -1 else text, "class")
-            class_sidx[on] = mapped[names]
+            if type_index not in (self.T_OBJECT, self.T_NATIVE):
+                label = {"hidden": "(system)", "code": "(compiled code)", "closure": "Function",
+                         "regexp": "RegExp"}.get(type_name, f"({type_name})")
+                label_of_type[type_index] = st.add(label, "class")
+        # `<div id="a">` -> `<div>`, `Detached <div id="a">` -> `Detached <div>`.
+        used = cls.names_of_types(class_sidx, ntype, self.T_OBJECT, self.T_NATIVE,
+                                  st.base + len(st.added))
+        tags = self.strings.indexes_starting_with("<", used[:st.base]).tolist()
+        tags += [i for i in np.flatnonzero(used[st.base:]) + st.base
+                 if st[int(i)].startswith("Detached <")]
+        remap_from, remap_to = [], []
+        for s_index in sorted(int(i) for i in tags):
+            text = st[s_index]
+            sp = text.find(" ", 10 if text.startswith("Detached <") else 0)
+            remap_from.append(s_index)
+            remap_to.append(st.add(text[:sp] + ">" if sp != -1 else text, "class"))
+        cls.assign_class_strings(class_sidx, ntype, label_of_type,
+                                 np.asarray(remap_from, dtype=np.int64),
+                                 np.asarray(remap_to, dtype=np.int64))
         # Plain objects: {a, b} interfaces.
         object_name = self._string_indexes("Object")
         self.plain_objects = np.flatnonzero((ntype == self.T_OBJECT)
@@ -406,7 +424,6 @@ class HeapSnapshot:
         self.string_table = st
         self.class_sidx = class_sidx
         self._build_class_ids()
-        del n
 
     def _apply_interfaces(self, st: cls.ClassNameTable, class_sidx: np.ndarray,
                           definitions: list[cls.InterfaceDefinition]) -> None:
@@ -431,13 +448,14 @@ class HeapSnapshot:
         if loc is None or not loc.size:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty, empty
-        nodes = loc[lay.location_object].astype(np.int64) // lay.node_fields
+        nodes = loc[lay.location_object] // np.uint32(lay.node_fields)
         rev = nodes[::-1]
         uniq, first_in_rev = np.unique(rev, return_index=True)
         pick = nodes.size - 1 - first_in_rev
-        return (uniq, loc[lay.location_script][pick].astype(np.int64),
-                loc[lay.location_line][pick].astype(np.int64),
-                loc[lay.location_column][pick].astype(np.int64))
+        result = (uniq.astype(np.int64), loc[lay.location_script][pick],
+                  loc[lay.location_line][pick], loc[lay.location_column][pick])
+        self.raw.locations = None  # kept here, in node order, from now on
+        return result
 
     def location(self, node: int) -> Location | None:
         nodes, script, line, col = self.locations
@@ -529,7 +547,7 @@ class HeapSnapshot:
     def _statistics(self) -> Statistics:
         ntype = self.node_type
         size = self.self_size
-        by_type = np.bincount(ntype, weights=size, minlength=len(self.node_type_names) + 1)
+        by_type = k.sum_by_type(ntype, size, len(self.node_type_names) + 1)
 
         def of(*types: int) -> int:
             return int(sum(by_type[t] for t in types if t >= 0))
@@ -540,8 +558,9 @@ class HeapSnapshot:
         jsab = self._string_indexes("system / JSArrayBufferData")
         typed = 0
         if jsab.size:
-            typed = int(size[native_mask & np.isin(self.display_name_index, jsab)
-                             & ~self.renamed_detached].sum(dtype=np.int64))
+            natives = np.flatnonzero(native_mask)
+            natives = natives[np.isin(self.display_name_index[natives], jsab)]
+            typed = int(size[natives].sum(dtype=np.int64))
         code = of(self.T_CODE)
         strings = of(self.T_STRING, self.T_CONS, self.T_SLICED)
         excluded = [t for t in (self.T_HIDDEN, self.T_NATIVE, self.T_CODE, self.T_STRING,
@@ -705,7 +724,7 @@ class HeapSnapshot:
     def path_to_root(self, node: int, max_len: int = 10_000) -> list[int]:
         """Edges of a shortest path from a user root (e.g. `global`) to ``node``."""
         path = k.shortest_retainer_path(
-            node, self.distance, self.first_retainer, self.retaining_nodes,
+            node, self.distance, self.first_retainer, self.first_edge,
             self.retaining_edges, self.edge_type, self.E_WEAK, self.root, max_len)
         return [int(e) for e in path]
 

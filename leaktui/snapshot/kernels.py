@@ -533,7 +533,7 @@ def shortest_retainer_path(
     start: int,
     dist: np.ndarray,
     first_retainer: np.ndarray,
-    retaining_nodes: np.ndarray,
+    first_edge: np.ndarray,
     retaining_edges: np.ndarray,
     edge_type: np.ndarray,
     weak_edge: int,
@@ -555,8 +555,8 @@ def shortest_retainer_path(
         best_u = -1
         best_d = np.int64(BASE_SYSTEM_DISTANCE)
         for r in range(first_retainer[v], first_retainer[v + 1]):
-            u = retaining_nodes[r]
             e = retaining_edges[r]
+            u = np.searchsorted(first_edge, e, side="right") - 1
             if u == root or edge_type[e] == weak_edge:
                 continue
             du = dist[u]
@@ -586,3 +586,12 @@ def names_used_by(edge_type: np.ndarray, edge_name: np.ndarray, wanted_type: int
         if edge_type[e] == wanted_type:
             used[edge_name[e]] = True
     return used
+
+
+@numba.njit(cache=True, nogil=True)
+def sum_by_type(node_type: np.ndarray, size: np.ndarray, n_types: int) -> np.ndarray:
+    """Sum of self sizes per node type (int64, exact)."""
+    out = np.zeros(n_types, dtype=np.int64)
+    for v in range(node_type.shape[0]):
+        out[node_type[v]] += size[v]
+    return out

@@ -124,6 +124,26 @@ def _find_containing(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray,
     return out[:k]
 
 
+@numba.njit(cache=True, nogil=True)
+def _find_prefixed(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                   candidates: np.ndarray, pattern: np.ndarray) -> np.ndarray:
+    m = pattern.shape[0]
+    out = np.empty(starts.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(min(starts.shape[0], candidates.shape[0])):
+        if not candidates[i] or ends[i] - starts[i] < m:
+            continue
+        same = True
+        for q in range(m):
+            if buf[starts[i] + q] != pattern[q]:
+                same = False
+                break
+        if same:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
 _PROBLEMS = {
     1: "strings is not an array",
     2: "strings holds something other than strings",
@@ -191,6 +211,11 @@ class StringTable:
         ``text`` (plain ASCII without JSON escapes)."""
         pattern = np.frombuffer(text.encode(), dtype=np.uint8)
         return _find_containing(self._buf, self._starts, self._ends, candidates, pattern)
+
+    def indexes_starting_with(self, prefix: str, candidates: np.ndarray) -> np.ndarray:
+        """Indexes among ``candidates`` (bool mask) whose raw text starts with ``prefix``."""
+        pattern = np.frombuffer(prefix.encode(), dtype=np.uint8)
+        return _find_prefixed(self._buf, self._starts, self._ends, candidates, pattern)
 
     def index(self, text: str) -> int:
         hits = self.indexes_of([text])[text]
