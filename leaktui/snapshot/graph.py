@@ -234,14 +234,16 @@ class HeapSnapshot:
             self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
             t0 = self.timings.record("dominators", t0)
 
-            self._step("computing distances and classes", 0.7)
-            children = pool.submit(k.dominated_children, self.dominator, self.root)
-            distances = pool.submit(self._distances, np.zeros(self.node_count, dtype=np.bool_))
+            # Run one after the other: in parallel their scratch arrays would raise the peak.
+            self._step("building the dominator tree", 0.6)
+            self.first_dominated, self.dominated = k.dominated_children(self.dominator,
+                                                                        self.root)
+            self._step("computing distances", 0.7)
+            self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_))
+            t0 = self.timings.record("distances", t0)
+            self._step("naming classes", 0.8)
             self._compute_classes()
             t0 = self.timings.record("classes", t0)
-            self.first_dominated, self.dominated = children.result()
-            self.distance = distances.result()
-            t0 = self.timings.record("distances (wait)", t0)
 
         self._step("aggregating", 0.9)
         self._aggregate()
@@ -565,20 +567,16 @@ class HeapSnapshot:
         strings = of(self.T_STRING, self.T_CONS, self.T_SLICED)
         excluded = [t for t in (self.T_HIDDEN, self.T_NATIVE, self.T_CODE, self.T_STRING,
                                 self.T_CONS, self.T_SLICED) if t >= 0]
-        arrays = np.flatnonzero(np.isin(self.node_name, self._string_indexes("Array")))
-        arrays = arrays[~np.isin(ntype[arrays], excluded)]
-        js_arrays = int(size[arrays].sum(dtype=np.int64))
-        # Plus each array's `elements` store when that store has exactly one retainer.
-        edges = cls._edges_of(self.first_edge[arrays], self.first_edge[arrays + 1])
-        is_elements = ((self.edge_type[edges] == self.E_INTERNAL)
-                       & np.isin(self.edge_name[edges], self._string_indexes("elements")))
-        edges = edges[is_elements]
-        if edges.size:
-            src = np.searchsorted(self.first_edge, edges, side="right") - 1
-            _, first = np.unique(src, return_index=True)  # the first `elements` edge only
-            store = self.edge_to[edges[first]]
-            single = (self.first_retainer[store + 1] - self.first_retainer[store]) == 1
-            js_arrays += int(size[store[single]].sum(dtype=np.int64))
+        is_array_name = np.zeros(len(self.strings), dtype=np.bool_)
+        is_array_name[self._string_indexes("Array")] = True
+        is_elements = np.zeros(len(self.strings), dtype=np.bool_)
+        is_elements[self._string_indexes("elements")] = True
+        skip_type = np.zeros(len(self.node_type_names) + 1, dtype=np.bool_)
+        skip_type[excluded] = True
+        js_arrays = k.js_array_sizes(ntype, self.node_name, is_array_name, skip_type,
+                                     self.first_edge, self.edge_type, self.edge_name,
+                                     self.edge_to, self.first_retainer, size, self.E_INTERNAL,
+                                     is_elements)
         return Statistics(total=self.total_size, native_total=native, typed_arrays=typed,
                           v8heap_total=self.total_size - native, code=code, strings=strings,
                           js_arrays=js_arrays, system=system)

@@ -595,3 +595,24 @@ def sum_by_type(node_type: np.ndarray, size: np.ndarray, n_types: int) -> np.nda
     for v in range(node_type.shape[0]):
         out[node_type[v]] += size[v]
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def js_array_sizes(node_type: np.ndarray, node_name: np.ndarray, is_array_name: np.ndarray,
+                   skip_type: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray,
+                   edge_name: np.ndarray, edge_to: np.ndarray, first_retainer: np.ndarray,
+                   size: np.ndarray, internal_edge: int, is_elements: np.ndarray) -> int:
+    """DevTools' JS arrays statistic: nodes named `Array` (not hidden, native, code or
+    string), plus the first `elements` store of each when it has exactly one retainer."""
+    total = 0
+    for v in range(node_type.shape[0]):
+        if skip_type[node_type[v]] or not is_array_name[node_name[v]]:
+            continue
+        total += size[v]
+        for e in range(first_edge[v], first_edge[v + 1]):
+            if edge_type[e] == internal_edge and is_elements[edge_name[e]]:
+                w = edge_to[e]
+                if first_retainer[w + 1] - first_retainer[w] == 1:
+                    total += size[w]
+                break
+    return total
