@@ -1,6 +1,7 @@
 // Writes a large heap snapshot shaped like a leaking service: a global cache (Map) of session
 // objects with strings, arrays and nested plain objects, per-session closures, and chains.
-// Usage: node --max-old-space-size=16000 benchmarks/make_big_snapshot.js OUT.heapsnapshot SIZE_MB
+// Usage: node --max-old-space-size=16000 benchmarks/make_big_snapshot.js OUT.heapsnapshot SIZE_MB [N]
+// With N > 1, writes a series OUT-1 .. OUT-N from the same process, growing ~5% between them.
 'use strict';
 const v8 = require('v8');
 const out = process.argv[2];
@@ -19,15 +20,24 @@ class Session {
 const cache = new Map();
 const handlers = [];
 let prev = null;
-for (let i = 0; i < units; i++) {
-  const s = new Session(i, (i % 50) ? prev : null);
-  prev = s;
-  if (i % 3 === 0) cache.set('k' + i, s);
-  if (i % 25 === 0) handlers.push(() => s.id);
+let next = 0;
+function grow(count) {
+  for (let i = 0; i < count; i++, next++) {
+    const s = new Session(next, (next % 50) ? prev : null);
+    prev = s;
+    if (next % 3 === 0) cache.set('k' + next, s);
+    if (next % 25 === 0) handlers.push(() => s.id);
+  }
 }
 global.appCache = cache;
 global.appHandlers = handlers;
-global.appTail = prev;
-const t0 = Date.now();
-v8.writeHeapSnapshot(out);
-console.log(`wrote ${out} (${units} units) in ${Date.now() - t0} ms`);
+const count = Number(process.argv[4] || 1);
+grow(units);
+for (let k = 1; k <= count; k++) {
+  if (k > 1) grow(Math.round(units * 0.05));
+  global.appTail = prev;
+  const file = count > 1 ? out.replace(/(\.heapsnapshot)?$/, `-${k}.heapsnapshot`) : out;
+  const t0 = Date.now();
+  v8.writeHeapSnapshot(file);
+  console.log(`wrote ${file} (${next} units) in ${Date.now() - t0} ms`);
+}

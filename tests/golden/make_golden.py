@@ -86,6 +86,27 @@ def golden_for_snapshot(oracle: Path, dt: str, path: Path, tmp: Path) -> None:
                                                   for k, v in cols.items()})
 
 
+def golden_for_retainers(oracle: Path, dt: str, path: Path, tmp: Path) -> None:
+    """The first 200 retainers of the 15 nodes with the most retainers plus every 997th node, in DevTools
+    Retainers-view order (ids chosen from the oracle's own per-node dump)."""
+    plain = plain_copy(path, tmp)
+    gold = np.load(GOLDEN / f"{name_of(path)}.nodes.npz")
+    sys.path.insert(0, str(ROOT))
+    from leaktui.snapshot import load_snapshot
+
+    snap = load_snapshot(str(path))
+    counts = np.diff(snap.first_retainer)
+    chosen = list(np.argsort(-counts, kind="stable")[:15]) + list(range(1, snap.node_count, 997))
+    result = {"devtools": dt, "file": str(path.relative_to(ROOT)), "retainers": {}}
+    for ordinal in chosen:
+        node_id = int(gold["id"][int(ordinal)])
+        out = run_oracle(oracle, str(plain), "--retainers", str(node_id), "--depth", "1",
+                         "--width", "200")
+        result["retainers"][str(node_id)] = [[r["edgeName"], r["id"]]
+                                             for r in out["retainers"]["items"]]
+    (GOLDEN / f"{name_of(path)}.retainers.json").write_text(json.dumps(result) + "\n")
+
+
 def golden_for_series(oracle: Path, dt: str, series: Path, tmp: Path) -> None:
     files = sorted(series.glob("*.heapsnapshot*"))
     plains = [plain_copy(f, tmp) for f in files]
@@ -113,6 +134,8 @@ def main() -> int:
         for path in snapshots:
             print("golden", path.relative_to(ROOT), file=sys.stderr)
             golden_for_snapshot(oracle, dt, path, tmp)
+            if path.parent.name == "data" and path.name.endswith(".gz"):
+                golden_for_retainers(oracle, dt, path, tmp)
         for series in sorted(p for p in (ROOT / "snapshots_sample").iterdir() if p.is_dir()):
             if len(list(series.glob("*.heapsnapshot*"))) >= 2:
                 print("golden diff", series.name, file=sys.stderr)
