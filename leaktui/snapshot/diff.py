@@ -85,10 +85,17 @@ def compare_detailed(
     for g, name in base_key_names.items():
         key_names.setdefault(g, name)
     n_keys = len(key_numbers)
-    packed_t = (tgt.gkey << 32) | tgt.ids
-    packed_b = (bas.gkey << 32) | bas.ids
-    new_mask = ~np.isin(packed_t, packed_b)
-    del_mask = ~np.isin(packed_b, packed_t)
+    # Join on object id (unique within a snapshot): a target object is "kept" when the base
+    # has the same id counted under the same class key.
+    base_gkey = np.full(base.node_count, -1, dtype=np.int64)
+    base_gkey[bas.nodes] = bas.gkey
+    base_ordinal = base.ordinals_of_ids(tgt.ids)
+    kept = base_ordinal >= 0
+    kept[kept] = base_gkey[base_ordinal[kept]] == tgt.gkey[kept]
+    matched_base = np.zeros(base.node_count, dtype=np.bool_)
+    matched_base[base_ordinal[kept]] = True
+    new_mask = ~kept
+    del_mask = ~matched_base[bas.nodes]
     new_count = np.bincount(tgt.gkey[new_mask], minlength=n_keys)
     del_count = np.bincount(bas.gkey[del_mask], minlength=n_keys)
     alloc = np.bincount(tgt.gkey[new_mask], weights=tgt.sizes[new_mask], minlength=n_keys)
@@ -114,3 +121,4 @@ def _group(nodes: np.ndarray, gkeys: np.ndarray, key_of: dict[int, str]) -> dict
     uniq, starts = np.unique(keys_sorted, return_index=True)
     parts = np.split(nodes[order], starts[1:])
     return {key_of[int(g)]: part for g, part in zip(uniq.tolist(), parts, strict=True)}
+

@@ -587,6 +587,16 @@ class HeapSnapshot:
         order = np.argsort(self.node_id, kind="stable")
         return self.node_id[order], order
 
+    def ordinals_of_ids(self, ids: np.ndarray) -> np.ndarray:
+        """Ordinal of each id (-1 when absent), vectorised binary search over sorted ids."""
+        sorted_ids, order = self._ids_sorted
+        if sorted_ids.size == 0:
+            return np.full(len(ids), -1, dtype=np.int64)
+        pos = np.searchsorted(sorted_ids, ids)
+        np.minimum(pos, sorted_ids.size - 1, out=pos)
+        found = sorted_ids[pos] == ids
+        return np.where(found, order[pos], -1).astype(np.int64)
+
     def ordinal_of_id(self, node_id: int) -> int | None:
         ids, order = self._ids_sorted
         i = int(np.searchsorted(ids, node_id))
@@ -765,12 +775,7 @@ def export_key(key: tuple[int, int, int, int], name: str) -> str:
 
 def first_sized_node(class_id: np.ndarray, self_size: np.ndarray, n_classes: int) -> np.ndarray:
     """First node ordinal with non-zero self size of each class (-1 if none)."""
-    sized = np.flatnonzero(self_size > 0)
-    first = np.full(n_classes, -1, dtype=np.int64)
-    cids = class_id[sized]
-    uniq, idx = np.unique(cids, return_index=True)
-    first[uniq] = sized[idx]
-    return first
+    return k.first_sized_node(class_id, self_size, n_classes)
 
 
 def analyse(raw: RawSnapshot, progress: ProgressCallback | None = None) -> HeapSnapshot:

@@ -80,15 +80,6 @@ def _edge_sources(snap: HeapSnapshot) -> np.ndarray:
     return cached
 
 
-def ordinals_of_ids(snap: HeapSnapshot, ids: np.ndarray) -> np.ndarray:
-    """Ordinal in ``snap`` of each id (-1 when absent), vectorised."""
-    sorted_ids, order = snap._ids_sorted
-    pos = np.searchsorted(sorted_ids, ids)
-    pos = np.minimum(pos, max(sorted_ids.size - 1, 0))
-    found = sorted_ids[pos] == ids
-    return np.where(found, order[pos], -1).astype(np.int64)
-
-
 def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHolder]:
     """Collections alive in every snapshot whose element count or retained size rises at
     every step, largest growth first."""
@@ -111,7 +102,7 @@ def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHol
     retained = [last.retained_size[cand]]
     alive = np.ones(cand.size, dtype=np.bool_)
     for snap in reversed(snaps[:-1]):
-        ords = ordinals_of_ids(snap, ids)
+        ords = snap.ordinals_of_ids(ids)
         alive &= ords >= 0
         safe = np.where(ords >= 0, ords, 0)
         counts.insert(0, np.where(ords >= 0, element_counts(snap)[safe], 0))

@@ -616,3 +616,13 @@ def js_array_sizes(node_type: np.ndarray, node_name: np.ndarray, is_array_name: 
                     total += size[w]
                 break
     return total
+
+
+@numba.njit(cache=True, nogil=True)
+def first_sized_node(class_id: np.ndarray, self_size: np.ndarray, n_classes: int) -> np.ndarray:
+    """First node ordinal with non-zero self size of each class (-1 if none)."""
+    first = np.full(n_classes, -1, dtype=np.int64)
+    for v in range(class_id.shape[0]):
+        if self_size[v] != 0 and first[class_id[v]] < 0:
+            first[class_id[v]] = v
+    return first
