@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -175,8 +175,9 @@ class HeapSnapshot:
         self.T_OBJECT, self.T_CODE, self.T_CLOSURE = t("object"), t("code"), t("closure")
         self.T_REGEXP, self.T_NATIVE, self.T_SYNTHETIC = t("regexp"), t("native"), t("synthetic")
         self.T_CONS, self.T_SLICED = t("concatenated string"), t("sliced string")
-        self.E_CONTEXT, self.E_ELEMENT, self.E_PROPERTY = et("context"), et("element"), et("property")
-        self.E_INTERNAL, self.E_HIDDEN, self.E_SHORTCUT = et("internal"), et("hidden"), et("shortcut")
+        self.E_CONTEXT, self.E_ELEMENT = et("context"), et("element")
+        self.E_PROPERTY, self.E_INTERNAL = et("property"), et("internal")
+        self.E_HIDDEN, self.E_SHORTCUT = et("hidden"), et("shortcut")
         self.E_WEAK = et("weak")
         self._analyse()
 
@@ -220,14 +221,15 @@ class HeapSnapshot:
             self._step("folding shallow sizes", 0.3)
             self._fold_shallow_sizes()
             t0 = self.timings.record("shallow sizes", t0)
-            self.first_retainer, self.retaining_nodes, self.retaining_edges = retainers.result()
+            self.first_retainer, retaining_nodes, self.retaining_edges = retainers.result()
             t0 = self.timings.record("retainers (wait)", t0)
 
             self._step("computing dominators", 0.4)
             self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
                 k.dominators_and_retained(
                     self.first_edge, self.edge_to, essential, self.first_retainer,
-                    self.retaining_nodes, self.retaining_edges, self.self_size, self.root))
+                    retaining_nodes, self.retaining_edges, self.self_size, self.root))
+            del retaining_nodes
             del essential
             # The retaining nodes were needed by the dominator loop only; later lookups derive
             # a retainer's node from its edge (a binary search), sparing an edge-sized array.
@@ -278,7 +280,6 @@ class HeapSnapshot:
         return np.asarray(found, dtype=np.uint32)
 
     def _initial_detachedness(self) -> np.ndarray:
-        lay = self.layout
         if self._initial_detach is not None:
             return self._initial_detach
         det = np.zeros(self.node_count, dtype=np.uint8)
@@ -345,8 +346,9 @@ class HeapSnapshot:
         context and the descriptor links of `(map descriptors)` arrays (crbug.com/413608)."""
         skip = np.zeros(self.edge_count, dtype=np.bool_)
         numeric = [self.E_ELEMENT, self.E_HIDDEN]
+        native_context = self._string_indexes("system / NativeContext")
         nc = np.flatnonzero((self.node_type == self.T_HIDDEN)
-                            & np.isin(self.node_name, self._string_indexes("system / NativeContext")))
+                            & np.isin(self.node_name, native_context))
         sloppy = self._string_indexes("sloppy_function_map")
         for v in nc.tolist():
             es = np.arange(self.first_edge[v], self.first_edge[v + 1])

@@ -10,7 +10,7 @@ real heap never fails to load because of them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import msgspec
 import numba
@@ -152,7 +152,7 @@ _PROBLEMS = {
 }
 
 
-class StringTable:
+class StringTable(Sequence[str]):
     """Sequence-like access to the snapshot's strings (index -> str), decoded lazily."""
 
     def __init__(self, raw: bytes) -> None:
@@ -167,7 +167,7 @@ class StringTable:
     def __len__(self) -> int:
         return int(self._starts.shape[0])
 
-    def __getitem__(self, index: int) -> str:
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
         index = int(index)
         if index < 0:
             index += len(self)
@@ -217,8 +217,9 @@ class StringTable:
         pattern = np.frombuffer(prefix.encode(), dtype=np.uint8)
         return _find_prefixed(self._buf, self._starts, self._ends, candidates, pattern)
 
-    def index(self, text: str) -> int:
-        hits = self.indexes_of([text])[text]
+    def index(self, text: str, start: int = 0, stop: int | None = None) -> int:
+        end = len(self) if stop is None else stop
+        hits = [i for i in self.indexes_of([text])[text] if start <= i < end]
         if not hits:
             raise ValueError(f"{text!r} is not in the string table")
         return hits[0]

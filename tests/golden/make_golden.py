@@ -87,8 +87,8 @@ def golden_for_snapshot(oracle: Path, dt: str, path: Path, tmp: Path) -> None:
 
 
 def golden_for_retainers(oracle: Path, dt: str, path: Path, tmp: Path) -> None:
-    """The first 200 retainers of the 15 nodes with the most retainers plus every 997th node, in DevTools
-    Retainers-view order (ids chosen from the oracle's own per-node dump)."""
+    """The first 200 retainers (DevTools' Retainers-view order) of the 15 nodes with the most
+    retainers plus every 997th node."""
     plain = plain_copy(path, tmp)
     gold = np.load(GOLDEN / f"{name_of(path)}.nodes.npz")
     sys.path.insert(0, str(ROOT))
