@@ -20,6 +20,7 @@ COLLECTION_CLASSES = ("Map", "Set", "Array", "Object", "WeakMap", "WeakSet")
 STORAGE_EDGES = ("elements", "table", "properties")
 MIN_ELEMENTS = 8
 MAX_CANDIDATES = 5000
+MIN_SURVIVORS = 10
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,8 @@ def survivors(snaps: list[HeapSnapshot], top: int = 50) -> list[SurvivorGroup]:
     uniq, inverse = np.unique(key, return_inverse=True)
     count = np.bincount(inverse)
     size = np.bincount(inverse, weights=last.self_size[surv].astype(np.int64))
-    order = np.argsort(-size, kind="stable")[:top]
+    order = np.argsort(-size, kind="stable")
+    order = order[count[order] >= MIN_SURVIVORS][:top]  # a handful of objects is churn
     groups = []
     for g in order.tolist():
         h = int(uniq[g] % (last.node_count + 1))
