@@ -1,0 +1,1 @@
+"""The terminal UI (Textual). The analysis core never imports this package."""

@@ -1,0 +1,148 @@
+"""What the TUI shows, computed from the core without any widget: formatting, object details,
+source excerpts. Kept apart from the widgets so it can be tested without a terminal."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import unquote, urlparse
+
+from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
+
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
+
+
+def size(n: float) -> str:
+    """Bytes for people: 1.2 MB, 830 kB, 96 B."""
+    sign = "-" if n < 0 else ""
+    n = abs(n)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{sign}{n:.0f} {unit}" if unit == "B" else f"{sign}{n:.1f} {unit}"
+        n /= 1000
+    return f"{sign}{n:.1f} TB"
+
+
+def distance(d: int) -> str:
+    return str(d) if 0 <= d < BASE_SYSTEM_DISTANCE else "-"
+
+
+def signed(n: int) -> str:
+    """A count change with a sign and an arrow, so growth never depends on colour."""
+    if n > 0:
+        return f"▲ +{n:,}"
+    if n < 0:
+        return f"▼ {n:,}"
+    return "0"
+
+
+def signed_size(n: int) -> str:
+    if n > 0:
+        return f"▲ +{size(n)}"
+    if n < 0:
+        return f"▼ {size(n)}"
+    return "0 B"
+
+
+def object_label(snap: HeapSnapshot, node: int) -> str:
+    return f"{snap.class_name(node)} @{int(snap.node_id[node])}"
+
+
+def edge_target(snap: HeapSnapshot, node: int, *names: str) -> int:
+    """The target of the first outgoing edge named one of ``names`` (-1 if none)."""
+    for e in snap.edges(node):
+        if snap.edge_name_text(e) in names:
+            return int(snap.edge_to[e])
+    return -1
+
+
+def script_of(snap: HeapSnapshot, node: int) -> str | None:
+    """The script (path or URL) a closure was defined in, or an object's constructor was:
+    closure -shared-> SharedFunctionInfo -script-> Script, whose name is the path."""
+    closure = node
+    if int(snap.node_type[node]) != snap.T_CLOSURE:
+        shape = edge_target(snap, node, "map")
+        closure = edge_target(snap, shape, "constructor") if shape >= 0 else -1
+        if closure < 0:
+            return None
+    shared = edge_target(snap, closure, "shared")
+    if shared < 0:
+        return None
+    script = edge_target(snap, shared, "script_or_debug_info", "script")
+    if script < 0:
+        return None
+    name = snap.raw_name(script)
+    for prefix in ("system / Script / ",):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    return name or None
+
+
+@dataclass(frozen=True)
+class SourceExcerpt:
+    path: str
+    first_line: int  # 1-based number of lines[0]
+    lines: list[str]
+    focus: int  # 1-based line of interest
+
+
+def local_path(script: str) -> str | None:
+    """A filesystem path for a script name (`/abs/path.js` or `file:///...`), else None."""
+    if script.startswith("file://"):
+        return unquote(urlparse(script).path)
+    if script.startswith("/"):
+        return script
+    return None
+
+
+def read_source(script: str, line: int, context: int = 4) -> SourceExcerpt | None:
+    """Lines around ``line`` (1-based) of a script readable on this host, else None."""
+    path = local_path(script)
+    if path is None or not os.path.isfile(path):
+        return None
+    try:
+        if os.path.getsize(path) > MAX_SOURCE_BYTES:
+            return None
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read().splitlines()
+    except OSError:
+        return None
+    first = max(1, line - context)
+    last = min(len(text), line + context)
+    if first > last:
+        return None
+    return SourceExcerpt(path, first, text[first - 1:last], line)
+
+
+def string_text(snap: HeapSnapshot, node: int) -> str | None:
+    t = snap.type_name(node)
+    if t in ("string", "concatenated string", "sliced string"):
+        return snap.name(node)
+    return None
+
+
+def path_to_root_text(snap: HeapSnapshot, node: int) -> str:
+    """The retainer path as one line: `global.app.cache.table[12] -> Session @123`."""
+    edges = snap.path_to_root(node)
+    if not edges:
+        if 0 <= int(snap.distance[node]) <= 1:
+            return f"{object_label(snap, node)} (a GC root's direct child)"
+        return f"{object_label(snap, node)} (held only by the engine or unreachable)"
+    parts = [snap.class_name(snap.edge_source(edges[0]))]
+    for e in edges:
+        parts.append(snap.edge_label(e))
+    return "".join(parts) + f" -> {object_label(snap, node)}"
+
+
+def finding_markdown(snap: HeapSnapshot, node: int) -> str:
+    """A chat-sized Markdown summary of one object: sizes and its path from a root."""
+    lines = [
+        f"**{object_label(snap, node)}** retains {size(int(snap.retained_size[node]))} "
+        f"(shallow {size(int(snap.self_size[node]))}, distance "
+        f"{distance(int(snap.distance[node]))}) in `{os.path.basename(snap.path)}`",
+        "",
+        "```",
+        path_to_root_text(snap, node),
+        "```",
+    ]
+    return "\n".join(lines)
