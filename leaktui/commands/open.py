@@ -11,9 +11,22 @@ from leaktui.errors import LeakTuiError
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="SNAPSHOT",
                         help="heap snapshots (plain or gzipped), oldest first")
+    parser.add_argument("--metrics", metavar="FILE",
+                        help="a metrics file to follow live (view 4, and the header)")
+    parser.add_argument("--poll", action="store_true",
+                        help="poll the metrics file (network mounts, containers)")
+    parser.add_argument("--limit", metavar="SIZE", help="memory limit, e.g. 2G")
 
 
 def run(args: argparse.Namespace) -> int:
+    from leaktui.metrics.limits import parse_size
+
+    limit = parse_size(args.limit) if args.limit else None
+    if not args.paths and args.metrics:
+        from leaktui.tui.memory import MemoryApp
+
+        MemoryApp(path=args.metrics, poll=args.poll, limit=limit).run()
+        return 0
     if not args.paths:
         raise LeakTuiError("give one or more heap snapshots to open (see leaktui --help)")
     for path in args.paths:
@@ -23,5 +36,5 @@ def run(args: argparse.Namespace) -> int:
             raise LeakTuiError(f"{path}: is a directory, not a heap snapshot")
     from leaktui.tui.app import LeakApp
 
-    LeakApp(list(args.paths)).run()
+    LeakApp(list(args.paths), metrics=args.metrics, poll=args.poll, limit=limit).run()
     return 0

@@ -31,6 +31,7 @@ from leaktui.snapshot.diff import DiffRow, compare_detailed
 from leaktui.snapshot.growth import growing_holders, survivors
 from leaktui.suspects import Suspect, find_suspects
 from leaktui.tui import model
+from leaktui.tui.memory import MemoryView
 from leaktui.tui.widgets import (
     ClassSummaryTable,
     GrowthTable,
@@ -161,9 +162,11 @@ class LeakApp(App[None]):
     ]
 
     def __init__(self, paths: list[str], loader: Loader = load_snapshot,
-                 screenshot_dir: str | None = None) -> None:
+                 screenshot_dir: str | None = None, metrics: str | None = None,
+                 poll: bool = False, limit: int | None = None) -> None:
         super().__init__()
         self.paths = paths
+        self.metrics, self.poll, self.limit = metrics, poll, limit
         self.loader = loader
         self.screenshot_dir = screenshot_dir or os.getcwd()
         self.snaps: list[HeapSnapshot] = []
@@ -203,9 +206,14 @@ class LeakApp(App[None]):
                 with VerticalScroll(id="suspect-detail-box"):
                     yield Static("", id="suspect-detail")
             with Container(id="memory"):
-                yield Static("Live memory: start leaktui with --metrics FILE (a JSON Lines or CSV "
-                             "file the service appends process.memoryUsage() samples to).",
-                             id="memory-text")
+                if self.metrics:
+                    yield MemoryView(path=self.metrics, poll=self.poll, limit=self.limit,
+                                     id="memory-view")
+                else:
+                    yield Static("Live memory: start leaktui with --metrics FILE (a JSON Lines "
+                                 "or CSV file the service appends process.memoryUsage() samples "
+                                 'to: node -r "$(leaktui preload-path)" app.js).',
+                                 id="memory-text")
             with VerticalScroll(id="statistics"):
                 yield StatisticsPane(id="stats")
         yield Footer()
@@ -304,7 +312,13 @@ class LeakApp(App[None]):
         high = sum(s.severity == "high" for s in self.suspects)
         if self.suspects:
             text += f"  suspects: {len(self.suspects)} ({high} high)"
+        if self.metrics:
+            text += "  " + self.query_one("#memory-view", MemoryView).summary_line()
         self.query_one("#header", Static).update(text)
+
+    def on_memory_view_sampled(self, message: MemoryView.Sampled) -> None:
+        if self.snaps:
+            self._update_header()
 
     def _show_class(self, class_id: int) -> None:
         snap = self.snap
