@@ -3,6 +3,7 @@ complete, removed when the capture fails."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -50,10 +51,8 @@ class PartFile:
         if exc_type is None:
             os.replace(self.part, self.path)
         else:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(self.part)
-            except OSError:
-                pass
 
 
 async def heap_usage(session: CdpSession) -> tuple[int, int]:
