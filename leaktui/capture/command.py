@@ -116,7 +116,11 @@ async def _capture(args: argparse.Namespace, ws_url: str, stem: str) -> list[str
                 await asyncio.sleep(args.interval)
             path = os.path.join(args.output, f"{stem}-{i + 1}.heapsnapshot")
             label = f"snapshot {i + 1}/{args.count}"
-            await take_snapshot(session, path, lambda d, t, label=label: _bar(label, d, t),
+
+            def progress(done: int, total: int, label: str = label) -> None:
+                _bar(label, done, total)
+
+            await take_snapshot(session, path, progress,
                                 track_allocations=args.track_allocations)
             sys.stderr.write("\n")
             paths.append(path)
