@@ -50,14 +50,18 @@ def diff_entry(snaps: list[HeapSnapshot], top: int | None) -> dict[str, Any] | N
 
 def build_report(snaps: list[HeapSnapshot], top: int | None = None,
                  suspects: list[dict[str, Any]] | None = None,
-                 metrics: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
+                 metrics: dict[str, Any] | None = None,
+                 allocations: dict[str, Any] | None = None) -> dict[str, Any]:
+    report: dict[str, Any] = {
         "format": REPORT_FORMAT,
         "snapshots": [snapshot_entry(s, top) for s in snaps],
         "diff": diff_entry(snaps, top),
         "suspects": suspects or [],
         "metrics": metrics,
     }
+    if allocations is not None:
+        report["allocations"] = allocations
+    return report
 
 
 def human_size(n: float) -> str:
@@ -118,6 +122,14 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
                 out.append(f"- {g['count']:,} {g['class']} ({human_size(g['size'])}) held by "
                            f"{holder['class']} @{holder['id']} via "
                            f"{'.'.join(holder['path']) or '?'}")
+        out.append("")
+    allocations = report.get("allocations")
+    if allocations:
+        out.append(f"{h2}Allocation sites ({allocations['source']}: {allocations['path']})")
+        out.extend(_table(["function", "script:line", "self", "total"],
+                          [[a["function"] or "(anonymous)", f"{a['script']}:{a['line']}",
+                            human_size(a["self_size"]), human_size(a["total_size"])]
+                           for a in allocations["sites"][:15]], markdown))
         out.append("")
     metrics = report.get("metrics")
     if metrics:

@@ -34,6 +34,16 @@ def run(args: argparse.Namespace) -> int:
             raise LeakTuiError(f"{path}: no such file")
         if os.path.isdir(path):
             raise LeakTuiError(f"{path}: is a directory, not a heap snapshot")
+    from leaktui.profiles.heapprofile import is_heap_profile, load_profile
+
+    profiles = [p for p in args.paths if is_heap_profile(p)]
+    if profiles:
+        if len(profiles) != len(args.paths):
+            raise LeakTuiError("open heap profiles and snapshots separately")
+        from leaktui.tui.profile import ProfileApp
+
+        ProfileApp(load_profile(profiles[-1])).run()
+        return 0
     from leaktui.tui.app import LeakApp
 
     LeakApp(list(args.paths), metrics=args.metrics, poll=args.poll, limit=limit).run()

@@ -10,7 +10,8 @@ from leaktui.errors import LeakTuiError
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="SNAPSHOT",
-                        help="heap snapshots (plain or gzipped), oldest first")
+                        help="heap snapshots (plain or gzipped), oldest first, and/or a "
+                             ".heapprofile (sampling heap profile)")
     parser.add_argument("--format", choices=("json", "markdown", "text"), default="text",
                         help="output format (default: text)")
     parser.add_argument("--top", type=int, default=None, metavar="N",
@@ -22,16 +23,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import msgspec
 
+    from leaktui.profiles.heapprofile import is_heap_profile, load_profile
+    from leaktui.profiles.report import profile_allocations, snapshot_allocations
     from leaktui.report import build_report, load_all, render_text
 
     if not args.paths and not args.metrics:
         raise LeakTuiError("report needs at least one snapshot or --metrics FILE")
     if args.top is not None and args.top < 1:
         raise LeakTuiError("--top takes a positive number")
-    snaps = load_all(args.paths)
+    profiles = [p for p in args.paths if is_heap_profile(p)]
+    snaps = load_all([p for p in args.paths if p not in profiles])
     suspects = _suspects(snaps)
     metrics = _metrics(args.metrics) if args.metrics else None
-    report = build_report(snaps, top=args.top, suspects=suspects, metrics=metrics)
+    allocations = None
+    if profiles:
+        allocations = profile_allocations(load_profile(profiles[-1]), args.top or 50)
+    elif snaps:
+        allocations = snapshot_allocations(snaps[-1], args.top or 50)
+    report = build_report(snaps, top=args.top, suspects=suspects, metrics=metrics,
+                          allocations=allocations)
     if args.format == "json":
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
     else:

@@ -53,8 +53,9 @@ class GrowingHolder:
 
 
 def element_counts(snap: HeapSnapshot) -> np.ndarray:
-    """Per node: outgoing non-weak edges plus those of its `elements`/`table`/`properties`
-    backing store: the number of entries a collection holds (up to a constant)."""
+    """Per node: its outgoing non-weak edges or those of its `elements`/`table`/`properties`
+    backing store, whichever is more: the number of entries a collection holds (up to a
+    constant)."""
     out_degree = np.diff(snap.first_edge)
     weak = np.bincount(_edge_sources(snap)[snap.edge_type == snap.E_WEAK],
                        minlength=snap.node_count)
@@ -68,8 +69,10 @@ def element_counts(snap: HeapSnapshot) -> np.ndarray:
         src = _edge_sources(snap)[internal]
         dst = snap.edge_to[internal]
         storage = np.isin(snap.node_type[dst], [snap.T_ARRAY, snap.T_HIDDEN])
-        counts = counts + np.bincount(src[storage], weights=out_degree[dst[storage]],
-                                      minlength=snap.node_count).astype(np.int64)
+        stored = np.bincount(src[storage], weights=out_degree[dst[storage]],
+                             minlength=snap.node_count).astype(np.int64)
+        # V8 lists a JS array's elements both on the array and on its store: count once.
+        counts = np.maximum(counts, stored)
     return counts.astype(np.int64)
 
 

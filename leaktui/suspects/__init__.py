@@ -8,6 +8,8 @@ never from application names.
 
 from __future__ import annotations
 
+import numpy as np
+
 from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects import closures, collections, listeners, timers
 from leaktui.suspects.base import Series, Suspect, human
@@ -32,7 +34,23 @@ def find_suspects(snaps: list[HeapSnapshot]) -> list[Suspect]:
     for s in found:
         s.compute_score()
     found.sort(key=lambda s: -s.score)
+    _name_allocation_sites(series.last, found)
     return found
+
+
+def _name_allocation_sites(snap: HeapSnapshot, suspects: list[Suspect]) -> None:
+    """With allocation tracking, say which functions allocated each suspect's items."""
+    from leaktui.profiles.traces import AllocationTraces
+    from leaktui.suspects.base import entry_targets
+
+    if not suspects or not AllocationTraces.available(snap):
+        return
+    traces = AllocationTraces(snap)
+    for s in suspects:
+        sites = traces.sites_for_nodes(np.unique(entry_targets(snap, s.holder)), top=3)
+        if sites:
+            s.evidence.append("allocated by " + ", ".join(
+                f"{site.frame.label} ({site.count:,} objects)" for site in sites))
 
 
 def format_suspect_text(s: Suspect, markdown: bool = False) -> list[str]:

@@ -165,7 +165,8 @@ def detect(series: Series, claimed: set[int]) -> list[Suspect]:
             item_class = http_class
         elif holder_class == "Array":
             pattern = "unbounded-queue"
-            title = (f"Array {path_text(path)} grew to {counts[-1]:,} {item_class} items, "
+            verb = "grew to" if series.size > 1 else "holds"
+            title = (f"Array {path_text(path)} {verb} {counts[-1]:,} {item_class} items, "
                      f"holding {human(retained)}")
             advice = ("Bound the queue or buffer: drop or reject work past a limit, apply "
                       "backpressure to producers, and flush or rotate log buffers on a size and "

@@ -309,6 +309,17 @@ def object_details(snap: HeapSnapshot, node: int, max_edges: int = 60) -> Text:
                  f"({model.size(int(snap.retained_size[target]))})\n")
     if len(edges) > max_edges:
         t.append(f"  … {len(edges) - max_edges:,} more edges\n", style="italic")
+    from leaktui.profiles.traces import AllocationTraces
+
+    if AllocationTraces.available(snap):
+        traces = snap.__dict__.get("_tui_traces")
+        if traces is None:
+            traces = snap.__dict__["_tui_traces"] = AllocationTraces(snap)
+        frames = traces.stack(node)
+        if frames:
+            t.append("\nallocated at\n", style="bold underline")
+            for f in frames[:12]:
+                t.append(f"  {f.label}\n")
     t.append("\ndominators\n", style="bold underline")
     for d in snap.dominator_chain(node)[1:12]:
         t.append(f"  {model.object_label(snap, d)}  {model.size(int(snap.retained_size[d]))}\n")

@@ -1,0 +1,122 @@
+"""`leaktui FILE.heapprofile`: allocation sites bottom-up, the call tree top-down (loaded as it
+is expanded), and the source lines of a site when its script is readable on this host."""
+
+from __future__ import annotations
+
+import os
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from leaktui.profiles.heapprofile import HeapProfile, Site
+from leaktui.tui import model
+
+TREE_WIDTH = 50
+
+
+class SitesTable(DataTable):  # type: ignore[type-arg]
+    BORDER_TITLE = "Allocation sites (bottom-up)"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.sites: list[Site] = []
+
+    def on_mount(self) -> None:
+        for label, width in (("Function", 28), ("Script:line", 34), ("Self", 9),
+                             ("Total", 9), ("Share", 6)):
+            self.add_column(label, key=label, width=width)
+
+    def show(self, profile: HeapProfile) -> None:
+        self.sites = profile.sites()
+        total = max(profile.total, 1)
+        self.clear()
+        for i, s in enumerate(self.sites[:2000]):
+            where = f"{os.path.basename(s.script) or '(native)'}:{s.line}"
+            self.add_row(Text(s.function or "(anonymous)"), where, model.size(s.self_size),
+                         model.size(s.total_size), f"{100 * s.self_size / total:.1f}%",
+                         key=str(i))
+
+
+class CallTree(Tree[int]):
+    BORDER_TITLE = "Call tree (top-down)"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("(root)", **kwargs)  # type: ignore[arg-type]
+        self.profile: HeapProfile | None = None
+
+    def show(self, profile: HeapProfile) -> None:
+        self.profile = profile
+        self.root.data = 0
+        self.root.set_label(f"(root) {model.size(profile.total)}")
+        self._load(self.root)
+        self.root.expand()
+
+    def _load(self, node: TreeNode[int]) -> None:
+        p = self.profile
+        if p is None or node.data is None:
+            return
+        kids = p.children(node.data)
+        for k in kids[:TREE_WIDTH].tolist():
+            fn, script, line, _ = p.frames[k]
+            label = (f"{fn or '(anonymous)'} {os.path.basename(script)}:{line}  "
+                     f"{model.size(int(p.total_size[k]))} (self {model.size(int(p.self_size[k]))})")
+            node.add(label, k, allow_expand=bool(p.children(k).size))
+        if kids.size > TREE_WIDTH:
+            node.add_leaf(f"… {kids.size - TREE_WIDTH:,} more")
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[int]) -> None:
+        event.stop()
+        if not event.node.children:
+            self._load(event.node)
+
+
+class ProfileApp(App[None]):
+    CSS = """
+    #top { height: 1fr; }
+    SitesTable { width: 3fr; border: round $primary; }
+    #source-box { width: 2fr; border: round $primary; }
+    CallTree { height: 1fr; border: round $primary; }
+    """
+    BINDINGS = [Binding("q", "quit", "quit")]
+
+    def __init__(self, profile: HeapProfile) -> None:
+        super().__init__()
+        self.profile = profile
+        self.title = f"leaktui {os.path.basename(profile.path)}"
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"{self.profile.path}  total {model.size(self.profile.total)}  "
+                     f"{self.profile.node_count:,} call-tree nodes", id="header")
+        with Horizontal(id="top"):
+            yield SitesTable(id="sites")
+            with VerticalScroll(id="source-box"):
+                yield Static("", id="source")
+        yield CallTree(id="calls")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(SitesTable).show(self.profile)
+        self.query_one(CallTree).show(self.profile)
+        self.query_one(SitesTable).focus()
+
+    @on(SitesTable.RowHighlighted)
+    def _site(self, event: SitesTable.RowHighlighted) -> None:
+        if event.row_key.value is None:
+            return
+        site = self.query_one(SitesTable).sites[int(event.row_key.value)]
+        text = Text()
+        text.append(f"{site.label}\n", style="bold")
+        excerpt = model.read_source(site.script, site.line) if site.script else None
+        if excerpt is None:
+            text.append("(source not readable on this host)\n")
+        else:
+            for i, line in enumerate(excerpt.lines):
+                number = excerpt.first_line + i
+                text.append(f"{'>' if number == excerpt.focus else ' '}{number:5} | {line}\n",
+                            style="bold" if number == excerpt.focus else "")
+        self.query_one("#source", Static).update(text)
