@@ -86,6 +86,13 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
     snaps = report["snapshots"]
     out.append(f"{h1}leaktui report: {len(snaps)} snapshot(s)")
     out.append("")
+    pins = report.get("pins") or []
+    if pins:
+        from leaktui.pins import Pin, pins_markdown
+
+        out.append(f"{h2}Pinned findings")
+        out.extend(pins_markdown([Pin(**p) for p in pins]))
+        out.append("")
     suspects = report.get("suspects") or []
     if suspects:
         out.append(f"{h2}Leak suspects")

@@ -42,6 +42,11 @@ def run(args: argparse.Namespace) -> int:
         allocations = snapshot_allocations(snaps[-1], args.top or 50)
     report = build_report(snaps, top=args.top, suspects=suspects, metrics=metrics,
                           allocations=allocations)
+    from leaktui.pins import PinStore
+
+    pins = [pin for p in args.paths if p not in profiles for pin in PinStore(p).pins]
+    if pins:
+        report["pins"] = [msgspec.to_builtins(pin) for pin in pins]
     if args.format == "json":
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
     else:

@@ -26,6 +26,7 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from leaktui.errors import LeakTuiError
+from leaktui.pins import Pin, PinStore
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.diff import DiffRow, compare_detailed
 from leaktui.snapshot.growth import growing_holders, survivors
@@ -34,6 +35,7 @@ from leaktui.tui import model
 from leaktui.tui.memory import MemoryView
 from leaktui.tui.widgets import (
     ClassSummaryTable,
+    FindingsTable,
     GrowthTable,
     InstanceTable,
     ObjectPane,
@@ -45,7 +47,8 @@ from leaktui.tui.widgets import (
 
 Loader = Callable[..., HeapSnapshot]
 PANES = ("classes", "instances", "retainers", "object")
-VIEWS = {"1": "investigate", "2": "growth", "3": "suspects", "4": "memory", "5": "statistics"}
+VIEWS = {"1": "investigate", "2": "growth", "3": "suspects", "4": "memory", "5": "statistics",
+         "6": "findings"}
 
 
 class LoadProgress(Message):
@@ -99,7 +102,8 @@ class GotoScreen(ModalScreen[str | None]):
 HELP = """\
 [b]leaktui keys[/b]
 
-  1 investigate   2 growth   3 suspects   4 live memory   5 statistics
+  1 investigate   2 growth   3 suspects   4 live memory   5 statistics   6 findings
+  p                 pin the current object with a note (saved next to the snapshot)
   tab / shift+tab   move between panes
   enter             drill in: class -> instances -> object; open a suspect or growth row
   o                 make the highlighted retainer (or instance) the current object
@@ -118,6 +122,23 @@ HELP = """\
 
 Growth and severity are shown with signs, arrows and words, never by colour alone.
 """
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """Asks for a short note for a pin."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="goto-box"):
+            yield Label("Pin with a note (enter to save, esc to cancel):")
+            yield Input(placeholder="e.g. grows 2k entries/min, owned by checkout", id="note")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -141,6 +162,8 @@ class LeakApp(App[None]):
         Binding("3", "view('suspects')", "suspects", show=False),
         Binding("4", "view('memory')", "memory", show=False),
         Binding("5", "view('statistics')", "stats", show=False),
+        Binding("6", "view('findings')", "findings", show=False),
+        Binding("p", "pin", "pin"),
         Binding("tab", "pane(1)", "pane", priority=True),
         Binding("shift+tab", "pane(-1)", "pane", show=False, priority=True),
         Binding("slash", "filter", "filter"),
@@ -180,6 +203,7 @@ class LeakApp(App[None]):
         self.new_nodes: dict[str, np.ndarray] = {}
         self.load_seconds = 0.0
         self.load_error: str | None = None
+        self.pins: PinStore | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -216,6 +240,11 @@ class LeakApp(App[None]):
                                  id="memory-text")
             with VerticalScroll(id="statistics"):
                 yield StatisticsPane(id="stats")
+            with Vertical(id="findings"):
+                yield FindingsTable(id="findings-table")
+                yield Static("p pins the current object (with a note); pins are saved next to "
+                             "the snapshot, so whoever opens it sees them. enter jumps to one.",
+                             id="findings-hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -276,6 +305,10 @@ class LeakApp(App[None]):
         self.current = len(self.snaps) - 1
         self.base, self.target = 0, len(self.snaps) - 1
         self._show_snapshot()
+        self.pins = PinStore(self.snaps[-1].path)
+        if self.pins.message:
+            self.notify(self.pins.message, severity="warning", timeout=10)
+        self.query_one("#findings-table", FindingsTable).show(self.pins.pins)
         self.query_one("#suspects-table", SuspectsTable).show(self.suspects)
         self._update_suspect_detail(0)
         if len(self.snaps) >= 2:
@@ -585,8 +618,54 @@ class LeakApp(App[None]):
             self.notify("No current object to copy.")
             return
         text = model.finding_markdown(self.snap, node)
+        suspect = self._suspect_for(node)
+        if suspect is not None:
+            text += f"\n\nSuspect **{suspect.pattern}** ({suspect.severity}): {suspect.title}"
+            text += f"\n\nFix: {suspect.advice}"
         self.copy_to_clipboard(text)
         self.notify("Copied the path from a root (OSC 52): paste it into the channel.")
+
+    def _suspect_for(self, node: int) -> Suspect | None:
+        if self.current != len(self.snaps) - 1:
+            return None
+        return next((s for s in self.suspects if s.holder == node), None)
+
+    def action_pin(self) -> None:
+        node = self.current_object()
+        if node is None or not self.snaps or self.pins is None:
+            self.notify("No current object to pin.")
+            return
+        if self.current != len(self.snaps) - 1:
+            self.notify("Pins belong to the last snapshot of the series: press ] to go there.")
+            return
+        snap = self.snap
+
+        def done(note: str | None) -> None:
+            if note is None or self.pins is None:
+                return
+            suspect = self._suspect_for(node)
+            self.pins.add(Pin(
+                node_id=int(snap.node_id[node]), class_name=snap.class_name(node), note=note,
+                retained_size=int(snap.retained_size[node]), path=snap.path_names(node),
+                created=time.time(), kind="suspect" if suspect else "object",
+                pattern=suspect.pattern if suspect else None,
+                advice=suspect.advice if suspect else None))
+            self.query_one("#findings-table", FindingsTable).show(self.pins.pins)
+            self.notify(f"Pinned {model.object_label(snap, node)} in {self.pins.file}")
+
+        self.push_screen(NoteScreen(), done)
+
+    @on(FindingsTable.PinChosen)
+    def _pin_chosen(self, event: FindingsTable.PinChosen) -> None:
+        self.current = len(self.snaps) - 1
+        self._show_snapshot()
+        node = self.snap.ordinal_of_id(event.node_id)
+        if node is None:
+            self.notify(f"@{event.node_id} is not in this snapshot.", severity="error")
+            return
+        self._open_object(node)
+        self.action_view("investigate")
+        self._focus_pane(2)
 
     def action_suspect(self, step: int) -> None:
         self._open_suspect(self.suspect_index + step if self.suspect_index >= 0 else 0)

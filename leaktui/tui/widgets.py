@@ -452,3 +452,33 @@ def suspect_details(s: Suspect) -> Text:
     t.append("\nfix: ", style="bold")
     t.append(s.advice + "\n")
     return t
+
+
+class FindingsTable(DataTable):  # type: ignore[type-arg]
+    """Pinned findings of the snapshot; enter jumps to one."""
+
+    BORDER_TITLE = "Findings"
+
+    class PinChosen(Message):
+        def __init__(self, node_id: int) -> None:
+            super().__init__()
+            self.node_id = node_id
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+
+    def on_mount(self) -> None:
+        for label, width in (("Object", 26), ("Retained", 9), ("Note", 50)):
+            self.add_column(label, key=label, width=width)
+
+    def show(self, pins: list) -> None:  # type: ignore[type-arg]
+        self.clear()
+        for p in pins:
+            self.add_row(f"{p.class_name} @{p.node_id}", model.size(p.retained_size),
+                         Text(p.note or "-"), key=str(p.node_id))
+        self.border_title = f"Findings ({len(pins)})"
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.PinChosen(int(event.row_key.value)))
