@@ -48,8 +48,9 @@ def test_a_corrupt_pins_file_is_set_aside_not_lost(tmp_path: Path) -> None:
     assert len(kept) == 1 and kept[0].read_text().startswith('{"snapshot": "x"')
 
 
-def test_read_only_folder_falls_back_to_the_state_directory(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_only_folder_falls_back_to_the_state_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if os.geteuid() == 0:
         ro = Path("/proc/self")  # root ignores permission bits: use a folder no one can write
         snap_path = str(ro / "status")
