@@ -78,3 +78,12 @@ def test_comparison_rows_equal_devtools(golden: Path) -> None:
                               c["allocSize"], c["freedSize"], c["sizeDelta"])
               for c in gold["comparison"]}
     assert mine == theirs
+
+
+def test_largest_k_matches_the_full_instance_order() -> None:
+    snap = snapshot("snapshots_sample/unbounded-cache/unbounded-cache-3.heapsnapshot.gz")
+    for row in snap.summary()[:30]:
+        full = snap.instances(row.class_id)
+        members = snap.class_members(row.class_id)
+        for k in (1, 7, 200):
+            np.testing.assert_array_equal(snap.largest(members, k), full[:k])

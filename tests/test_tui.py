@@ -101,7 +101,7 @@ async def test_growth_view_lists_new_objects_of_a_class() -> None:
         await pilot.press("enter")
         instances = app.query_one("#instances", InstanceTable)
         assert "new UserProfile" in str(instances.border_title)
-        assert len(instances.nodes) == 3000
+        assert len(instances.members) == 3000
 
 
 async def test_narrow_terminal_shows_one_pane_and_tab_moves_between_panes() -> None:

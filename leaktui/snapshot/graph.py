@@ -751,6 +751,24 @@ class HeapSnapshot:
     def dominated_by(self, node: int) -> np.ndarray:
         return self.dominated[self.first_dominated[node]:self.first_dominated[node + 1]]
 
+    def class_members(self, class_id: int) -> np.ndarray:
+        """Ordinals of a class's objects (non-zero self size), in node order."""
+        return np.flatnonzero((self.class_id == class_id) & (self.self_size > 0))
+
+    def largest(self, nodes: np.ndarray, k: int) -> np.ndarray:
+        """The ``k`` first of ``nodes`` in DevTools' instance order (retained size desc, id
+        asc) without sorting them all: a partition, then a sort of the top only."""
+        if k >= nodes.size:
+            order = np.lexsort((self.node_id[nodes], -self.retained_size[nodes]))
+            return nodes[order]
+        sizes = self.retained_size[nodes]
+        threshold = np.partition(sizes, nodes.size - k)[nodes.size - k]
+        above = nodes[sizes > threshold]
+        ties = nodes[sizes == threshold]
+        ties = ties[np.argsort(self.node_id[ties], kind="stable")][:k - above.size]
+        top = np.concatenate([above, ties])
+        return top[np.lexsort((self.node_id[top], -self.retained_size[top]))]
+
     def instances(self, class_id: int) -> np.ndarray:
         """Ordinals of a class's objects (non-zero self size), largest retained first, then
         by id, as DevTools lists them."""

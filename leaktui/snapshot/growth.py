@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leaktui.snapshot import kernels as k
 from leaktui.snapshot.graph import HeapSnapshot
 
 COLLECTION_CLASSES = ("Map", "Set", "Array", "Object", "WeakMap", "WeakSet")
@@ -55,33 +56,21 @@ class GrowingHolder:
 def element_counts(snap: HeapSnapshot) -> np.ndarray:
     """Per node: its outgoing non-weak edges or those of its `elements`/`table`/`properties`
     backing store, whichever is more: the number of entries a collection holds (up to a
-    constant)."""
-    out_degree = np.diff(snap.first_edge)
-    weak = np.bincount(_edge_sources(snap)[snap.edge_type == snap.E_WEAK],
-                       minlength=snap.node_count)
-    counts = out_degree - weak
+    constant). V8 lists a JS array's elements both on the array and on its store."""
+    cached = snap.__dict__.get("_element_counts")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     found = snap.strings.indexes_of(STORAGE_EDGES)
-    storage_names = np.asarray([i for name in STORAGE_EDGES for i in found[name]] or [-1],
-                               dtype=np.int64)
-    internal = np.flatnonzero((snap.edge_type == snap.E_INTERNAL)
-                              & np.isin(snap.edge_name, storage_names))
-    if internal.size:
-        src = _edge_sources(snap)[internal]
-        dst = snap.edge_to[internal]
-        storage = np.isin(snap.node_type[dst], [snap.T_ARRAY, snap.T_HIDDEN])
-        stored = np.bincount(src[storage], weights=out_degree[dst[storage]],
-                             minlength=snap.node_count).astype(np.int64)
-        # V8 lists a JS array's elements both on the array and on its store: count once.
-        counts = np.maximum(counts, stored)
-    return counts.astype(np.int64)
-
-
-def _edge_sources(snap: HeapSnapshot) -> np.ndarray:
-    cached = snap.__dict__.get("_edge_sources")
-    if cached is None:
-        cached = np.repeat(np.arange(snap.node_count, dtype=np.uint32), np.diff(snap.first_edge))
-        snap.__dict__["_edge_sources"] = cached
-    return cached
+    is_storage_name = np.zeros(len(snap.strings), dtype=np.bool_)
+    for name in STORAGE_EDGES:
+        is_storage_name[found[name]] = True
+    storage_type = np.zeros(len(snap.node_type_names) + 1, dtype=np.bool_)
+    storage_type[[snap.T_ARRAY, snap.T_HIDDEN]] = True
+    counts = k.collection_entry_counts(snap.first_edge, snap.edge_type, snap.edge_name,
+                                       snap.edge_to, snap.node_type, snap.E_WEAK,
+                                       snap.E_INTERNAL, is_storage_name, storage_type)
+    snap.__dict__["_element_counts"] = counts
+    return counts
 
 
 def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHolder]:

@@ -626,3 +626,27 @@ def first_sized_node(class_id: np.ndarray, self_size: np.ndarray, n_classes: int
         if self_size[v] != 0 and first[class_id[v]] < 0:
             first[class_id[v]] = v
     return first
+
+
+@numba.njit(cache=True, nogil=True)
+def collection_entry_counts(first_edge: np.ndarray, edge_type: np.ndarray,
+                            edge_name: np.ndarray, edge_to: np.ndarray, node_type: np.ndarray,
+                            weak_edge: int, internal_edge: int, is_storage_name: np.ndarray,
+                            storage_type: np.ndarray) -> np.ndarray:
+    """Per node: max(own non-weak edges, edges of its storage children)."""
+    n = first_edge.shape[0] - 1
+    out = np.zeros(n, dtype=np.int64)
+    for v in range(n):
+        own = 0
+        stored = 0
+        for e in range(first_edge[v], first_edge[v + 1]):
+            t = edge_type[e]
+            if t == weak_edge:
+                continue
+            own += 1
+            if t == internal_edge and is_storage_name[edge_name[e]]:
+                w = edge_to[e]
+                if storage_type[node_type[w]]:
+                    stored += first_edge[w + 1] - first_edge[w]
+        out[v] = own if own > stored else stored
+    return out

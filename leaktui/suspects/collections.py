@@ -58,23 +58,34 @@ def candidates(series: Series) -> np.ndarray:
     """Collections worth a closer look in the last snapshot, most entries first."""
     snap = series.last
     entries = series.entry_counts[-1]
-    names = np.asarray(snap.class_names, dtype=object)
-    cls = names[snap.class_id]
-    collection = np.isin(cls, np.asarray(KEYED + ("Array", "Object"), dtype=object))
-    collection |= np.char.startswith(cls.astype(str), "{")
-    ok = (collection & (snap.node_type == snap.T_OBJECT) & (entries >= MIN_ENTRIES)
-          & (snap.distance >= 1) & (snap.distance < BASE_SYSTEM_DISTANCE))
+    wanted = np.asarray([name in KEYED + ("Array", "Object") or name.startswith("{")
+                         for name in snap.class_names], dtype=np.bool_)
+    ok = wanted[snap.class_id] & (entries >= MIN_ENTRIES)
     found = np.flatnonzero(ok)
+    found = found[(snap.node_type[found] == snap.T_OBJECT) & (snap.distance[found] >= 1)
+                  & (snap.distance[found] < BASE_SYSTEM_DISTANCE)]
     return found[np.argsort(-entries[found], kind="stable")[:MAX_CANDIDATES]]
 
 
+def _events_objects(snap) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Mask: objects that are some emitter's `_events`."""
+    cached = snap.__dict__.get("_suspect_events_mask")
+    if cached is None:
+        names = snap.strings.indexes_of(["_events"])["_events"]
+        cached = np.zeros(snap.node_count, dtype=np.bool_)
+        if names:
+            edges = np.flatnonzero(np.isin(snap.edge_name, names)
+                                   & (snap.edge_type == snap.E_PROPERTY))
+            cached[snap.edge_to[edges]] = True
+        snap.__dict__["_suspect_events_mask"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
 def _is_listener_array(snap, node: int) -> bool:  # type: ignore[no-untyped-def]
-    for edge, _src in snap.retainers(node)[:3]:
-        src = int(snap.edge_source(edge))
-        for e in snap.retainer_slots(src):
-            if snap.edge_name_text(int(snap.retaining_edges[e])) == "_events":
-                return True
-    return False
+    """An array held by an emitter's `_events` object: listeners, reported as such."""
+    slots = snap.retainer_slots(node)
+    sources = snap.retaining_nodes[slots.start:slots.stop]
+    return bool(_events_objects(snap)[np.asarray(sources, dtype=np.int64)].any())
 
 
 def _keys(snap, node: int, targets: np.ndarray, limit: int = 300) -> list[str]:  # type: ignore[no-untyped-def]

@@ -204,6 +204,7 @@ class LeakApp(App[None]):
         self.load_seconds = 0.0
         self.load_error: str | None = None
         self.pins: PinStore | None = None
+        self._shown_class: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -355,7 +356,10 @@ class LeakApp(App[None]):
 
     def _show_class(self, class_id: int) -> None:
         snap = self.snap
-        self.query_one("#instances", InstanceTable).show(snap, snap.instances(class_id),
+        if self._shown_class == (self.current, class_id):
+            return  # already listed (e.g. the table was re-sorted)
+        self._shown_class = (self.current, class_id)
+        self.query_one("#instances", InstanceTable).show(snap, snap.class_members(class_id),
                                                           snap.class_names[class_id])
 
     # ------------------------------------------------------------------ events
@@ -413,9 +417,9 @@ class LeakApp(App[None]):
             self.current = self.target
             self._show_snapshot()
         snap = self.snap
-        order = np.argsort(-snap.retained_size[nodes], kind="stable")
         name = event.key.split(",")[-1]
-        self.query_one("#instances", InstanceTable).show(snap, nodes[order], f"new {name}")
+        self._shown_class = None
+        self.query_one("#instances", InstanceTable).show(snap, nodes, f"new {name}")
         self.action_view("investigate")
         self._focus_pane(1)
 

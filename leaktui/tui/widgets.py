@@ -108,19 +108,23 @@ class InstanceTable(DataTable):  # type: ignore[type-arg]
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.snap: HeapSnapshot | None = None
-        self.nodes = np.zeros(0, dtype=np.int64)
+        self.members = np.zeros(0, dtype=np.int64)
+        self.nodes = np.zeros(0, dtype=np.int64)  # the sorted prefix shown so far
         self.shown = 0
 
     def on_mount(self) -> None:
         for label, width in (("Object", 22), ("Shallow", 8), ("Retained", 8), ("Dist", 4)):
             self.add_column(label, key=label.lower(), width=width)
 
-    def show(self, snap: HeapSnapshot, nodes: np.ndarray, title: str) -> None:
+    def show(self, snap: HeapSnapshot, members: np.ndarray, title: str) -> None:
+        """``members`` in any order: only the rows shown are ever sorted (largest retained
+        first), so a class with millions of objects opens at once."""
         self.snap = snap
-        self.nodes = nodes
+        self.members = members
+        self.nodes = snap.largest(members, PAGE)
         self.shown = 0
         self.clear()
-        self.border_title = f"{title} ({len(nodes):,})"
+        self.border_title = f"{title} ({len(members):,})"
         self._add_page()
 
     def _add_page(self) -> None:
@@ -128,13 +132,15 @@ class InstanceTable(DataTable):  # type: ignore[type-arg]
         snap = self.snap
         if self.shown and self.row_count:
             self.remove_row("more")
+        if len(self.nodes) < min(self.shown + PAGE, len(self.members)):
+            self.nodes = snap.largest(self.members, self.shown + PAGE)
         page = self.nodes[self.shown:self.shown + PAGE]
         for o in page.tolist():
             self.add_row(Text(model.object_label(snap, o)[:80]), model.size(int(snap.self_size[o])),
                          model.size(int(snap.retained_size[o])),
                          model.distance(int(snap.distance[o])), key=str(o))
         self.shown += len(page)
-        rest = len(self.nodes) - self.shown
+        rest = len(self.members) - self.shown
         if rest > 0:
             self.add_row(Text(f"… {rest:,} more (enter)", style="italic"), "", "", "", key="more")
 
