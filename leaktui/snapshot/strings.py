@@ -75,28 +75,6 @@ def _string_spans(buf: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndar
 
 
 @numba.njit(cache=True, nogil=True)
-def _find_equal(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-                target: np.ndarray) -> np.ndarray:
-    """Indexes of the string literals whose raw bytes equal ``target``."""
-    m = target.shape[0]
-    out = np.empty(starts.shape[0], dtype=np.int64)
-    k = 0
-    for i in range(starts.shape[0]):
-        s = starts[i]
-        if ends[i] - s != m:
-            continue
-        same = True
-        for j in range(m):
-            if buf[s + j] != target[j]:
-                same = False
-                break
-        if same:
-            out[k] = i
-            k += 1
-    return out[:k]
-
-
-@numba.njit(cache=True, nogil=True)
 def _find_containing(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                      candidates: np.ndarray, pattern: np.ndarray) -> np.ndarray:
     """Indexes among ``candidates`` (a mask) whose raw bytes contain ``pattern``."""
@@ -126,12 +104,15 @@ def _find_containing(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray,
 
 @numba.njit(cache=True, nogil=True)
 def _find_prefixed(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-                   candidates: np.ndarray, pattern: np.ndarray) -> np.ndarray:
+                   candidates: np.ndarray, pattern: np.ndarray, exact: bool) -> np.ndarray:
+    """Indexes among ``candidates`` whose raw bytes start with (or, if ``exact``, equal)
+    ``pattern``."""
     m = pattern.shape[0]
     out = np.empty(starts.shape[0], dtype=np.int64)
     k = 0
     for i in range(min(starts.shape[0], candidates.shape[0])):
-        if not candidates[i] or ends[i] - starts[i] < m:
+        length = ends[i] - starts[i]
+        if not candidates[i] or length < m or (exact and length != m):
             continue
         same = True
         for q in range(m):
@@ -163,6 +144,7 @@ class StringTable(Sequence[str]):
             raise ValueError(f"{_PROBLEMS.get(status, 'bad strings section')} "
                              f"(byte {where:,} of the strings section)")
         self._cache: dict[int, str] = {}
+        self._all = np.ones(self._starts.shape[0], dtype=np.bool_)
 
     def __len__(self) -> int:
         return int(self._starts.shape[0])
@@ -197,10 +179,12 @@ class StringTable(Sequence[str]):
         for text in texts:
             encoded = json.dumps(text, ensure_ascii=True)[1:-1].encode()
             target = np.frombuffer(encoded, dtype=np.uint8)
-            hits = _find_equal(self._buf, self._starts, self._ends, target).tolist()
+            hits = _find_prefixed(self._buf, self._starts, self._ends, self._all, target,
+                                  True).tolist()
             if "/" in text:  # JSON may or may not escape the slash
                 alt = np.frombuffer(encoded.replace(b"/", b"\\/"), dtype=np.uint8)
-                hits += _find_equal(self._buf, self._starts, self._ends, alt).tolist()
+                hits += _find_prefixed(self._buf, self._starts, self._ends, self._all, alt,
+                                       True).tolist()
             if b"\\" in encoded:  # escapes may be spelled differently: compare decoded
                 hits += [i for i in np.flatnonzero(self._escaped).tolist() if self[i] == text]
             found[text] = sorted(set(hits))
@@ -215,7 +199,7 @@ class StringTable(Sequence[str]):
     def indexes_starting_with(self, prefix: str, candidates: np.ndarray) -> np.ndarray:
         """Indexes among ``candidates`` (bool mask) whose raw text starts with ``prefix``."""
         pattern = np.frombuffer(prefix.encode(), dtype=np.uint8)
-        return _find_prefixed(self._buf, self._starts, self._ends, candidates, pattern)
+        return _find_prefixed(self._buf, self._starts, self._ends, candidates, pattern, False)
 
     def index(self, text: str, start: int = 0, stop: int | None = None) -> int:
         end = len(self) if stop is None else stop

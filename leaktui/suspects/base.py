@@ -115,16 +115,32 @@ def relative_growth(values: list[int]) -> float:
     return (values[-1] - values[0]) / max(values[0], 1)
 
 
-def severity_from(values: list[int], series_size: int, big: bool) -> str:
-    """high only with steady growth over three or more snapshots; medium for growth over two or
-    a large structure in one; low otherwise."""
-    if series_size >= 3 and steady_growth(values, 10) and relative_growth(values) >= 0.2:
+def severity_from(values: list[int], series_size: int, big: bool = False,
+                  face_value: bool = False, min_step: int = 10) -> str:
+    """high with steady growth over three or more snapshots (or structure that is a leak on
+    its face); medium for growth over two, or a large structure; low otherwise."""
+    rising = steady_growth(values, min_step)
+    if face_value or (series_size >= 3 and rising and relative_growth(values) >= 0.2):
         return "high"
-    if series_size >= 2 and steady_growth(values, 10):
-        return "medium"
-    if series_size == 1 and big:
+    if big or (series_size >= 2 and rising):
         return "medium"
     return "low"
+
+
+def make_suspect(snap: HeapSnapshot, pattern: str, severity: str, title: str, holder: int,
+                 item_class: str, counts: list[int], retained: int, evidence: list[str],
+                 advice: str, unit: str = "entries") -> Suspect:
+    """A suspect with its holder, path and what it keeps alive filled in from the graph."""
+    if len(counts) > 1:
+        evidence = evidence + [f"{unit} per snapshot: " + " -> ".join(f"{c:,}" for c in counts)]
+    grown = [max(c, 0) for c in counts]
+    return Suspect(
+        pattern=pattern, severity=severity, title=title, holder=holder,
+        holder_id=int(snap.node_id[holder]), holder_class=snap.class_name(holder),
+        holder_path=compact_path(snap.path_names(holder)), item_class=item_class,
+        item_count=counts[-1], item_counts=counts, retains=retained_classes(snap, holder),
+        retained_size=retained, evidence=evidence, advice=advice,
+        growth=relative_growth(grown))
 
 
 def entry_targets(snap: HeapSnapshot, node: int) -> np.ndarray:

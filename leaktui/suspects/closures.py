@@ -10,11 +10,10 @@ from leaktui.snapshot.classes import _edges_of
 from leaktui.suspects.base import (
     Series,
     Suspect,
-    compact_path,
     human,
+    make_suspect,
     path_text,
-    relative_growth,
-    retained_classes,
+    severity_from,
     steady_growth,
 )
 
@@ -78,12 +77,8 @@ def detect(series: Series, claimed: set[int]) -> list[Suspect]:
         rising = steady_growth(counts, 2)
         if series.size >= 2 and not rising:
             continue
-        if series.size >= 3 and rising and relative_growth(counts) >= 0.2:
-            severity = "high"
-        elif series.size >= 2 or group_bytes[g] >= 0.1 * total:
-            severity = "medium"
-        else:
-            severity = "low"
+        severity = severity_from(counts, series.size, big=group_bytes[g] >= 0.1 * total,
+                                 min_step=2)
         fn = snap.name(int(members[0])) or "(anonymous)"
         holder = _common_holder(snap, members)
         path = snap.path_names(holder)
@@ -98,22 +93,14 @@ def detect(series: Series, claimed: set[int]) -> list[Suspect]:
                     f"{human(retained)}",
                     "largest captured variables: " + ", ".join(
                         f"{name} ({human(size)})" for size, name in biggest)]
-        if series.size > 1:
-            evidence.append("instances per snapshot: " + " -> ".join(f"{c:,}" for c in counts))
-        out.append(Suspect(
-            pattern="closure-capture", severity=severity,
-            title=(f"{count:,} {fn!r} closures held by {snap.class_name(holder)} "
-                   f"{path_text(path)} capture {human(retained)} "
-                   f"({', '.join(captured[:3]) or 'their scope'})"),
-            holder=holder, holder_id=int(snap.node_id[holder]),
-            holder_class=snap.class_name(holder), holder_path=compact_path(path),
-            item_class="Function", item_count=count, item_counts=counts,
-            retains=retained_classes(snap, holder), retained_size=retained,
-            evidence=evidence,
-            advice=("Capture less: copy the few fields the function uses into locals before "
-                    "creating it (instead of closing over the whole object), and drop old "
-                    "functions (handlers, callbacks) when they are replaced."),
-            growth=relative_growth(counts)))
+        out.append(make_suspect(
+            snap, "closure-capture", severity,
+            f"{count:,} {fn!r} closures held by {snap.class_name(holder)} {path_text(path)} "
+            f"capture {human(retained)} ({', '.join(captured[:3]) or 'their scope'})",
+            holder, "Function", counts, retained, evidence,
+            "Capture less: copy the few fields the function uses into locals before creating "
+            "it (instead of closing over the whole object), and drop old functions (handlers, "
+            "callbacks) when they are replaced.", unit="instances"))
         claimed.add(holder)
         claimed.update(int(m) for m in members)
     return out

@@ -8,12 +8,11 @@ from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects.base import (
     Series,
     Suspect,
-    compact_path,
     entry_targets,
     human,
+    make_suspect,
     path_text,
-    relative_growth,
-    retained_classes,
+    severity_from,
     steady_growth,
 )
 
@@ -80,32 +79,22 @@ def detect(series: Series, claimed: set[int]) -> list[Suspect]:
         rising = steady_growth(grown, 5)
         if series.size >= 2 and not rising and count < FACE_VALUE:
             continue  # a stable number of listeners is a design choice, not a leak
-        if count >= FACE_VALUE or (series.size >= 3 and rising and relative_growth(grown) >= .2):
-            severity = "high"
-        elif count >= 100 or (series.size >= 2 and rising):
-            severity = "medium"
-        else:
-            severity = "low"
+        severity = severity_from(grown, series.size, big=count >= 100,
+                                 face_value=count >= FACE_VALUE, min_step=5)
         retained = int(snap.retained_size[holder])
-        path = snap.path_names(holder)
         emitter_class = snap.class_name(emitter)
-        evidence = [f"{count:,} listeners for '{event}' on one {emitter_class} "
-                    f"(Node warns past 10)"]
-        if series.size > 1:
-            evidence.append("listeners per snapshot: " + " -> ".join(f"{c:,}" for c in counts))
-        out.append(Suspect(
-            pattern="listener-leak", severity=severity,
-            title=(f"{count:,} '{event}' listeners on {emitter_class} @{emitter_id} hold "
-                   f"{human(retained)}"),
-            holder=holder, holder_id=int(snap.node_id[holder]), holder_class="Array",
-            holder_path=compact_path(path), item_class="Function", item_count=count,
-            item_counts=counts, retains=retained_classes(snap, holder),
-            retained_size=retained, evidence=evidence + [f"at {path_text(path)}"],
-            advice=(f"Remove the listener when its subscriber goes away "
-                    f"(emitter.off('{event}', fn) / removeListener, or an AbortSignal passed "
-                    f"to on()), or use once() for one-shot handlers; do not register a "
-                    f"listener per request or per session on a long-lived emitter."),
-            growth=relative_growth(grown)))
+        out.append(make_suspect(
+            snap, "listener-leak", severity,
+            f"{count:,} '{event}' listeners on {emitter_class} @{emitter_id} hold "
+            f"{human(retained)}",
+            holder, "Function", counts, retained,
+            [f"{count:,} listeners for '{event}' on one {emitter_class} (Node warns past 10)",
+             f"at {path_text(snap.path_names(holder))}"],
+            f"Remove the listener when its subscriber goes away "
+            f"(emitter.off('{event}', fn) / removeListener, or an AbortSignal passed "
+            f"to on()), or use once() for one-shot handlers; do not register a "
+            f"listener per request or per session on a long-lived emitter.",
+            unit="listeners"))
         claimed.add(holder)
         claimed.update(int(x) for x in entry_targets(snap, holder))
     return out

@@ -9,10 +9,9 @@ from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects.base import (
     Series,
     Suspect,
-    compact_path,
     human,
-    relative_growth,
-    retained_classes,
+    make_suspect,
+    severity_from,
     steady_growth,
 )
 
@@ -76,12 +75,7 @@ def detect(series: Series, claimed: set[int]) -> list[Suspect]:
         rising = steady_growth(counts, 5)
         if series.size >= 2 and not rising:
             continue
-        if series.size >= 3 and rising and relative_growth(counts) >= 0.2:
-            severity = "high"
-        elif series.size >= 2 or count >= 100:
-            severity = "medium"
-        else:
-            severity = "low"
+        severity = severity_from(counts, series.size, big=count >= 100, min_step=5)
         callback = _edge_target(snap, timers[0], "_onTimeout")
         fn = snap.name(callback) or "(anonymous)"
         bound = _edge_target(snap, callback, "bound_function")
@@ -94,25 +88,17 @@ def detect(series: Series, claimed: set[int]) -> list[Suspect]:
         retained = int(sum(int(snap.retained_size[int(_edge_target(snap, t, "_onTimeout"))])
                            for t in timers))
         holder = _holder(snap, timers)
-        path = snap.path_names(holder)
-        evidence = [f"{count:,} live timers call back the same function {fn!r}{where}",
-                    f"{intervals:,} of them repeat (intervals)"]
-        if series.size > 1:
-            evidence.append("timers per snapshot: " + " -> ".join(f"{c:,}" for c in counts))
-        out.append(Suspect(
-            pattern="timer-leak", severity=severity,
-            title=(f"{count:,} {kind} timers running {fn!r} never cleared; their callbacks "
-                   f"hold {human(retained)}"),
-            holder=holder, holder_id=int(snap.node_id[holder]),
-            holder_class=snap.class_name(holder), holder_path=compact_path(path),
-            item_class="Timeout", item_count=count, item_counts=counts,
-            retains=retained_classes(snap, holder), retained_size=retained,
-            evidence=evidence,
-            advice=(f"Keep the handle {kind} returns and clear it (clearInterval/clearTimeout) "
-                    "when its owner (tenant, connection, request) goes away; stop rescheduling "
-                    "retry loops that no longer have work; capture only what the callback "
-                    "needs."),
-            growth=relative_growth(counts)))
+        out.append(make_suspect(
+            snap, "timer-leak", severity,
+            f"{count:,} {kind} timers running {fn!r} never cleared; their callbacks hold "
+            f"{human(retained)}",
+            holder, "Timeout", counts, retained,
+            [f"{count:,} live timers call back the same function {fn!r}{where}",
+             f"{intervals:,} of them repeat (intervals)"],
+            f"Keep the handle {kind} returns and clear it (clearInterval/clearTimeout) "
+            "when its owner (tenant, connection, request) goes away; stop rescheduling "
+            "retry loops that no longer have work; capture only what the callback needs.",
+            unit="timers"))
         claimed.update(timers)
         claimed.add(holder)
         claimed.update(int(_edge_target(snap, t, "_onTimeout")) for t in timers)
