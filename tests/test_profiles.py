@@ -108,3 +108,24 @@ async def test_profile_view_shows_sites_and_source(heap_profile: Path) -> None:
         assert table.sites[0].function == "leakyHandler" and table.row_count > 3
         await pilot.press("down", "up")
         assert "leakyHandler" in str(app.query_one("#source").render())
+
+
+async def test_classes_view_groups_a_class_by_allocation_site(tmp_path: Path) -> None:
+    from leaktui.tui.app import LeakApp
+    from leaktui.tui.widgets import ClassSummaryTable
+
+    snap_path = tmp_path / "tracked.heapsnapshot"
+    subprocess.run([node_binary(), "--expose-gc", "--track-heap-objects",
+                    str(PROGRAMS / "tracked_leak.js"), str(snap_path)], check=True, timeout=60)
+    app = LeakApp([str(snap_path)])
+    async with app.run_test(size=(140, 40)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.snaps:
+                break
+        await pilot.press("1", "slash", *"token", "enter")
+        table = app.query_one("#classes", ClassSummaryTable)
+        assert table.rows_shown[0].name == "{token, scopes}"
+        await pilot.press("a")
+        text = str(app.query_one("#object").render())
+        assert "openSession" in text and "tracked_leak.js:4" in text

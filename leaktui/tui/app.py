@@ -104,6 +104,7 @@ HELP = """\
 
   1 investigate   2 growth   3 suspects   4 live memory   5 statistics   6 findings
   p                 pin the current object with a note (saved next to the snapshot)
+  a                 group the highlighted class's objects by allocation site (tracked snapshots)
   tab / shift+tab   move between panes
   enter             drill in: class -> instances -> object; open a suspect or growth row
   o                 make the highlighted retainer (or instance) the current object
@@ -164,6 +165,7 @@ class LeakApp(App[None]):
         Binding("5", "view('statistics')", "stats", show=False),
         Binding("6", "view('findings')", "findings", show=False),
         Binding("p", "pin", "pin"),
+        Binding("a", "allocation_sites", "alloc sites", show=False),
         Binding("tab", "pane(1)", "pane", priority=True),
         Binding("shift+tab", "pane(-1)", "pane", show=False, priority=True),
         Binding("slash", "filter", "filter"),
@@ -670,6 +672,28 @@ class LeakApp(App[None]):
         self._open_object(node)
         self.action_view("investigate")
         self._focus_pane(2)
+
+    def action_allocation_sites(self) -> None:
+        """The highlighted class's objects grouped by the function that allocated them
+        (snapshots taken with allocation tracking)."""
+        from leaktui.profiles.traces import AllocationTraces
+        from leaktui.tui.widgets import allocation_sites_text
+
+        if not self.snaps:
+            return
+        snap = self.snap
+        if not AllocationTraces.available(snap):
+            self.notify("This snapshot has no allocation stacks: take one with "
+                        "leaktui capture --track-allocations (or node --track-heap-objects).")
+            return
+        class_id = self.query_one("#classes", ClassSummaryTable).current_class()
+        if class_id is None:
+            return
+        self.query_one("#object", ObjectPane).update(
+            allocation_sites_text(snap, class_id))
+        self.query_one("#object", ObjectPane).border_title = "Allocation sites"
+        self.action_view("investigate")
+        self._focus_pane(3)
 
     def action_suspect(self, step: int) -> None:
         self._open_suspect(self.suspect_index + step if self.suspect_index >= 0 else 0)

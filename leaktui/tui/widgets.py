@@ -488,3 +488,22 @@ class FindingsTable(DataTable):  # type: ignore[type-arg]
         event.stop()
         if event.row_key.value is not None:
             self.post_message(self.PinChosen(int(event.row_key.value)))
+
+
+def allocation_sites_text(snap: HeapSnapshot, class_id: int) -> Text:
+    """A class's live objects grouped by the function that allocated them."""
+    from leaktui.profiles.traces import AllocationTraces
+
+    traces = snap.__dict__.get("_tui_traces")
+    if traces is None:
+        traces = snap.__dict__["_tui_traces"] = AllocationTraces(snap)
+    t = Text()
+    t.append(f"{snap.class_names[class_id]}: objects by allocation site\n\n", style="bold")
+    for site in traces.sites_for_nodes(snap.class_members(class_id), top=20):
+        t.append(f"  {site.count:>9,}  {model.size(site.size):>9}  ", style="bold")
+        t.append(site.frame.label + "\n")
+        excerpt = model.read_source(site.frame.script, site.frame.line, context=1)
+        if excerpt is not None:
+            for i, line in enumerate(excerpt.lines):
+                t.append(f"        {excerpt.first_line + i:5} | {line[:100]}\n", style="dim")
+    return t
