@@ -161,3 +161,19 @@ async def test_sort_key_cycles_and_copy_puts_the_root_path_on_the_clipboard() ->
             ".userCache" in app.clipboard
         await pilot.press("question_mark")
         assert app.screen.__class__.__name__ == "HelpScreen"
+
+
+async def test_command_palette_offers_views_and_suspects() -> None:
+    from leaktui.tui.commands import LeakCommands
+
+    app = LeakApp(SERIES)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        provider = LeakCommands(app.screen)
+        texts = [t for t, _, _ in provider._commands()]
+        assert any(t.startswith("View: growth") for t in texts)
+        suspect = next(cmd for t, cmd, _ in provider._commands() if t.startswith("Suspect:"))
+        suspect()
+        await pilot.pause(0.1)
+        holder = app.current_object()
+        assert holder is not None and app.snap.class_name(holder) == "Map"

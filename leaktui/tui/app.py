@@ -32,6 +32,7 @@ from leaktui.snapshot.diff import DiffRow, compare_detailed
 from leaktui.snapshot.growth import growing_holders, survivors
 from leaktui.suspects import Suspect, find_suspects
 from leaktui.tui import model
+from leaktui.tui.commands import LeakCommands
 from leaktui.tui.memory import MemoryView
 from leaktui.tui.widgets import (
     ClassSummaryTable,
@@ -155,6 +156,7 @@ class LeakApp(App[None]):
 
     CSS_PATH = "leaktui.tcss"
     TITLE = "leaktui"
+    COMMANDS = App.COMMANDS | {LeakCommands}
     BINDINGS = [
         Binding("q", "quit", "quit"),
         Binding("question_mark", "help", "help"),
@@ -663,11 +665,15 @@ class LeakApp(App[None]):
 
     @on(FindingsTable.PinChosen)
     def _pin_chosen(self, event: FindingsTable.PinChosen) -> None:
-        self.current = len(self.snaps) - 1
-        self._show_snapshot()
-        node = self.snap.ordinal_of_id(event.node_id)
+        self._open_pinned(event.node_id)
+
+    def _open_pinned(self, node_id: int) -> None:
+        if self.current != len(self.snaps) - 1:
+            self.current = len(self.snaps) - 1
+            self._show_snapshot()
+        node = self.snap.ordinal_of_id(node_id)
         if node is None:
-            self.notify(f"@{event.node_id} is not in this snapshot.", severity="error")
+            self.notify(f"@{node_id} is not in this snapshot.", severity="error")
             return
         self._open_object(node)
         self.action_view("investigate")
