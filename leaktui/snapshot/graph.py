@@ -37,6 +37,13 @@ NO_DISTANCE = k.NO_DISTANCE
 BASE_SYSTEM_DISTANCE = k.BASE_SYSTEM_DISTANCE
 
 
+def sources_of_edges(first_edge: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Source node of each edge. The keys take the offsets' dtype: with a mismatch numpy
+    would convert the whole offsets array on every call."""
+    keys = np.asarray(edges).astype(first_edge.dtype, copy=False)
+    return (np.searchsorted(first_edge, keys, side="right") - 1).astype(np.int64)
+
+
 class EdgeSources:
     """``retaining_nodes[r]``: the node holding retainer edge ``r``, computed on access from
     the CSR offsets instead of stored (supports ints, slices and index arrays)."""
@@ -50,7 +57,7 @@ class EdgeSources:
 
     def __getitem__(self, index: int | slice | np.ndarray) -> np.ndarray | int:
         edges = self._edges[index]
-        src = np.searchsorted(self._first_edge, edges, side="right") - 1
+        src = sources_of_edges(self._first_edge, edges)
         return int(src) if np.ndim(src) == 0 else src.astype(np.uint32)
 
 
@@ -594,14 +601,18 @@ class HeapSnapshot:
         sorted_ids, order = self._ids_sorted
         if sorted_ids.size == 0:
             return np.full(len(ids), -1, dtype=np.int64)
-        pos = np.searchsorted(sorted_ids, ids)
+        ids = np.asarray(ids, dtype=np.int64)
+        keys = np.clip(ids, 0, np.iinfo(sorted_ids.dtype).max).astype(sorted_ids.dtype)
+        pos = np.searchsorted(sorted_ids, keys)  # same dtype: no copy of the id array
         np.minimum(pos, sorted_ids.size - 1, out=pos)
         found = sorted_ids[pos] == ids
         return np.where(found, order[pos], -1).astype(np.int64)
 
     def ordinal_of_id(self, node_id: int) -> int | None:
         ids, order = self._ids_sorted
-        i = int(np.searchsorted(ids, node_id))
+        if not 0 <= node_id <= np.iinfo(ids.dtype).max:
+            return None
+        i = int(np.searchsorted(ids, ids.dtype.type(node_id)))
         if i < ids.size and int(ids[i]) == node_id:
             return int(order[i])
         return None
@@ -707,7 +718,11 @@ class HeapSnapshot:
         return "{" + name + "}"
 
     def edge_source(self, edge: int) -> int:
-        return int(np.searchsorted(self.first_edge, edge, side="right") - 1)
+        return int(sources_of_edges(self.first_edge, np.asarray([edge]))[0])
+
+    def edge_sources(self, edges: np.ndarray) -> np.ndarray:
+        """The node each edge leaves from (binary search over the CSR offsets)."""
+        return sources_of_edges(self.first_edge, edges)
 
     def retainer_slots(self, node: int) -> range:
         return range(int(self.first_retainer[node]), int(self.first_retainer[node + 1]))

@@ -30,7 +30,7 @@ def closure_groups(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray, np.ndarr
     found = snap.strings.indexes_of(["shared", "context"])
     edges = _edges_of(snap.first_edge[closures], snap.first_edge[closures + 1])
     internal = snap.edge_type[edges] == snap.E_INTERNAL
-    src = np.searchsorted(snap.first_edge, edges, side="right") - 1
+    src = snap.edge_sources(edges)
     shared_e = edges[internal & np.isin(snap.edge_name[edges], found["shared"])]
     context_e = edges[internal & np.isin(snap.edge_name[edges], found["context"])]
     shared_of = np.full(snap.node_count, -1, dtype=np.int64)

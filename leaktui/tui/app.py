@@ -369,10 +369,14 @@ class LeakApp(App[None]):
     # ------------------------------------------------------------------ events
     @on(ClassSummaryTable.RowHighlighted, "#classes")
     def _class_highlighted(self, event: ClassSummaryTable.RowHighlighted) -> None:
-        if self.focused is not event.data_table:
+        table = self.query_one("#classes", ClassSummaryTable)
+        if self.focused is not table or not self.snaps:
             return
-        if event.row_key.value is not None and self.snaps:
-            self._show_class(int(event.row_key.value))
+        # Use where the cursor is now, not where this (possibly stale) event says: a refill
+        # of the table sends several highlights in a row; only the last position matters.
+        class_id = table.current_class()
+        if class_id is not None:
+            self._show_class(class_id)
 
     @on(ClassSummaryTable.ClassChosen)
     def _class_chosen(self, event: ClassSummaryTable.ClassChosen) -> None:
