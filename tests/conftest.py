@@ -29,3 +29,12 @@ def write_series(program: str, out: Path, *args: str) -> list[Path]:
 @pytest.fixture(scope="session")
 def growing_map_series(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return write_series("growing_map.js", tmp_path_factory.mktemp("growing"))
+
+
+async def wait_loaded(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let a LeakApp's loading worker finish (or fail)."""
+    for _ in range(300):
+        await pilot.pause(0.05)
+        if app.snaps or app.load_error:
+            break
+    await pilot.pause(0.1)

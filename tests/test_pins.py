@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import wait_loaded
 
 from leaktui.pins import PINS_SUFFIX, Pin, PinStore
 from leaktui.tui.app import LeakApp
@@ -72,10 +73,7 @@ async def test_p_pins_the_current_object_and_findings_list_it(tmp_path: Path) ->
     shutil.copy(SAMPLE, snap)
     app = LeakApp([str(snap)])
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if app.snaps:
-                break
+        await wait_loaded(app, pilot)
         await pilot.press("n")  # open the top suspect's holder
         await pilot.press("p", *"owned by profiles", "enter")
         await pilot.pause(0.1)

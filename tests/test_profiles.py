@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import node_binary
+from conftest import node_binary, wait_loaded
 
 from leaktui.errors import SnapshotError
 from leaktui.profiles.heapprofile import is_heap_profile, load_profile
@@ -119,10 +119,7 @@ async def test_classes_view_groups_a_class_by_allocation_site(tmp_path: Path) ->
                     str(PROGRAMS / "tracked_leak.js"), str(snap_path)], check=True, timeout=60)
     app = LeakApp([str(snap_path)])
     async with app.run_test(size=(140, 40)) as pilot:
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if app.snaps:
-                break
+        await wait_loaded(app, pilot)
         await pilot.press("1", "slash", *"token", "enter")
         table = app.query_one("#classes", ClassSummaryTable)
         assert table.rows_shown[0].name == "{token, scopes}"

@@ -6,20 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import wait_loaded
 
 from leaktui.tui.app import LeakApp
 from leaktui.tui.widgets import ClassSummaryTable, InstanceTable, RetainerTree
 
 ROOT = Path(__file__).resolve().parents[1]
 SERIES = sorted(str(p) for p in (ROOT / "snapshots_sample" / "unbounded-cache").glob("*.gz"))
-
-
-async def wait_loaded(app: LeakApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(300):
-        await pilot.pause(0.05)
-        if app.snaps or app.load_error:
-            break
-    await pilot.pause(0.1)
 
 
 async def test_filter_open_instance_and_follow_retainers_to_the_cache() -> None:

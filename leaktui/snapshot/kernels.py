@@ -87,26 +87,25 @@ def propagate_dom_state(
             detached[nd] = v
             nd += 1
         visited[v] = 1
-    while na > 0:
-        na -= 1
-        v = attached[na]
-        for e in range(first_edge[v], first_edge[v + 1]):
-            t = edge_type[e]
-            if t == hidden_edge or t == weak_edge:
-                continue
-            w = edge_to[e]
-            if visited[w]:
-                continue
-            visited[w] = 1
-            if node_type[w] != native_type:
-                continue
-            detachedness[w] = 1
-            attached[na] = w
-            na += 1
-    while nd > 0:
-        nd -= 1
-        v = detached[nd]
-        if detachedness[v] == 1:
+    _spread_dom_state(attached, na, 1, detachedness, visited, renamed, node_type, first_edge,
+                      edge_type, edge_to, native_type, hidden_edge, weak_edge)
+    _spread_dom_state(detached, nd, 2, detachedness, visited, renamed, node_type, first_edge,
+                      edge_type, edge_to, native_type, hidden_edge, weak_edge)
+    return renamed
+
+
+@numba.njit(cache=True, nogil=True)
+def _spread_dom_state(stack: np.ndarray, top: int, state: int, detachedness: np.ndarray,
+                      visited: np.ndarray, renamed: np.ndarray, node_type: np.ndarray,
+                      first_edge: np.ndarray, edge_type: np.ndarray, edge_to: np.ndarray,
+                      native_type: int, hidden_edge: int, weak_edge: int) -> None:
+    """Spread ``state`` (1 attached, 2 detached) from the nodes on ``stack`` to unvisited
+    native children, never through other node types; a detached node popped after it was
+    found attached is skipped."""
+    while top > 0:
+        top -= 1
+        v = stack[top]
+        if state == 2 and detachedness[v] == 1:
             continue
         for e in range(first_edge[v], first_edge[v + 1]):
             t = edge_type[e]
@@ -118,11 +117,11 @@ def propagate_dom_state(
             visited[w] = 1
             if node_type[w] != native_type:
                 continue
-            detachedness[w] = 2
-            renamed[w] = True
-            detached[nd] = w
-            nd += 1
-    return renamed
+            detachedness[w] = state
+            if state == 2:
+                renamed[w] = True
+            stack[top] = w
+            top += 1
 
 
 @numba.njit(cache=True, nogil=True)

@@ -284,19 +284,9 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
                 r.read_value_bytes(key)
                 continue
             if key == "nodes":
-                nodes = _alloc(layout.node_fields, header.node_count, "nodes")
-                r.phase = "reading nodes"
-                n = r.read_uint_array(nodes, "nodes")
-                if n != layout.node_fields * header.node_count:
-                    raise ValueError(f"nodes holds {n:,} values, the header announces "
-                                     f"{header.node_count:,} nodes × {layout.node_fields} fields")
+                nodes = _read_matrix(r, "nodes", layout.node_fields, header.node_count)
             elif key == "edges":
-                edges = _alloc(layout.edge_fields, header.edge_count, "edges")
-                r.phase = "reading edges"
-                n = r.read_uint_array(edges, "edges")
-                if n != layout.edge_fields * header.edge_count:
-                    raise ValueError(f"edges holds {n:,} values, the header announces "
-                                     f"{header.edge_count:,} edges × {layout.edge_fields} fields")
+                edges = _read_matrix(r, "edges", layout.edge_fields, header.edge_count)
             elif key == "locations" and layout.location_fields:
                 flat = r.skip_uint_array("locations")
                 if flat.size % layout.location_fields:
@@ -337,6 +327,17 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
     out.header, out.layout, out.strings = header, layout, strings
     out.nodes, out.edges = nodes, edges
     return out
+
+
+def _read_matrix(r: _Reader, what: str, fields: int, count: int) -> np.ndarray:
+    """`nodes` or `edges`: exactly ``count`` rows of ``fields`` values, as the header says."""
+    matrix = _alloc(fields, count, what)
+    r.phase = f"reading {what}"
+    n = r.read_uint_array(matrix, what)
+    if n != fields * count:
+        raise ValueError(f"{what} holds {n:,} values, the header announces {count:,} "
+                         f"{what} × {fields} fields")
+    return matrix
 
 
 def _validate(raw: RawSnapshot) -> None:

@@ -4,6 +4,7 @@ source excerpts. Kept apart from the widgets so it can be tested without a termi
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
@@ -27,21 +28,17 @@ def distance(d: int) -> str:
     return str(d) if 0 <= d < BASE_SYSTEM_DISTANCE else "-"
 
 
-def signed(n: int) -> str:
-    """A count change with a sign and an arrow, so growth never depends on colour."""
+def signed(n: int, fmt: Callable[[int], str] = "{:,}".format) -> str:
+    """A change with a sign and an arrow, so growth never depends on colour."""
     if n > 0:
-        return f"▲ +{n:,}"
+        return f"▲ +{fmt(n)}"
     if n < 0:
-        return f"▼ {n:,}"
-    return "0"
+        return f"▼ {fmt(n)}"
+    return fmt(0)
 
 
 def signed_size(n: int) -> str:
-    if n > 0:
-        return f"▲ +{size(n)}"
-    if n < 0:
-        return f"▼ {size(n)}"
-    return "0 B"
+    return signed(n, size)
 
 
 def object_label(snap: HeapSnapshot, node: int) -> str:
