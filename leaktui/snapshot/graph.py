@@ -770,6 +770,21 @@ class HeapSnapshot:
         """Ordinals of a class's objects (non-zero self size), in node order."""
         return np.flatnonzero((self.class_id == class_id) & (self.self_size > 0))
 
+    def class_top(self, class_id: int, k: int) -> np.ndarray:
+        """The first ``k`` instances of a class in DevTools' order, remembered per class."""
+        cache: dict[int, np.ndarray] = self.__dict__.setdefault("_class_top", {})
+        top = cache.get(class_id)
+        if top is None or len(top) < k:
+            top = self.largest(self.class_members(class_id), k)
+            cache[class_id] = top
+        return top[:k]
+
+    def warm_class_tops(self, min_count: int = 100_000, k: int = 200) -> None:
+        """Precompute the first page of every very large class (run off the UI thread)."""
+        for row in self.class_rows:
+            if row.count >= min_count:
+                self.class_top(row.class_id, k)
+
     def largest(self, nodes: np.ndarray, k: int) -> np.ndarray:
         """The ``k`` first of ``nodes`` in DevTools' instance order (retained size desc, id
         asc) without sorting them all: a partition, then a sort of the top only."""

@@ -35,6 +35,7 @@ from leaktui.tui import model
 from leaktui.tui.commands import LeakCommands
 from leaktui.tui.memory import MemoryView
 from leaktui.tui.widgets import (
+    PAGE,
     ClassSummaryTable,
     FindingsTable,
     GrowthTable,
@@ -282,6 +283,8 @@ class LeakApp(App[None]):
             self.post_message(LoadProgress(len(self.paths) - 1, len(self.paths), self.paths[-1],
                                            "looking for leak suspects", 1.0))
             suspects = find_suspects(snaps)
+            for snap in snaps:  # huge classes: their first page of instances, sorted now
+                snap.warm_class_tops()
         except LeakTuiError as exc:
             self.post_message(LoadFailed(str(exc)))
             return
@@ -363,8 +366,9 @@ class LeakApp(App[None]):
         if self._shown_class == (self.current, class_id):
             return  # already listed (e.g. the table was re-sorted)
         self._shown_class = (self.current, class_id)
-        self.query_one("#instances", InstanceTable).show(snap, snap.class_members(class_id),
-                                                          snap.class_names[class_id])
+        self.query_one("#instances", InstanceTable).show(
+            snap, snap.class_members(class_id), snap.class_names[class_id],
+            first_page=snap.class_top(class_id, PAGE))
 
     # ------------------------------------------------------------------ events
     @on(ClassSummaryTable.RowHighlighted, "#classes")

@@ -116,12 +116,13 @@ class InstanceTable(DataTable):  # type: ignore[type-arg]
         for label, width in (("Object", 22), ("Shallow", 8), ("Retained", 8), ("Dist", 4)):
             self.add_column(label, key=label.lower(), width=width)
 
-    def show(self, snap: HeapSnapshot, members: np.ndarray, title: str) -> None:
+    def show(self, snap: HeapSnapshot, members: np.ndarray, title: str,
+             first_page: np.ndarray | None = None) -> None:
         """``members`` in any order: only the rows shown are ever sorted (largest retained
         first), so a class with millions of objects opens at once."""
         self.snap = snap
         self.members = members
-        self.nodes = snap.largest(members, PAGE)
+        self.nodes = first_page if first_page is not None else snap.largest(members, PAGE)
         self.shown = 0
         self.clear()
         self.border_title = f"{title} ({len(members):,})"
