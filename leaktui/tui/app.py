@@ -210,6 +210,7 @@ class LeakApp(App[None]):
         self.load_error: str | None = None
         self.pins: PinStore | None = None
         self._shown_class: tuple[int, int] | None = None
+        self._shown_object: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -470,8 +471,10 @@ class LeakApp(App[None]):
     # ------------------------------------------------------------------ objects and history
     def _open_object(self, node: int, remember: bool = True) -> None:
         snap = self.snap
-        self.query_one("#retainers", RetainerTree).show(snap, node)
-        self.query_one("#object", ObjectPane).show(snap, node)
+        if self._shown_object != (self.current, node):  # a preview may have shown it already
+            self._shown_object = (self.current, node)
+            self.query_one("#retainers", RetainerTree).show(snap, node)
+            self.query_one("#object", ObjectPane).show(snap, node)
         if remember:
             entry = (self.current, node)
             if not self.history or self.history[self.history_pos] != entry:
@@ -703,6 +706,7 @@ class LeakApp(App[None]):
         class_id = self.query_one("#classes", ClassSummaryTable).current_class()
         if class_id is None:
             return
+        self._shown_object = None
         self.query_one("#object", ObjectPane).update(
             allocation_sites_text(snap, class_id))
         self.query_one("#object", ObjectPane).border_title = "Allocation sites"
