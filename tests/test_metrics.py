@@ -175,3 +175,18 @@ async def test_appending_lines_updates_the_sparkline_within_a_second(tmp_path: P
             await pilot.pause(0.05)
         assert len(view.samples) == 6, "the new line did not arrive within a second"
         assert str(view.render()) != before
+
+
+async def test_live_view_shows_gc_counts_from_the_preload(tmp_path: Path) -> None:
+    from leaktui.tui.memory import MemoryApp, MemoryView
+
+    f = run_with_preload(tmp_path, "steady", 2)
+    app = MemoryApp(path=str(f))
+    async with app.run_test(size=(120, 30)) as pilot:
+        view = app.query_one(MemoryView)
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if view.samples:
+                break
+        text = str(view.render())
+        assert "GC:" in text and "major" in text

@@ -104,6 +104,14 @@ class MemoryView(Static):
             t.append(f"{name:10} {sparkline(values, 48):48} ")
             t.append(f"last {model.size(st.last)}  min {model.size(st.min)}  max "
                      f"{model.size(st.max)}  {arrow} {rate}/h\n")
+        gc = [s.values for s in self.samples if "gcCount" in s.values]
+        if len(gc) >= 2:
+            span_s = max(self.samples[-1].ts - self.samples[0].ts, 1e-9)
+            count = gc[-1]["gcCount"] - gc[0]["gcCount"]
+            major = gc[-1].get("gcMajor", 0.0) - gc[0].get("gcMajor", 0.0)
+            pause = gc[-1].get("gcPauseMs", 0.0) - gc[0].get("gcPauseMs", 0.0)
+            t.append(f"\nGC: {count:,.0f} collections ({major:,.0f} major), {pause:,.1f} ms "
+                     f"paused = {100 * pause / 1000 / span_s:.2f}% of the time\n")
         if self.limit:
             eta = time_to_limit(self.samples, self.limit)
             when = "not at the current slope" if eta is None else f"in about {eta / 3600:.1f} h"
