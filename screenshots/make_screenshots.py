@@ -2,6 +2,7 @@
 """Regenerate the SVG screenshots of each view from the bundled sample series.
 
     python screenshots/make_screenshots.py
+    LEAKTUI_WRITE_SCREENSHOTS=1 python -m pytest tests/test_serve_browser.py   # browser PNG
 """
 
 from __future__ import annotations
