@@ -1,4 +1,4 @@
-"""The `metrics` block of the JSON report."""
+"""The `metrics` block of the JSON report (`leaktui report --metrics FILE`)."""
 
 from __future__ import annotations
 
@@ -6,22 +6,32 @@ import os
 
 from leaktui.errors import LeakTuiError
 from leaktui.metrics.tail import MetricsTail
-from leaktui.metrics.trend import all_stats, verdict
+from leaktui.metrics.trend import MIN_SPAN_S, analyse
 
 
-def metrics_report(path: str) -> dict[str, object]:
+def metrics_report(path: str, window_s: float | None = None,
+                   min_span_s: float = MIN_SPAN_S) -> dict[str, object]:
+    """{"path", "samples", "bad_lines", "first_ts", "last_ts", "series": {name: {"last", "min",
+    "max", "slope_bytes_per_hour", "rising"}}, "verdict"}. The whole file is read (in chunks,
+    as columns); `samples` counts every sample in it, the series and verdict describe the
+    process that wrote last (see trend.current_run). first_ts/last_ts are epoch seconds, None
+    for a file without samples."""
     if not os.path.exists(path):
         raise LeakTuiError(f"{path}: no such metrics file")
     if os.path.isdir(path):
         raise LeakTuiError(f"{path}: is a directory, not a metrics file")
-    tail = MetricsTail(path, tail_bytes=1 << 62)  # a report reads the whole file
-    samples = tail.poll()
+    if not os.access(path, os.R_OK):
+        raise LeakTuiError(f"{path}: permission denied")
+    tail = MetricsTail(path, tail_bytes=None)
+    table = tail.read_all()
+    ts = table.ts
+    result = analyse(table, window_s=window_s, min_span_s=min_span_s)
     return {
         "path": path,
-        "samples": len(samples),
+        "samples": len(table),
         "bad_lines": tail.bad_lines,
-        "first_ts": samples[0].ts if samples else None,
-        "last_ts": samples[-1].ts if samples else None,
-        "series": {name: s.to_json() for name, s in all_stats(samples).items()},
-        "verdict": verdict(samples),
+        "first_ts": float(ts.min()) if len(ts) else None,
+        "last_ts": float(ts.max()) if len(ts) else None,
+        "series": {name: s.to_json() for name, s in result.stats.items()},
+        "verdict": result.verdict,
     }
