@@ -1,5 +1,5 @@
 """`leaktui capture`: take a series of heap snapshots (or a sampling heap profile) from a live
-Node process, then open them."""
+Node process, then open them in the TUI (`open_series`)."""
 
 from __future__ import annotations
 
@@ -9,136 +9,421 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlparse
 
 from leaktui.errors import LeakTuiError
 
-SECRETS = ("Heap snapshots contain the process's memory: tokens, passwords and user data. "
-           "Keep them on this host and delete them when done.")
+if TYPE_CHECKING:
+    from leaktui.capture.inspector import CdpSession, Endpoint, HeapUsage
+    from leaktui.capture.process import NodeProcess
+    from leaktui.capture.snapshot import Progress
+
+SECRETS = ("Heap snapshots hold everything in the process's memory: tokens, passwords, keys and "
+           "user data. Keep them on this host (they are written mode 0600) and delete them "
+           "when done.")
+REMINDER = "These files hold secrets from the process's memory: keep them private, delete them " \
+    "when done."
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--inspect", metavar="[HOST:]PORT",
-                       help="a process started with --inspect (loopback only by default)")
+                       help="a process started with --inspect: its inspector's port, HOST:PORT "
+                            "or ws:// URL (loopback only unless --allow-remote)")
     where.add_argument("--pid", type=int, help="a process started without --inspect: SIGUSR1 "
-                                               "opens its inspector on 127.0.0.1:9229")
+                                               "opens its inspector (127.0.0.1:9229)")
     parser.add_argument("--signal", metavar="SIG", help="with --pid: the process was started "
-                        "with --heapsnapshot-signal=SIG; send it and pick up the file")
-    parser.add_argument("--count", type=int, default=1, help="snapshots in the series (1)")
+                        "with --heapsnapshot-signal=SIG; send SIG and pick up the file Node "
+                        "writes in its working directory")
+    parser.add_argument("--count", type=int, default=1, metavar="N",
+                        help="snapshots in the series (1)")
     parser.add_argument("--interval", type=float, default=30.0, metavar="SECONDS",
-                        help="seconds between snapshots (30)")
-    parser.add_argument("-o", "--output", default=".", metavar="DIR", help="where to write")
+                        help="seconds from one snapshot's start to the next (30); with "
+                             "--track-allocations also the tracking time before the first")
+    parser.add_argument("-o", "--output", default=".", metavar="DIR",
+                        help="directory for the files (created 0700 if missing)")
     parser.add_argument("--sample", type=float, metavar="SECONDS",
-                        help="record a sampling heap profile for SECONDS instead")
+                        help="record a sampling heap profile for SECONDS (.heapprofile) "
+                             "instead of snapshots")
     parser.add_argument("--track-allocations", action="store_true",
-                        help="take snapshots with allocation stacks (allocation tracking on)")
-    parser.add_argument("--yes", "-y", action="store_true", help="do not ask before pausing")
-    parser.add_argument("--no-open", action="store_true", help="do not open the TUI after")
+                        help="track allocations and take snapshots that carry allocation "
+                             "stacks")
+    parser.add_argument("--yes", "-y", action="store_true",
+                        help="do not ask before pausing the process (needed without a "
+                             "terminal)")
+    parser.add_argument("--no-open", action="store_true",
+                        help="print the paths instead of opening the TUI")
     parser.add_argument("--allow-remote", action="store_true",
-                        help="allow a non-loopback inspector address")
+                        help="allow an inspector on a non-loopback address")
 
 
-def _bar(label: str, done: int, total: int) -> None:
-    width = 30
-    filled = int(width * done / total) if total else 0
-    sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] "
-                     f"{100 * done / max(total, 1):5.1f}%")
-    sys.stderr.flush()
+# --- output --------------------------------------------------------------------------------
 
 
-def _confirm(message: str, yes: bool) -> None:
-    print(message, file=sys.stderr)
+def human_size(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+def render_progress(label: str, progress: Progress, width: int = 30) -> str:
+    """One line for `progress`: a bar while V8 walks the heap or the profile samples, the
+    bytes written while the snapshot streams."""
+    if progress.phase == "gc":
+        return f"{label}: collecting garbage"
+    if progress.phase in ("snapshot", "sampling"):
+        fraction = min(1.0, progress.done / progress.total) if progress.total else 0.0
+        filled = int(width * fraction)
+        return f"{label} [{'#' * filled}{'.' * (width - filled)}] {100 * fraction:5.1f}%"
+    if progress.phase == "writing":
+        return f"{label} [{'#' * width}] writing {human_size(progress.written)}"
+    return f"{label}: {human_size(progress.written)} written"
+
+
+class ProgressBar:
+    """A progress line on stderr for one capture: redrawn in place on a terminal (at most 10
+    times a second), a line at the start and the end otherwise (logs stay readable)."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty()
+        self._last = 0.0
+        self._started = time.monotonic()
+        if not self.tty:
+            self.stream.write(f"{label}: started\n")
+            self.stream.flush()
+
+    def __call__(self, progress: Progress) -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and progress.phase != "done":
+            return
+        self._last = now
+        self.stream.write("\r\x1b[K" + render_progress(self.label, progress))
+        self.stream.flush()
+
+    def finish(self, path: str, size: int) -> None:
+        seconds = time.monotonic() - self._started
+        line = f"{self.label}: {human_size(size)} in {seconds:.1f} s -> {path}"
+        self.stream.write(("\r\x1b[K" if self.tty else "") + line + "\n")
+        self.stream.flush()
+
+    def abandon(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def confirm(message: str, question: str, yes: bool) -> None:
+    """Show `message`; unless `yes`, ask `question` on the terminal (no terminal: refuse)."""
+    _say(message)
     if yes:
         return
     if not sys.stdin.isatty():
-        raise LeakTuiError("no terminal to ask for confirmation: pass --yes to capture")
-    answer = input("Continue? [y/N] ").strip().lower()
+        raise LeakTuiError("stdin is not a terminal, so leaktui cannot ask before pausing the "
+                           "process: pass --yes to capture anyway")
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()  # the prompt stays off stdout (the paths)
     if answer not in ("y", "yes"):
-        raise LeakTuiError("capture cancelled")
+        raise LeakTuiError("cancelled: nothing was captured")
+
+
+def _available_memory() -> int | None:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def pause_warning(usage: HeapUsage, count: int, output: str) -> str:
+    """What a series of snapshots costs: the pause, memory in the process, disk space."""
+    lines = [f"JS heap: {human_size(usage.used)} used of {human_size(usage.total)}.",
+             f"Each snapshot pauses the process while V8 walks the heap (about a second per "
+             f"100 MB) and needs memory of about the heap size ({human_size(usage.used)}) "
+             "inside the process while it runs."]
+    available = _available_memory()
+    if available is not None and available < 2 * usage.used:
+        lines.append(f"WARNING: this host has only {human_size(available)} available: the "
+                     "process may be killed for lack of memory.")
+    free = shutil.disk_usage(output).free
+    needed = 2 * usage.used * count
+    if free < needed:
+        lines.append(f"WARNING: {output} has {human_size(free)} free; {count} snapshot(s) may "
+                     f"need about {human_size(needed)}.")
+    lines.append(SECRETS)
+    return "\n".join(lines)
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to capture and where, from the command line."""
+
+    output: str
+    stem: str
+    count: int
+    interval: float
+    sample: float | None
+    track: bool
+    yes: bool
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if args.count < 1:
+        raise LeakTuiError("--count takes a positive number")
+    if args.interval < 0:
+        raise LeakTuiError("--interval cannot be negative")
+    if args.sample is not None and args.sample <= 0:
+        raise LeakTuiError("--sample takes a positive number of seconds")
+    if args.sample is not None and args.track_allocations:
+        raise LeakTuiError("--sample and --track-allocations are two different captures: "
+                           "choose one")
+    if args.signal and args.pid is None:
+        raise LeakTuiError("--signal goes with --pid")
+    if args.signal and (args.sample is not None or args.track_allocations):
+        raise LeakTuiError("--signal takes plain snapshots only; use the inspector (without "
+                           "--signal) for --sample or --track-allocations")
+    if args.sample is not None and args.count != 1:
+        raise LeakTuiError("--sample records one profile; --count is for snapshots")
+
+
+def _prepare_output(directory: str) -> str:
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise LeakTuiError(f"cannot create {directory}: {exc.strerror or exc}") from None
+    if not os.path.isdir(directory):
+        raise LeakTuiError(f"{directory} is not a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise LeakTuiError(f"permission denied writing into {directory}")
+    return directory
+
+
+def _stem(output: str, tag: str) -> str:
+    """A name prefix no file in `output` starts with yet."""
+    base = f"leaktui-{tag}-{time.strftime('%Y%m%d-%H%M%S')}"
+    stem, n = base, 1
+    while any(name.startswith(stem + "-") or name.startswith(stem + ".")
+              for name in os.listdir(output)):
+        n += 1
+        stem = f"{base}.{n}"
+    return stem
 
 
 def run(args: argparse.Namespace) -> int:
+    _check_args(args)
+    if not args.yes and not sys.stdin.isatty():
+        raise LeakTuiError("stdin is not a terminal, so leaktui cannot ask before pausing the "
+                           "process: pass --yes to capture anyway")
     from leaktui.capture import inspector, process
 
-    if args.count < 1:
-        raise LeakTuiError("--count takes a positive number")
-    os.makedirs(args.output, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
+    # The address is checked before anything else touches the network or the process.
+    endpoint = (inspector.parse_endpoint(args.inspect, args.allow_remote)
+                if args.inspect is not None else None)
+    proc = process.check_node_process(args.pid) if args.pid is not None else None
+    output = _prepare_output(args.output)
+    tag = f"pid{args.pid}" if proc is not None else f"port{endpoint.port if endpoint else 0}"
+    plan = Plan(output, _stem(output, tag), args.count, args.interval, args.sample,
+                args.track_allocations, args.yes)
     if args.signal:
-        if args.pid is None:
-            raise LeakTuiError("--signal goes with --pid")
-        paths = _signal_series(args, stamp)
+        assert proc is not None
+        paths = signal_series(proc, args.signal, plan)
     else:
-        if args.inspect is not None:
-            endpoint = inspector.parse_endpoint(args.inspect, args.allow_remote)
-            tag = f"port{endpoint.port}"
-        else:
-            process.check_node_process(args.pid)
-            endpoint = process.open_inspector(args.pid)
-            tag = f"pid{args.pid}"
-        target = inspector.find_target(endpoint)
-        ws_url = target["webSocketDebuggerUrl"]
-        ws_host = urlparse(ws_url).hostname or ""
-        if not args.allow_remote and not inspector.is_loopback(ws_host):
-            raise LeakTuiError(f"the inspector points at {ws_host}, not a loopback address; "
-                               "pass --allow-remote to insist")
-        paths = asyncio.run(_capture(args, ws_url, f"leaktui-{tag}-{stamp}"))
-    for p in paths:
-        print(p)
-    print(SECRETS, file=sys.stderr)
-    if paths and not args.no_open and not args.sample:
-        from leaktui.tui.app import LeakApp
-
-        LeakApp(paths).run()
+        opened_by_us = False
+        if endpoint is None:
+            assert proc is not None
+            opened = process.open_inspector(proc, args.allow_remote)
+            endpoint, opened_by_us = opened.endpoint, opened.opened_by_us
+        paths = inspector_capture(endpoint, plan, args.allow_remote, opened_by_us,
+                                  who=proc.command if proc is not None else None)
+    for path in paths:
+        print(path, flush=True)
+    _say(REMINDER)
+    if not args.no_open:
+        open_series(paths)
     return 0
 
 
-async def _capture(args: argparse.Namespace, ws_url: str, stem: str) -> list[str]:
-    from leaktui.capture.inspector import CdpSession
-    from leaktui.capture.snapshot import heap_usage, sample_profile, take_snapshot
-    from leaktui.tui.model import size
+def open_series(paths: Sequence[str]) -> None:
+    """Open what was captured in the TUI, as `leaktui PATH...` would (growth and suspects for
+    a series; the profile view for a .heapprofile). The hook the TUI side may replace."""
+    import importlib
 
-    async with CdpSession(ws_url) as session:
-        used, total = await heap_usage(session)
-        if args.sample:
-            _confirm(f"Sampling heap allocations for {args.sample:g} s (heap {size(used)} used "
-                     f"of {size(total)}); the overhead is small.", args.yes)
-            path = os.path.join(args.output, f"{stem}.heapprofile")
-            await sample_profile(session, path, args.sample)
-            return [path]
-        _confirm(f"The JS heap holds {size(used)} (of {size(total)}). Each snapshot pauses the "
-                 f"process while V8 writes it and needs memory of about the heap size. "
-                 f"{SECRETS}", args.yes)
-        paths: list[str] = []
-        for i in range(args.count):
-            if i:
-                await asyncio.sleep(args.interval)
-            path = os.path.join(args.output, f"{stem}-{i + 1}.heapsnapshot")
-            label = f"snapshot {i + 1}/{args.count}"
+    from leaktui.cli import build_parser
 
-            def progress(done: int, total: int, label: str = label) -> None:
-                _bar(label, done, total)
+    args = build_parser("open").parse_args(["open", *paths])
+    importlib.import_module(args._module).run(args)
 
-            await take_snapshot(session, path, progress,
-                                track_allocations=args.track_allocations)
-            sys.stderr.write("\n")
+
+def _report_kept(paths: list[str], exc: BaseException) -> None:
+    """After a failure mid-series: the complete snapshots stay, and are listed."""
+    if not paths:
+        return
+    for path in paths:
+        print(path, flush=True)
+    _say(f"kept {len(paths)} complete snapshot(s) taken before the failure")
+    if isinstance(exc, LeakTuiError):
+        raise LeakTuiError(f"{exc} (the partial file was removed; {len(paths)} complete "
+                           "snapshot(s) kept)") from None
+
+
+def inspector_capture(endpoint: Endpoint, plan: Plan, allow_remote: bool,
+                      opened_by_us: bool, who: str | None = None) -> list[str]:
+    """Capture over the inspector at `endpoint`: heap size, confirmation, then snapshots or a
+    profile; an inspector that SIGUSR1 opened is closed again, whatever happens."""
+    from leaktui.capture.inspector import (
+        CdpSession,
+        check_not_attached,
+        find_target,
+        require_loopback,
+    )
+
+    check_not_attached(endpoint)
+    target = find_target(endpoint)
+    require_loopback(urlparse(target.ws_url).hostname or "", allow_remote,
+                     what="follow the inspector to")
+    _say(f"Inspector {endpoint}: {who or target.title or target.url or target.ws_url}")
+    session = CdpSession(target.ws_url)
+    # One loop across the steps; the question is asked between them, outside the loop, so
+    # Ctrl-C at the prompt interrupts it at once.
+    with asyncio.Runner() as runner:
+        runner.run(session.__aenter__())
+        try:
+            usage = runner.run(session.heap_usage())
+            if plan.sample is not None:
+                _confirm_sample(plan, usage)
+                return [runner.run(_sample(session, plan))]
+            _confirm_series(plan, usage)
+            return runner.run(_series(session, plan))
+        finally:
+            if opened_by_us:
+                _say("Closed the inspector that SIGUSR1 opened." if
+                     runner.run(_close_inspector(session)) else
+                     "The inspector that SIGUSR1 opened stays open on loopback until the "
+                     "process exits.")
+            runner.run(session.__aexit__(None, None, None))
+
+
+async def _close_inspector(session: CdpSession) -> bool:
+    if not session.alive:
+        return False
+    try:
+        return await session.close_inspector()
+    except LeakTuiError:
+        return False
+
+
+def _confirm_sample(plan: Plan, usage: HeapUsage) -> None:
+    confirm(f"JS heap: {human_size(usage.used)} used. Sampling allocations for "
+            f"{plan.sample:g} s costs little and does not pause the process; the profile names "
+            "functions and source files.", "Record the profile?", plan.yes)
+
+
+def _confirm_series(plan: Plan, usage: HeapUsage) -> None:
+    what = (f"{plan.count} snapshots, {plan.interval:g} s apart" if plan.count > 1 else
+            "1 snapshot")
+    if plan.track:
+        what += (f", with allocation tracking on from now (first snapshot after "
+                 f"{plan.interval:g} s; tracking slows allocation while it runs)")
+    confirm(pause_warning(usage, plan.count, plan.output), f"Take {what}?", plan.yes)
+
+
+async def _sample(session: CdpSession, plan: Plan) -> str:
+    from leaktui.capture.snapshot import sample_profile
+
+    assert plan.sample is not None
+    path = os.path.join(plan.output, f"{plan.stem}.heapprofile")
+    bar = ProgressBar("heap profile")
+    try:
+        captured = await sample_profile(session, path, plan.sample, bar)
+    except BaseException:
+        bar.abandon()
+        raise
+    bar.finish(captured.path, captured.size)
+    return captured.path
+
+
+async def _series(session: CdpSession, plan: Plan) -> list[str]:
+    from leaktui.capture.snapshot import start_tracking, take_snapshot
+
+    paths: list[str] = []
+    next_start = time.monotonic()
+    try:
+        if plan.track:
+            await start_tracking(session)
+            next_start += plan.interval
+        for i in range(plan.count):
+            await asyncio.sleep(max(0.0, next_start - time.monotonic()))
+            next_start = time.monotonic() + plan.interval
+            path = os.path.join(plan.output, f"{plan.stem}-{i + 1}.heapsnapshot")
+            bar = ProgressBar(f"snapshot {i + 1}/{plan.count}")
+            try:
+                captured = await take_snapshot(session, path, bar,
+                                               stop_tracking=plan.track and i == plan.count - 1)
+            except BaseException:
+                bar.abandon()
+                raise
+            bar.finish(captured.path, captured.size)
+            paths.append(captured.path)
+    except (LeakTuiError, asyncio.CancelledError) as exc:
+        _report_kept(paths, exc)
+        raise
+    return paths
+
+
+def signal_series(proc: NodeProcess, sig: str, plan: Plan) -> list[str]:
+    """Snapshots through --heapsnapshot-signal: Node writes them, we move them here."""
+    from leaktui.capture.process import signal_number, signal_snapshot
+
+    signal_number(sig)  # an unknown name fails before the question
+    from leaktui.metrics.procfs import read_rss
+
+    rss = read_rss(proc.pid)
+    confirm(f"Process {proc.pid} ({proc.command}) uses {human_size(rss)} of memory. Each "
+            "snapshot pauses it while V8 walks the heap and needs memory of about the heap "
+            "size. Node writes the file into the process's working directory with its usual "
+            f"permissions; leaktui moves it to {plan.output} and makes it private.\n{SECRETS}",
+            f"Send {sig} {plan.count} time(s)?", plan.yes)
+    paths: list[str] = []
+    next_start = time.monotonic()
+    try:
+        for i in range(plan.count):
+            time.sleep(max(0.0, next_start - time.monotonic()))
+            next_start = time.monotonic() + plan.interval
+            dest = os.path.join(plan.output, f"{plan.stem}-{i + 1}.heapsnapshot")
+            bar = ProgressBar(f"snapshot {i + 1}/{plan.count}")
+
+            def waiting(seconds: float, size: int, bar: ProgressBar = bar) -> None:
+                from leaktui.capture.snapshot import Progress
+
+                bar(Progress("writing", written=size))
+
+            try:
+                path = signal_snapshot(proc, sig, dest, on_wait=waiting)
+            except BaseException:
+                bar.abandon()
+                raise
+            bar.finish(path, os.path.getsize(path))
             paths.append(path)
-        return paths
-
-
-def _signal_series(args: argparse.Namespace, stamp: str) -> list[str]:
-    from leaktui.capture.process import signal_snapshot
-
-    _confirm(f"Asking process {args.pid} for {args.count} snapshot(s) with {args.signal}; it "
-             f"pauses while writing each. {SECRETS}", args.yes)
-    paths = []
-    for i in range(args.count):
-        if i:
-            time.sleep(args.interval)
-        written = signal_snapshot(args.pid, args.signal)
-        dest = os.path.join(args.output, f"leaktui-pid{args.pid}-{stamp}-{i + 1}.heapsnapshot")
-        shutil.move(written, dest)
-        os.chmod(dest, 0o600)
-        paths.append(dest)
+    except LeakTuiError as exc:
+        _report_kept(paths, exc)
+        raise
     return paths

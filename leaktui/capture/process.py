@@ -1,98 +1,333 @@
-"""Reaching a process started without --inspect: SIGUSR1 opens Node's inspector on
-127.0.0.1:9229; `--heapsnapshot-signal=SIG` makes Node write a snapshot into its working
-directory."""
+"""Reaching a Node process by pid (Linux /proc): is it there, is it Node, may we touch it;
+SIGUSR1 opens its inspector (on 127.0.0.1:9229 unless it was started with another
+--inspect-port), found through the process's own listening sockets; `--heapsnapshot-signal=SIG`
+makes Node write a snapshot into its working directory, which we pick up when complete."""
 
 from __future__ import annotations
 
-import glob
+import contextlib
 import os
+import re
+import shutil
 import signal
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from leaktui.capture.inspector import DEFAULT_PORT, Endpoint, find_target
+from leaktui.capture import procnet
+from leaktui.capture.inspector import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    Endpoint,
+    find_target,
+    is_loopback,
+    require_loopback,
+)
 from leaktui.errors import LeakTuiError
 
+NODE_EXE = re.compile(r"^(node|nodejs)(\d+(\.\d+)*)?$")
+INSPECT_FLAGS = ("--inspect", "--inspect-brk", "--inspect-wait")
+PORT_FLAGS = ("--inspect-port", "--debug-port")
+WILDCARD = ("0.0.0.0", "::")
 
-def check_node_process(pid: int) -> None:
-    if pid <= 0 or not os.path.exists(f"/proc/{pid}"):
-        raise LeakTuiError(f"no process with pid {pid}")
+
+@dataclass(frozen=True)
+class NodeProcess:
+    pid: int
+    argv: tuple[str, ...]
+    exe: str
+
+    @property
+    def command(self) -> str:
+        return " ".join(self.argv)[:120]
+
+
+@dataclass(frozen=True)
+class OpenedInspector:
+    endpoint: Endpoint
+    opened_by_us: bool  # SIGUSR1 opened it: close it again when done
+
+
+def _read_proc(pid: int, name: str) -> bytes:
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            argv0 = f.read().split(b"\0")[0].decode("utf-8", "replace")
-        exe = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
-    except PermissionError:
-        raise LeakTuiError(f"permission denied inspecting process {pid} (run as its user)")\
-            from None
+        with open(f"/proc/{pid}/{name}", "rb") as f:
+            return f.read()
     except FileNotFoundError:
         raise LeakTuiError(f"no process with pid {pid}") from None
-    if "node" not in os.path.basename(argv0) and "node" not in exe:
-        raise LeakTuiError(f"process {pid} ({os.path.basename(argv0) or exe}) is not a Node "
-                           "process")
+    except PermissionError:
+        raise LeakTuiError(f"permission denied reading /proc/{pid}/{name} (run leaktui as the "
+                           "process's user)") from None
 
 
-def send(pid: int, sig: int) -> None:
+def check_node_process(pid: int) -> NodeProcess:
+    """The process `pid`, if it exists, is Node and we may inspect it."""
+    if pid <= 0 or not os.path.isdir(f"/proc/{pid}"):
+        raise LeakTuiError(f"no process with pid {pid}")
+    argv = tuple(a.decode("utf-8", "replace")
+                 for a in _read_proc(pid, "cmdline").split(b"\0") if a)
+    if not argv:
+        raise LeakTuiError(f"process {pid} has exited (a zombie) or is a kernel thread")
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe").removesuffix(" (deleted)")
+    except PermissionError:
+        raise LeakTuiError(f"permission denied inspecting process {pid} ({argv[0]}): run "
+                           "leaktui as the process's user") from None
+    except FileNotFoundError:
+        raise LeakTuiError(f"no process with pid {pid}") from None
+    names = (os.path.basename(exe), os.path.basename(argv[0]))
+    if not any(NODE_EXE.match(n) for n in names):
+        raise LeakTuiError(f"process {pid} ({os.path.basename(exe)}: {' '.join(argv)[:60]}) is "
+                           "not a Node process")
+    return NodeProcess(pid, argv, exe)
+
+
+def send_signal(pid: int, sig: int) -> None:
     try:
         os.kill(pid, sig)
     except ProcessLookupError:
         raise LeakTuiError(f"no process with pid {pid}") from None
     except PermissionError:
-        raise LeakTuiError(f"permission denied signalling process {pid} (run as its user)")\
-            from None
+        raise LeakTuiError(f"permission denied signalling process {pid} (run leaktui as the "
+                           "process's user)") from None
 
 
-def open_inspector(pid: int, wait: float = 5.0) -> Endpoint:
-    """SIGUSR1, then wait for the inspector on 127.0.0.1:9229."""
-    check_node_process(pid)
-    endpoint = Endpoint("127.0.0.1", DEFAULT_PORT)
-    send(pid, signal.SIGUSR1)
-    deadline = time.monotonic() + wait
-    last: LeakTuiError | None = None
-    while time.monotonic() < deadline:
-        try:
-            find_target(endpoint, timeout=1.0)
-            return endpoint
-        except LeakTuiError as exc:
-            last = exc
-            time.sleep(0.2)
-    raise LeakTuiError(f"process {pid} did not open its inspector on 127.0.0.1:9229 "
-                       f"({last}); port 9229 may be taken by another process")
+def parse_host_port(value: str, host: str, port: int) -> tuple[str, int]:
+    """Node's `[HOST:]PORT` option value: digits are a port, anything else a host."""
+    if value.isdigit():
+        return host, int(value)
+    if value.startswith("["):
+        v6, _, rest = value[1:].partition("]")
+        return v6, int(rest[1:]) if rest[1:].isdigit() else port
+    if value.count(":") == 1:
+        h, _, p = value.partition(":")
+        return h, int(p) if p.isdigit() else port
+    return value, port
 
 
-def signal_snapshot(pid: int, sig: str, wait: float = 120.0) -> str:
-    """Ask a process started with --heapsnapshot-signal=SIG for a snapshot; return its path."""
-    check_node_process(pid)
-    name = sig.upper() if sig.upper().startswith("SIG") else "SIG" + sig.upper()
-    number = getattr(signal, name, None)
-    if not isinstance(number, int):
-        raise LeakTuiError(f"unknown signal {sig!r}")
+def node_options(argv: Sequence[str]) -> list[str]:
+    """The options before the script (or `--`, `-e`, `-p`)."""
+    options = []
+    for arg in argv[1:]:
+        if arg == "--" or not arg.startswith("-"):
+            break
+        options.append(arg)
+        if arg in ("-e", "--eval", "-p", "--print"):
+            break
+    return options
+
+
+def _environment_options(pid: int) -> list[str]:
     try:
-        cwd = os.readlink(f"/proc/{pid}/cwd")
-    except PermissionError:
-        raise LeakTuiError(f"permission denied reading the working directory of {pid}")\
-            from None
-    before = set(glob.glob(os.path.join(cwd, "Heap.*.heapsnapshot")))
-    send(pid, number)
+        environ = _read_proc(pid, "environ")
+    except LeakTuiError:
+        return []
+    for entry in environ.split(b"\0"):
+        if entry.startswith(b"NODE_OPTIONS="):
+            return entry[len(b"NODE_OPTIONS="):].decode("utf-8", "replace").split()
+    return []
+
+
+def inspector_address(proc: NodeProcess) -> tuple[str, int, bool]:
+    """(host, port, active at start) of the process's inspector from NODE_OPTIONS and its
+    command line; SIGUSR1 opens it there. Port 0 means "any free port"."""
+    host, port, active = DEFAULT_HOST, DEFAULT_PORT, False
+    options = _environment_options(proc.pid) + node_options(proc.argv)
+    pending: str | None = None
+    for opt in options:
+        if pending is not None:
+            host, port = parse_host_port(opt, host, port)
+            pending = None
+            continue
+        name, has_value, value = opt.partition("=")
+        if name in INSPECT_FLAGS:
+            active = True
+        if name in INSPECT_FLAGS + PORT_FLAGS:
+            if has_value:
+                host, port = parse_host_port(value, host, port)
+            elif name in PORT_FLAGS:
+                pending = name
+    return host, port, active
+
+
+def _connect_host(sock: procnet.TcpSocket) -> str:
+    if sock.local_host in WILDCARD:
+        return "::1" if ":" in sock.local_host else "127.0.0.1"
+    return sock.local_host
+
+
+def _answers_as_inspector(endpoint: Endpoint) -> bool:
+    try:
+        find_target(endpoint, timeout=1.0)
+    except LeakTuiError:
+        return False
+    return True
+
+
+def _inspector_among(sockets: Sequence[procnet.TcpSocket], allow_remote: bool,
+                     prefer_port: int) -> Endpoint | None:
+    """The first of a process's listening sockets that answers /json/list (the expected port
+    first); non-loopback listeners are not probed unless allowed."""
+    ordered = sorted(sockets, key=lambda s: s.local_port != prefer_port)
+    for sock in ordered:
+        host = _connect_host(sock)
+        if not allow_remote and not is_loopback(host):
+            continue
+        endpoint = Endpoint(host, sock.local_port)
+        if _answers_as_inspector(endpoint):
+            return endpoint
+    return None
+
+
+def _port_holder(port: int, pid: int) -> str | None:
+    """Who else listens on `port` (None when it is free or held by `pid`)."""
+    sock = procnet.listener_on(port)
+    if sock is None:
+        return None
+    owner = procnet.owner_of(sock.inode)
+    if owner == pid:
+        return None
+    return f"process {owner}" if owner is not None else "another process"
+
+
+def open_inspector(proc: NodeProcess, allow_remote: bool = False,
+                   wait: float = 10.0) -> OpenedInspector:
+    """The process's inspector: the one it has open, or the one SIGUSR1 opens. The address
+    is checked (loopback, port free) before the signal is sent."""
+    if not procnet.available():
+        raise LeakTuiError("--pid needs Linux /proc; start the process with --inspect and use "
+                           "--inspect PORT")
+    if not procnet.same_network_namespace(proc.pid):
+        raise LeakTuiError(f"process {proc.pid} runs in another network namespace (a "
+                           "container?): run leaktui inside it")
+    host, port, active = inspector_address(proc)
+    before = procnet.listening(proc.pid)
+    already = [s for s in before if s.local_port == port or active]
+    found = _inspector_among(already, allow_remote, port)
+    if found is not None:
+        return OpenedInspector(found, opened_by_us=False)
+    require_loopback(host, allow_remote, what=f"make process {proc.pid} open its inspector on")
+    busy = _port_holder(port, proc.pid) if port else None
+    if busy:
+        raise LeakTuiError(_busy_message(proc.pid, host, port, busy))
+    known = {s.inode for s in before}
+    send_signal(proc.pid, signal.SIGUSR1)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        if not os.path.exists(f"/proc/{pid}"):
-            raise LeakTuiError(f"process {pid} exited before writing its snapshot")
-        new = sorted(set(glob.glob(os.path.join(cwd, "Heap.*.heapsnapshot"))) - before)
-        if new and _complete(new[-1]):
-            return new[-1]
-        time.sleep(0.2)
-    raise LeakTuiError(f"process {pid} wrote no snapshot within {wait:.0f} s (was it started "
-                       f"with --heapsnapshot-signal={name}?)")
+        if not os.path.isdir(f"/proc/{proc.pid}"):
+            raise LeakTuiError(f"process {proc.pid} exited after SIGUSR1")
+        new = [s for s in procnet.listening(proc.pid) if s.inode not in known]
+        found = _inspector_among(new, allow_remote, port)
+        if found is not None:
+            return OpenedInspector(found, opened_by_us=True)
+        time.sleep(0.05)
+    busy = _port_holder(port, proc.pid) if port else None
+    if busy:
+        raise LeakTuiError(_busy_message(proc.pid, host, port, busy))
+    raise LeakTuiError(f"process {proc.pid} did not open its inspector within {wait:g} s after "
+                       "SIGUSR1 (does it handle SIGUSR1 itself, or run with "
+                       "--disable-sigusr1?)")
 
 
-def _complete(path: str) -> bool:
-    """Written to the end: the size is stable and the JSON closes."""
+def _busy_message(pid: int, host: str, port: int, holder: str) -> str:
+    return (f"port {port} is busy ({holder} listens on it), so process {pid} cannot open its "
+            f"inspector on {host}:{port}; free the port, or use --heapsnapshot-signal")
+
+
+# --heapsnapshot-signal ------------------------------------------------------------------------
+
+HEAP_FILE = re.compile(r"^Heap\..*\.heapsnapshot$")
+
+
+def signal_number(name: str) -> int:
+    upper = name.upper()
+    full = upper if upper.startswith("SIG") else "SIG" + upper
+    number = getattr(signal, full, None)
+    if not isinstance(number, signal.Signals):
+        raise LeakTuiError(f"unknown signal {name!r}")
+    return int(number)
+
+
+def _heap_files(directory: str) -> set[str]:
+    try:
+        return {n for n in os.listdir(directory) if HEAP_FILE.match(n)}
+    except PermissionError:
+        raise LeakTuiError(f"permission denied reading the working directory of the process "
+                           f"({directory})") from None
+    except FileNotFoundError:
+        raise LeakTuiError("the process exited") from None
+
+
+def _open_by(pid: int, path: str) -> bool | None:
+    """Whether `pid` still has `path` open (None when it cannot be told)."""
+    try:
+        names = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None
+    real = os.path.realpath(path)
+    for name in names:
+        with contextlib.suppress(OSError):
+            if os.path.realpath(f"/proc/{pid}/fd/{name}") == real:
+                return True
+    return False
+
+
+def _finished(pid: int, path: str, last_size: int) -> tuple[bool, int]:
+    """(complete?, size): the process has closed the file (or, when that cannot be seen, the
+    size stopped changing) and the JSON ends."""
     try:
         size = os.path.getsize(path)
-        time.sleep(0.3)
-        if os.path.getsize(path) != size or size == 0:
-            return False
-        with open(path, "rb") as f:
-            f.seek(max(0, size - 16))
-            return f.read().rstrip().endswith(b"}")
     except OSError:
-        return False
+        return False, -1
+    if size == 0:
+        return False, size
+    open_now = _open_by(pid, path)
+    if open_now or (open_now is None and size != last_size):
+        return False, size
+    with open(path, "rb") as f:
+        f.seek(max(0, size - 64))
+        return f.read().rstrip().endswith(b"}"), size
+
+
+def signal_snapshot(proc: NodeProcess, sig: str, dest: str, wait: float = 600.0,
+                    on_wait: Callable[[float, int], None] | None = None) -> str:
+    """Send `sig` to a process started with --heapsnapshot-signal=SIG, wait for the new
+    `Heap.*.heapsnapshot` in its working directory to be complete, move it to `dest` (0600)."""
+    number = signal_number(sig)
+    cwd = f"/proc/{proc.pid}/cwd"  # works across mount namespaces too
+    before = _heap_files(cwd)
+    send_signal(proc.pid, number)
+    started = time.monotonic()
+    last_size = -1
+    while time.monotonic() - started < wait:
+        if not os.path.isdir(f"/proc/{proc.pid}"):
+            raise LeakTuiError(f"process {proc.pid} exited before its snapshot was complete")
+        new = sorted(_heap_files(cwd) - before)
+        if new:
+            source = os.path.join(cwd, new[-1])
+            done, last_size = _finished(proc.pid, source, last_size)
+            if done:
+                return _move_private(source, dest)
+        if on_wait is not None:
+            on_wait(time.monotonic() - started, max(last_size, 0))
+        time.sleep(0.2)
+    raise LeakTuiError(f"process {proc.pid} wrote no snapshot within {wait:g} s after "
+                       f"{signal.Signals(number).name} (was it started with "
+                       f"--heapsnapshot-signal={signal.Signals(number).name}?)")
+
+
+def _move_private(source: str, dest: str) -> str:
+    """Make the file private, then move it (a copy across file systems keeps the mode)."""
+    if os.path.lexists(dest):
+        raise LeakTuiError(f"{dest} already exists; not overwriting it")
+    try:
+        os.chmod(source, 0o600)
+        shutil.move(source, dest)
+        os.chmod(dest, 0o600)
+    except OSError as exc:
+        from leaktui.capture.snapshot import write_error
+
+        with contextlib.suppress(OSError):
+            if os.path.exists(source) and os.path.exists(dest):
+                os.unlink(dest)  # a partial copy; the original stays where Node wrote it
+        raise write_error(exc, dest) from None
+    return dest

@@ -1,23 +1,69 @@
-"""Snapshots and profiles over CDP, streamed to disk: `NAME.part` (mode 0600) renamed when
-complete, removed when the capture fails."""
+"""Snapshots and profiles over CDP, streamed to disk: chunks go straight into `NAME.part`
+(created 0600, never through an existing file or link) which is renamed to NAME when complete
+and removed when the capture fails, so memory stays bounded and no half file is left."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import json
 import os
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from leaktui.capture.inspector import CdpSession
 from leaktui.errors import LeakTuiError
 
-Progress = Callable[[int, int], None]  # (done, total) from V8's progress reports
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a capture is. phase: "gc" (forced collection), "snapshot" (V8 walks the heap;
+    done/total objects), "writing" (streaming; `written` bytes so far), "sampling" (done/total
+    milliseconds), "done"."""
+
+    phase: str
+    done: int = 0
+    total: int = 0
+    written: int = 0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class Captured:
+    path: str
+    size: int
+    seconds: float
+
+
+def write_error(exc: OSError, name: str) -> LeakTuiError:
+    """A user-facing error for a failed write to `name`."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return LeakTuiError(f"disk full while writing {name}")
+    if exc.errno == errno.EFBIG:
+        return LeakTuiError(f"file size limit reached while writing {name}")
+    return LeakTuiError(f"cannot write {name}: {exc.strerror or exc}")
+
+
+def write_all(fd: int, data: bytes, name: str) -> None:
+    """Write every byte of `data` to `fd`; OSError becomes a LeakTuiError naming `name`."""
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as exc:
+        raise write_error(exc, name) from None
 
 
 class PartFile:
-    """A file written as NAME.part and renamed to NAME only when complete."""
+    """A file written as NAME.part and renamed to NAME only when complete.
+
+    The part file is created exclusively with mode 0600 (a link planted at its name is refused,
+    not followed); on any exception, including cancellation, it is removed."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -26,86 +72,139 @@ class PartFile:
         self.written = 0
 
     def __enter__(self) -> PartFile:
+        if os.path.lexists(self.path):
+            raise LeakTuiError(f"{self.path} already exists; not overwriting it")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         try:
-            self.fd = os.open(self.part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self.fd = os.open(self.part, flags, 0o600)
+        except FileExistsError:
+            raise LeakTuiError(f"{self.part} already exists (another capture writing, or a "
+                               "leftover): remove it first") from None
         except OSError as exc:
-            raise LeakTuiError(f"cannot create {self.part}: {exc.strerror}") from None
+            raise LeakTuiError(f"cannot create {self.part}: {exc.strerror or exc}") from None
         return self
 
-    def write(self, text: str) -> None:
-        data = text.encode("utf-8")
-        try:
-            view = memoryview(data)
-            while view:
-                n = os.write(self.fd, view)
-                view = view[n:]
-        except OSError as exc:
-            if exc.errno == errno.ENOSPC:
-                raise LeakTuiError(f"disk full while writing {self.part}") from None
-            raise LeakTuiError(f"cannot write {self.part}: {exc.strerror}") from None
-        self.written += len(data)
+    def write(self, data: bytes | str) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        write_all(self.fd, raw, self.part)
+        self.written += len(raw)
+
+    def _close(self) -> None:
+        if self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
         if exc_type is None:
-            os.replace(self.part, self.path)
-        else:
-            with contextlib.suppress(OSError):
-                os.unlink(self.part)
+            try:
+                self._close()
+                os.replace(self.part, self.path)
+            except OSError as err:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.part)
+                raise write_error(err, self.part) from None
+            return
+        with contextlib.suppress(OSError):
+            self._close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.part)
 
 
-async def heap_usage(session: CdpSession) -> tuple[int, int]:
-    """(used, total) bytes of the JS heap."""
-    result = await session.call("Runtime.getHeapUsage", timeout=10)
-    return int(result.get("usedSize", 0)), int(result.get("totalSize", 0))
+class _ChunkSink:
+    """Receives HeapProfiler events for one snapshot: chunks to the part file, progress out.
+    After a failed write it keeps draining the stream (V8 sends it all anyway) and remembers
+    the first error."""
+
+    def __init__(self, out: PartFile, progress: ProgressCallback | None) -> None:
+        self.out = out
+        self.progress = progress
+        self.error: LeakTuiError | None = None
+
+    def chunk(self, params: dict[str, Any]) -> None:
+        if self.error is not None:
+            return
+        try:
+            self.out.write(params.get("chunk", ""))
+        except LeakTuiError as exc:
+            self.error = exc
+            return
+        if self.progress is not None:
+            self.progress(Progress("writing", written=self.out.written))
+
+    def walk(self, params: dict[str, Any]) -> None:
+        if self.progress is not None:
+            self.progress(Progress("snapshot", int(params.get("done", 0)),
+                                   int(params.get("total", 0))))
 
 
-async def take_snapshot(session: CdpSession, path: str, progress: Progress | None = None,
-                        track_allocations: bool = False) -> str:
-    """GC, then stream a heap snapshot to ``path``."""
+async def start_tracking(session: CdpSession) -> None:
+    """Allocation tracking on: objects allocated from now on carry their allocation stack."""
+    await session.call("HeapProfiler.enable", timeout=30)
+    await session.call("HeapProfiler.startTrackingHeapObjects", {"trackAllocations": True},
+                       timeout=30)
+
+
+async def take_snapshot(session: CdpSession, path: str,
+                        progress: ProgressCallback | None = None,
+                        stop_tracking: bool = False) -> Captured:
+    """Force a GC, then stream a heap snapshot into `path`. With `stop_tracking`, the snapshot
+    is the one `stopTrackingHeapObjects` takes (allocation tracking must be on); a snapshot
+    taken while tracking is on also carries the allocation stacks."""
+    started = time.monotonic()
     with PartFile(path) as out:
-        problems: list[LeakTuiError] = []
-
-        def on_event(method: str, params: dict[str, Any]) -> None:
-            if method == "HeapProfiler.addHeapSnapshotChunk":
-                try:
-                    out.write(params["chunk"])
-                except LeakTuiError as exc:
-                    problems.append(exc)
-            elif method == "HeapProfiler.reportHeapSnapshotProgress" and progress is not None:
-                progress(int(params.get("done", 0)), int(params.get("total", 0)))
-
-        session.on_event = on_event
-        await session.call("HeapProfiler.enable", timeout=30)
-        await session.call("HeapProfiler.collectGarbage", timeout=120)
-        if track_allocations:
-            await session.call("HeapProfiler.startTrackingHeapObjects",
-                               {"trackAllocations": True}, timeout=30)
-            await session.call("HeapProfiler.stopTrackingHeapObjects",
-                               {"reportProgress": True}, timeout=None)
-        else:
-            await session.call("HeapProfiler.takeHeapSnapshot",
-                               {"reportProgress": True, "captureNumericValue": False},
-                               timeout=None)
-        session.on_event = None
-        if problems:
-            raise problems[0]
+        sink = _ChunkSink(out, progress)
+        session.on("HeapProfiler.addHeapSnapshotChunk", sink.chunk)
+        session.on("HeapProfiler.reportHeapSnapshotProgress", sink.walk)
+        try:
+            await session.call("HeapProfiler.enable", timeout=30)
+            if progress is not None:
+                progress(Progress("gc"))
+            await session.call("HeapProfiler.collectGarbage", timeout=300)
+            if stop_tracking:
+                await session.call("HeapProfiler.stopTrackingHeapObjects",
+                                   {"reportProgress": True}, timeout=None)
+            else:
+                await session.call("HeapProfiler.takeHeapSnapshot",
+                                   {"reportProgress": True}, timeout=None)
+        finally:
+            session.off("HeapProfiler.addHeapSnapshotChunk")
+            session.off("HeapProfiler.reportHeapSnapshotProgress")
+        if sink.error is not None:
+            raise sink.error
         if out.written == 0:
             raise LeakTuiError("the process sent an empty snapshot")
-    return path
+        size = out.written
+    if progress is not None:
+        progress(Progress("done", written=size))
+    return Captured(path, size, time.monotonic() - started)
 
 
 async def sample_profile(session: CdpSession, path: str, seconds: float,
-                         interval_bytes: int = 32768) -> str:
-    """A sampling heap profile over ``seconds`` (what `node --heap-prof` writes)."""
-    import asyncio
-
+                         progress: ProgressCallback | None = None,
+                         interval_bytes: int = 32768) -> Captured:
+    """A sampling heap profile over `seconds` (what `node --heap-prof` records), written as
+    `path` (.heapprofile JSON: {"head": ..., "samples": [...]})."""
+    started = time.monotonic()
     await session.call("HeapProfiler.enable", timeout=30)
     await session.call("HeapProfiler.startSampling", {"samplingInterval": interval_bytes},
                        timeout=30)
-    await asyncio.sleep(seconds)
-    result = await session.call("HeapProfiler.stopSampling", timeout=120)
+    total_ms = int(seconds * 1000)
+    while (elapsed := time.monotonic() - started) < seconds:
+        if progress is not None:
+            progress(Progress("sampling", int(elapsed * 1000), total_ms))
+        if not session.alive:
+            break  # the next call reports why
+        await asyncio.sleep(min(0.25, seconds - elapsed))
+    result = await session.call("HeapProfiler.stopSampling", timeout=300)
+    profile = result.get("profile")
+    if not isinstance(profile, dict) or "head" not in profile:
+        raise LeakTuiError("the process returned no sampling profile")
     with PartFile(path) as out:
-        out.write(json.dumps(result.get("profile", {})))
-    return path
+        out.write(json.dumps(profile, separators=(",", ":")))
+        size = out.written
+    if progress is not None:
+        progress(Progress("done", written=size))
+    return Captured(path, size, time.monotonic() - started)
