@@ -314,12 +314,27 @@ def inspector_capture(endpoint: Endpoint, plan: Plan, allow_remote: bool,
             _confirm_series(plan, usage)
             return runner.run(_series(session, plan))
         finally:
-            if opened_by_us:
-                _say("Closed the inspector that SIGUSR1 opened." if
-                     runner.run(_close_inspector(session)) else
-                     "The inspector that SIGUSR1 opened stays open on loopback until the "
-                     "process exits.")
+            asked = opened_by_us and runner.run(_close_inspector(session))
             runner.run(session.__aexit__(None, None, None))
+            if opened_by_us:
+                _say("Closed the inspector that SIGUSR1 opened." if asked and
+                     _wait_closed(endpoint) else
+                     f"The inspector that SIGUSR1 opened may stay open on {endpoint} until "
+                     "the process exits.")
+
+
+def _wait_closed(endpoint: Endpoint, timeout: float = 3.0) -> bool:
+    """True once nothing listens on the endpoint's port any more."""
+    from leaktui.capture import procnet
+
+    if not procnet.available():
+        return False
+    deadline = time.monotonic() + timeout
+    while procnet.listener_on(endpoint.port) is not None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 async def _close_inspector(session: CdpSession) -> bool:

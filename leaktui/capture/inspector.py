@@ -292,7 +292,7 @@ class CdpSession:
         result = await self.call("Runtime.getHeapUsage", timeout=10)
         return HeapUsage(int(result.get("usedSize", 0)), int(result.get("totalSize", 0)))
 
-    async def close_inspector(self, delay_ms: int = 200) -> bool:
+    async def close_inspector(self, delay_ms: int = 100) -> bool:
         """Ask the process to close its inspector shortly after this session leaves (for an
         inspector that SIGUSR1 opened). False when this Node cannot do it."""
         expression = ("typeof process._debugEnd === 'function' ? "
