@@ -48,12 +48,12 @@ class NodeProcess:
 
 @contextmanager
 def node(*flags: str, program: Path = TARGET, cwd: Path | None = None,
-         user: int | None = None) -> Iterator[NodeProcess]:
+         user: int | None = None, env: dict[str, str] | None = None) -> Iterator[NodeProcess]:
     """Start `node FLAGS PROGRAM`, wait until it is ready (and its inspector port, when it
     was started with --inspect), kill it at the end."""
     proc = subprocess.Popen([node_binary(), *flags, str(program)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
-                            user=user)
+                            user=user, env=env)
     try:
         assert proc.stdout is not None and proc.stderr is not None
         port = None

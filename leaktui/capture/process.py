@@ -104,15 +104,32 @@ def parse_host_port(value: str, host: str, port: int) -> tuple[str, int]:
     return value, port
 
 
+# Node options whose value may follow as the next argument (`--require x`): their values are
+# not the script.
+VALUE_OPTIONS = frozenset((
+    "-r", "--require", "--import", "--loader", "--experimental-loader", "--inspect-port",
+    "--debug-port", "--title", "-C", "--conditions", "--input-type", "--heapsnapshot-signal",
+    "--env-file", "--diagnostic-dir", "--report-signal", "--report-directory",
+    "--report-filename", "--redirect-warnings", "--icu-data-dir", "--openssl-config",
+    "--cpu-prof-dir", "--heap-prof-dir", "--secure-heap", "--stack-trace-limit",
+    "--unhandled-rejections", "--dns-result-order", "--disable-proto", "--tls-keylog",
+    "--policy-integrity", "--experimental-policy", "--watch-path", "--test-reporter",
+    "--test-reporter-destination", "--test-name-pattern", "--test-shard", "--max-http-header-size",
+))
+
+
 def node_options(argv: Sequence[str]) -> list[str]:
-    """The options before the script (or `--`, `-e`, `-p`)."""
-    options = []
-    for arg in argv[1:]:
+    """The options before the script (or `--`, `-e`, `-p`), values included."""
+    options: list[str] = []
+    args = iter(argv[1:])
+    for arg in args:
         if arg == "--" or not arg.startswith("-"):
             break
         options.append(arg)
         if arg in ("-e", "--eval", "-p", "--print"):
             break
+        if arg in VALUE_OPTIONS:
+            options.append(next(args, ""))
     return options
 
 

@@ -1,0 +1,213 @@
+"""What a user meets when a capture cannot be done: one clear line, exit status 2, no partial
+file; produced for real on this machine (processes, ports, a full file system)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from capture_support import GROWER, leaktui, listening_ports, node, wait_for
+
+from leaktui import cli
+from leaktui.snapshot import load_snapshot
+
+
+def assert_clear_error(res: subprocess.CompletedProcess[str], text: str) -> None:
+    assert res.returncode == 2, res.stderr
+    assert text in res.stderr
+    assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+def test_no_such_process() -> None:
+    assert_clear_error(leaktui("capture", "--pid", "999999999", "--yes", "--no-open"),
+                       "no process with pid 999999999")
+
+
+def test_a_process_that_is_not_node_is_refused_and_not_signalled() -> None:
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        res = leaktui("capture", "--pid", str(sleeper.pid), "--yes", "--no-open")
+        assert_clear_error(res, "is not a Node process")
+        time.sleep(0.1)
+        assert sleeper.poll() is None  # SIGUSR1 would have killed it
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_permission_denied_on_another_users_process(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        # root without capabilities is an ordinary user: the process runs as nobody
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to drop root's capabilities"
+        with node(user=65534) as target:
+            res = leaktui("capture", "--pid", str(target.pid), "--yes", "--no-open", "-o",
+                          str(tmp_path), prefix=[setpriv, "--bounding-set=-all", "--"])
+    else:
+        others = [p for p in os.listdir("/proc") if p.isdigit()
+                  and os.stat(f"/proc/{p}").st_uid != os.geteuid()]
+        if not others:
+            pytest.skip("no process of another user to be refused")
+        res = leaktui("capture", "--pid", others[0], "--yes", "--no-open", "-o", str(tmp_path))
+    assert_clear_error(res, "permission denied")
+
+
+def test_closed_port() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
+        res = leaktui("capture", "--inspect", str(s.getsockname()[1]), "--yes", "--no-open")
+    assert_clear_error(res, "nothing listens on 127.0.0.1:")
+
+
+def test_a_port_that_is_not_an_inspector() -> None:
+    server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1",
+                               "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True, cwd=Path(__file__).parent / "programs")
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..."
+        http_port = line.split(" port ")[1].split()[0]
+        res = leaktui("capture", "--inspect", http_port, "--yes", "--no-open")
+        assert_clear_error(res, "not a Node inspector")
+    finally:
+        server.kill()
+        server.wait()
+
+
+@pytest.mark.parametrize("where", ["argv", "NODE_OPTIONS"])
+def test_port_busy_for_the_sigusr1_route_is_said_before_signalling(where: str,
+                                                                   tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        flag = f"--inspect-port={port}"
+        env = dict(os.environ, NODE_OPTIONS=flag)
+        with (node(flag) if where == "argv" else node(env=env)) as target:
+            res = leaktui("capture", "--pid", str(target.pid), "--yes", "--no-open", "-o",
+                          str(tmp_path))
+            assert_clear_error(res, f"port {port} is busy (process {os.getpid()} listens on it)")
+            target.proc.kill()
+            _, err = target.proc.communicate()
+    assert "Starting inspector" not in err  # it was not even asked
+
+
+def test_inspector_already_attached(tmp_path: Path) -> None:
+    from websockets.sync.client import connect
+
+    with node("--inspect=127.0.0.1:0") as target:
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{target.port}/json/list") as resp:
+            url = json.loads(resp.read())[0]["webSocketDebuggerUrl"]
+        with connect(url, proxy=None):
+            res = leaktui("capture", "--inspect", str(target.port), "--yes", "--no-open", "-o",
+                          str(tmp_path))
+            assert_clear_error(res, "already has a client attached")
+        time.sleep(0.2)
+        res = leaktui("capture", "--inspect", str(target.port), "--yes", "--no-open", "-o",
+                      str(tmp_path))
+        assert res.returncode == 0, res.stderr  # free again once the other client left
+
+
+def _no_network(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a connection or a name lookup was attempted")
+
+
+@pytest.mark.parametrize("target", ["10.255.255.1:9229", "example.com:9229",
+                                    "[2001:db8::1]:9229", "ws://192.0.2.7:9229/abc",
+                                    "0.0.0.0:9229"])
+def test_non_loopback_target_is_refused_before_any_connection(
+        target: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    monkeypatch.setattr(socket, "create_connection", _no_network)
+    monkeypatch.setattr(socket.socket, "connect", _no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", _no_network)
+    started = time.monotonic()
+    assert cli.main(["capture", "--inspect", target, "--yes", "--no-open", "-o",
+                     str(tmp_path)]) == 2
+    assert time.monotonic() - started < 1.0
+    assert "not a loopback address" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_sigusr1_route_refuses_to_open_an_inspector_on_all_interfaces(tmp_path: Path) -> None:
+    with node("--inspect-port=0.0.0.0:0") as target:
+        res = leaktui("capture", "--pid", str(target.pid), "--yes", "--no-open", "-o",
+                      str(tmp_path))
+        assert_clear_error(res, "not a loopback address")
+        time.sleep(0.2)
+        assert listening_ports(target.pid) == set()  # no SIGUSR1 was sent
+
+
+def test_without_a_terminal_capture_requires_yes_before_touching_the_process(
+        tmp_path: Path) -> None:
+    with node("--inspect-port=0") as target:
+        res = leaktui("capture", "--pid", str(target.pid), "--no-open", "-o", str(tmp_path))
+        assert_clear_error(res, "pass --yes")
+        assert listening_ports(target.pid) == set()
+
+
+def test_process_dying_mid_series_removes_the_partial_file_and_keeps_earlier_ones(
+        tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with node("--inspect=127.0.0.1:0", program=GROWER) as target:
+        capture = subprocess.Popen([sys.executable, "-m", "leaktui.cli", "capture", "--inspect",
+                                    str(target.port), "--count", "2", "--interval", "1", "-o",
+                                    str(out), "--yes", "--no-open"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: out.is_dir() and any(out.glob("*-1.heapsnapshot")))
+        assert target.send("grow 200000").startswith("grown")  # the second one takes longer
+        wait_for(lambda: any(p.stat().st_size > 0 for p in out.glob("*-2.heapsnapshot.part")))
+        target.proc.kill()
+        stdout, stderr = capture.communicate(timeout=60)
+    assert capture.returncode == 2, stderr
+    assert "went away" in stderr and "1 complete snapshot(s) kept" in stderr
+    assert not list(out.glob("*.part"))
+    (kept,) = out.glob("*.heapsnapshot")
+    assert stdout.split() == [str(kept)]
+    assert load_snapshot(str(kept)).node_count > 1000
+
+
+def _unshare_can_mount(directory: Path) -> bool:
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False
+    probe = subprocess.run([unshare, "--user", "--map-root-user", "--mount", "sh", "-c",
+                            'mount -t tmpfs -o size=64k tmpfs "$0"', str(directory)],
+                           capture_output=True, timeout=30)
+    return probe.returncode == 0
+
+
+def test_disk_full_mid_series_on_a_small_tmpfs(tmp_path: Path) -> None:
+    """A real ENOSPC: a tmpfs (in a user+mount namespace) big enough for one snapshot only."""
+    small = tmp_path / "small"
+    small.mkdir()
+    if not _unshare_can_mount(small):
+        pytest.skip("unprivileged user namespaces are not available to mount a small tmpfs "
+                    "(the ENOSPC mapping is still tested on /dev/full)")
+    with node("--inspect=127.0.0.1:0") as target:
+        probe = leaktui("capture", "--inspect", str(target.port), "-o", str(tmp_path / "probe"),
+                        "--yes", "--no-open")
+        assert probe.returncode == 0, probe.stderr
+        one = os.path.getsize(probe.stdout.split()[0])
+        script = ('mount -t tmpfs -o size=$1 tmpfs "$0" || exit 99; shift; "$@"; code=$?; '
+                  'ls -l "$0" >&2; exit $code')
+        res = subprocess.run(
+            ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, str(small),
+             str(int(one * 1.5)), sys.executable, "-m", "leaktui.cli", "capture", "--inspect",
+             str(target.port), "--count", "2", "--interval", "0", "-o", str(small), "--yes",
+             "--no-open"], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert "disk full while writing" in res.stderr and "1 complete snapshot(s) kept" in res.stderr
+    listing = res.stderr.split("kept)")[-1]
+    assert "-1.heapsnapshot" in listing and ".part" not in listing
+    assert "-2.heapsnapshot" not in listing
+    assert res.stdout.split()[0].endswith("-1.heapsnapshot")
