@@ -1,37 +1,54 @@
-"""Leak suspects: the right pattern first, with the right holder, on our own leak programs
-(the bundled sample series and other shapes written at test time); controls raise nothing
-`high`."""
+"""Leak suspects: the right pattern first, with the right holder, on leak programs of our own
+(the bundled sample series, and other shapes with other names written by real Node processes at
+test time); programs that do not leak raise nothing `high`."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from conftest import node_binary
 
-from leaktui.snapshot import load_snapshot
-from leaktui.suspects import PATTERNS, find_suspects, format_suspect_text
+from leaktui.snapshot import HeapSnapshot, load_snapshot
+from leaktui.suspects import PATTERNS, Suspect, find_suspects, format_suspect_text
+from leaktui.suspects.base import grows, severity_from
+from leaktui.suspects.high_cardinality_key import unique_part
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "snapshots_sample"
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text())
-SHAPES = ROOT / "tests" / "programs" / "suspects" / "shapes.js"
+PROGRAMS = ROOT / "tests" / "programs" / "suspects"
 
 
-def load_series(paths: list[Path]) -> list:  # type: ignore[type-arg]
+def load_series(paths: list[Path]) -> list[HeapSnapshot]:
     return [load_snapshot(str(p)) for p in sorted(paths)]
 
 
+def summary(suspects: list[Suspect]) -> list[tuple[str, str, str]]:
+    return [(s.pattern, s.severity, s.title) for s in suspects[:4]]
+
+
+# ---------------------------------------------------------------- the bundled samples
+@pytest.fixture(scope="session")
+def sample_series() -> dict[str, list[HeapSnapshot]]:
+    return {name: load_series(list((SAMPLES / name).glob("*.heapsnapshot.gz")))
+            for name in EXPECTED}
+
+
 @pytest.mark.parametrize("series", sorted(EXPECTED))
-def test_sample_series_top_suspect_has_the_expected_pattern_and_holder(series: str) -> None:
+def test_sample_series_top_suspect_has_the_expected_pattern_and_holder(
+    series: str, sample_series: dict[str, list[HeapSnapshot]],
+) -> None:
     expected = EXPECTED[series]
-    suspects = find_suspects(load_series(list((SAMPLES / series).glob("*.heapsnapshot.gz"))))
+    suspects = find_suspects(sample_series[series])
     if not expected["leaks"]:
-        assert not [s for s in suspects if s.severity == "high"], [s.title for s in suspects]
+        assert not [s for s in suspects if s.severity == "high"], summary(suspects)
         return
     top = suspects[0]
-    assert top.pattern == expected["pattern"], [(s.pattern, s.title) for s in suspects[:3]]
+    assert top.pattern == expected["pattern"], summary(suspects)
     assert top.severity == "high"
     assert top.item_class == expected["item_class"]
     if expected["holder_path"] is not None:
@@ -40,63 +57,187 @@ def test_sample_series_top_suspect_has_the_expected_pattern_and_holder(series: s
 
 
 @pytest.mark.parametrize("series", [s for s in sorted(EXPECTED) if EXPECTED[s]["leaks"]])
-def test_one_snapshot_alone_still_names_the_leak_without_claiming_high_growth(
-    series: str,
+def test_one_sample_snapshot_alone_still_names_the_leak_without_claiming_growth(
+    series: str, sample_series: dict[str, list[HeapSnapshot]],
 ) -> None:
-    last = sorted((SAMPLES / series).glob("*.heapsnapshot.gz"))[-1]
-    suspects = find_suspects([load_snapshot(str(last))])
-    assert suspects and suspects[0].pattern == EXPECTED[series]["pattern"]
+    suspects = find_suspects(sample_series[series][-1:])
+    assert suspects and suspects[0].pattern == EXPECTED[series]["pattern"], summary(suspects)
     if EXPECTED[series]["pattern"] != "listener-leak":  # thousands of listeners: high on sight
-        assert suspects[0].severity == "medium"
+        assert suspects[0].severity != "high"
 
 
-SHAPE_EXPECTATIONS = {
-    "object-cache": ("unbounded-cache", ["state", "accounts"]),
-    "token-set": ("high-cardinality-key", ["auth", "seenTokens"]),
-    "process-listeners": ("listener-leak", None),
-    "subclass-emitter": ("listener-leak", ["notifications", "_events", "mail"]),
-    "bound-intervals": ("timer-leak", None),
-    "client-requests": ("per-request-retention", ["telemetry", "sent"]),
-    "callback-map": ("closure-capture", ["hooks", "callbacks"]),
-    "control": (None, None),
-}
+def test_sample_counts_are_entries_not_edges(sample_series: dict[str, list[HeapSnapshot]],
+                                             ) -> None:
+    # 50 + 1500 + 1500 lookups with distinct keys: a Map's key and value are one entry.
+    top = find_suspects(sample_series["high-cardinality-key"])[0]
+    assert top.item_counts == [50, 1550, 3050]
 
 
-@pytest.fixture(scope="session")
-def shapes_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import subprocess
-
-    out = tmp_path_factory.mktemp("shapes")
-    for shape in SHAPE_EXPECTATIONS:
-        subprocess.run([node_binary(), "--expose-gc", "--no-warnings", str(SHAPES), shape,
-                        str(out)], check=True, timeout=120, capture_output=True)
-    return out
-
-
-@pytest.mark.parametrize("shape", sorted(SHAPE_EXPECTATIONS))
-def test_other_leak_shapes_are_named_after_their_pattern(shape: str, shapes_dir: Path) -> None:
-    pattern, holder_path = SHAPE_EXPECTATIONS[shape]
-    suspects = find_suspects(load_series(list(shapes_dir.glob(f"{shape}-*.heapsnapshot"))))
-    if pattern is None:
-        assert not [s for s in suspects if s.severity in ("high", "medium")], \
-            [s.title for s in suspects]
-        return
-    assert suspects, f"nothing found for {shape}"
-    top = suspects[0]
-    assert top.pattern == pattern, [(s.pattern, s.title) for s in suspects[:3]]
-    assert top.severity == "high"
-    if holder_path is not None:
-        assert top.holder_path == holder_path
-
-
-def test_suspect_json_has_the_report_shape_and_text_reads_well() -> None:
-    suspects = find_suspects(load_series(list((SAMPLES / "unbounded-cache").glob("*.gz"))))
+def test_suspect_json_has_the_report_shape_and_text_reads_well(
+    sample_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    suspects = find_suspects(sample_series["unbounded-cache"])
     data = suspects[0].to_json()
-    assert set(data) == {"pattern", "severity", "score", "title", "holder", "items", "retains",
-                         "retained_size", "evidence", "advice"}
+    assert list(data) == ["pattern", "severity", "score", "title", "holder", "items", "retains",
+                          "retained_size", "evidence", "advice"]
     assert data["pattern"] in PATTERNS
     assert set(data["holder"]) == {"id", "class", "path"}  # type: ignore[arg-type]
     assert set(data["items"]) == {"class", "count", "counts"}  # type: ignore[arg-type]
     assert data["retains"] and {"class", "count", "retained_size"} <= set(data["retains"][0])
+    json.dumps(data)  # plain JSON types only
     text = "\n".join(format_suspect_text(suspects[0]))
     assert "services.profiles.userCache" in text and "fix:" in text
+    markdown = format_suspect_text(suspects[0], markdown=True)
+    assert markdown[0].startswith("**[HIGH] unbounded-cache")
+
+
+# ---------------------------------------------------------------- other shapes, other names
+# shape -> (program, pattern, tail of the holder's path, item class); pattern None: a control.
+SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
+    "module-map": ("caches", "unbounded-cache", ["profileCache"], "Profile"),
+    "class-store": ("caches", "unbounded-cache", ["service", "byKey"], None),
+    "object-dict": ("caches", "unbounded-cache", ["shop", "catalog"], None),
+    "memoized": ("caches", "unbounded-cache", ["context", "memo"], None),
+    "object-set": ("caches", "unbounded-cache", ["orders", "processed"], "Order"),
+    "ip-agent": ("cardinality", "high-cardinality-key", ["limiter", "rateInfo"], None),
+    "timestamp-keys": ("cardinality", "high-cardinality-key", ["audit", "seenAt"], None),
+    "uuid-object": ("cardinality", "high-cardinality-key", ["jobs", "results"], None),
+    "url-query": ("cardinality", "high-cardinality-key", ["ssr", "rendered"], None),
+    "token-set": ("cardinality", "high-cardinality-key", ["auth", "seenTokens"], None),
+    "request-log": ("requests", "per-request-retention", ["debug", "recent"], "IncomingMessage"),
+    "socket-set": ("requests", "per-request-retention", ["net", "peers"], "Socket"),
+    "response-subscribers": ("requests", "per-request-retention", ["push", "subscribers"],
+                             "ServerResponse"),
+    "context-map": ("requests", "per-request-retention", ["tracing", "contexts"],
+                    "IncomingMessage"),
+    "client-requests": ("requests", "per-request-retention", ["telemetry", "sent"],
+                        "ClientRequest"),
+    "module-emitter": ("listeners", "listener-leak", ["hub", "_events", "refresh"], "Function"),
+    "process-exit": ("listeners", "listener-leak", ["process", "_events", "exit"], "Function"),
+    "store-subclass": ("listeners", "listener-leak", ["store", "_events", "change"], "Function"),
+    "abort-signal": ("listeners", "listener-leak", ["shutdown", "#signal"], "Function"),
+    "once-never": ("listeners", "listener-leak", ["db", "_events", "connected"], "Function"),
+    "client-heartbeat": ("timers", "timer-leak", None, "Timeout"),
+    "retry-forever": ("timers", "timer-leak", None, "Timeout"),
+    "bound-poller": ("timers", "timer-leak", None, "Timeout"),
+    "shared-callback": ("timers", "timer-leak", None, "Timeout"),
+    "validator-map": ("closures", "closure-capture", ["registry", "validators"], "Function"),
+    "shared-scope": ("closures", "closure-capture", ["formatters"], "Function"),
+    "hook-object": ("closures", "closure-capture", ["plugin", "hooks"], "Function"),
+    "slow-consumer": ("queues", "unbounded-queue", ["workers", "q", "pending"], None),
+    "string-log": ("queues", "unbounded-queue", ["logger", "lines"], None),
+    "buffer-chunks": ("queues", "unbounded-queue", ["uplink", "backlog"], "Buffer"),
+    "number-samples": ("queues", "unbounded-queue", ["stats", "latencies"], "(number)"),
+    "tuple-series": ("queues", "unbounded-queue", ["metrics", "points"], "Array"),
+    "bounded": ("controls", None, None, None),
+    "lifecycle": ("controls", None, None, None),
+    "static-large": ("controls", None, None, None),
+    "clean-server": ("controls", None, None, None),
+}
+LEAKS = sorted(s for s, v in SHAPES.items() if v[1] is not None)
+CONTROLS = sorted(s for s, v in SHAPES.items() if v[1] is None)
+
+
+def _write_shape(shape: str, out: Path) -> None:
+    program = PROGRAMS / f"{SHAPES[shape][0]}.js"
+    done = subprocess.run([node_binary(), "--expose-gc", "--no-warnings", str(program), shape,
+                           str(out)], timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, f"{shape}: {done.stderr[-2000:]}"
+
+
+@pytest.fixture(scope="session")
+def shape_series(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[HeapSnapshot]]:
+    """Every shape run by Node (two at a time), three snapshots each, loaded once."""
+    out = tmp_path_factory.mktemp("suspect-shapes")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda shape: _write_shape(shape, out), SHAPES))
+    return {shape: load_series(list(out.glob(f"{shape}-*.heapsnapshot"))) for shape in SHAPES}
+
+
+@pytest.mark.parametrize("shape", LEAKS)
+def test_leak_shape_is_named_after_its_pattern_with_its_holder(
+    shape: str, shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    _, pattern, tail, item_class = SHAPES[shape]
+    snaps = shape_series[shape]
+    assert len(snaps) == 3
+    suspects = find_suspects(snaps)
+    assert suspects, f"nothing found for {shape}"
+    top = suspects[0]
+    assert top.pattern == pattern, summary(suspects)
+    assert top.severity == "high", summary(suspects)
+    if tail is not None:
+        assert top.holder_path[-len(tail):] == tail, top.holder_path
+    if item_class is not None:
+        assert top.item_class == item_class
+    assert top.item_counts[0] < top.item_counts[1] < top.item_counts[2]
+    assert top.retained_size > 0 and top.evidence and top.advice
+    assert top.retains or top.item_class == "(number)"  # numbers live inside their array
+
+
+@pytest.mark.parametrize("shape", LEAKS)
+def test_leak_shape_last_snapshot_alone_ranks_the_pattern_first(
+    shape: str, shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    suspects = find_suspects(shape_series[shape][-1:])
+    assert suspects and suspects[0].pattern == SHAPES[shape][1], summary(suspects)
+    assert suspects[0].severity != "high"  # hundreds, not thousands: no growth seen, no high
+    assert suspects[0].item_counts == [suspects[0].item_count]
+
+
+@pytest.mark.parametrize("shape", CONTROLS)
+def test_programs_that_do_not_leak_raise_nothing_high(
+    shape: str, shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    snaps = shape_series[shape]
+    assert not find_suspects(snaps), summary(find_suspects(snaps))
+    assert not [s for s in find_suspects(snaps[-1:]) if s.severity == "high"]
+
+
+def test_timer_groups_name_the_callback_and_count_intervals(
+    shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    top = find_suspects(shape_series["bound-poller"])[0]
+    assert "bound poll" in top.title and "setInterval" in top.title
+    assert top.item_counts == [5, 305, 605]
+    retry = find_suspects(shape_series["retry-forever"])[0]
+    assert "setTimeout" in retry.title
+
+
+def test_one_suspect_per_leak_not_one_per_object_it_holds(
+    shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    # The arrays captured by leaking closures are new in each snapshot, not growing queues.
+    for shape in ("validator-map", "hook-object", "shared-scope"):
+        assert len(find_suspects(shape_series[shape])) == 1, shape
+
+
+# ---------------------------------------------------------------- rules
+def test_severity_needs_steady_growth_over_three_snapshots_for_high() -> None:
+    assert severity_from([10, 500, 1000], 3) == "high"
+    assert severity_from([10, 500], 2) == "medium"
+    assert severity_from([500, 500, 500], 3) == "low"
+    assert severity_from([1000, 1001, 1003], 3) == "low"  # noise, not growth
+    assert severity_from([5], 1, face_value=True) == "high"
+
+
+def test_a_collection_made_full_between_snapshots_is_not_growing() -> None:
+    assert grows([0, 1500, 1500], 10) is False
+    assert grows([20, 420, 820], 10) is True
+    assert grows([300, 300, 300], 10) is False
+    assert grows([800, 400, 820], 10) is False
+
+
+@pytest.mark.parametrize(("key", "unique"), [
+    ("10.1.2.3|Mozilla/5.0 (X11)|28333333", True),
+    ("3f2b8c1e-9a4d-4f6b-8e2a-1c5d7b9e0f21", True),
+    ("/search?q=shoes&ts=1700000000123", True),
+    ("2024-05-01T10:22:03.120Z GET /", True),
+    ("a9f3c2e4b5d6e7f8a1b2", True),
+    ("user-42", False),
+    ("sku1234", False),
+    ("en-US", False),
+    ("settings:theme", False),
+])
+def test_key_shapes_that_never_repeat(key: str, unique: bool) -> None:
+    assert (unique_part(key) is not None) is unique

@@ -2,20 +2,44 @@
 
 `find_suspects(snaps)` (oldest first) runs one detector per pattern on the last snapshot, using
 the earlier ones for growth of the same objects (ids); a single snapshot still yields suspects
-from structure alone, with lower severity. Detectors reason from graph structure and growth,
-never from application names.
+from structure alone, with lower severity. Detectors reason from graph structure (Node's own
+classes and edges: `_events`, `_onTimeout`, `table`, contexts) and growth, never from what the
+application calls its objects.
+
+Detectors run from the most specific pattern to the most generic: an object explained by one
+(a listener array, a timer's callback, a Map of requests) is not reported again by a later one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
-from leaktui.suspects import closures, collections, listeners, timers
+from leaktui.suspects import (
+    closure_capture,
+    high_cardinality_key,
+    listener_leak,
+    per_request_retention,
+    timer_leak,
+    unbounded_cache,
+    unbounded_queue,
+)
 from leaktui.suspects.base import Series, Suspect, human
 
 PATTERNS = ("unbounded-cache", "high-cardinality-key", "per-request-retention", "listener-leak",
             "timer-leak", "closure-capture", "unbounded-queue")
+
+DETECTORS: tuple[Callable[[Series], list[Suspect]], ...] = (
+    listener_leak.detect,
+    timer_leak.detect,
+    per_request_retention.detect,
+    closure_capture.detect,
+    high_cardinality_key.detect,
+    unbounded_queue.detect,
+    unbounded_cache.detect,
+)
 
 __all__ = ["PATTERNS", "Suspect", "find_suspects", "format_suspect_text"]
 
@@ -25,15 +49,12 @@ def find_suspects(snaps: list[HeapSnapshot]) -> list[Suspect]:
     if not snaps:
         return []
     series = Series(snaps)
-    claimed: set[int] = set()
     found: list[Suspect] = []
-    # Order matters: objects claimed by a specific pattern (a listener, a timer callback, a
-    # capturing closure) are not reported again as items of a generic growing collection.
-    for detector in (listeners.detect, timers.detect, closures.detect, collections.detect):
-        found.extend(detector(series, claimed))
+    for detect in DETECTORS:
+        found.extend(detect(series))
     for s in found:
-        s.compute_score()
-    found.sort(key=lambda s: -s.score)
+        s.compute_score(series.heap_size)
+    found.sort(key=lambda s: (-s.score, s.holder_id))
     _name_allocation_sites(series.last, found)
     return found
 
@@ -41,13 +62,12 @@ def find_suspects(snaps: list[HeapSnapshot]) -> list[Suspect]:
 def _name_allocation_sites(snap: HeapSnapshot, suspects: list[Suspect]) -> None:
     """With allocation tracking, say which functions allocated each suspect's items."""
     from leaktui.profiles.traces import AllocationTraces
-    from leaktui.suspects.base import entry_targets
 
     if not suspects or not AllocationTraces.available(snap):
         return
     traces = AllocationTraces(snap)
     for s in suspects:
-        sites = traces.sites_for_nodes(np.unique(entry_targets(snap, s.holder)), top=3)
+        sites = traces.sites_for_nodes(np.unique(s.item_nodes), top=3)
         if sites:
             s.evidence.append("allocated by " + ", ".join(
                 f"{site.frame.label} ({site.count:,} objects)" for site in sites))

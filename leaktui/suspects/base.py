@@ -1,20 +1,21 @@
-"""What every detector shares: the Suspect record, a series of snapshots with id matching, and
-small vectorised measurements on the heap graph (entries of a collection, the classes a holder
-keeps alive, growth of one object across snapshots)."""
+"""What every detector shares: the Suspect record, the series of snapshots (with id matching
+and a shared scan state), the severity rule, the score, and the holder's path and what it keeps
+alive."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
-from leaktui.snapshot.growth import element_counts
+from leaktui.suspects.graphops import root_path
 
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
-HTTP_CLASSES = ("IncomingMessage", "ServerResponse", "ClientRequest", "Socket", "TLSSocket")
+INTERNAL_CLASSES = ("(system)", "(object shape)", "(compiled code)", "(number)", "(hidden)")
 STRING_CLASSES = ("(string)", "(concatenated string)", "(sliced string)")
 
 
@@ -34,13 +35,21 @@ class Suspect:
     retained_size: int
     evidence: list[str]
     advice: str
-    growth: float = 0.0  # relative growth of the holder over the series (0 when unknown)
+    growth: float = 0.0  # relative growth of the items over the series (0 when unknown)
+    added_bytes: int = 0  # retained bytes gained over the series (0 when unknown)
+    confidence: float = 1.0  # how sure the structure is of the pattern, 0..1
     score: float = field(default=0.0)
+    item_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
+                                   repr=False)  # the accumulating objects (or a sample)
 
-    def compute_score(self) -> float:
-        size_term = math.log10(max(self.retained_size, 1))
-        self.score = round(SEVERITY_WEIGHT[self.severity] * 10 + size_term
-                           + min(self.growth, 10.0), 3)
+    def compute_score(self, heap_size: int) -> float:
+        """Severity first; then how much memory is at stake (added over the series, else
+        held), how fast it grows and how clearly the structure is the pattern."""
+        stake = max(self.added_bytes, self.retained_size // 4, 1)
+        share = min(1.0, self.retained_size / max(heap_size, 1))
+        self.score = round(SEVERITY_WEIGHT[self.severity] * 10 + math.log10(stake)
+                           + min(math.log2(1 + max(self.growth, 0.0)), 4.0)
+                           + 2.0 * self.confidence + 3.0 * share, 3)
         return self.score
 
     def to_json(self) -> dict[str, object]:
@@ -69,56 +78,61 @@ def human(n: float) -> str:
 
 
 class Series:
-    """Snapshots of one process, oldest first; the last one is analysed."""
+    """Snapshots of one process, oldest first; the last one is analysed. Also the scan's shared
+    state: objects already explained by a more specific pattern (``claimed``) and analyses
+    several detectors use (``cache``)."""
 
     def __init__(self, snaps: list[HeapSnapshot]) -> None:
         self.snaps = snaps
         self.last = snaps[-1]
+        self.claimed: set[int] = set()
+        self.cache: dict[str, Any] = {}
 
     @property
     def size(self) -> int:
         return len(self.snaps)
 
     @cached_property
-    def entry_counts(self) -> list[np.ndarray]:
-        return [element_counts(s) for s in self.snaps]
+    def heap_size(self) -> int:
+        return int(self.last.total_size)
 
-    def history(self, node: int) -> tuple[list[int], list[int]]:
-        """Entry counts and retained sizes of one object (by id) in every snapshot; -1 where
-        the object does not exist."""
-        node_id = int(self.last.node_id[node])
-        counts, sizes = [], []
-        for snap, entries in zip(self.snaps, self.entry_counts, strict=True):
-            o = snap.ordinal_of_id(node_id)
-            counts.append(-1 if o is None else int(entries[o]))
-            sizes.append(-1 if o is None else int(snap.retained_size[o]))
-        return counts, sizes
+    def match(self, nodes: np.ndarray) -> list[np.ndarray]:
+        """Ordinals of the same objects (by id) in every snapshot (-1 where absent)."""
+        ids = self.last.node_id[np.asarray(nodes, dtype=np.int64)].astype(np.int64)
+        return [s.ordinals_of_ids(ids) if s is not self.last
+                else np.asarray(nodes, dtype=np.int64) for s in self.snaps]
 
-    def class_counts(self, class_name: str) -> list[int]:
-        """Instances of a class (by name) in every snapshot."""
-        out = []
-        for snap in self.snaps:
-            ids = [r.class_id for r in snap.summary() if r.name == class_name]
-            out.append(int(np.isin(snap.class_id, ids).sum()) if ids else 0)
-        return out
+    def claim(self, nodes: np.ndarray | list[int] | int) -> None:
+        self.claimed.update(np.atleast_1d(np.asarray(nodes, dtype=np.int64)).tolist())
+
+    def is_claimed(self, node: int) -> bool:
+        return node in self.claimed
 
 
 def steady_growth(values: list[int], min_step: int = 1) -> bool:
-    """Rises at every step (and existed throughout)."""
-    return len(values) >= 2 and min(values) >= 0 and all(
-        b - a >= min_step for a, b in zip(values, values[1:], strict=False))
+    """Rises at every step."""
+    return len(values) >= 2 and all(b - a >= min_step for a, b in zip(values, values[1:],
+                                                                        strict=False))
 
 
 def relative_growth(values: list[int]) -> float:
-    if len(values) < 2 or values[0] < 0:
+    if len(values) < 2:
         return 0.0
     return (values[-1] - values[0]) / max(values[0], 1)
 
 
+def grows(values: list[int], min_step: int) -> bool:
+    """Worth reporting in a series: never shrinks and still grows at the last step (a
+    collection born between two snapshots and flat since is not growing)."""
+    return (len(values) >= 2 and values[-1] - values[-2] >= min_step
+            and all(b >= a for a, b in zip(values, values[1:], strict=False)))
+
+
 def severity_from(values: list[int], series_size: int, big: bool = False,
                   face_value: bool = False, min_step: int = 10) -> str:
-    """high with steady growth over three or more snapshots (or structure that is a leak on
-    its face); medium for growth over two, or a large structure; low otherwise."""
+    """high: steady growth over three or more snapshots (each step adds at least ``min_step``
+    and the total grows by a fifth or more), or structure that is a leak on its face.
+    medium: growth over two snapshots, or a large structure. low otherwise."""
     rising = steady_growth(values, min_step)
     if face_value or (series_size >= 3 and rising and relative_growth(values) >= 0.2):
         return "high"
@@ -127,70 +141,40 @@ def severity_from(values: list[int], series_size: int, big: bool = False,
     return "low"
 
 
-def make_suspect(snap: HeapSnapshot, pattern: str, severity: str, title: str, holder: int,
+def counts_evidence(counts: list[int], unit: str, node_id: int | None = None) -> str:
+    same = f" (same object @{node_id})" if node_id is not None else ""
+    return f"{unit} per snapshot: " + " -> ".join(f"{c:,}" for c in counts) + same
+
+
+def make_suspect(series: Series, pattern: str, severity: str, title: str, holder: int,
                  item_class: str, counts: list[int], retained: int, evidence: list[str],
-                 advice: str, unit: str = "entries") -> Suspect:
+                 advice: str, sizes: list[int] | None = None, confidence: float = 1.0,
+                 item_nodes: np.ndarray | None = None) -> Suspect:
     """A suspect with its holder, path and what it keeps alive filled in from the graph."""
-    if len(counts) > 1:
-        evidence = evidence + [f"{unit} per snapshot: " + " -> ".join(f"{c:,}" for c in counts)]
-    grown = [max(c, 0) for c in counts]
+    snap = series.last
+    added = sizes[-1] - sizes[0] if sizes and len(sizes) > 1 else 0
     return Suspect(
         pattern=pattern, severity=severity, title=title, holder=holder,
         holder_id=int(snap.node_id[holder]), holder_class=snap.class_name(holder),
-        holder_path=compact_path(snap.path_names(holder)), item_class=item_class,
+        holder_path=compact_path(root_path(snap, holder)), item_class=item_class,
         item_count=counts[-1], item_counts=counts, retains=retained_classes(snap, holder),
         retained_size=retained, evidence=evidence, advice=advice,
-        growth=relative_growth(grown))
-
-
-def entry_targets(snap: HeapSnapshot, node: int) -> np.ndarray:
-    """The objects a collection holds: targets of its own non-weak edges and of its
-    `elements`/`table`/`properties` backing store, without `map`/`__proto__` links."""
-    targets = [_member_targets(snap, node)]
-    for e in snap.edges(node):
-        if int(snap.edge_type[e]) != snap.E_INTERNAL:
-            continue
-        if snap.edge_name_text(e) in ("elements", "table", "properties"):
-            store = int(snap.edge_to[e])
-            if int(snap.node_type[store]) in (snap.T_ARRAY, snap.T_HIDDEN):
-                targets.append(_member_targets(snap, store))
-    return np.concatenate(targets) if targets else np.zeros(0, dtype=np.int64)
-
-
-def _member_targets(snap: HeapSnapshot, node: int) -> np.ndarray:
-    lo, hi = int(snap.first_edge[node]), int(snap.first_edge[node + 1])
-    types = snap.edge_type[lo:hi]
-    keep = (types != snap.E_WEAK) & (types != snap.E_SHORTCUT)
-    keep &= ~np.isin(snap.edge_name[lo:hi], _link_names(snap)) | np.isin(
-        types, [snap.E_ELEMENT, snap.E_HIDDEN])
-    return snap.edge_to[lo:hi][keep].astype(np.int64)
-
-
-def _link_names(snap: HeapSnapshot) -> np.ndarray:
-    cached = snap.__dict__.get("_suspect_link_names")
-    if cached is None:
-        found = snap.strings.indexes_of(["map", "__proto__", "elements", "table", "properties",
-                                         "constructor"])
-        cached = np.asarray([i for v in found.values() for i in v], dtype=np.uint32)
-        snap.__dict__["_suspect_link_names"] = cached
-    return cached
+        growth=relative_growth(counts), added_bytes=max(added, 0), confidence=confidence,
+        item_nodes=np.zeros(0, dtype=np.int64) if item_nodes is None
+        else np.asarray(item_nodes, dtype=np.int64))
 
 
 def dominant_class(snap: HeapSnapshot, nodes: np.ndarray,
-                   skip: tuple[str, ...] = ("(system)", "(object shape)", "(compiled code)",
-                                            "(number)")) -> tuple[str, int]:
+                   skip: tuple[str, ...] = INTERNAL_CLASSES) -> tuple[str, int]:
     """The most common class among ``nodes`` (and its count), ignoring engine internals."""
     if nodes.size == 0:
         return "-", 0
     ids, counts = np.unique(snap.class_id[nodes], return_counts=True)
-    best, best_count = "-", 0
-    for c, n in sorted(zip(ids.tolist(), counts.tolist(), strict=True), key=lambda x: -x[1]):
-        name = snap.class_names[c]
-        if name in skip:
-            continue
-        best, best_count = name, int(n)
-        break
-    return best, best_count
+    for i in np.argsort(-counts, kind="stable").tolist():
+        name = snap.class_names[int(ids[i])]
+        if name not in skip:
+            return name, int(counts[i])
+    return "-", 0
 
 
 def retained_classes(snap: HeapSnapshot, holder: int, top: int = 5,
@@ -216,20 +200,14 @@ def retained_classes(snap: HeapSnapshot, holder: int, top: int = 5,
     nodes = np.concatenate(members)
     nodes = nodes[snap.self_size[nodes] > 0]
     # Outermost per class: a node whose dominator is of the same class is inside another.
-    dom_class = snap.class_id[snap.dominator[nodes]]
-    outer = nodes[dom_class != snap.class_id[nodes]]
+    doms = snap.dominator[nodes].astype(np.int64)
+    outer = nodes[(snap.class_id[doms] != snap.class_id[nodes]) | (doms == holder)]
     counts = np.bincount(snap.class_id[nodes], minlength=len(snap.class_names))
     sizes = np.bincount(snap.class_id[outer], weights=snap.retained_size[outer],
                         minlength=len(snap.class_names))
     order = np.argsort(-sizes, kind="stable")[:top]
     return [{"class": snap.class_names[c], "count": int(counts[c]),
              "retained_size": int(sizes[c])} for c in order.tolist() if sizes[c] > 0]
-
-
-def path_text(path: list[str]) -> str:
-    """Edge names as a readable path, runs of one name collapsed (`_idleNext×300`)."""
-    parts = compact_path(path)
-    return ".".join(parts) if parts else "(a root)"
 
 
 def compact_path(path: list[str]) -> list[str]:
@@ -243,3 +221,17 @@ def compact_path(path: list[str]) -> list[str]:
         out.append(path[i] if j == i else f"{path[i]}×{j - i + 1}")
         i = j + 1
     return out
+
+
+def short_path(path: list[str], keep: int = 3) -> str:
+    """The tail of a path for titles: `…ctx.profiles.userCache`."""
+    if not path:
+        return "(a root)"
+    tail = ".".join(path[-keep:])
+    return tail if len(path) <= keep else "…" + tail
+
+
+def holder_label(series: Series, node: int) -> str:
+    """`Map cache.users` style name of a holder for titles."""
+    snap = series.last
+    return f"{snap.class_name(node)} {short_path(compact_path(root_path(snap, node)))}"

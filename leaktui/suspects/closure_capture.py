@@ -1,0 +1,130 @@
+"""`closure-capture`: long-lived functions whose captured scope (context) keeps large objects
+alive, grouped by the function they are instances of.
+
+Vectorised over the whole snapshot: every closure's function (shared info) and context; only
+contexts owned by the closures (dominated by one of them, so really kept alive by them, not a
+module scope many functions share) count. Instances of one function that hold a lot through
+their contexts, and grow in number across the series, are reported at the object that holds
+them (their most common dominator: an array, Map, object, or a single variable)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from leaktui.snapshot import HeapSnapshot
+from leaktui.suspects.base import (
+    Series,
+    Suspect,
+    counts_evidence,
+    holder_label,
+    human,
+    make_suspect,
+    severity_from,
+    steady_growth,
+)
+from leaktui.suspects.graphops import named_targets
+
+PATTERN = "closure-capture"
+MIN_GROUP_BYTES = 64 * 1024
+MIN_HEAP_SHARE = 0.01
+MIN_MEAN_BYTES = 1024  # per closure: "large" captured objects, not a counter or two
+MIN_STEP = 2
+
+
+def closure_groups(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(closures, id of each one's function, its context) for closures with both."""
+    cached = snap.__dict__.get("_suspect_closures")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    closures = np.flatnonzero(snap.node_type == snap.T_CLOSURE)
+    shared = named_targets(snap, closures, "shared", edge_type=snap.E_INTERNAL)
+    context = named_targets(snap, closures, "context", edge_type=snap.E_INTERNAL)
+    keep = (shared >= 0) & (context >= 0)
+    out = (closures[keep], snap.node_id[shared[keep]].astype(np.int64), context[keep])
+    snap.__dict__["_suspect_closures"] = out
+    return out
+
+
+def _common_holder(snap: HeapSnapshot, nodes: np.ndarray) -> int:
+    """The object holding most of ``nodes``: their most common dominator, lifted out of
+    engine storage (backing arrays, contexts) to the object owning it."""
+    doms, counts = np.unique(snap.dominator[nodes], return_counts=True)
+    holder = int(doms[int(np.argmax(counts))])
+    for _ in range(1000):
+        if holder == snap.root or int(snap.node_type[holder]) not in (snap.T_ARRAY,
+                                                                      snap.T_HIDDEN):
+            break
+        holder = int(snap.dominator[holder])
+    return holder
+
+
+def retained_share(size: float, series: Series) -> float:
+    return float(size) / max(series.heap_size, 1)
+
+
+def _captured(snap: HeapSnapshot, context: int) -> list[tuple[int, str]]:
+    """(retained bytes, variable) captured by one context, largest first."""
+    found = [(int(snap.retained_size[int(snap.edge_to[e])]), snap.edge_name_text(e))
+             for e in snap.edges(context) if int(snap.edge_type[e]) == snap.E_CONTEXT]
+    return sorted(found, reverse=True)
+
+
+def detect(series: Series) -> list[Suspect]:
+    snap = series.last
+    closures, functions, contexts = closure_groups(snap)
+    if closures.size == 0:
+        return []
+    owned = np.isin(snap.dominator[contexts], closures)  # the context lives for this closure
+    bytes_owned = np.where(owned, snap.retained_size[contexts], 0).astype(np.float64)
+    uniq, inverse = np.unique(functions, return_inverse=True)
+    group_bytes = np.bincount(inverse, weights=bytes_owned)
+    group_count = np.bincount(inverse)
+    threshold = max(MIN_GROUP_BYTES, MIN_HEAP_SHARE * series.heap_size)
+    picked = np.flatnonzero((group_bytes >= threshold)
+                            & (group_bytes >= MIN_MEAN_BYTES * group_count))
+    if picked.size == 0:
+        return []
+    earlier = []
+    for s in series.snaps[:-1]:
+        _, fns, _ = closure_groups(s)
+        k, c = np.unique(fns, return_counts=True)
+        earlier.append(dict(zip(k.tolist(), c.tolist(), strict=True)))
+    out = []
+    for g in picked[np.argsort(-group_bytes[picked], kind="stable")].tolist():
+        members = closures[inverse == g]
+        if sum(series.is_claimed(int(m)) for m in members[:200]) >= min(members.size, 200) / 2:
+            continue  # listeners and timer callbacks are reported as such
+        count = int(group_count[g])
+        counts = [int(e.get(int(uniq[g]), 0)) for e in earlier] + [count]
+        if series.size >= 2 and not steady_growth(counts, MIN_STEP):
+            continue
+        if count < 2 and retained_share(group_bytes[g], series) < 0.1:
+            continue  # one function holding a moderate scope: an ordinary module function
+        holder = _common_holder(snap, members)
+        if series.is_claimed(holder):
+            continue
+        retained = int(group_bytes[g])
+        big = retained >= 0.1 * series.heap_size
+        severity = severity_from(counts, series.size, big=big, min_step=MIN_STEP)
+        fn = snap.name(int(members[0])) or "(anonymous)"
+        context = int(contexts[inverse == g][int(np.argmax(bytes_owned[inverse == g]))])
+        captured = _captured(snap, context)
+        names = ", ".join(name for _, name in captured[:3]) or "their scope"
+        evidence = [f"{count:,} instances of function {fn!r}; the scopes they alone keep alive "
+                    f"hold {human(retained)} ({human(retained / max(count, 1))} each)",
+                    "largest captured variables: " + ", ".join(
+                        f"{name} ({human(size)})" for size, name in captured[:3])]
+        if series.size > 1:
+            evidence.append(counts_evidence(counts, "instances"))
+        title = (f"{count:,} {fn!r} closures held by {holder_label(series, holder)} capture "
+                 f"{human(retained)} ({names})")
+        advice = ("Capture less: copy the few fields the function needs into local constants "
+                  "before creating it instead of closing over the whole object (V8 shares one "
+                  "scope between all closures of a function, so a variable any of them uses "
+                  "stays alive), and drop functions that were replaced.")
+        out.append(make_suspect(series, PATTERN, severity, title, holder, "Function", counts,
+                                retained, evidence, advice, item_nodes=members))
+        series.claim(holder)
+        series.claim(members)
+    return out
+

@@ -1,0 +1,292 @@
+"""Collections that may only grow: Maps, Sets, arrays and objects used as dictionaries.
+
+Candidates are found vectorised over the last snapshot (entry counts of every object in one
+JIT pass); only the few hundred with the most entries (or bytes) are decoded one by one: their
+keys and values (a Map's hash table is read slot by slot), their entry count and retained size
+in every snapshot (the same object by id, or the object at the same edge of the same parent
+when the collection was replaced), and the class of what they hold. The four collection
+patterns (`unbounded-cache`, `high-cardinality-key`, `per-request-retention`,
+`unbounded-queue`) each judge these records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from leaktui.snapshot import NO_DISTANCE, HeapSnapshot
+from leaktui.snapshot.growth import element_counts
+from leaktui.suspects.base import (
+    INTERNAL_CLASSES,
+    STRING_CLASSES,
+    Series,
+    dominant_class,
+    grows,
+)
+from leaktui.suspects.graphops import string_ids
+
+MIN_ENTRIES = 16
+MAX_BY_ENTRIES = 300
+MAX_BY_SIZE = 100
+BIG_ENTRIES = 5000  # one snapshot: this many entries is worth a look on its own
+SOME_ENTRIES = 1000
+FEW_ENTRIES = 200
+STARTUP_ITEMS = ("BuiltinModule", "Function")  # one snapshot: Node's own tables, not leaks
+MIN_STEP = 10  # entries a growing collection gains at each step of a series
+KEYED = ("Map", "Set")
+WORD = 8  # bytes per slot (Node's default build has no pointer compression)
+FIXED_ARRAY_HEADER = 16
+HASH_HEADER_SLOTS = 3  # elements, deleted, buckets
+MAX_DECODED_SLOTS = 50_000
+
+
+@dataclass
+class Entries:
+    """What one collection holds in one snapshot."""
+
+    count: int
+    keys: np.ndarray  # key objects (Map/Set tables; empty when keys are small integers)
+    values: np.ndarray  # values, members or elements
+    key_names: list[str] = field(default_factory=list)  # property names of objects
+    numeric: bool = False  # an array of plain numbers: counted by capacity
+
+
+@dataclass
+class Container:
+    node: int  # ordinal in the last snapshot
+    kind: str  # "map", "set", "array" or "object"
+    entries: Entries  # in the last snapshot
+    counts: list[int]  # entries per snapshot (0 where the collection did not exist yet)
+    sizes: list[int]  # retained bytes per snapshot
+    item_class: str
+    born: int  # index of the first snapshot the collection is in
+
+
+    @property
+    def count(self) -> int:
+        return self.entries.count
+
+    @property
+    def growing(self) -> bool:
+        """Grew while it existed (a collection made full between two snapshots did not)."""
+        return grows(self.counts[self.born:], MIN_STEP)
+
+
+def _oddball_names(snap: HeapSnapshot) -> np.ndarray:
+    return string_ids(snap, "system / Oddball")
+
+
+def _index_names(snap: HeapSnapshot, edges: np.ndarray) -> np.ndarray:
+    """Numeric value of internal edge names such as "259" (-1 for other names)."""
+    names = snap.edge_name[edges].astype(np.int64)
+    uniq, inverse = np.unique(names, return_inverse=True)
+    values = np.asarray([int(t) if (t := snap.strings[int(u)]).isdigit() else -1
+                         for u in uniq.tolist()], dtype=np.int64)
+    return values[inverse] if uniq.size else np.zeros(0, dtype=np.int64)
+
+
+def _store(snap: HeapSnapshot, node: int, name: str) -> int:
+    for e in snap.edges(node):
+        if int(snap.edge_type[e]) == snap.E_INTERNAL and snap.edge_name_text(e) == name:
+            return int(snap.edge_to[e])
+    return -1
+
+
+def hash_entries(snap: HeapSnapshot, node: int, entry_size: int) -> Entries:
+    """Keys and values of a Map (entry size 3: key, value, chain) or Set (2: key, chain) from
+    the slots of its OrderedHashTable. The slot index is the edge name; the bucket count
+    follows from the table's size (header, buckets, two entries per bucket)."""
+    table = _store(snap, node, "table")
+    empty = np.zeros(0, dtype=np.int64)
+    if table < 0:
+        return Entries(0, empty, empty)
+    edges = np.arange(int(snap.first_edge[table]), int(snap.first_edge[table + 1]))
+    edges = edges[(snap.edge_type[edges] == snap.E_INTERNAL)
+                  & ~np.isin(snap.edge_name[edges], string_ids(snap, "map"))]
+    all_live = int((~np.isin(snap.node_name[snap.edge_to[edges]], _oddball_names(snap))).sum())
+    edges = edges[:MAX_DECODED_SLOTS]  # a huge table: decode a sample, extrapolate the count
+    index = _index_names(snap, edges)
+    edges, index = edges[index >= 0], index[index >= 0]
+    if edges.size == 0:
+        return Entries(0, empty, empty)
+    slots = (int(snap.raw_self_size[table]) - FIXED_ARRAY_HEADER) // WORD
+    per_bucket = 1 + 2 * entry_size
+    if (slots - HASH_HEADER_SLOTS) % per_bucket == 0:
+        start = HASH_HEADER_SLOTS + (slots - HASH_HEADER_SLOTS) // per_bucket
+    else:  # another layout: the first used slot starts an entry
+        start = int(index.min())
+    offset = index - start
+    keep = offset >= 0
+    edges, offset = edges[keep], offset[keep]
+    targets = snap.edge_to[edges].astype(np.int64)
+    live = ~np.isin(snap.node_name[targets], _oddball_names(snap))
+    entry = offset // entry_size
+    count = int(np.unique(entry[live]).size)
+    if live.sum() and all_live > live.sum():
+        count = round(count * all_live / int(live.sum()))
+    position = offset % entry_size
+    keys = targets[(position == 0) & live]
+    values = targets[(position == 1) & live] if entry_size == 3 else keys
+    return Entries(count, keys, values)
+
+
+def array_entries(snap: HeapSnapshot, node: int) -> Entries:
+    """Elements of an array; an array of plain numbers has no element edges, so it is counted
+    by its backing store's capacity."""
+    edges = np.arange(int(snap.first_edge[node]), int(snap.first_edge[node + 1]))
+    edges = edges[snap.edge_type[edges] == snap.E_ELEMENT]
+    values = snap.edge_to[edges].astype(np.int64)
+    empty = np.zeros(0, dtype=np.int64)
+    if values.size:
+        return Entries(int(values.size), empty, values)
+    store = _store(snap, node, "elements")
+    if store < 0:
+        return Entries(0, empty, empty)
+    capacity = max((int(snap.raw_self_size[store]) - FIXED_ARRAY_HEADER) // WORD, 0)
+    return Entries(capacity, empty, empty, numeric=capacity > 0)
+
+
+def object_entries(snap: HeapSnapshot, node: int, names: bool = True) -> Entries:
+    """Own properties (by name) and indexed elements of an object used as a dictionary."""
+    edges = np.arange(int(snap.first_edge[node]), int(snap.first_edge[node + 1]))
+    types = snap.edge_type[edges]
+    proto = string_ids(snap, "__proto__")
+    keep = ((types == snap.E_PROPERTY) & ~np.isin(snap.edge_name[edges], proto)) | (
+        types == snap.E_ELEMENT)
+    edges = edges[keep]
+    values = snap.edge_to[edges].astype(np.int64)
+    key_names = [snap.edge_name_text(int(e)) for e in edges[:400]] if names else []
+    return Entries(int(values.size), np.zeros(0, dtype=np.int64), values, key_names)
+
+
+def entries_of(snap: HeapSnapshot, node: int, kind: str, names: bool = True) -> Entries:
+    if kind == "map":
+        return hash_entries(snap, node, 3)
+    if kind == "set":
+        return hash_entries(snap, node, 2)
+    if kind == "array":
+        return array_entries(snap, node)
+    return object_entries(snap, node, names)
+
+
+def kind_of(snap: HeapSnapshot, node: int) -> str:
+    name = snap.class_name(node)
+    return {"Map": "map", "Set": "set", "Array": "array"}.get(name, "object")
+
+
+def _collection_mask(snap: HeapSnapshot) -> np.ndarray:
+    """Per class id: a Map, Set, array or plain object (dictionary) class."""
+    names = snap.class_names
+    mask = np.asarray([n in KEYED or n in ("Array", "Object") or n.startswith("{")
+                       for n in names], dtype=np.bool_)
+    return mask
+
+
+def candidates(snap: HeapSnapshot) -> np.ndarray:
+    """Collections worth decoding in the last snapshot: the most entries and the most bytes,
+    reachable (from user roots or from a running function's stack)."""
+    entries = element_counts(snap)
+    ok = _collection_mask(snap)[snap.class_id] & (snap.node_type == snap.T_OBJECT)
+    ok[snap.plain_objects] = snap.node_type[snap.plain_objects] == snap.T_OBJECT
+    ok &= snap.distance != NO_DISTANCE
+    ok &= snap.distance >= 1
+    by_entries = np.flatnonzero(ok & (entries >= MIN_ENTRIES))
+    by_entries = by_entries[np.argsort(-entries[by_entries], kind="stable")[:MAX_BY_ENTRIES]]
+    # Arrays of numbers have no element edges: their size shows in the (folded) self size.
+    sized = np.flatnonzero(ok & (snap.self_size >= WORD * MIN_ENTRIES * 4))
+    by_size = sized[np.argsort(-snap.retained_size[sized], kind="stable")[:MAX_BY_SIZE]]
+    return np.unique(np.concatenate([by_entries, by_size]))
+
+
+def _best_retainer(snap: HeapSnapshot, node: int) -> tuple[int, int]:
+    """(edge, source) of the retainer nearest to a root, or (-1, -1)."""
+    slots = snap.retainer_slots(node)
+    if not len(slots):
+        return -1, -1
+    edges = snap.retaining_edges[slots.start:slots.stop].astype(np.int64)
+    srcs = np.asarray(snap.retaining_nodes[slots.start:slots.stop], dtype=np.int64)
+    ok = snap.edge_type[edges] != snap.E_WEAK
+    if not ok.any():
+        return -1, -1
+    d = snap.distance[srcs].astype(np.int64)
+    d[~ok | (d < 0)] = np.iinfo(np.int64).max
+    i = int(np.argmin(d))
+    return int(edges[i]), int(srcs[i])
+
+
+def same_slot(series: Series, snap: HeapSnapshot, node: int) -> int:
+    """The object at the same edge of the same parent in an earlier snapshot: a collection
+    that was replaced (`queue = queue.filter(...)`) keeps its place, not its id."""
+    last = series.last
+    edge, parent = _best_retainer(last, node)
+    if edge < 0:
+        return -1
+    before = snap.ordinal_of_id(int(last.node_id[parent]))
+    if before is None:
+        return -1
+    name, etype = last.edge_name_text(edge), int(last.edge_type[edge])
+    for e in snap.edges(before):
+        if int(snap.edge_type[e]) == etype and snap.edge_name_text(e) == name:
+            target = int(snap.edge_to[e])
+            if snap.class_name(target) == last.class_name(node):
+                return target
+    return -1
+
+
+def containers(series: Series) -> list[Container]:
+    """Decoded candidate collections of the last snapshot (computed once per scan)."""
+    cached = series.cache.get("containers")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    snap = series.last
+    nodes = candidates(snap)
+    matched = series.match(nodes)
+    out: list[Container] = []
+    for i, node in enumerate(nodes.tolist()):
+        kind = kind_of(snap, node)
+        entries = entries_of(snap, node, kind)
+        if entries.count < MIN_ENTRIES:
+            continue
+        counts, sizes, born = [], [], -1
+        for k, (s, ords) in enumerate(zip(series.snaps, matched, strict=True)):
+            o = int(ords[i])
+            if o < 0 and s is not snap:
+                o = same_slot(series, s, node)
+            if s is snap:
+                counts.append(entries.count)
+            else:
+                counts.append(entries_of(s, o, kind, names=False).count if o >= 0 else 0)
+            sizes.append(int(s.retained_size[o]) if o >= 0 else 0)
+            if born < 0 and (o >= 0 or s is snap):
+                born = k
+        out.append(Container(node, kind, entries, counts, sizes,
+                             _item_class(snap, kind, entries), born))
+    series.cache["containers"] = out
+    return out
+
+
+def _item_class(snap: HeapSnapshot, kind: str, entries: Entries) -> str:
+    if entries.numeric:
+        return "(number)"
+    skip = INTERNAL_CLASSES + (STRING_CLASSES if kind == "map" else ())
+    name, _ = dominant_class(snap, entries.values, skip=skip)
+    if name == "-":  # a Set of strings, a Map of strings: the strings are the items
+        name, _ = dominant_class(snap, entries.values, skip=("(system)", "(object shape)"))
+    return name
+
+
+def worth_reporting(series: Series, c: Container) -> bool:
+    """In a series: the collection grew. Alone: it is large (in entries or bytes) for its
+    heap (ranked by size, it stays low unless it is big), and it is not one of the tables
+    every Node process builds at startup (its builtin modules, method tables)."""
+    if series.size >= 2:
+        return c.growing
+    if c.item_class in STARTUP_ITEMS:
+        return False
+    return c.count >= BIG_ENTRIES or (
+        c.count >= FEW_ENTRIES and c.sizes[-1] >= 0.01 * series.heap_size)
+
+
+def is_big(series: Series, c: Container) -> bool:
+    return c.count >= BIG_ENTRIES or (c.count >= SOME_ENTRIES
+                                      and c.sizes[-1] >= 0.05 * series.heap_size)

@@ -1,0 +1,150 @@
+"""Vectorised graph operations the detectors share: edges of many nodes at once, the target of
+a named edge for many nodes, heads of linked lists, what a set of objects reaches in a few
+steps, and a path from a root for any object (also one held only by the stack).
+
+Nothing here loops in Python over all nodes or edges: loops run over a handful of steps (list
+doubling rounds, reach depth, path length)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from leaktui.snapshot import BASE_SYSTEM_DISTANCE, NO_DISTANCE, HeapSnapshot
+
+EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def edges_of(snap: HeapSnapshot, nodes: np.ndarray, cap: int | None = None) -> np.ndarray:
+    """Edge ordinals of ``nodes`` concatenated (at most ``cap`` edges per node)."""
+    nodes = np.asarray(nodes, dtype=np.int64)
+    if nodes.size == 0:
+        return EMPTY
+    lo = snap.first_edge[nodes].astype(np.int64)
+    lengths = snap.first_edge[nodes + 1].astype(np.int64) - lo
+    if cap is not None:
+        np.minimum(lengths, cap, out=lengths)
+    total = int(lengths.sum())
+    if total == 0:
+        return EMPTY
+    starts = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
+    return starts + np.arange(total, dtype=np.int64)
+
+
+def owners_of(nodes: np.ndarray, snap: HeapSnapshot, cap: int | None = None) -> np.ndarray:
+    """For `edges_of(snap, nodes, cap)`: the index into ``nodes`` each edge belongs to."""
+    nodes = np.asarray(nodes, dtype=np.int64)
+    lengths = (snap.first_edge[nodes + 1].astype(np.int64)
+               - snap.first_edge[nodes].astype(np.int64))
+    if cap is not None:
+        np.minimum(lengths, cap, out=lengths)
+    return np.repeat(np.arange(nodes.size, dtype=np.int64), lengths)
+
+
+def string_ids(snap: HeapSnapshot, *texts: str) -> np.ndarray:
+    """String-table indexes of the given texts (a name may occur more than once)."""
+    found = snap.strings.indexes_of(list(texts))
+    return np.asarray(sorted(i for t in texts for i in found.get(t, [])), dtype=np.int64)
+
+
+def named_targets(snap: HeapSnapshot, nodes: np.ndarray, *names: str,
+                  edge_type: int | None = None) -> np.ndarray:
+    """For each node, the target of its first edge called one of ``names`` (-1 if none)."""
+    nodes = np.asarray(nodes, dtype=np.int64)
+    out = np.full(nodes.size, -1, dtype=np.int64)
+    ids = string_ids(snap, *names)
+    if nodes.size == 0 or ids.size == 0:
+        return out
+    edges = edges_of(snap, nodes)
+    owner = owners_of(nodes, snap)
+    types = snap.edge_type[edges]
+    hit = np.isin(snap.edge_name[edges], ids)
+    hit &= (types != snap.E_ELEMENT) & (types != snap.E_HIDDEN)
+    if edge_type is not None:
+        hit &= types == edge_type
+    sel = np.flatnonzero(hit)[::-1]  # reversed: the first edge of a node is written last
+    out[owner[sel]] = snap.edge_to[edges[sel]]
+    return out
+
+
+def chain_heads(snap: HeapSnapshot, nodes: np.ndarray, link: np.ndarray) -> np.ndarray:
+    """Linked lists: ``nodes`` (sorted ordinals) each point through ``link`` (ordinal or -1)
+    to the previous member; the head is the first target that is not itself a member. Pointer
+    doubling: O(log n) vectorised rounds."""
+    target = np.asarray(link, dtype=np.int64).copy()
+    n = nodes.size
+    if n == 0:
+        return target
+    for _ in range(64):
+        pos = np.searchsorted(nodes, target)
+        inside = (target >= 0) & (pos < n)
+        inside[inside] = nodes[pos[inside]] == target[inside]
+        if not inside.any():
+            break
+        target[inside] = target[pos[inside]]
+    return target
+
+
+def reach(snap: HeapSnapshot, starts: np.ndarray, depth: int, cap: int = 48,
+          skip_types: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Objects reached from each of ``starts`` within ``depth`` steps along strong edges (at
+    most ``cap`` edges per object): (reached ordinals, index of the start each came from,
+    steps taken). An object reached from several starts is listed once per start."""
+    starts = np.asarray(starts, dtype=np.int64)
+    nodes, origin = [starts], [np.arange(starts.size, dtype=np.int64)]
+    steps = [np.zeros(starts.size, dtype=np.int64)]
+    frontier, source = starts, origin[0]
+    for step in range(1, depth + 1):
+        if frontier.size == 0:
+            break
+        edges = edges_of(snap, frontier, cap)
+        owner = owners_of(frontier, snap, cap)
+        types = snap.edge_type[edges]
+        keep = (types != snap.E_WEAK) & (types != snap.E_SHORTCUT)
+        targets = snap.edge_to[edges[keep]].astype(np.int64)
+        src = source[owner[keep]]
+        if skip_types:
+            ok = ~np.isin(snap.node_type[targets], skip_types)
+            targets, src = targets[ok], src[ok]
+        pair = np.unique(src * np.int64(snap.node_count) + targets)
+        frontier, source = pair % snap.node_count, pair // snap.node_count
+        nodes.append(frontier)
+        origin.append(source)
+        steps.append(np.full(frontier.size, step, dtype=np.int64))
+    return np.concatenate(nodes), np.concatenate(origin), np.concatenate(steps)
+
+
+def has_user_distance(snap: HeapSnapshot, node: int) -> bool:
+    d = int(snap.distance[node])
+    return 0 <= d < BASE_SYSTEM_DISTANCE
+
+
+def root_path(snap: HeapSnapshot, node: int, max_len: int = 200) -> list[str]:
+    """Edge names from a root down to ``node``: the DevTools path from a user root (`global`)
+    when there is one, else the shortest path from a system root (an object held only by a
+    running function's stack, a handle, ...), prefixed with that root's name."""
+    if has_user_distance(snap, node):
+        return snap.path_names(node)
+    names: list[str] = []
+    v = node
+    for _ in range(max_len):
+        dv = int(snap.distance[v])
+        if dv == NO_DISTANCE or int(snap.node_type[v]) == snap.T_SYNTHETIC:
+            break
+        slots = snap.retainer_slots(v)
+        if not len(slots):
+            break
+        edges = snap.retaining_edges[slots.start:slots.stop].astype(np.int64)
+        srcs = np.asarray(snap.retaining_nodes[slots.start:slots.stop], dtype=np.int64)
+        d = snap.distance[srcs].astype(np.int64)
+        ok = (snap.edge_type[edges] != snap.E_WEAK) & (d >= 0) & (d < dv)
+        if not ok.any():
+            break
+        i = int(np.flatnonzero(ok)[np.argmin(d[ok])])
+        src, e = int(srcs[i]), int(edges[i])
+        if int(snap.node_type[src]) == snap.T_SYNTHETIC:
+            names.append(snap.raw_name(src))
+            break
+        names.append(snap.edge_name_text(e))
+        v = src
+    names.reverse()
+    return names

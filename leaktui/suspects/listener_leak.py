@@ -1,0 +1,213 @@
+"""`listener-leak`: listeners piling up on one event of one emitter, each holding what it
+closed over.
+
+Two shapes of Node's own emitters are read, vectorised over the whole snapshot: EventEmitter
+(`_events.<event>` is a function or an array of functions) and EventTarget/AbortSignal (a
+linked list of `Listener` records per event type in its events map). The same emitter (id) and
+event are counted in every snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from leaktui.snapshot import HeapSnapshot
+from leaktui.suspects.base import (
+    Series,
+    Suspect,
+    counts_evidence,
+    dominant_class,
+    human,
+    make_suspect,
+    severity_from,
+    steady_growth,
+)
+from leaktui.suspects.graphops import (
+    chain_heads,
+    edges_of,
+    named_targets,
+    owners_of,
+    string_ids,
+)
+
+PATTERN = "listener-leak"
+MIN_LISTENERS = 11  # Node warns past 10 (MaxListenersExceededWarning)
+BIG = 100
+FACE_VALUE = 1000  # this many listeners on one event is a leak on its face
+MIN_STEP = 5
+
+
+@dataclass(frozen=True)
+class ListenerSet:
+    emitter: int  # ordinal of the EventEmitter / EventTarget
+    event: str
+    holder: int  # the listeners array (EventEmitter) or the list head (EventTarget)
+    count: int
+    listeners: np.ndarray  # the listener functions (a sample for EventTarget lists)
+    kind: str  # "EventEmitter" or "EventTarget"
+
+
+def emitter_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
+    """Events of EventEmitters with at least ``min_count`` listeners."""
+    names = string_ids(snap, "_events")
+    if names.size == 0:
+        return []
+    hit = np.zeros(snap.edge_count, dtype=np.bool_)
+    for name in names.tolist():
+        hit |= snap.edge_name == name
+    edges = np.flatnonzero(hit & (snap.edge_type == snap.E_PROPERTY))
+    events, first = np.unique(snap.edge_to[edges].astype(np.int64), return_index=True)
+    emitters = snap.edge_sources(edges[first])
+    props = edges_of(snap, events)
+    owner = owners_of(events, snap)
+    keep = (snap.edge_type[props] == snap.E_PROPERTY) & ~np.isin(
+        snap.edge_name[props], string_ids(snap, "__proto__"))
+    props, owner = props[keep], owner[keep]
+    targets = snap.edge_to[props].astype(np.int64)
+    is_array = np.isin(snap.class_id[targets], _class_ids(snap, "Array"))
+    arrays = targets[is_array]
+    members = edges_of(snap, arrays)
+    member_owner = owners_of(arrays, snap)
+    fn = (snap.edge_type[members] == snap.E_ELEMENT) & (
+        snap.node_type[snap.edge_to[members]] == snap.T_CLOSURE)
+    counts = np.zeros(targets.size, dtype=np.int64)
+    counts[np.flatnonzero(is_array)] = np.bincount(member_owner[fn], minlength=arrays.size)
+    counts[snap.node_type[targets] == snap.T_CLOSURE] = 1
+    out = []
+    for i in np.flatnonzero(counts >= min_count).tolist():
+        holder = int(targets[i])
+        own = edges_of(snap, np.asarray([holder]))
+        own = own[snap.edge_type[own] == snap.E_ELEMENT]
+        listeners = snap.edge_to[own].astype(np.int64)
+        listeners = listeners[snap.node_type[listeners] == snap.T_CLOSURE]
+        if int(snap.node_type[holder]) == snap.T_CLOSURE:
+            listeners = np.asarray([holder], dtype=np.int64)
+        out.append(ListenerSet(int(emitters[owner[i]]), snap.edge_name_text(int(props[i])),
+                               holder, int(counts[i]), listeners, "EventEmitter"))
+    return out
+
+
+def _class_ids(snap: HeapSnapshot, name: str) -> list[int]:
+    return [i for i, n in enumerate(snap.class_names) if n == name]
+
+
+def target_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
+    """Event types of EventTargets (AbortSignal, MessagePort, ...) with at least
+    ``min_count`` listeners: `Listener` records chained by `previous` to a list head."""
+    ids = _class_ids(snap, "Listener")
+    if not ids:
+        return []
+    records = np.flatnonzero(np.isin(snap.class_id, ids) & (snap.node_type == snap.T_OBJECT))
+    if records.size < min_count:
+        return []
+    previous = named_targets(snap, records, "previous", edge_type=snap.E_PROPERTY)
+    heads = chain_heads(snap, records, previous)
+    heads_u, counts = np.unique(heads[heads >= 0], return_counts=True)
+    out = []
+    for head, count in zip(heads_u.tolist(), counts.tolist(), strict=True):
+        if count < min_count:
+            continue
+        found = _event_of_head(snap, head)
+        if found is None:
+            continue
+        target, event = found
+        members = records[heads == head]
+        callbacks = named_targets(snap, members[:2000], "callback", "listener")
+        callbacks = callbacks[callbacks >= 0]
+        out.append(ListenerSet(target, event, head, int(count), callbacks, "EventTarget"))
+    return out
+
+
+def _event_of_head(snap: HeapSnapshot, head: int) -> tuple[int, str] | None:
+    """(EventTarget, event type) of a listener list head stored in its events Map."""
+    for _, table in snap.retainers(head):
+        if int(snap.node_type[table]) != snap.T_ARRAY:
+            continue
+        slot = {snap.edge_name_text(e): int(snap.edge_to[e]) for e in snap.edges(table)}
+        here = [k for k, v in slot.items() if v == head and k.isdigit()]
+        if not here:
+            continue
+        key = slot.get(str(int(here[0]) - 1), -1)
+        event = snap.name(key) if key >= 0 else "?"
+        for _, owner_map in snap.retainers(table):
+            for _, target in snap.retainers(owner_map):
+                return target, event
+    return None
+
+
+def listener_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
+    return emitter_sets(snap, min_count) + target_sets(snap, min_count)
+
+
+def _describe_listeners(snap: HeapSnapshot, listeners: np.ndarray) -> str:
+    if listeners.size == 0:
+        return ""
+    shared = named_targets(snap, listeners, "shared", edge_type=snap.E_INTERNAL)
+    bound = named_targets(snap, listeners, "bound_function", edge_type=snap.E_INTERNAL)
+    ok = shared >= 0
+    if not ok.any() and (bound >= 0).any():
+        return f"bound functions ({snap.name(int(bound[bound >= 0][0])) or 'once wrappers'})"
+    uniq, counts = np.unique(shared[ok], return_counts=True)
+    if uniq.size == 0:
+        return ""
+    top = int(uniq[int(np.argmax(counts))])
+    example = int(listeners[ok][shared[ok] == top][0])
+    name = snap.name(example) or "(anonymous)"
+    loc = snap.location(example)
+    where = f" (script {loc.script_id}, line {loc.line + 1})" if loc else ""
+    return f"{int(counts.max()):,} are instances of function {name!r}{where}"
+
+
+def detect(series: Series) -> list[Suspect]:
+    snap = series.last
+    found = listener_sets(snap, MIN_LISTENERS)
+    if not found:
+        return []
+    earlier = [{(int(s.node_id[x.emitter]), x.event): x.count for x in listener_sets(s, 1)}
+               for s in series.snaps[:-1]]
+    out = []
+    for ls in found:
+        emitter_id = int(snap.node_id[ls.emitter])
+        counts = [e.get((emitter_id, ls.event), 0) for e in earlier] + [ls.count]
+        face = ls.count >= FACE_VALUE
+        if series.size >= 2 and not steady_growth(counts, MIN_STEP) and not face:
+            continue  # a stable number of listeners is a design choice, not a leak
+        severity = severity_from(counts, series.size, big=ls.count >= BIG, face_value=face,
+                                 min_step=MIN_STEP)
+        retained = int(snap.retained_size[ls.holder])
+        emitter_class = snap.class_name(ls.emitter)
+        evidence = [f"{ls.count:,} listeners for '{ls.event}' on one {emitter_class} "
+                    f"(Node warns past 10)"]
+        about = _describe_listeners(snap, ls.listeners)
+        if about:
+            evidence.append("listeners: " + about)
+        captured, _ = dominant_class(snap, _captured(snap, ls.listeners))
+        if captured != "-":
+            evidence.append(f"each keeps alive what it closed over, mostly {captured}")
+        if series.size > 1:
+            evidence.append(counts_evidence(counts, "listeners", emitter_id))
+        remove = ("removeEventListener" if ls.kind == "EventTarget"
+                  else f"emitter.off('{ls.event}', fn)")
+        advice = (f"Unsubscribe when the subscriber goes away ({remove}, or pass an "
+                  "AbortSignal when adding it), use once() for one-shot handlers, and do not "
+                  "add a listener per request or per session to a long-lived emitter.")
+        title = (f"{ls.count:,} '{ls.event}' listeners on {emitter_class} @{emitter_id} hold "
+                 f"{human(retained)}")
+        # EventEmitter: the listeners array (`_events.<event>`); EventTarget: the target
+        # itself (its list head sits in an engine table with no readable path).
+        holder = ls.holder if ls.kind == "EventEmitter" else ls.emitter
+        out.append(make_suspect(series, PATTERN, severity, title, holder, "Function",
+                                counts, retained, evidence, advice, item_nodes=ls.listeners))
+        series.claim(ls.holder)
+        series.claim(ls.listeners)
+    return out
+
+
+def _captured(snap: HeapSnapshot, listeners: np.ndarray) -> np.ndarray:
+    """Objects the listeners' contexts capture (a sample)."""
+    contexts = named_targets(snap, listeners[:500], "context", edge_type=snap.E_INTERNAL)
+    contexts = contexts[contexts >= 0]
+    edges = edges_of(snap, contexts)
+    edges = edges[snap.edge_type[edges] == snap.E_CONTEXT]
+    return snap.edge_to[edges].astype(np.int64)

@@ -1,0 +1,99 @@
+"""`per-request-retention`: requests, responses, sockets (or what holds them) kept in a
+long-lived collection after they finished.
+
+Keys on Node's own HTTP and socket classes reached from a growing collection's entries within
+a few steps (an entry may be the request itself, a context object holding it, or a closure over
+it), whatever the application calls its structures."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from leaktui.suspects.base import (
+    Series,
+    Suspect,
+    counts_evidence,
+    holder_label,
+    human,
+    make_suspect,
+    severity_from,
+)
+from leaktui.suspects.containers import Container, containers, is_big, worth_reporting
+from leaktui.suspects.graphops import reach
+
+PATTERN = "per-request-retention"
+HTTP_CLASSES = ("IncomingMessage", "ServerResponse", "ClientRequest", "Socket", "TLSSocket",
+                "Http2ServerRequest", "Http2ServerResponse", "ServerHttp2Stream",
+                "ClientHttp2Stream", "WebSocket")
+PREFERENCE = {name: i for i, name in enumerate(HTTP_CLASSES)}
+SAMPLE = 2000
+DEPTH = 3
+MIN_HITS = 5
+MIN_HITS_ALONE = 20  # one snapshot: this many finished requests held is a finding
+MIN_SHARE = 0.3
+
+
+def http_mask(series: Series) -> np.ndarray:
+    """Per class id of the last snapshot: one of Node's HTTP/socket classes."""
+    mask = series.cache.get("http_mask")
+    if mask is None:
+        names = series.last.class_names
+        mask = np.asarray([n in HTTP_CLASSES for n in names], dtype=np.bool_)
+        series.cache["http_mask"] = mask
+    return mask  # type: ignore[no-any-return]
+
+
+def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
+    """(entries reaching an HTTP object, entries looked at, class nearest to the entries)."""
+    snap = series.last
+    values = c.entries.values
+    if values.size == 0:
+        return 0, 0, ""
+    if values.size > SAMPLE:
+        values = values[np.linspace(0, values.size - 1, SAMPLE).astype(np.int64)]
+    skip = (snap.T_CODE, snap.T_HIDDEN, snap.T_STRING, snap.T_CONS, snap.T_SLICED)
+    mask = http_mask(series)
+    nodes, origin, steps = reach(snap, values, DEPTH, skip_types=skip)
+    hits = mask[snap.class_id[nodes]]
+    if not hits.any():
+        return 0, int(values.size), ""
+    nearest = steps[hits] == steps[hits].min()
+    classes = [snap.class_names[int(x)] for x in snap.class_id[nodes[hits][nearest]]]
+    best_class = min(set(classes), key=lambda n: (-classes.count(n), PREFERENCE[n]))
+    hit_entries = np.unique(origin[hits])
+    return int(hit_entries.size), int(values.size), best_class
+
+
+def detect(series: Series) -> list[Suspect]:
+    out = []
+    for c in containers(series):
+        if series.is_claimed(c.node):
+            continue
+        if series.size >= 2 and not c.growing:
+            continue
+        hits, looked, http_class = http_hits(series, c)
+        if hits < MIN_HITS or hits < MIN_SHARE * looked:
+            continue
+        if series.size == 1 and hits < MIN_HITS_ALONE and not worth_reporting(series, c):
+            continue
+        snap = series.last
+        share = hits / max(looked, 1)
+        estimated = round(share * c.count)
+        retained = int(snap.retained_size[c.node])
+        severity = severity_from(c.counts, series.size, big=is_big(series, c) or estimated >= 50)
+        where = holder_label(series, c.node)
+        evidence = [f"{hits:,} of {looked:,} entries hold a {http_class} (or its request, "
+                    f"response or socket): finished requests are still referenced"]
+        if series.size > 1:
+            evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))
+            evidence.append("retained: " + " -> ".join(human(s) for s in c.sizes))
+        title = (f"{estimated:,} finished {http_class} objects kept in {where} hold "
+                 f"{human(retained)}")
+        advice = ("Delete the entry when the request ends (res.on('finish') and 'close'), or "
+                  "store only what you need (id, timings, status) instead of req/res/socket "
+                  "objects and their payloads.")
+        out.append(make_suspect(series, PATTERN, severity, title, c.node, http_class, c.counts,
+                                retained, evidence, advice, c.sizes, confidence=min(1.0, share),
+                                item_nodes=c.entries.values))
+        series.claim(c.node)
+    return out

@@ -1,0 +1,159 @@
+"""`timer-leak`: live timers (Node's `Timeout` objects still linked in a timer list) scheduled
+from the same callback function and never cleared, each holding its closure and arguments.
+
+Vectorised over the whole snapshot: every Timeout's `_onTimeout` callback is resolved to its
+function (shared function info; through `bound_function` for bound methods) and timers are
+grouped by it; the same function (id) is counted in every snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from leaktui.snapshot import HeapSnapshot
+from leaktui.suspects.base import (
+    Series,
+    Suspect,
+    counts_evidence,
+    dominant_class,
+    human,
+    make_suspect,
+    severity_from,
+    steady_growth,
+)
+from leaktui.suspects.graphops import edges_of, named_targets, owners_of, string_ids
+
+PATTERN = "timer-leak"
+MIN_TIMERS = 10
+BIG = 100
+FACE_VALUE = 1000
+MIN_STEP = 5
+
+
+@dataclass(frozen=True)
+class TimerGroups:
+    timers: np.ndarray  # live Timeout ordinals
+    callbacks: np.ndarray  # their `_onTimeout` closures
+    keys: np.ndarray  # id of the function each calls back (groups timers)
+    intervals: np.ndarray  # bool: repeats
+
+
+def timer_groups(snap: HeapSnapshot) -> TimerGroups:
+    empty = np.zeros(0, dtype=np.int64)
+    ids = [i for i, n in enumerate(snap.class_names) if n == "Timeout"]
+    if not ids:
+        return TimerGroups(empty, empty, empty, np.zeros(0, dtype=np.bool_))
+    timers = np.flatnonzero(np.isin(snap.class_id, ids) & (snap.node_type == snap.T_OBJECT))
+    callbacks = named_targets(snap, timers, "_onTimeout", edge_type=snap.E_PROPERTY)
+    nxt = named_targets(snap, timers, "_idleNext", edge_type=snap.E_PROPERTY)
+    oddball = string_ids(snap, "system / Oddball")
+    live = (callbacks >= 0) & (nxt >= 0)
+    live[live] &= ~np.isin(snap.node_name[nxt[live]], oddball)  # cleared: _idleNext = null
+    live[live] &= snap.node_type[callbacks[live]] == snap.T_CLOSURE
+    timers, callbacks = timers[live], callbacks[live]
+    shared = named_targets(snap, callbacks, "shared", edge_type=snap.E_INTERNAL)
+    bound = named_targets(snap, callbacks, "bound_function", edge_type=snap.E_INTERNAL)
+    via_bound = (shared < 0) & (bound >= 0)
+    shared[via_bound] = named_targets(snap, bound[via_bound], "shared",
+                                      edge_type=snap.E_INTERNAL)
+    keys = np.where(shared >= 0, snap.node_id[np.maximum(shared, 0)].astype(np.int64),
+                    -snap.node_id[callbacks].astype(np.int64))
+    repeat = named_targets(snap, timers, "_repeat", edge_type=snap.E_PROPERTY)
+    number = snap.node_type_names.index("number") if "number" in snap.node_type_names else -1
+    intervals = (repeat < 0) | (snap.node_type[np.maximum(repeat, 0)] == number)
+    return TimerGroups(timers, callbacks, keys, intervals)
+
+
+def _private_bytes(snap: HeapSnapshot, timers: np.ndarray) -> int:
+    """Bytes the timers alone keep alive: their callbacks and arguments (what each Timeout
+    dominates, not the rest of the timer list)."""
+    edges = edges_of(snap, timers)
+    owner = owners_of(timers, snap)
+    targets = snap.edge_to[edges].astype(np.int64)
+    own = snap.dominator[targets].astype(np.int64) == timers[owner]
+    return int(snap.self_size[timers].sum() + snap.retained_size[np.unique(targets[own])].sum())
+
+
+def _holder(snap: HeapSnapshot, timers: np.ndarray) -> int:
+    """The timer list holding the timers: their most common dominator, lifted out of Timeout
+    chains and engine arrays."""
+    doms, counts = np.unique(snap.dominator[timers], return_counts=True)
+    node = int(doms[int(np.argmax(counts))])
+    for _ in range(10_000):
+        if node == snap.root:
+            break
+        if snap.class_name(node) != "Timeout" and int(snap.node_type[node]) not in (
+                snap.T_ARRAY, snap.T_HIDDEN):
+            break
+        node = int(snap.dominator[node])
+    return node
+
+
+def _function_label(snap: HeapSnapshot, callback: int) -> str:
+    name = snap.name(callback) or "(anonymous)"
+    bound = named_targets(snap, np.asarray([callback]), "bound_function",
+                          edge_type=snap.E_INTERNAL)[0]
+    if bound >= 0:
+        name = f"bound {snap.name(int(bound)) or '(anonymous)'}"
+    loc = snap.location(callback)
+    return f"{name!r}" + (f" (script {loc.script_id}, line {loc.line + 1})" if loc else "")
+
+
+def detect(series: Series) -> list[Suspect]:
+    snap = series.last
+    groups = timer_groups(snap)
+    if groups.timers.size < MIN_TIMERS:
+        return []
+    keys, counts_now = np.unique(groups.keys, return_counts=True)
+    earlier = []
+    for s in series.snaps[:-1]:
+        k, c = np.unique(timer_groups(s).keys, return_counts=True)
+        earlier.append(dict(zip(k.tolist(), c.tolist(), strict=True)))
+    out = []
+    for key, count in zip(keys.tolist(), counts_now.tolist(), strict=True):
+        if count < MIN_TIMERS:
+            continue
+        counts = [e.get(key, 0) for e in earlier] + [int(count)]
+        face = count >= FACE_VALUE
+        if series.size >= 2 and not steady_growth(counts, MIN_STEP) and not face:
+            continue  # a steady number of timers is a schedule, not a leak
+        members = groups.keys == key
+        timers, callbacks = groups.timers[members], groups.callbacks[members]
+        intervals = int(groups.intervals[members].sum())
+        kind = "setInterval" if intervals >= count / 2 else "setTimeout"
+        retained = _private_bytes(snap, timers)
+        label = _function_label(snap, int(callbacks[0]))
+        evidence = [f"{count:,} live timers (still linked in Node's timer lists, so never "
+                    f"cleared) call back the same function {label}",
+                    f"{intervals:,} of them repeat (setInterval); the others are timeouts "
+                    "that were rescheduled or are still pending"]
+        captured = _captured_class(snap, callbacks)
+        if captured:
+            evidence.append(f"their callbacks and arguments keep alive mostly {captured}")
+        if series.size > 1:
+            evidence.append(counts_evidence(counts, "timers"))
+        severity = severity_from(counts, series.size, big=count >= BIG, face_value=face,
+                                 min_step=MIN_STEP)
+        title = (f"{count:,} {kind} timers calling {label.split(' (')[0]} were never "
+                 f"cleared; they hold {human(retained)}")
+        advice = (f"Keep the handle {kind} returns and clear it (clearInterval/clearTimeout) "
+                  "when its owner (client, tenant, connection) goes away; stop retry loops "
+                  "that have nothing left to do; let the callback capture only what it needs.")
+        holder = _holder(snap, timers)
+        out.append(make_suspect(series, PATTERN, severity, title, holder, "Timeout", counts,
+                                retained, evidence, advice, item_nodes=timers))
+        series.claim(timers)
+        series.claim(callbacks)
+    return out
+
+
+def _captured_class(snap: HeapSnapshot, callbacks: np.ndarray) -> str:
+    """The most common class the callbacks capture (context variables, bound `this`)."""
+    contexts = named_targets(snap, callbacks[:500], "context", edge_type=snap.E_INTERNAL)
+    this = named_targets(snap, callbacks[:500], "bound_this", edge_type=snap.E_INTERNAL)
+    edges = edges_of(snap, contexts[contexts >= 0])
+    edges = edges[snap.edge_type[edges] == snap.E_CONTEXT]
+    found = np.concatenate([snap.edge_to[edges].astype(np.int64), this[this >= 0]])
+    name, _ = dominant_class(snap, np.unique(found))
+    return "" if name == "-" else name

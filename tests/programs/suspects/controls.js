@@ -1,0 +1,64 @@
+// Programs that do NOT leak: bounded or steady structures, listeners removed, timers cleared,
+// queues drained, a large structure that is loaded once and never grows.
+'use strict';
+const EventEmitter = require('events');
+const http = require('http');
+const { run, steps } = require('./harness');
+
+let n = 0;
+run({
+  // LRU bounded at 300 (full from the first phase on), TTL cache swept, ring buffer.
+  'bounded': () => {
+    const lru = new Map();
+    const ttl = new Map();
+    const ring = new Array(256).fill(null);
+    globalThis.stable = { lru, ttl, ring };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) {
+      lru.set('k' + n, { n, v: [n] }); if (lru.size > 300) lru.delete(lru.keys().next().value);
+      ttl.set(n, { exp: n + 100 }); for (const [key, e] of ttl) { if (e.exp < n) ttl.delete(key); else break; }
+      ring[n % ring.length] = { n };
+    } }, [400, 400, 400]) };
+  },
+  // Listeners removed, once() that fires, intervals cleared, timeouts that fire.
+  'lifecycle': () => {
+    const bus = new EventEmitter();
+    const ac = new AbortController();
+    globalThis.life = { bus, ac };
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++, n++) {
+      const f = () => n; bus.on('tick', f); bus.off('tick', f);
+      bus.once('ready', () => n);
+      const g = () => n; ac.signal.addEventListener('abort', g); ac.signal.removeEventListener('abort', g);
+      clearInterval(setInterval(() => n, 1000));
+      setTimeout(() => n, 1);
+    } bus.emit('ready'); await new Promise((r) => setTimeout(r, 10)); }, [300, 300, 300]) };
+  },
+  // A big lookup table loaded at start, read afterwards; many stable timers and listeners.
+  'static-large': () => {
+    const countries = new Map();
+    for (let i = 0; i < 5000; i++) countries.set('c' + i, { code: i, name: 'Country ' + i });
+    const bus = new EventEmitter();
+    bus.setMaxListeners(0);
+    for (let i = 0; i < 40; i++) bus.on('config', () => i);
+    for (let i = 0; i < 20; i++) setInterval(() => i, 60000).unref();
+    const config = { big: new Array(20000).fill('setting') };
+    const handler = () => config.big.length;
+    globalThis.geo = { countries, bus, handler };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) countries.get('c' + (i % 5000)); handler(); }, [100, 100, 100]) };
+  },
+  // An HTTP server that cleans up its per-request state, and a drained queue.
+  'clean-server': async () => {
+    const inflight = new Map();
+    const queue = [];
+    let seq = 0;
+    const server = http.createServer((req, res) => {
+      const id = ++seq; inflight.set(id, { req, res }); queue.push({ id });
+      res.on('finish', () => inflight.delete(id));
+      res.end('ok');
+      while (queue.length) queue.shift();
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    globalThis.svc = { inflight, queue, server };
+    const hit = () => new Promise((resolve) => http.get({ host: '127.0.0.1', port: server.address().port, agent: false }, (res) => { res.resume(); res.on('end', resolve); }));
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++) await hit(); }, [40, 40, 40]), done: () => server.close() };
+  },
+});

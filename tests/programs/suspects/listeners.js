@@ -1,0 +1,44 @@
+// listener-leak: listeners piling up on one event of a long-lived emitter.
+'use strict';
+const EventEmitter = require('events');
+const { run, steps } = require('./harness');
+
+let n = 0;
+run({
+  // A module-level emitter; every widget subscribes and never unsubscribes.
+  'module-emitter': () => {
+    const hub = new EventEmitter();
+    hub.setMaxListeners(0);
+    function mount(id) { const view = { id, rows: new Array(30).fill(id) }; hub.on('refresh', () => view.rows.length); }
+    module.exports.hub = hub;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) mount(n++); }, [5, 300, 300]) };
+  },
+  // Node's own process emitter: an 'exit' hook per connection object.
+  'process-exit': () => {
+    process.setMaxListeners(0);
+    class Conn { constructor(i) { this.i = i; this.buf = Buffer.alloc(64); process.on('exit', () => this.close()); } close() { return this.i; } }
+    const pool = [];
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) pool.push(new Conn(n++)), pool.length > 4 && pool.shift(); }, [5, 300, 300]) };
+  },
+  // A store (EventEmitter subclass) with components subscribing to 'change'.
+  'store-subclass': () => {
+    class Store extends EventEmitter { constructor() { super(); this.setMaxListeners(0); this.state = {}; } }
+    const store = new Store();
+    globalThis.app = { store };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const c = { n, cache: new Array(20).fill(n) }; store.on('change', (s) => { c.last = s; }); } }, [5, 300, 300]) };
+  },
+  // One long-lived AbortSignal (EventTarget) gets an 'abort' listener per call.
+  'abort-signal': () => {
+    const shutdown = new AbortController();
+    require('events').setMaxListeners(0, shutdown.signal);
+    globalThis.lifecycle = { shutdown };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const job = { n, data: new Array(20).fill(n) }; shutdown.signal.addEventListener('abort', () => job.data.length); } }, [5, 300, 300]) };
+  },
+  // once() handlers waiting for an event that never comes.
+  'once-never': () => {
+    const db = new EventEmitter();
+    db.setMaxListeners(0);
+    globalThis.pool = { db };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const q = { sql: 'select ' + n }; db.once('connected', () => q.sql); } }, [5, 300, 300]) };
+  },
+});

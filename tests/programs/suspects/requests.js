@@ -1,0 +1,69 @@
+// per-request-retention: requests, responses, sockets or their payloads kept after they finished,
+// on a real HTTP server on 127.0.0.1 driven by real requests.
+'use strict';
+const http = require('http');
+const { run, steps } = require('./harness');
+
+function serve(handler) {
+  const server = http.createServer(handler);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+function hit(server, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.address().port, method: body ? 'POST' : 'GET',
+      path: '/api/items?page=1', agent: false }, (res) => { res.resume(); res.on('end', resolve); });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const load = (server, body) => steps(async (k) => { for (let i = 0; i < k; i++) await hit(server, body); }, [3, 60, 60]);
+
+run({
+  // Every request object is appended to a debug log and never dropped.
+  'request-log': async () => {
+    const recent = [];
+    const server = await serve((req, res) => { recent.push(req); res.end('ok'); });
+    module.exports.debug = { recent, server };
+    return { phases: load(server), done: () => server.close() };
+  },
+  // Sockets remembered on 'connection' and never forgotten on 'close'.
+  'socket-set': async () => {
+    const peers = new Set();
+    const server = await serve((req, res) => res.end('ok'));
+    server.on('connection', (socket) => peers.add(socket));
+    globalThis.net = { peers, server };
+    return { phases: load(server), done: () => server.close() };
+  },
+  // Responses kept as "subscribers" after they ended.
+  'response-subscribers': async () => {
+    const subscribers = [];
+    const server = await serve((req, res) => { subscribers.push({ res, since: Date.now() }); res.end('bye'); });
+    globalThis.push = { subscribers, server };
+    return { phases: load(server), done: () => server.close() };
+  },
+  // Per-request context keyed by request number, with the parsed body and the request itself.
+  'context-map': async () => {
+    const contexts = new Map();
+    let seq = 0;
+    const server = await serve((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => { contexts.set(++seq, { req, body: Buffer.concat(chunks), user: 'u' + seq }); res.end('ok'); });
+    });
+    module.exports.tracing = { contexts, server };
+    return { phases: load(server, JSON.stringify({ rows: new Array(40).fill('row') })), done: () => server.close() };
+  },
+  // Outgoing client requests kept in an array after they completed.
+  'client-requests': async () => {
+    const server = await serve((req, res) => res.end('pong'));
+    const sent = [];
+    globalThis.telemetry = { sent, server };
+    const call = () => new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: server.address().port, agent: false },
+        (res) => { res.resume(); res.on('end', resolve); });
+      sent.push(req);
+    });
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++) await call(); }, [3, 60, 60]),
+      done: () => server.close() };
+  },
+});
