@@ -58,6 +58,15 @@ def test_permission_denied_on_another_users_process(tmp_path: Path) -> None:
     assert_clear_error(res, "permission denied")
 
 
+def test_signal_route_refuses_a_process_that_would_die_of_the_signal(tmp_path: Path) -> None:
+    with node() as target:  # no --heapsnapshot-signal: SIGUSR2 would terminate it
+        res = leaktui("capture", "--pid", str(target.pid), "--signal", "SIGUSR2", "--yes",
+                      "--no-open", "-o", str(tmp_path))
+        assert_clear_error(res, "does not handle SIGUSR2, so sending it would kill")
+        time.sleep(0.1)
+        assert target.proc.poll() is None
+
+
 def test_closed_port() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused

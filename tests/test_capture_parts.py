@@ -4,7 +4,10 @@ part files (0600, exclusive, removed on failure; a real ENOSPC from /dev/full), 
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,12 @@ import pytest
 from leaktui.capture import procnet
 from leaktui.capture.command import render_progress
 from leaktui.capture.inspector import Endpoint, is_loopback, parse_endpoint
-from leaktui.capture.process import NodeProcess, inspector_address, node_options
+from leaktui.capture.process import (
+    NodeProcess,
+    inspector_address,
+    node_options,
+    signal_disposition,
+)
 from leaktui.capture.snapshot import PartFile, Progress, write_all
 from leaktui.errors import LeakTuiError
 
@@ -63,6 +71,23 @@ def test_where_sigusr1_will_open_the_inspector(argv: list[str],
                                                expected: tuple[str, int, bool]) -> None:
     # pid 0 has no /proc entry: no NODE_OPTIONS to read
     assert inspector_address(NodeProcess(0, tuple(argv), "/usr/bin/node")) == expected
+
+
+def test_signal_dispositions_are_read_from_proc() -> None:
+    code = ("import signal, sys, time\n"
+            "signal.signal(signal.SIGUSR1, lambda *a: None)\n"
+            "signal.signal(signal.SIGUSR2, signal.SIG_IGN)\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(30)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        assert signal_disposition(child.pid, signal.SIGUSR1) == "caught"
+        assert signal_disposition(child.pid, signal.SIGUSR2) == "ignored"
+        assert signal_disposition(child.pid, signal.SIGHUP) == "default"
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_socket_tables_show_our_own_listener_and_its_client() -> None:

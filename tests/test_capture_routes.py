@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from capture_support import leaktui, listening_ports, node
+from capture_support import GROWER, leaktui, listening_ports, node
 
 from leaktui import cli
 from leaktui.capture import command
@@ -96,6 +96,27 @@ def test_heapsnapshot_signal_series_moves_the_files_and_makes_them_private(
     for p in paths:
         assert os.stat(p).st_mode & 0o777 == 0o600
         assert load_snapshot(p).node_count > 1000
+
+
+def test_streaming_keeps_memory_below_the_snapshot_size(tmp_path: Path) -> None:
+    """Chunks go to disk as they come: the capture's peak memory stays under the file's size."""
+    # VmHWM: the peak resident size of this process image (ru_maxrss would carry the
+    # parent's peak across fork and exec)
+    code = ("import sys\n"
+            "from leaktui.cli import main\n"
+            "code = main(sys.argv[1:])\n"
+            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
+            "print('peak', int(hwm.split()[1]) * 1024, file=sys.stderr)\n"
+            "sys.exit(code)\n")
+    with node("--inspect=127.0.0.1:0", program=GROWER) as target:
+        assert target.send("grow 300000").startswith("grown")
+        res = subprocess.run([sys.executable, "-c", code, "capture", "--inspect",
+                              str(target.port), "-o", str(tmp_path), "--yes", "--no-open"],
+                             capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    size = os.path.getsize(res.stdout.split()[0])
+    peak = int(res.stderr.rsplit("peak ", 1)[1])
+    assert size > 40_000_000 and peak < size, (peak, size)
 
 
 def test_sampling_profile_is_written_as_heapprofile_json(tmp_path: Path) -> None:

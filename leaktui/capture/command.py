@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shlex
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -269,6 +271,9 @@ def open_series(paths: Sequence[str]) -> None:
 
     from leaktui.cli import build_parser
 
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _say("No terminal here, so the TUI does not open; later: leaktui " + shlex.join(paths))
+        return
     args = build_parser("open").parse_args(["open", *paths])
     importlib.import_module(args._module).run(args)
 
@@ -406,9 +411,11 @@ async def _series(session: CdpSession, plan: Plan) -> list[str]:
 
 def signal_series(proc: NodeProcess, sig: str, plan: Plan) -> list[str]:
     """Snapshots through --heapsnapshot-signal: Node writes them, we move them here."""
-    from leaktui.capture.process import signal_number, signal_snapshot
+    from leaktui.capture.process import require_handler, signal_number, signal_snapshot
 
-    signal_number(sig)  # an unknown name fails before the question
+    number = signal_number(sig)  # an unknown name fails before the question
+    require_handler(proc.pid, number, f"was it started with --heapsnapshot-signal="
+                    f"{signal.Signals(number).name}?")
     from leaktui.metrics.procfs import read_rss
 
     rss = read_rss(proc.pid)

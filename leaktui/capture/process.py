@@ -81,6 +81,30 @@ def check_node_process(pid: int) -> NodeProcess:
     return NodeProcess(pid, argv, exe)
 
 
+def signal_disposition(pid: int, sig: int) -> str:
+    """"caught", "ignored" or "default" for signal `sig` in process `pid` (/proc/PID/status)."""
+    masks = {}
+    for line in _read_proc(pid, "status").decode("ascii", "replace").splitlines():
+        key, _, value = line.partition(":")
+        if key in ("SigCgt", "SigIgn"):
+            masks[key] = int(value.strip(), 16)
+    bit = 1 << (sig - 1)
+    if masks.get("SigCgt", 0) & bit:
+        return "caught"
+    return "ignored" if masks.get("SigIgn", 0) & bit else "default"
+
+
+def require_handler(pid: int, sig: int, why: str) -> None:
+    """Refuse to send `sig` unless the process handles it: by default most signals kill."""
+    disposition = signal_disposition(pid, sig)
+    name = signal.Signals(sig).name
+    if disposition == "ignored":
+        raise LeakTuiError(f"process {pid} ignores {name}; {why}")
+    if disposition == "default":
+        raise LeakTuiError(f"process {pid} does not handle {name}, so sending it would kill "
+                           f"the process; {why}")
+
+
 def send_signal(pid: int, sig: int) -> None:
     try:
         os.kill(pid, sig)
@@ -226,6 +250,8 @@ def open_inspector(proc: NodeProcess, allow_remote: bool = False,
     busy = _port_holder(port, proc.pid) if port else None
     if busy:
         raise LeakTuiError(_busy_message(proc.pid, host, port, busy))
+    require_handler(proc.pid, signal.SIGUSR1, "was it started with --disable-sigusr1? Start "
+                    "it with --inspect, or use --heapsnapshot-signal")
     known = {s.inode for s in before}
     send_signal(proc.pid, signal.SIGUSR1)
     deadline = time.monotonic() + wait
@@ -310,6 +336,8 @@ def signal_snapshot(proc: NodeProcess, sig: str, dest: str, wait: float = 600.0,
     """Send `sig` to a process started with --heapsnapshot-signal=SIG, wait for the new
     `Heap.*.heapsnapshot` in its working directory to be complete, move it to `dest` (0600)."""
     number = signal_number(sig)
+    name = signal.Signals(number).name
+    require_handler(proc.pid, number, f"was it started with --heapsnapshot-signal={name}?")
     cwd = f"/proc/{proc.pid}/cwd"  # works across mount namespaces too
     before = _heap_files(cwd)
     send_signal(proc.pid, number)
