@@ -185,6 +185,23 @@ def test_process_dying_mid_series_removes_the_partial_file_and_keeps_earlier_one
     assert load_snapshot(str(kept)).node_count > 1000
 
 
+def test_process_dying_while_writing_its_signal_snapshot(tmp_path: Path) -> None:
+    work, out = tmp_path / "cwd", tmp_path / "out"
+    work.mkdir()
+    with node("--heapsnapshot-signal=SIGUSR2", program=GROWER, cwd=work) as target:
+        assert target.send("grow 200000").startswith("grown")
+        capture = subprocess.Popen([sys.executable, "-m", "leaktui.cli", "capture", "--pid",
+                                    str(target.pid), "--signal", "SIGUSR2", "-o", str(out),
+                                    "--yes", "--no-open"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: any(p.stat().st_size > 0 for p in work.glob("Heap.*")))
+        target.proc.kill()
+        stdout, stderr = capture.communicate(timeout=60)
+    assert capture.returncode == 2, stderr
+    assert "exited before its snapshot was complete (the incomplete file was removed" in stderr
+    assert not list(work.iterdir()) and not list(out.iterdir()) and stdout == ""
+
+
 def _unshare_can_mount(directory: Path) -> bool:
     unshare = shutil.which("unshare")
     if unshare is None:
@@ -216,7 +233,7 @@ def test_disk_full_mid_series_on_a_small_tmpfs(tmp_path: Path) -> None:
              "--no-open"], capture_output=True, text=True, timeout=60)
     assert res.returncode == 2, res.stderr
     assert "disk full while writing" in res.stderr and "1 complete snapshot(s) kept" in res.stderr
-    listing = res.stderr.split("kept)")[-1]
+    listing = res.stderr.split("no incomplete file left)")[-1]
     assert "-1.heapsnapshot" in listing and ".part" not in listing
     assert "-2.heapsnapshot" not in listing
     assert res.stdout.split()[0].endswith("-1.heapsnapshot")

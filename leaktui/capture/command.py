@@ -278,16 +278,15 @@ def open_series(paths: Sequence[str]) -> None:
     importlib.import_module(args._module).run(args)
 
 
-def _report_kept(paths: list[str], exc: BaseException) -> None:
-    """After a failure mid-series: the complete snapshots stay, and are listed."""
-    if not paths:
-        return
+def _fail_keeping(paths: list[str], exc: BaseException) -> None:
+    """After a failure mid-series: the complete snapshots stay and are listed (stdout), the
+    error says so; no incomplete file is left behind."""
     for path in paths:
         print(path, flush=True)
-    _say(f"kept {len(paths)} complete snapshot(s) taken before the failure")
-    if isinstance(exc, LeakTuiError):
-        raise LeakTuiError(f"{exc} (the partial file was removed; {len(paths)} complete "
-                           "snapshot(s) kept)") from None
+    if not isinstance(exc, LeakTuiError):
+        return  # interrupted: the paths above are what was kept
+    kept = f"{len(paths)} complete snapshot(s) kept" if paths else "nothing kept"
+    raise LeakTuiError(f"{exc} ({kept}; no incomplete file left)") from None
 
 
 def inspector_capture(endpoint: Endpoint, plan: Plan, allow_remote: bool,
@@ -404,7 +403,7 @@ async def _series(session: CdpSession, plan: Plan) -> list[str]:
             bar.finish(captured.path, captured.size)
             paths.append(captured.path)
     except (LeakTuiError, asyncio.CancelledError) as exc:
-        _report_kept(paths, exc)
+        _fail_keeping(paths, exc)
         raise
     return paths
 
@@ -446,6 +445,6 @@ def signal_series(proc: NodeProcess, sig: str, plan: Plan) -> list[str]:
             bar.finish(path, os.path.getsize(path))
             paths.append(path)
     except LeakTuiError as exc:
-        _report_kept(paths, exc)
+        _fail_keeping(paths, exc)
         raise
     return paths

@@ -290,14 +290,15 @@ def signal_number(name: str) -> int:
     return int(number)
 
 
-def _heap_files(directory: str) -> set[str]:
+def _heap_files(directory: str) -> set[str] | None:
+    """Node's snapshot files in `directory`; None once the process is gone (or a zombie)."""
     try:
         return {n for n in os.listdir(directory) if HEAP_FILE.match(n)}
     except PermissionError:
         raise LeakTuiError(f"permission denied reading the working directory of the process "
                            f"({directory})") from None
     except FileNotFoundError:
-        raise LeakTuiError("the process exited") from None
+        return None
 
 
 def _open_by(pid: int, path: str) -> bool | None:
@@ -339,14 +340,29 @@ def signal_snapshot(proc: NodeProcess, sig: str, dest: str, wait: float = 600.0,
     name = signal.Signals(number).name
     require_handler(proc.pid, number, f"was it started with --heapsnapshot-signal={name}?")
     cwd = f"/proc/{proc.pid}/cwd"  # works across mount namespaces too
+    try:
+        real_cwd: str | None = os.readlink(cwd)
+    except OSError:
+        real_cwd = None
     before = _heap_files(cwd)
+    if before is None:
+        raise LeakTuiError(f"process {proc.pid} has exited")
     send_signal(proc.pid, number)
     started = time.monotonic()
     last_size = -1
+    seen: set[str] = set()
     while time.monotonic() - started < wait:
-        if not os.path.isdir(f"/proc/{proc.pid}"):
-            raise LeakTuiError(f"process {proc.pid} exited before its snapshot was complete")
-        new = sorted(_heap_files(cwd) - before)
+        now = _heap_files(cwd)
+        if now is None:
+            left = (_heap_files(real_cwd) or set()) if real_cwd is not None else set()
+            removed = _remove_partial(real_cwd, seen | (left - before))
+            raise LeakTuiError(f"process {proc.pid} exited before its snapshot was complete"
+                               + (" (the incomplete file was removed)" if removed else ""))
+        new = sorted(now - before)
+        for fresh in set(new) - seen:
+            seen.add(fresh)
+            with contextlib.suppress(OSError):  # private while Node still writes it
+                os.chmod(os.path.join(cwd, fresh), 0o600)
         if new:
             source = os.path.join(cwd, new[-1])
             done, last_size = _finished(proc.pid, source, last_size)
@@ -354,10 +370,21 @@ def signal_snapshot(proc: NodeProcess, sig: str, dest: str, wait: float = 600.0,
                 return _move_private(source, dest)
         if on_wait is not None:
             on_wait(time.monotonic() - started, max(last_size, 0))
-        time.sleep(0.2)
-    raise LeakTuiError(f"process {proc.pid} wrote no snapshot within {wait:g} s after "
-                       f"{signal.Signals(number).name} (was it started with "
-                       f"--heapsnapshot-signal={signal.Signals(number).name}?)")
+        time.sleep(0.1)
+    raise LeakTuiError(f"process {proc.pid} wrote no snapshot within {wait:g} s after {name} "
+                       f"(was it started with --heapsnapshot-signal={name}?)")
+
+
+def _remove_partial(directory: str | None, names: set[str]) -> bool:
+    """Remove the incomplete snapshots a process left when it died (they hold secrets)."""
+    removed = False
+    if directory is None:
+        return removed
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(directory, name))
+            removed = True
+    return removed
 
 
 def _move_private(source: str, dest: str) -> str:
