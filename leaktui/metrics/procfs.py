@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from leaktui.errors import LeakTuiError
 from leaktui.metrics.samples import Sample
@@ -69,7 +69,7 @@ def check_pid(pid: int) -> None:
     read_rss(pid)
 
 
-async def watch_pid(pid: int, interval: float = 1.0) -> AsyncIterator[Sample]:
+async def watch_pid(pid: int, interval: float = 1.0) -> AsyncGenerator[Sample, None]:
     """A sample now and every ``interval`` seconds; raises LeakTuiError once the process is
     gone (the samples so far stay with the caller)."""
     while True:

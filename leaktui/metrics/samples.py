@@ -2,7 +2,8 @@
 
 Times may be epoch milliseconds, epoch seconds (or micro/nanoseconds) or ISO 8601, under
 `ts`, `time` or `timestamp`. Memory fields are the names of `process.memoryUsage()`; the
-preload adds GC counters (`gcCount`, `gcMajor`, `gcPauseMs`) and the writer's `pid`.
+preload adds GC counters (`gcCount`, `gcMajor`, `gcPauseMs`), the heap in use right after
+collections (`heapUsedAfterGc`) and the writer's `pid`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ SERIES = ("rss", "heapTotal", "heapUsed", "external", "arrayBuffers")
 TIME_KEYS = ("ts", "time", "timestamp")
 GC_KEYS = ("gcCount", "gcMajor", "gcPauseMs")
 PID_KEY = "pid"
-VALUE_KEYS = SERIES + GC_KEYS + (PID_KEY,)
+FLOOR_KEY = "heapUsedAfterGc"  # the lowest heapUsed right after a GC in the interval
+VALUE_KEYS = SERIES + GC_KEYS + (PID_KEY, FLOOR_KEY)
 
 # A number above these is not epoch seconds but a finer unit (1e11 s is the year 5138).
 _MS_ABOVE, _US_ABOVE, _NS_ABOVE = 1e11, 1e14, 1e17
@@ -51,6 +53,7 @@ class JsonRow(msgspec.Struct):
     gcMajor: Loose = None
     gcPauseMs: Loose = None
     pid: Loose = None
+    heapUsedAfterGc: Loose = None
 
 
 _row_decoder = msgspec.json.Decoder(JsonRow)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 
 from leaktui.metrics.samples import LineParser, Sample, SampleTable
@@ -179,7 +179,7 @@ def _changed(tail: MetricsTail, batch: list[Sample], status: tuple[int, bool, in
 
 
 async def watch_metrics(path: str, poll: bool = False, poll_interval: float = POLL_INTERVAL,
-                        tail: MetricsTail | None = None) -> AsyncIterator[list[Sample]]:
+                        tail: MetricsTail | None = None) -> AsyncGenerator[list[Sample], None]:
     """Yield the samples already in the file, then each batch of new ones as the file changes.
 
     Change events come from watchfiles on the file's directory (not recursive, only this

@@ -2,10 +2,12 @@
 the heap returns to after garbage collections, not at the sawtooth.
 
 The floor is the lowest value in each of a few equal time windows (each long enough to hold
-collections); the slope is a least-squares line through those minima. A series is *rising*
-when its floor climbs by a meaningful amount, the climb stands out of the floor's scatter (the
-slope's t statistic), and it is still climbing in the later half (a warm-up that levelled off
-is not a leak).
+collections). For heapUsed it is taken from the heap measured right after collections when
+the preload recorded it (`heapUsedAfterGc`): heapUsed sampled on a timer only approximates the
+floor and can alias with the rhythm of collections. The slope is a least-squares line through
+those minima. A series is *rising* when its floor climbs by a meaningful amount, the climb
+stands out of the floor's scatter (the slope's t statistic), and it is still climbing in the
+later half (a warm-up that levelled off is not a leak).
 
 Only the samples of the process writing now are judged: when the preload's `pid` changes
 (a restart appending to the same file), the trend starts again from the new process.
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leaktui.metrics.samples import PID_KEY, SERIES, Sample, SampleTable
+from leaktui.metrics.samples import FLOOR_KEY, PID_KEY, SERIES, Sample, SampleTable
 
 MIN_SAMPLES = 10
 MIN_SPAN_S = 20.0
@@ -149,17 +151,29 @@ def enough(ts: np.ndarray, min_span_s: float) -> bool:
     return len(ts) >= MIN_SAMPLES and float(ts[-1] - ts[0]) >= min_span_s
 
 
-def _stats(ts: np.ndarray, vs: np.ndarray, min_span_s: float) -> SeriesStats | None:
+def _stats(ts: np.ndarray, vs: np.ndarray, min_span_s: float,
+           floor: np.ndarray | None = None) -> SeriesStats | None:
+    """Stats of ``vs``; the trend from ``floor`` (values measured after collections) when it
+    has enough readings, else from the minima of ``vs``."""
     keep = ~np.isnan(vs)
-    ts, vs = ts[keep], vs[keep]
-    if not len(vs):
+    if not keep.any():
         return None
+    values = vs[keep]
+    fts, fvs = ts[keep], values
+    if floor is not None:
+        known = ~np.isnan(floor)
+        if known.sum() >= 2 * MIN_WINDOWS:
+            fts, fvs = ts[known], floor[known]
     slope, rising = 0.0, False
-    if len(ts) >= 2 * MIN_WINDOWS and ts[-1] > ts[0]:
-        fx, fy = floor_points(ts, vs)
+    if len(fts) >= 2 * MIN_WINDOWS and fts[-1] > fts[0]:
+        fx, fy = floor_points(fts, fvs)
         slope = slope_per_second(fx, fy) * HOUR
-        rising = enough(ts, min_span_s) and is_rising(fx, fy)
-    return SeriesStats(int(vs[-1]), int(vs.min()), int(vs.max()), slope, rising)
+        rising = enough(ts[keep], min_span_s) and is_rising(fx, fy)
+    return SeriesStats(int(values[-1]), int(values.min()), int(values.max()), slope, rising)
+
+
+def _floor_of(table: SampleTable, name: str) -> np.ndarray | None:
+    return table.column(FLOOR_KEY) if name == "heapUsed" and table.has(FLOOR_KEY) else None
 
 
 def series_stats(samples: Samples, name: str, window_s: float | None = None,
@@ -169,7 +183,7 @@ def series_stats(samples: Samples, name: str, window_s: float | None = None,
     table = judged(samples, window_s)
     if not table.has(name):
         return None
-    return _stats(table.ts, table.column(name), min_span_s)
+    return _stats(table.ts, table.column(name), min_span_s, _floor_of(table, name))
 
 
 def all_stats(samples: Samples, window_s: float | None = None,
@@ -178,7 +192,7 @@ def all_stats(samples: Samples, window_s: float | None = None,
     out: dict[str, SeriesStats] = {}
     for name in SERIES:
         if table.has(name):
-            stats = _stats(table.ts, table.column(name), min_span_s)
+            stats = _stats(table.ts, table.column(name), min_span_s, _floor_of(table, name))
             if stats is not None:
                 out[name] = stats
     return out
