@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -183,6 +184,21 @@ def test_process_dying_mid_series_removes_the_partial_file_and_keeps_earlier_one
     (kept,) = out.glob("*.heapsnapshot")
     assert stdout.split() == [str(kept)]
     assert load_snapshot(str(kept)).node_count > 1000
+
+
+def test_ctrl_c_mid_snapshot_removes_the_partial_file(tmp_path: Path) -> None:
+    with node("--inspect=127.0.0.1:0", program=GROWER) as target:
+        assert target.send("grow 200000").startswith("grown")
+        capture = subprocess.Popen([sys.executable, "-m", "leaktui.cli", "capture", "--inspect",
+                                    str(target.port), "-o", str(tmp_path), "--yes",
+                                    "--no-open"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: any(p.stat().st_size > 0 for p in tmp_path.glob("*.part")))
+        capture.send_signal(signal.SIGINT)
+        stdout, stderr = capture.communicate(timeout=60)
+        assert capture.returncode == 130 and "leaktui: interrupted" in stderr, stderr
+        assert list(tmp_path.iterdir()) == [] and stdout == ""
+        assert target.proc.poll() is None  # the process goes on
 
 
 def test_process_dying_while_writing_its_signal_snapshot(tmp_path: Path) -> None:

@@ -160,3 +160,16 @@ def test_progress_lines() -> None:
         "s [####] writing 2.5 MB"
     assert render_progress("s", Progress("gc")) == "s: collecting garbage"
     assert render_progress("p", Progress("sampling", 3000, 2000), width=2) == "p [##] 100.0%"
+
+
+def test_capture_imports_no_textual() -> None:
+    code = ("import sys\n"
+            "import leaktui.capture.command, leaktui.capture.inspector\n"
+            "import leaktui.capture.process, leaktui.capture.snapshot, leaktui.capture.procnet\n"
+            "from leaktui.cli import build_parser\n"
+            "build_parser('capture')\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
