@@ -149,15 +149,18 @@ def counts_evidence(counts: list[int], unit: str, node_id: int | None = None) ->
 def make_suspect(series: Series, pattern: str, severity: str, title: str, holder: int,
                  item_class: str, counts: list[int], retained: int, evidence: list[str],
                  advice: str, sizes: list[int] | None = None, confidence: float = 1.0,
-                 item_nodes: np.ndarray | None = None) -> Suspect:
-    """A suspect with its holder, path and what it keeps alive filled in from the graph."""
+                 item_nodes: np.ndarray | None = None,
+                 keeps: np.ndarray | None = None) -> Suspect:
+    """A suspect with its holder, path and what it keeps alive filled in from the graph (what
+    ``holder`` dominates, or ``keeps`` when the items are not dominated by their holder)."""
     snap = series.last
     added = sizes[-1] - sizes[0] if sizes and len(sizes) > 1 else 0
     return Suspect(
         pattern=pattern, severity=severity, title=title, holder=holder,
         holder_id=int(snap.node_id[holder]), holder_class=snap.class_name(holder),
         holder_path=compact_path(root_path(snap, holder)), item_class=item_class,
-        item_count=counts[-1], item_counts=counts, retains=retained_classes(snap, holder),
+        item_count=counts[-1], item_counts=counts,
+        retains=retained_classes(snap, holder if keeps is None else keeps),
         retained_size=retained, evidence=evidence, advice=advice,
         growth=relative_growth(counts), added_bytes=max(added, 0), confidence=confidence,
         item_nodes=np.zeros(0, dtype=np.int64) if item_nodes is None
@@ -177,12 +180,14 @@ def dominant_class(snap: HeapSnapshot, nodes: np.ndarray,
     return "-", 0
 
 
-def retained_classes(snap: HeapSnapshot, holder: int, top: int = 5,
+def retained_classes(snap: HeapSnapshot, holder: int | np.ndarray, top: int = 5,
                      limit: int = 500_000) -> list[dict[str, object]]:
-    """Classes kept alive by ``holder``: its dominator subtree, by retained size (outermost
-    instances only, so nested objects are not counted twice)."""
+    """Classes kept alive by ``holder`` (one object, or several such as a group of timers):
+    its dominator subtree, by retained size (outermost instances only, so nested objects are
+    not counted twice)."""
     members: list[np.ndarray] = []
-    frontier = np.asarray([holder], dtype=np.int64)
+    frontier = np.atleast_1d(np.asarray(holder, dtype=np.int64))
+    holders = frontier
     total = 0
     while frontier.size and total < limit:
         starts = snap.first_dominated[frontier].astype(np.int64)
@@ -201,7 +206,7 @@ def retained_classes(snap: HeapSnapshot, holder: int, top: int = 5,
     nodes = nodes[snap.self_size[nodes] > 0]
     # Outermost per class: a node whose dominator is of the same class is inside another.
     doms = snap.dominator[nodes].astype(np.int64)
-    outer = nodes[(snap.class_id[doms] != snap.class_id[nodes]) | (doms == holder)]
+    outer = nodes[(snap.class_id[doms] != snap.class_id[nodes]) | np.isin(doms, holders)]
     counts = np.bincount(snap.class_id[nodes], minlength=len(snap.class_names))
     sizes = np.bincount(snap.class_id[outer], weights=snap.retained_size[outer],
                         minlength=len(snap.class_names))

@@ -29,6 +29,7 @@ MIN_GROUP_BYTES = 64 * 1024
 MIN_HEAP_SHARE = 0.01
 MIN_MEAN_BYTES = 1024  # per closure: "large" captured objects, not a counter or two
 MIN_STEP = 2
+HOLDER_LEVELS = 4
 
 
 def closure_groups(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -47,9 +48,20 @@ def closure_groups(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 def _common_holder(snap: HeapSnapshot, nodes: np.ndarray) -> int:
     """The object holding most of ``nodes``: their most common dominator, lifted out of
-    engine storage (backing arrays, contexts) to the object owning it."""
-    doms, counts = np.unique(snap.dominator[nodes], return_counts=True)
-    holder = int(doms[int(np.argmax(counts))])
+    engine storage (backing arrays) to the object owning it. When each closure sits in its
+    own object (a callback per job), climb until one object holds most of them; -1 if none
+    does within a few steps."""
+    doms = snap.dominator[nodes].astype(np.int64)
+    for _ in range(HOLDER_LEVELS):
+        uniq, counts = np.unique(doms, return_counts=True)
+        best = int(np.argmax(counts))
+        if counts[best] >= 0.5 * nodes.size or uniq.size == 1:
+            return _lift(snap, int(uniq[best]))
+        doms = snap.dominator[doms].astype(np.int64)
+    return -1
+
+
+def _lift(snap: HeapSnapshot, holder: int) -> int:
     for _ in range(1000):
         if holder == snap.root or int(snap.node_type[holder]) not in (snap.T_ARRAY,
                                                                       snap.T_HIDDEN):
@@ -101,7 +113,7 @@ def detect(series: Series) -> list[Suspect]:
         if count < 2 and retained_share(group_bytes[g], series) < 0.1:
             continue  # one function holding a moderate scope: an ordinary module function
         holder = _common_holder(snap, members)
-        if series.is_claimed(holder):
+        if holder < 0 or series.is_claimed(holder):
             continue
         retained = int(group_bytes[g])
         big = retained >= 0.1 * series.heap_size

@@ -38,6 +38,8 @@ WORD = 8  # bytes per slot (Node's default build has no pointer compression)
 FIXED_ARRAY_HEADER = 16
 HASH_HEADER_SLOTS = 3  # elements, deleted, buckets
 MAX_DECODED_SLOTS = 50_000
+NESTED_SAMPLE = 500
+NESTED_MIN_BYTES = 16 * 1024
 
 
 @dataclass
@@ -60,6 +62,13 @@ class Container:
     sizes: list[int]  # retained bytes per snapshot
     item_class: str
     born: int  # index of the first snapshot the collection is in
+    nested: str = ""  # kind of the member collections when they are what grows
+    members: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @property
+    def grows_as(self) -> str:
+        """The kind of collection that accumulates: its own, or its members'."""
+        return self.nested or self.kind
 
 
     @property
@@ -259,10 +268,62 @@ def containers(series: Series) -> list[Container]:
             sizes.append(int(s.retained_size[o]) if o >= 0 else 0)
             if born < 0 and (o >= 0 or s is snap):
                 born = k
-        out.append(Container(node, kind, entries, counts, sizes,
-                             _item_class(snap, kind, entries), born))
+        c = Container(node, kind, entries, counts, sizes, _item_class(snap, kind, entries),
+                      born)
+        flat_but_heavier = series.size >= 2 and not c.growing and _bytes_grow(sizes[born:])
+        if flat_but_heavier or (series.size == 1 and c.count < FEW_ENTRIES):
+            c = _nested(series, c) or c
+        out.append(c)
+    inside = {int(v) for c in out if c.nested for v in c.members.tolist()}
+    out = [c for c in out if c.node not in inside]  # explained by the collection holding them
     series.cache["containers"] = out
     return out
+
+
+def _bytes_grow(sizes: list[int]) -> bool:
+    return (len(sizes) >= 2 and all(b > a for a, b in zip(sizes, sizes[1:], strict=False))
+            and sizes[-1] - sizes[0] >= NESTED_MIN_BYTES and sizes[-1] >= 1.2 * sizes[0])
+
+
+def _nested(series: Series, outer: Container) -> Container | None:
+    """A collection of collections whose own entry count is flat while its members grow
+    (`history.get(user).push(event)`): the members' entries are added up per snapshot (the
+    same members by id, a sample when there are many) and judged as one collection."""
+    snap = series.last
+    values = np.unique(outer.entries.values)
+    if values.size == 0:
+        return None
+    kinds = np.asarray([kind_of(snap, int(v)) for v in values[:NESTED_SAMPLE]], dtype=object)
+    is_collection = _collection_mask(snap)[snap.class_id[values[:NESTED_SAMPLE]]] & (
+        snap.node_type[values[:NESTED_SAMPLE]] == snap.T_OBJECT)
+    if is_collection.sum() < max(2, 0.5 * min(values.size, NESTED_SAMPLE)):
+        return None
+    inner = values[:NESTED_SAMPLE][is_collection]
+    inner_kinds = kinds[is_collection]
+    kind = max(set(inner_kinds.tolist()), key=inner_kinds.tolist().count)
+    inner = inner[inner_kinds == kind]
+    scale = values.size / min(values.size, NESTED_SAMPLE)
+    totals = []
+    items = []
+    for s, ords in zip(series.snaps, series.match(inner), strict=True):
+        total = 0
+        for o in ords.tolist():
+            if o >= 0:
+                e = entries_of(s, o, kind, names=False)
+                total += e.count
+                if s is snap:
+                    items.append(e.values)
+        totals.append(round(total * scale))
+    if series.size == 1:  # alone: members holding many more entries than the collection
+        if totals[-1] < max(FEW_ENTRIES, 4 * outer.count):
+            return None
+    elif not grows(totals[outer.born:], MIN_STEP):
+        return None
+    values_now = np.concatenate(items) if items else np.zeros(0, dtype=np.int64)
+    entries = Entries(totals[-1], np.zeros(0, dtype=np.int64), values_now)
+    return Container(outer.node, outer.kind, entries, totals, outer.sizes,
+                     _item_class(snap, kind, entries), outer.born, nested=kind,
+                     members=values[_collection_mask(snap)[snap.class_id[values]]])
 
 
 def _item_class(snap: HeapSnapshot, kind: str, entries: Entries) -> str:
@@ -275,10 +336,18 @@ def _item_class(snap: HeapSnapshot, kind: str, entries: Entries) -> str:
     return name
 
 
+def mostly_claimed(series: Series, c: Container) -> bool:
+    """Its entries were already explained by a more specific pattern (timers, listeners)."""
+    sample = c.entries.values[:200].tolist()
+    return bool(sample) and sum(series.is_claimed(v) for v in sample) >= len(sample) / 2
+
+
 def worth_reporting(series: Series, c: Container) -> bool:
     """In a series: the collection grew. Alone: it is large (in entries or bytes) for its
     heap (ranked by size, it stays low unless it is big), and it is not one of the tables
     every Node process builds at startup (its builtin modules, method tables)."""
+    if mostly_claimed(series, c):
+        return False
     if series.size >= 2:
         return c.growing
     if c.item_class in STARTUP_ITEMS:

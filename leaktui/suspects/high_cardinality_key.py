@@ -109,7 +109,9 @@ def detect(series: Series) -> list[Suspect]:
     snap = series.last
     out = []
     for c in containers(series):
-        if c.kind == "array" or series.is_claimed(c.node) or not worth_reporting(series, c):
+        if c.grows_as == "array" or c.nested or series.is_claimed(c.node):
+            continue
+        if not worth_reporting(series, c):
             continue
         unique, evidence = judge_keys(snap, c)
         if not unique:

@@ -36,6 +36,8 @@ MIN_LISTENERS = 11  # Node warns past 10 (MaxListenersExceededWarning)
 BIG = 100
 FACE_VALUE = 1000  # this many listeners on one event is a leak on its face
 MIN_STEP = 5
+MANY_EVENTS = 50  # distinct event names on one emitter: names made per id or per request
+ANY_EVENT = "*"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def emitter_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
     counts = np.zeros(targets.size, dtype=np.int64)
     counts[np.flatnonzero(is_array)] = np.bincount(member_owner[fn], minlength=arrays.size)
     counts[snap.node_type[targets] == snap.T_CLOSURE] = 1
-    out = []
+    out = _many_events(snap, events, emitters, owner, targets, counts, min_count)
     for i in np.flatnonzero(counts >= min_count).tolist():
         holder = int(targets[i])
         own = edges_of(snap, np.asarray([holder]))
@@ -85,6 +87,21 @@ def emitter_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
             listeners = np.asarray([holder], dtype=np.int64)
         out.append(ListenerSet(int(emitters[owner[i]]), snap.edge_name_text(int(props[i])),
                                holder, int(counts[i]), listeners, "EventEmitter"))
+    return out
+
+
+def _many_events(snap: HeapSnapshot, events: np.ndarray, emitters: np.ndarray,
+                 owner: np.ndarray, targets: np.ndarray, counts: np.ndarray,
+                 min_count: int) -> list[ListenerSet]:
+    """Emitters with listeners on very many distinct events (`on('job:' + id, fn)`): one set
+    per emitter, holder its `_events` object."""
+    per_emitter = np.bincount(owner, minlength=events.size)
+    listeners_total = np.bincount(owner, weights=counts, minlength=events.size)
+    out = []
+    for j in np.flatnonzero(per_emitter >= max(MANY_EVENTS, min_count)).tolist():
+        listeners = targets[(owner == j) & (snap.node_type[targets] == snap.T_CLOSURE)]
+        out.append(ListenerSet(int(emitters[j]), ANY_EVENT, int(events[j]),
+                               int(listeners_total[j]), listeners[:2000], "EventEmitter"))
     return out
 
 
@@ -187,13 +204,19 @@ def detect(series: Series) -> list[Suspect]:
             evidence.append(f"each keeps alive what it closed over, mostly {captured}")
         if series.size > 1:
             evidence.append(counts_evidence(counts, "listeners", emitter_id))
+        name = "name" if ls.event == ANY_EVENT else repr(ls.event)
         remove = ("removeEventListener" if ls.kind == "EventTarget"
-                  else f"emitter.off('{ls.event}', fn)")
+                  else f"emitter.off({name}, fn)")
         advice = (f"Unsubscribe when the subscriber goes away ({remove}, or pass an "
                   "AbortSignal when adding it), use once() for one-shot handlers, and do not "
                   "add a listener per request or per session to a long-lived emitter.")
         title = (f"{ls.count:,} '{ls.event}' listeners on {emitter_class} @{emitter_id} hold "
                  f"{human(retained)}")
+        if ls.event == ANY_EVENT:
+            evidence[0] = (f"{ls.count:,} listeners on one {emitter_class}, spread over "
+                           "event names made per id (one name per subscriber)")
+            title = (f"{ls.count:,} listeners on per-id events of {emitter_class} "
+                     f"@{emitter_id} hold {human(retained)}")
         # EventEmitter: the listeners array (`_events.<event>`); EventTarget: the target
         # itself (its list head sits in an engine table with no readable path).
         holder = ls.holder if ls.kind == "EventEmitter" else ls.emitter

@@ -76,17 +76,30 @@ def _private_bytes(snap: HeapSnapshot, timers: np.ndarray) -> int:
 
 
 def _holder(snap: HeapSnapshot, timers: np.ndarray) -> int:
-    """The timer list holding the timers: their most common dominator, lifted out of Timeout
-    chains and engine arrays."""
+    """What holds the timers: their most common dominator (Node's timer list for that
+    duration), lifted out of Timeout chains and engine arrays; when nothing short of the root
+    dominates them (the application also keeps the handles), the nearest retainer."""
     doms, counts = np.unique(snap.dominator[timers], return_counts=True)
-    node = int(doms[int(np.argmax(counts))])
+    node = _lift(snap, int(doms[int(np.argmax(counts))]), by_dominator=True)
+    if int(snap.node_type[node]) != snap.T_SYNTHETIC and int(snap.distance[node]) > 1:
+        return node  # not a root, nor the global object the root holds
+    return _lift(snap, int(timers[0]), by_dominator=False)
+
+
+def _lift(snap: HeapSnapshot, node: int, by_dominator: bool) -> int:
     for _ in range(10_000):
-        if node == snap.root:
+        if node == snap.root or int(snap.node_type[node]) == snap.T_SYNTHETIC:
             break
         if snap.class_name(node) != "Timeout" and int(snap.node_type[node]) not in (
                 snap.T_ARRAY, snap.T_HIDDEN):
             break
-        node = int(snap.dominator[node])
+        if by_dominator:
+            node = int(snap.dominator[node])
+            continue
+        retainers = snap.retainers(node)  # nearest to a root first
+        if not retainers:
+            break
+        node = retainers[0][1]
     return node
 
 
@@ -106,15 +119,12 @@ def detect(series: Series) -> list[Suspect]:
     if groups.timers.size < MIN_TIMERS:
         return []
     keys, counts_now = np.unique(groups.keys, return_counts=True)
-    earlier = []
-    for s in series.snaps[:-1]:
-        k, c = np.unique(timer_groups(s).keys, return_counts=True)
-        earlier.append(dict(zip(k.tolist(), c.tolist(), strict=True)))
+    earlier = [timer_groups(s) for s in series.snaps[:-1]]
     out = []
     for key, count in zip(keys.tolist(), counts_now.tolist(), strict=True):
         if count < MIN_TIMERS:
             continue
-        counts = [e.get(key, 0) for e in earlier] + [int(count)]
+        counts = [int((e.keys == key).sum()) for e in earlier] + [int(count)]
         face = count >= FACE_VALUE
         if series.size >= 2 and not steady_growth(counts, MIN_STEP) and not face:
             continue  # a steady number of timers is a schedule, not a leak
@@ -141,8 +151,11 @@ def detect(series: Series) -> list[Suspect]:
                   "when its owner (client, tenant, connection) goes away; stop retry loops "
                   "that have nothing left to do; let the callback capture only what it needs.")
         holder = _holder(snap, timers)
+        sizes = [_private_bytes(s, e.timers[e.keys == key])
+                 for s, e in zip(series.snaps, earlier, strict=False)] + [retained]
         out.append(make_suspect(series, PATTERN, severity, title, holder, "Timeout", counts,
-                                retained, evidence, advice, item_nodes=timers))
+                                retained, evidence, advice, sizes=sizes, item_nodes=timers,
+                                keeps=timers))
         series.claim(timers)
         series.claim(callbacks)
     return out

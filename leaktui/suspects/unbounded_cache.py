@@ -21,7 +21,7 @@ def detect(series: Series) -> list[Suspect]:
     snap = series.last
     out = []
     for c in containers(series):
-        if c.kind == "array" or series.is_claimed(c.node) or not worth_reporting(series, c):
+        if c.grows_as == "array" or series.is_claimed(c.node) or not worth_reporting(series, c):
             continue
         retained = int(snap.retained_size[c.node])
         evidence = []
@@ -34,8 +34,12 @@ def detect(series: Series) -> list[Suspect]:
             evidence.append(f"{c.count:,} entries in one snapshot")
         severity = severity_from(c.counts, series.size, big=is_big(series, c))
         verb = "only grows" if series.size > 1 else "is large"
+        inside = f" in its member {c.nested}s" if c.nested else ""
         title = (f"{holder_label(series, c.node)} {verb}: {c.count:,} entries of "
-                 f"{c.item_class} hold {human(retained)}")
+                 f"{c.item_class}{inside} hold {human(retained)}")
+        if c.nested:
+            evidence.insert(0, f"the {c.nested}s it holds keep growing while its own entry "
+                            "count stays flat")
         advice = ("Bound the cache: an LRU with a maximum size and/or a TTL on entries (or a "
                   "WeakMap keyed by the owning object), and delete entries when what they "
                   "describe goes away.")

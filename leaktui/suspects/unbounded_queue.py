@@ -21,7 +21,7 @@ def detect(series: Series) -> list[Suspect]:
     snap = series.last
     out = []
     for c in containers(series):
-        if c.kind != "array" or series.is_claimed(c.node) or not worth_reporting(series, c):
+        if c.grows_as != "array" or series.is_claimed(c.node) or not worth_reporting(series, c):
             continue
         retained = int(snap.retained_size[c.node])
         unit = "slots" if c.entries.numeric else "items"
@@ -34,8 +34,12 @@ def detect(series: Series) -> list[Suspect]:
             evidence.append("retained: " + " -> ".join(human(s) for s in c.sizes))
         severity = severity_from(c.counts, series.size, big=is_big(series, c))
         verb = "grew to" if series.size > 1 else "holds"
-        title = (f"{holder_label(series, c.node)} {verb} {c.count:,} {c.item_class} {unit}, "
-                 f"holding {human(retained)}")
+        inside = " in its member arrays" if c.nested else ""
+        title = (f"{holder_label(series, c.node)} {verb} {c.count:,} {c.item_class} {unit}"
+                 f"{inside}, holding {human(retained)}")
+        if c.nested:
+            evidence.insert(0, f"the arrays this {c.kind} holds keep growing while its own "
+                            "entry count stays flat")
         advice = ("Bound the queue or buffer: cap its length and drop, reject or spill what "
                   "does not fit, apply backpressure to producers, and flush log/metric buffers "
                   "on a size and time trigger (or aggregate samples instead of keeping them).")

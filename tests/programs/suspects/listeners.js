@@ -41,4 +41,10 @@ run({
     globalThis.pool = { db };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const q = { sql: 'select ' + n }; db.once('connected', () => q.sql); } }, [5, 300, 300]) };
   },
+  // One event name per job id on a shared emitter ('done:<id>'), never removed.
+  'per-id-events': () => {
+    const events = new EventEmitter();
+    globalThis.jobs = { events };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const job = { n, out: new Array(10).fill(n) }; events.on('done:' + n, () => job.out); } }, [5, 300, 300]) };
+  },
 });

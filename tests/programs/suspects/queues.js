@@ -35,4 +35,18 @@ run({
     module.exports.metrics = { points };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) points.push([1700000000000 + n, n % 7]); }, [20, 400, 400]) };
   },
+  // A Map of 40 users whose per-user event lists only grow (the Map itself stays at 40).
+  'per-user-history': () => {
+    const history = new Map();
+    for (let u = 0; u < 40; u++) history.set('u' + u, []);
+    globalThis.activity = { history };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) history.get('u' + (n % 40)).push({ at: n, what: 'click' }); }, [40, 800, 800]) };
+  },
+  // An audit trail replaced by a longer copy at every append (same place, new array).
+  'copied-trail': () => {
+    let trail = [];
+    const append = (entry) => { trail = trail.concat([entry]); };
+    globalThis.audit = { append, get size() { return trail.length; } };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) append({ n, who: 'u' + (n % 9) }); }, [20, 400, 400]) };
+  },
 });

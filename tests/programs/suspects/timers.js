@@ -24,4 +24,10 @@ run({
     function refresh(tenant) { return tenant.rules.length; }
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) setInterval(refresh, 60000, { name: 't' + n, rules: new Array(30).fill(n) }); }, [5, 300, 300]) };
   },
+  // Interval handles kept in a Map by session id, but never cleared.
+  'handles-map': () => {
+    const keepAlive = new Map();
+    globalThis.sessions = { keepAlive };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const s = { n, buf: new Array(20).fill(n) }; keepAlive.set(n, setInterval(() => s.buf.length, 15000)); } }, [5, 300, 300]) };
+  },
 });
