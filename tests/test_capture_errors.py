@@ -228,8 +228,10 @@ def _unshare_can_mount(directory: Path) -> bool:
     return probe.returncode == 0
 
 
-def test_disk_full_mid_series_on_a_small_tmpfs(tmp_path: Path) -> None:
-    """A real ENOSPC: a tmpfs (in a user+mount namespace) big enough for one snapshot only."""
+def _capture_into_small_tmpfs(tmp_path: Path, times_one_snapshot: float,
+                              count: int) -> subprocess.CompletedProcess[str]:
+    """Capture into a tmpfs (mounted in a user+mount namespace) sized as a multiple of one
+    snapshot of the target; stderr ends with a listing of the tmpfs after the capture."""
     small = tmp_path / "small"
     small.mkdir()
     if not _unshare_can_mount(small):
@@ -241,15 +243,31 @@ def test_disk_full_mid_series_on_a_small_tmpfs(tmp_path: Path) -> None:
         assert probe.returncode == 0, probe.stderr
         one = os.path.getsize(probe.stdout.split()[0])
         script = ('mount -t tmpfs -o size=$1 tmpfs "$0" || exit 99; shift; "$@"; code=$?; '
-                  'ls -l "$0" >&2; exit $code')
-        res = subprocess.run(
+                  'echo LISTING >&2; ls -l "$0" >&2; exit $code')
+        return subprocess.run(
             ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, str(small),
-             str(int(one * 1.5)), sys.executable, "-m", "leaktui.cli", "capture", "--inspect",
-             str(target.port), "--count", "2", "--interval", "0", "-o", str(small), "--yes",
-             "--no-open"], capture_output=True, text=True, timeout=60)
+             str(int(one * times_one_snapshot)), sys.executable, "-m", "leaktui.cli", "capture",
+             "--inspect", str(target.port), "--count", str(count), "--interval", "0", "-o",
+             str(small), "--yes", "--no-open"], capture_output=True, text=True, timeout=60)
+
+
+def test_disk_full_mid_snapshot_on_a_small_tmpfs(tmp_path: Path) -> None:
+    """A real ENOSPC while the chunks stream in: the partial file goes."""
+    res = _capture_into_small_tmpfs(tmp_path, 0.5, 1)
     assert res.returncode == 2, res.stderr
-    assert "disk full while writing" in res.stderr and "1 complete snapshot(s) kept" in res.stderr
-    listing = res.stderr.split("no incomplete file left)")[-1]
-    assert "-1.heapsnapshot" in listing and ".part" not in listing
-    assert "-2.heapsnapshot" not in listing
-    assert res.stdout.split()[0].endswith("-1.heapsnapshot")
+    assert "disk full while writing" in res.stderr
+    assert "nothing kept; no incomplete file left" in res.stderr
+    assert res.stderr.split("LISTING")[1].split() == ["total", "0"]
+    assert res.stdout == ""
+
+
+def test_series_stops_before_a_snapshot_that_cannot_fit(tmp_path: Path) -> None:
+    res = _capture_into_small_tmpfs(tmp_path, 1.5, 2)
+    assert res.returncode == 2, res.stderr
+    assert "less than the last snapshot" in res.stderr
+    assert "stopping before pausing the process again" in res.stderr
+    assert "1 complete snapshot(s) kept" in res.stderr
+    listing = res.stderr.split("LISTING")[1]
+    assert "-1.heapsnapshot" in listing and "-2.heapsnapshot" not in listing
+    assert res.stdout.split() == [line.split()[-1] for line in res.stderr.splitlines()
+                                  if line.startswith("snapshot 1/2:") and " -> " in line]
