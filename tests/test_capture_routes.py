@@ -58,6 +58,18 @@ def test_sigusr1_opens_the_inspector_on_the_port_node_chose_and_closes_it_after(
         assert again.returncode == 0, again.stderr  # SIGUSR1 works a second time
 
 
+def test_a_listener_on_the_same_port_over_ipv6_does_not_block_sigusr1(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET6) as holder:
+        holder.bind(("::1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with node(f"--inspect-port={port}") as target:
+            res = leaktui("capture", "--pid", str(target.pid), "-o", str(tmp_path), "--yes",
+                          "--no-open")
+    assert res.returncode == 0, res.stderr
+    assert f"Inspector 127.0.0.1:{port}" in res.stderr
+
+
 def test_sigusr1_default_port_9229(tmp_path: Path) -> None:
     with socket.socket() as probe:
         taken = probe.connect_ex(("127.0.0.1", 9229)) == 0

@@ -219,15 +219,25 @@ def _inspector_among(sockets: Sequence[procnet.TcpSocket], allow_remote: bool,
     return None
 
 
-def _port_holder(port: int, pid: int) -> str | None:
-    """Who else listens on `port` (None when it is free or held by `pid`)."""
-    sock = procnet.listener_on(port)
-    if sock is None:
-        return None
-    owner = procnet.owner_of(sock.inode)
-    if owner == pid:
-        return None
-    return f"process {owner}" if owner is not None else "another process"
+def _clashes(held: str, wanted: str) -> bool:
+    """Whether a listener on address `held` keeps Node from binding `wanted` (same port)."""
+    wanted = "127.0.0.1" if wanted == "localhost" else wanted
+    if held == wanted or held == "::" or wanted == "::":  # [::] also takes IPv4
+        return True
+    held_v6, wanted_v6 = ":" in held, ":" in wanted
+    return held_v6 == wanted_v6 and "0.0.0.0" in (held, wanted)
+
+
+def _port_holder(host: str, port: int, pid: int) -> str | None:
+    """Who else listens where `pid` would open its inspector (None when nobody does)."""
+    mine = procnet.socket_inodes(pid)
+    for sock in procnet.tcp_sockets():
+        if (sock.state != procnet.LISTEN or sock.local_port != port or sock.inode in mine
+                or not _clashes(sock.local_host, host)):
+            continue
+        owner = procnet.owner_of(sock.inode)
+        return f"process {owner}" if owner is not None else "another process"
+    return None
 
 
 def open_inspector(proc: NodeProcess, allow_remote: bool = False,
@@ -247,7 +257,7 @@ def open_inspector(proc: NodeProcess, allow_remote: bool = False,
     if found is not None:
         return OpenedInspector(found, opened_by_us=False)
     require_loopback(host, allow_remote, what=f"make process {proc.pid} open its inspector on")
-    busy = _port_holder(port, proc.pid) if port else None
+    busy = _port_holder(host, port, proc.pid) if port else None
     if busy:
         raise LeakTuiError(_busy_message(proc.pid, host, port, busy))
     require_handler(proc.pid, signal.SIGUSR1, "was it started with --disable-sigusr1? Start "
@@ -263,7 +273,7 @@ def open_inspector(proc: NodeProcess, allow_remote: bool = False,
         if found is not None:
             return OpenedInspector(found, opened_by_us=True)
         time.sleep(0.05)
-    busy = _port_holder(port, proc.pid) if port else None
+    busy = _port_holder(host, port, proc.pid) if port else None
     if busy:
         raise LeakTuiError(_busy_message(proc.pid, host, port, busy))
     raise LeakTuiError(f"process {proc.pid} did not open its inspector within {wait:g} s after "
