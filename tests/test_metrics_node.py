@@ -82,6 +82,13 @@ def test_preload_lines_carry_memory_gc_counters_and_the_pid(services: Runs) -> N
     counts = [row["gcCount"] for row in rows]
     assert counts == sorted(counts) and counts[-1] > counts[0]
     assert rows[-1]["gcPauseMs"] > 0 and rows[-1]["gcMajor"] <= rows[-1]["gcCount"]
+    # The heap right after collections: in lines whose interval saw one, never above the
+    # sampled heap's peak, and a much narrower band than the sawtooth it sits under.
+    floors = [row["heapUsedAfterGc"] for row in rows if "heapUsedAfterGc" in row]
+    heaps = [row["heapUsed"] for row in rows]
+    assert len(floors) >= len(rows) // 4 and max(floors) <= max(heaps)
+    settled = floors[len(floors) // 2:]
+    assert max(settled) - min(settled) < (max(heaps) - min(heaps)) / 4
     gaps = np.diff([row["ts"] for row in rows])
     assert INTERVAL_MS * 0.8 <= float(np.median(gaps)) <= INTERVAL_MS * 3
     now_ms = time.time() * 1000

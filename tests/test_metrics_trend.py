@@ -168,3 +168,22 @@ def test_sparkline_last_values_or_all_fitted_to_the_width() -> None:
     assert len(fitted) == 10 and fitted[0] == SPARK[0] and fitted[-1] == SPARK[-1]
     assert sparkline([5.0, 5.0, float("nan")], 10) == SPARK[0] * 2
     assert sparkline([], 10) == ""
+
+
+def test_the_heap_measured_after_collections_is_the_floor_when_recorded() -> None:
+    """Timer samples can catch the heap ever later after each collection (aliasing): their
+    minima climb while the heap after every collection stays put."""
+    samples = []
+    for i in range(600):
+        t = float(i)
+        late = (i % 60) / 60 * 10 * MB + i / 600 * 8 * MB  # the sampled minima creep up
+        samples.append(Sample(T0 + t, {"heapUsed": 50 * MB + late,
+                                       "heapUsedAfterGc": 50 * MB + (i % 3) * 0.1 * MB}))
+    timer_only = [Sample(s.ts, {"heapUsed": s.values["heapUsed"]}) for s in samples]
+    assert verdict(timer_only) == "growing"
+    assert verdict(samples) == "stable"
+    stats = series_stats(samples, "heapUsed")
+    assert stats is not None and stats.max == int(max(s.values["heapUsed"] for s in samples))
+    leaking = [Sample(s.ts, {**s.values, "heapUsedAfterGc": s.values["heapUsedAfterGc"] +
+                             (s.ts - T0) / HOUR * 120 * MB}) for s in samples]
+    assert verdict(leaking) == "growing"
