@@ -87,8 +87,15 @@ def detect(series: Series) -> list[Suspect]:
     if closures.size == 0:
         return []
     owned = np.isin(snap.dominator[contexts], closures)  # the context lives for this closure
-    bytes_owned = np.where(owned, snap.retained_size[contexts], 0).astype(np.float64)
     uniq, inverse = np.unique(functions, return_inverse=True)
+    # A closure kept alive by the context of another instance of its function (a chain of
+    # wrappers) is already in that context's retained size: count the outermost ones only.
+    n = np.int64(snap.node_count)
+    inner = np.isin(inverse * n + snap.dominator[closures].astype(np.int64),
+                    inverse * n + contexts)
+    bytes_owned = np.where(owned & ~inner, snap.retained_size[contexts], 0).astype(np.float64)
+    _, context_index, per_context = np.unique(contexts, return_inverse=True, return_counts=True)
+    shared = per_context[context_index] > 1  # one scope for several functions: a module scope
     group_bytes = np.bincount(inverse, weights=bytes_owned)
     group_count = np.bincount(inverse)
     threshold = max(MIN_GROUP_BYTES, MIN_HEAP_SHARE * series.heap_size)
@@ -110,9 +117,14 @@ def detect(series: Series) -> list[Suspect]:
         counts = [int(e.get(int(uniq[g]), 0)) for e in earlier] + [count]
         if series.size >= 2 and not steady_growth(counts, MIN_STEP):
             continue
-        if count < 2 and retained_share(group_bytes[g], series) < 0.1:
-            continue  # one function holding a moderate scope: an ordinary module function
-        holder = _common_holder(snap, members)
+        if count < 2 and (retained_share(group_bytes[g], series) < 0.1
+                          or shared[inverse == g].any()):
+            continue  # one function over a moderate or module-wide scope: ordinary code
+        heads = members[~inner[inverse == g]]
+        # A chain of wrappers is held by its outermost instance; instances side by side by
+        # the collection (or object) that holds most of them.
+        holder = int(heads[0]) if heads.size == 1 and count > 1 else _common_holder(
+            snap, heads if heads.size else members)
         if holder < 0 or series.is_claimed(holder):
             continue
         retained = int(group_bytes[g])

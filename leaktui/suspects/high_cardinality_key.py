@@ -28,6 +28,7 @@ from leaktui.suspects.containers import Container, containers, is_big, worth_rep
 PATTERN = "high-cardinality-key"
 SAMPLE = 300
 MIN_SHARE = 0.6
+EPOCH_DIGITS = 10
 
 _UNIQUE_PART = [
     ("an IP address", re.compile(r"(?<![\d.])\d{1,3}(\.\d{1,3}){3}(?![\d.])")),
@@ -57,8 +58,9 @@ def unique_part(key: str) -> str | None:
 
 def sample_keys(snap: HeapSnapshot, c: Container) -> tuple[list[str], int]:
     """Key texts (strings only) and how many sampled keys are non-integer numbers."""
-    if c.kind == "object":
-        return [k for k in c.entries.key_names[:SAMPLE] if not k.isdigit()], 0
+    if c.kind == "object":  # small integer keys are ids (array indexes); epoch times are not
+        return [k for k in c.entries.key_names[:SAMPLE]
+                if not (k.isdigit() and len(k) < EPOCH_DIGITS)], 0
     keys = c.entries.keys
     if keys.size > SAMPLE:
         keys = keys[np.linspace(0, keys.size - 1, SAMPLE).astype(np.int64)]

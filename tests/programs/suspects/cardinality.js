@@ -45,4 +45,10 @@ run({
     globalThis.auth = { seenTokens };
     return { phases: steps((k) => { for (let i = 0; i < k; i++) seenTokens.add(crypto.randomUUID() + ':' + Date.now()); }, [20, 400, 400]) };
   },
+  // An object keyed by millisecond timestamps.
+  'epoch-object': () => {
+    const byTime = {};
+    globalThis.events = { byTime };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) byTime[1700000000000 + n * 7] = { kind: 'tick' }; }, [20, 400, 400]) };
+  },
 });

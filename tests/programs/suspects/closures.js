@@ -27,4 +27,11 @@ run({
     globalThis.plugin = { hooks };
     return { phases: steps((k) => { for (let i = 0; i < k; i++) register(n++); }, [2, 25, 25]) };
   },
+  // Each plugin wraps the previous handler and closes over its whole options object.
+  'wrapper-chain': () => {
+    let handler = (x) => x;
+    function use(options) { const prev = handler; const name = options.label.slice(0, 4); handler = (x) => prev(x) + name + options.table.length; }
+    globalThis.server = { get handler() { return handler; } };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) use(bigObject(n++)); }, [2, 25, 25]) };
+  },
 });
