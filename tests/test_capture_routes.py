@@ -68,6 +68,7 @@ def test_a_listener_on_the_same_port_over_ipv6_does_not_block_sigusr1(tmp_path: 
                           "--no-open")
     assert res.returncode == 0, res.stderr
     assert f"Inspector 127.0.0.1:{port}" in res.stderr
+    assert "Closed the inspector that SIGUSR1 opened" in res.stderr
 
 
 def test_sigusr1_default_port_9229(tmp_path: Path) -> None:

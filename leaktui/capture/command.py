@@ -352,8 +352,13 @@ def _wait_closed(endpoint: Endpoint, timeout: float = 3.0) -> bool:
 
     if not procnet.available():
         return False
+    def listening() -> bool:
+        return any(s.state == procnet.LISTEN and s.local_port == endpoint.port
+                   and s.local_host in (endpoint.host, "0.0.0.0", "::")
+                   for s in procnet.tcp_sockets())
+
     deadline = time.monotonic() + timeout
-    while procnet.listener_on(endpoint.port) is not None:
+    while listening():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
