@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects.base import (
     Series,
     Suspect,
@@ -19,13 +20,16 @@ from leaktui.suspects.base import (
     severity_from,
 )
 from leaktui.suspects.containers import Container, containers, is_big, worth_reporting
-from leaktui.suspects.graphops import reach
+from leaktui.suspects.graphops import edges_of, owners_of, reach, string_ids
 
 PATTERN = "per-request-retention"
 HTTP_CLASSES = ("IncomingMessage", "ServerResponse", "ClientRequest", "Socket", "TLSSocket",
                 "Http2ServerRequest", "Http2ServerResponse", "ServerHttp2Stream",
                 "ClientHttp2Stream", "WebSocket")
 PREFERENCE = {name: i for i, name in enumerate(HTTP_CLASSES)}
+HEADER_FIELDS = ("host", "user-agent", "content-type", "content-length", "accept",
+                 "accept-encoding", "connection", "transfer-encoding", "cookie", "referer")
+HEADERS = "request headers"
 SAMPLE = 2000
 DEPTH = 3
 MIN_HITS = 5
@@ -44,7 +48,9 @@ def http_mask(series: Series) -> np.ndarray:
 
 
 def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
-    """(entries reaching an HTTP object, entries looked at, class nearest to the entries)."""
+    """(entries reaching an HTTP object, entries looked at, what they reach): the class
+    nearest to the entries, or HEADERS when only parsed request headers are kept (an object
+    with the header fields Node's parser produces: host, user-agent, content-type, ...)."""
     snap = series.last
     values = c.entries.values
     if values.size == 0:
@@ -52,16 +58,31 @@ def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
     if values.size > SAMPLE:
         values = values[np.linspace(0, values.size - 1, SAMPLE).astype(np.int64)]
     skip = (snap.T_CODE, snap.T_HIDDEN, snap.T_STRING, snap.T_CONS, snap.T_SLICED)
-    mask = http_mask(series)
     nodes, origin, steps = reach(snap, values, DEPTH, skip_types=skip)
-    hits = mask[snap.class_id[nodes]]
-    if not hits.any():
-        return 0, int(values.size), ""
-    nearest = steps[hits] == steps[hits].min()
-    classes = [snap.class_names[int(x)] for x in snap.class_id[nodes[hits][nearest]]]
-    best_class = min(set(classes), key=lambda n: (-classes.count(n), PREFERENCE[n]))
-    hit_entries = np.unique(origin[hits])
-    return int(hit_entries.size), int(values.size), best_class
+    hits = http_mask(series)[snap.class_id[nodes]]
+    if hits.any():
+        nearest = steps[hits] == steps[hits].min()
+        classes = [snap.class_names[int(x)] for x in snap.class_id[nodes[hits][nearest]]]
+        best = min(set(classes), key=lambda n: (-classes.count(n), PREFERENCE[n]))
+        return int(np.unique(origin[hits]).size), int(values.size), best
+    headers = _header_objects(snap, nodes)
+    if headers.any():
+        return int(np.unique(origin[headers]).size), int(values.size), HEADERS
+    return 0, int(values.size), ""
+
+
+def _header_objects(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
+    """Per node: a plain object with at least two HTTP header fields as properties."""
+    names = string_ids(snap, *HEADER_FIELDS)
+    out = np.zeros(nodes.size, dtype=np.bool_)
+    objects = np.flatnonzero(snap.node_type[nodes] == snap.T_OBJECT)
+    if names.size == 0 or objects.size == 0:
+        return out
+    edges = edges_of(snap, nodes[objects], cap=64)
+    owner = owners_of(nodes[objects], snap, cap=64)
+    field = (snap.edge_type[edges] == snap.E_PROPERTY) & np.isin(snap.edge_name[edges], names)
+    out[objects] = np.bincount(owner[field], minlength=objects.size) >= 2
+    return out
 
 
 def detect(series: Series) -> list[Suspect]:
@@ -82,13 +103,22 @@ def detect(series: Series) -> list[Suspect]:
         retained = int(snap.retained_size[c.node])
         severity = severity_from(c.counts, series.size, big=is_big(series, c) or estimated >= 50)
         where = holder_label(series, c.node)
-        evidence = [f"{hits:,} of {looked:,} entries hold a {http_class} (or its request, "
-                    f"response or socket): finished requests are still referenced"]
+        if http_class == HEADERS:
+            evidence = [f"{hits:,} of {looked:,} entries hold parsed HTTP request headers "
+                        "(objects with host, user-agent, content-type ... fields): the data of "
+                        "finished requests is still referenced"]
+        else:
+            evidence = [f"{hits:,} of {looked:,} entries hold a {http_class} (or its "
+                        "request, response or socket): finished requests are still referenced"]
         if series.size > 1:
             evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))
             evidence.append("retained: " + " -> ".join(human(s) for s in c.sizes))
         title = (f"{estimated:,} finished {http_class} objects kept in {where} hold "
                  f"{human(retained)}")
+        if http_class == HEADERS:
+            title = (f"{where} keeps the headers and payloads of {estimated:,} finished "
+                     f"requests, holding {human(retained)}")
+            http_class = c.item_class
         advice = ("Delete the entry when the request ends (res.on('finish') and 'close'), or "
                   "store only what you need (id, timings, status) instead of req/res/socket "
                   "objects and their payloads.")

@@ -66,4 +66,15 @@ run({
     return { phases: steps(async (k) => { for (let i = 0; i < k; i++) await call(); }, [3, 60, 60]),
       done: () => server.close() };
   },
+  // Only the payloads are kept: url, parsed headers and body of every request.
+  'payload-log': async () => {
+    const captured = [];
+    const server = await serve((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => { captured.push({ url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }); res.end('ok'); });
+    });
+    globalThis.replay = { captured, server };
+    return { phases: load(server, JSON.stringify({ rows: new Array(40).fill('row') })), done: () => server.close() };
+  },
 });
