@@ -108,7 +108,8 @@ def detect(series: Series) -> list[Suspect]:
                         "(objects with host, user-agent, content-type ... fields): the data of "
                         "finished requests is still referenced"]
         else:
-            evidence = [f"{hits:,} of {looked:,} entries hold a {http_class} (or its "
+            article = "an" if http_class[0] in "AEIOU" else "a"
+            evidence = [f"{hits:,} of {looked:,} entries hold {article} {http_class} (or its "
                         "request, response or socket): finished requests are still referenced"]
         if series.size > 1:
             evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))

@@ -103,14 +103,19 @@ def _lift(snap: HeapSnapshot, node: int, by_dominator: bool) -> int:
     return node
 
 
-def _function_label(snap: HeapSnapshot, callback: int) -> str:
+def _function_label(snap: HeapSnapshot, callback: int) -> tuple[str, str]:
+    """(name for the title, name with where it is defined for the evidence)."""
     name = snap.name(callback) or "(anonymous)"
     bound = named_targets(snap, np.asarray([callback]), "bound_function",
                           edge_type=snap.E_INTERNAL)[0]
     if bound >= 0:
         name = f"bound {snap.name(int(bound)) or '(anonymous)'}"
     loc = snap.location(callback)
-    return f"{name!r}" + (f" (script {loc.script_id}, line {loc.line + 1})" if loc else "")
+    short = f"{name!r}" if name != "(anonymous)" else "an anonymous function"
+    if loc and name == "(anonymous)":
+        short += f" (line {loc.line + 1})"
+    where = f" (script {loc.script_id}, line {loc.line + 1})" if loc else ""
+    return short, f"{name!r}{where}"
 
 
 def detect(series: Series) -> list[Suspect]:
@@ -133,11 +138,12 @@ def detect(series: Series) -> list[Suspect]:
         intervals = int(groups.intervals[members].sum())
         kind = "setInterval" if intervals >= count / 2 else "setTimeout"
         retained = _private_bytes(snap, timers)
-        label = _function_label(snap, int(callbacks[0]))
+        short, label = _function_label(snap, int(callbacks[0]))
         evidence = [f"{count:,} live timers (still linked in Node's timer lists, so never "
                     f"cleared) call back the same function {label}",
-                    f"{intervals:,} of them repeat (setInterval); the others are timeouts "
-                    "that were rescheduled or are still pending"]
+                    f"{intervals:,} of them repeat (setInterval)" if intervals == count else
+                    f"{intervals:,} of them repeat (setInterval); the others are timeouts that "
+                    "were rescheduled (a retry loop) or are still pending"]
         captured = _captured_class(snap, callbacks)
         if captured:
             evidence.append(f"their callbacks and arguments keep alive mostly {captured}")
@@ -145,7 +151,7 @@ def detect(series: Series) -> list[Suspect]:
             evidence.append(counts_evidence(counts, "timers"))
         severity = severity_from(counts, series.size, big=count >= BIG, face_value=face,
                                  min_step=MIN_STEP)
-        title = (f"{count:,} {kind} timers calling {label.split(' (')[0]} were never "
+        title = (f"{count:,} {kind} timers calling {short} were never "
                  f"cleared; they hold {human(retained)}")
         advice = (f"Keep the handle {kind} returns and clear it (clearInterval/clearTimeout) "
                   "when its owner (client, tenant, connection) goes away; stop retry loops "
