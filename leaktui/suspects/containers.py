@@ -38,7 +38,7 @@ WORD = 8  # bytes per slot (Node's default build has no pointer compression)
 FIXED_ARRAY_HEADER = 16
 HASH_HEADER_SLOTS = 3  # elements, deleted, buckets
 MAX_DECODED_SLOTS = 50_000
-NESTED_SAMPLE = 500
+NESTED_SAMPLE = 200
 NESTED_MIN_BYTES = 16 * 1024
 
 
@@ -271,7 +271,9 @@ def containers(series: Series) -> list[Container]:
         c = Container(node, kind, entries, counts, sizes, _item_class(snap, kind, entries),
                       born)
         flat_but_heavier = series.size >= 2 and not c.growing and _bytes_grow(sizes[born:])
-        if flat_but_heavier or (series.size == 1 and c.count < FEW_ENTRIES):
+        heavy_alone = (series.size == 1 and c.count < FEW_ENTRIES
+                       and sizes[-1] >= 0.01 * series.heap_size)
+        if flat_but_heavier or heavy_alone:
             c = _nested(series, c) or c
         out.append(c)
     inside = {int(v) for c in out if c.nested for v in c.members.tolist()}

@@ -41,9 +41,15 @@ def owners_of(nodes: np.ndarray, snap: HeapSnapshot, cap: int | None = None) -> 
 
 
 def string_ids(snap: HeapSnapshot, *texts: str) -> np.ndarray:
-    """String-table indexes of the given texts (a name may occur more than once)."""
-    found = snap.strings.indexes_of(list(texts))
-    return np.asarray(sorted(i for t in texts for i in found.get(t, [])), dtype=np.int64)
+    """String-table indexes of the given texts (a name may occur more than once), looked up
+    once per snapshot: a search of the whole string table."""
+    cache: dict[tuple[str, ...], np.ndarray] = snap.__dict__.setdefault("_suspect_strings", {})
+    ids = cache.get(texts)
+    if ids is None:
+        found = snap.strings.indexes_of(list(texts))
+        ids = np.asarray(sorted(i for t in texts for i in found.get(t, [])), dtype=np.int64)
+        cache[texts] = ids
+    return ids
 
 
 def named_targets(snap: HeapSnapshot, nodes: np.ndarray, *names: str,
