@@ -114,6 +114,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "client-requests": ("requests", "per-request-retention", ["telemetry", "sent"],
                         "ClientRequest"),
     "payload-log": ("requests", "per-request-retention", ["replay", "captured"], None),
+    "service-profiles": ("requests", "unbounded-cache", ["service", "profiles"], None),
     "module-emitter": ("listeners", "listener-leak", ["hub", "_events", "refresh"], "Function"),
     "process-exit": ("listeners", "listener-leak", ["process", "_events", "exit"], "Function"),
     "store-subclass": ("listeners", "listener-leak", ["store", "_events", "change"], "Function"),

@@ -77,4 +77,24 @@ run({
     globalThis.replay = { captured, server };
     return { phases: load(server, JSON.stringify({ rows: new Array(40).fill('row') })), done: () => server.close() };
   },
+  // A service whose request handling is clean (bounded LRU, listeners removed, timeouts that
+  // fire) but whose profile store keyed by user id never evicts.
+  'service-profiles': async () => {
+    const EventEmitter = require('events');
+    const recent = new Map();
+    const profiles = new Map();
+    const bus = new EventEmitter();
+    let user = 0;
+    const server = await serve((req, res) => {
+      const id = user++;
+      recent.set(req.url + id, Date.now()); if (recent.size > 50) recent.delete(recent.keys().next().value);
+      const onStop = () => res.destroy(); bus.on('stop', onStop);
+      res.on('finish', () => bus.off('stop', onStop));
+      setTimeout(() => recent.size, 1);
+      for (let k = 0; k < 5; k++) profiles.set(id * 5 + k, { id, name: 'user ' + id, roles: ['r', 'w'], seen: [Date.now()] });
+      res.end('ok');
+    });
+    module.exports.service = { profiles, recent, bus, server };
+    return { phases: load(server), done: () => server.close() };
+  },
 });
