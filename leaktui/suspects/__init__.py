@@ -41,6 +41,8 @@ DETECTORS: tuple[Callable[[Series], list[Suspect]], ...] = (
     unbounded_cache.detect,
 )
 
+MAX_NESTING = 64  # dominator steps looked up from a holder for an enclosing suspect
+
 __all__ = ["PATTERNS", "Suspect", "find_suspects", "format_suspect_text"]
 
 
@@ -52,11 +54,34 @@ def find_suspects(snaps: list[HeapSnapshot]) -> list[Suspect]:
     found: list[Suspect] = []
     for detect in DETECTORS:
         found.extend(detect(series))
+    found = _outermost(series.last, found)
     for s in found:
         s.compute_score(series.heap_size)
     found.sort(key=lambda s: (-s.score, s.holder_id))
     _name_allocation_sites(series.last, found)
     return found
+
+
+def _outermost(snap: HeapSnapshot, suspects: list[Suspect]) -> list[Suspect]:
+    """Drop a suspect whose holder lives inside another suspect's holder (the arrays inside a
+    growing cache's entries): the outer one explains it, unless the inner one is more
+    severe."""
+    rank = {"low": 0, "medium": 1, "high": 2}
+    holders = {s.holder: s for s in suspects}
+    kept = []
+    for s in suspects:
+        outer = None
+        node = int(snap.dominator[s.holder])
+        for _ in range(MAX_NESTING):
+            if node == snap.root:
+                break
+            if node in holders and holders[node] is not s:
+                outer = holders[node]
+                break
+            node = int(snap.dominator[node])
+        if outer is None or rank[s.severity] > rank[outer.severity]:
+            kept.append(s)
+    return kept
 
 
 def _name_allocation_sites(snap: HeapSnapshot, suspects: list[Suspect]) -> None:

@@ -26,6 +26,7 @@ from leaktui.suspects.base import (
 from leaktui.suspects.graphops import string_ids
 
 MIN_ENTRIES = 16
+MIN_HEAVY_ENTRIES = 4  # with tens of kB each
 MAX_BY_ENTRIES = 300
 MAX_BY_SIZE = 100
 BIG_ENTRIES = 5000  # one snapshot: this many entries is worth a look on its own
@@ -40,6 +41,7 @@ HASH_HEADER_SLOTS = 3  # elements, deleted, buckets
 MAX_DECODED_SLOTS = 50_000
 NESTED_SAMPLE = 200
 NESTED_MIN_BYTES = 16 * 1024
+HEAVY_STEP_BYTES = 64 * 1024
 
 
 @dataclass
@@ -70,15 +72,23 @@ class Container:
         """The kind of collection that accumulates: its own, or its members'."""
         return self.nested or self.kind
 
-
     @property
     def count(self) -> int:
         return self.entries.count
 
     @property
+    def step(self) -> int:
+        """Entries a snapshot must add to count as growth: a few heavy entries (each step
+        adding tens of kB) count as much as many light ones."""
+        sizes = self.sizes[self.born:]
+        heavy = len(sizes) >= 2 and all(b - a >= HEAVY_STEP_BYTES
+                                        for a, b in zip(sizes, sizes[1:], strict=False))
+        return 1 if heavy else MIN_STEP
+
+    @property
     def growing(self) -> bool:
         """Grew while it existed (a collection made full between two snapshots did not)."""
-        return grows(self.counts[self.born:], MIN_STEP)
+        return grows(self.counts[self.born:], self.step)
 
 
 def _oddball_names(snap: HeapSnapshot) -> np.ndarray:
@@ -118,11 +128,8 @@ def hash_entries(snap: HeapSnapshot, node: int, entry_size: int) -> Entries:
     edges, index = edges[index >= 0], index[index >= 0]
     if edges.size == 0:
         return Entries(0, empty, empty)
-    slots = (int(snap.raw_self_size[table]) - FIXED_ARRAY_HEADER) // WORD
-    per_bucket = 1 + 2 * entry_size
-    if (slots - HASH_HEADER_SLOTS) % per_bucket == 0:
-        start = HASH_HEADER_SLOTS + (slots - HASH_HEADER_SLOTS) // per_bucket
-    else:  # another layout: the first used slot starts an entry
+    start = _first_entry_slot(int(snap.raw_self_size[table]), entry_size)
+    if start < 0:  # an unknown layout: the first used slot starts an entry
         start = int(index.min())
     offset = index - start
     keep = offset >= 0
@@ -137,6 +144,19 @@ def hash_entries(snap: HeapSnapshot, node: int, entry_size: int) -> Entries:
     keys = targets[(position == 0) & live]
     values = targets[(position == 1) & live] if entry_size == 3 else keys
     return Entries(count, keys, values)
+
+
+def _first_entry_slot(table_bytes: int, entry_size: int) -> int:
+    """Slot of the first entry of an OrderedHashTable of this size: header (3 slots), one
+    slot per bucket, two entries per bucket; 8-byte slots, or 4-byte ones in builds with
+    pointer compression. -1 when neither fits."""
+    per_bucket = 1 + 2 * entry_size
+    for word, header in ((WORD, FIXED_ARRAY_HEADER), (4, 8)):
+        slots, rest = divmod(table_bytes - header, word)
+        if rest == 0 and slots > HASH_HEADER_SLOTS and (
+                slots - HASH_HEADER_SLOTS) % per_bucket == 0:
+            return HASH_HEADER_SLOTS + (slots - HASH_HEADER_SLOTS) // per_bucket
+    return -1
 
 
 def array_entries(snap: HeapSnapshot, node: int) -> Entries:
@@ -254,7 +274,9 @@ def containers(series: Series) -> list[Container]:
     for i, node in enumerate(nodes.tolist()):
         kind = kind_of(snap, node)
         entries = entries_of(snap, node, kind)
-        if entries.count < MIN_ENTRIES:
+        heavy = entries.count >= MIN_HEAVY_ENTRIES and (
+            int(snap.retained_size[node]) >= HEAVY_STEP_BYTES * MIN_HEAVY_ENTRIES)
+        if entries.count < MIN_ENTRIES and not heavy:
             continue
         counts, sizes, born = [], [], -1
         for k, (s, ords) in enumerate(zip(series.snaps, matched, strict=True)):
@@ -355,9 +377,12 @@ def worth_reporting(series: Series, c: Container) -> bool:
     if c.item_class in STARTUP_ITEMS:
         return False
     return c.count >= BIG_ENTRIES or (
-        c.count >= FEW_ENTRIES and c.sizes[-1] >= 0.01 * series.heap_size)
+        c.count >= FEW_ENTRIES and c.sizes[-1] >= 0.01 * series.heap_size) or (
+        c.count >= MIN_HEAVY_ENTRIES and c.sizes[-1] >= 0.05 * series.heap_size)
 
 
 def is_big(series: Series, c: Container) -> bool:
-    return c.count >= BIG_ENTRIES or (c.count >= SOME_ENTRIES
-                                      and c.sizes[-1] >= 0.05 * series.heap_size)
+    """Many entries, or a large share of the heap."""
+    share = c.sizes[-1] / max(series.heap_size, 1)
+    return c.count >= BIG_ENTRIES or (c.count >= SOME_ENTRIES and share >= 0.05) or (
+        share >= 0.15)

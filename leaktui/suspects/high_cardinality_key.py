@@ -124,7 +124,8 @@ def detect(series: Series) -> list[Suspect]:
         retained = int(snap.retained_size[c.node])
         if series.size > 1:
             evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))
-        severity = severity_from(c.counts, series.size, big=is_big(series, c))
+        severity = severity_from(c.counts[c.born:], series.size - c.born,
+                                 big=is_big(series, c), min_step=c.step)
         title = (f"{holder_label(series, c.node)} caches {c.count:,} entries under near-unique "
                  f"keys, holding {human(retained)}")
         advice = ("Normalise the key to what the cached value depends on (drop timestamps, "

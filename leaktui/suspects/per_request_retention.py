@@ -101,7 +101,8 @@ def detect(series: Series) -> list[Suspect]:
         share = hits / max(looked, 1)
         estimated = round(share * c.count)
         retained = int(snap.retained_size[c.node])
-        severity = severity_from(c.counts, series.size, big=is_big(series, c) or estimated >= 50)
+        severity = severity_from(c.counts[c.born:], series.size - c.born,
+                                 big=is_big(series, c) or estimated >= 50, min_step=c.step)
         where = holder_label(series, c.node)
         if http_class == HEADERS:
             evidence = [f"{hits:,} of {looked:,} entries hold parsed HTTP request headers "

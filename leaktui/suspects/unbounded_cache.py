@@ -32,7 +32,8 @@ def detect(series: Series) -> list[Suspect]:
                 evidence.append("no snapshot shows an eviction: the entry count never drops")
         else:
             evidence.append(f"{c.count:,} entries in one snapshot")
-        severity = severity_from(c.counts, series.size, big=is_big(series, c))
+        severity = severity_from(c.counts[c.born:], series.size - c.born,
+                                 big=is_big(series, c), min_step=c.step)
         verb = "only grows" if series.size > 1 else "is large"
         inside = f" in its member {c.nested}s" if c.nested else ""
         title = (f"{holder_label(series, c.node)} {verb}: {c.count:,} entries of "

@@ -32,7 +32,8 @@ def detect(series: Series) -> list[Suspect]:
         if series.size > 1:
             evidence.append(counts_evidence(c.counts, unit, int(snap.node_id[c.node])))
             evidence.append("retained: " + " -> ".join(human(s) for s in c.sizes))
-        severity = severity_from(c.counts, series.size, big=is_big(series, c))
+        severity = severity_from(c.counts[c.born:], series.size - c.born,
+                                 big=is_big(series, c), min_step=c.step)
         verb = "grew to" if series.size > 1 else "holds"
         inside = " in its member arrays" if c.nested else ""
         title = (f"{holder_label(series, c.node)} {verb} {c.count:,} {c.item_class} {unit}"

@@ -48,4 +48,10 @@ run({
     globalThis.orders = { processed };
     return { phases: steps((k) => { for (let i = 0; i < k; i++) processed.add(new Order(next++)); }, [20, 400, 400]) };
   },
+  // Few entries, each large: rendered pages cached per path and never dropped.
+  'page-cache': () => {
+    const pages = new Map();
+    globalThis.renderer = { pages };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, next++) pages.set('/article/' + next, { html: '<p>' + next, blocks: new Array(9000).fill(next) }); }, [2, 6, 6]) };
+  },
 });
