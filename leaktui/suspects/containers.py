@@ -281,6 +281,8 @@ def containers(series: Series) -> list[Container]:
         counts, sizes, born = [], [], -1
         for k, (s, ords) in enumerate(zip(series.snaps, matched, strict=True)):
             o = int(ords[i])
+            if s is not snap and o >= 0 and s.class_name(o) != snap.class_name(node):
+                o = -1  # the id names another object there (a snapshot of another process)
             if o < 0 and s is not snap:
                 o = same_slot(series, s, node)
             if s is snap:
