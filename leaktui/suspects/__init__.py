@@ -95,7 +95,12 @@ def _name_allocation_sites(snap: HeapSnapshot, suspects: list[Suspect]) -> None:
         sites = traces.sites_for_nodes(np.unique(s.item_nodes), top=3)
         if sites:
             s.evidence.append("allocated by " + ", ".join(
-                f"{site.frame.label} ({site.count:,} objects)" for site in sites))
+                f"{site.frame.label} ({_amount(site.count, site.self_size)})"
+                for site in sites))
+
+
+def _amount(count: int | None, size: int) -> str:
+    return f"{count:,} objects" if count is not None else human(float(size))
 
 
 def format_suspect_text(s: Suspect, markdown: bool = False) -> list[str]:
