@@ -20,7 +20,7 @@ from leaktui.suspects.base import (
     severity_from,
 )
 from leaktui.suspects.containers import Container, containers, is_big, worth_reporting
-from leaktui.suspects.graphops import edges_of, owners_of, reach, string_ids
+from leaktui.suspects.graphops import edges_of, named_targets, owners_of, reach, string_ids
 
 PATTERN = "per-request-retention"
 HTTP_CLASSES = ("IncomingMessage", "ServerResponse", "ClientRequest", "Socket", "TLSSocket",
@@ -30,6 +30,8 @@ PREFERENCE = {name: i for i, name in enumerate(HTTP_CLASSES)}
 HEADER_FIELDS = ("host", "user-agent", "content-type", "content-length", "accept",
                  "accept-encoding", "connection", "transfer-encoding", "cookie", "referer")
 HEADERS = "request headers"
+DONE_FLAGS = {"IncomingMessage": "complete", "ServerResponse": "finished",
+              "ClientRequest": "finished"}
 SAMPLE = 2000
 DEPTH = 3
 MIN_HITS = 5
@@ -45,6 +47,26 @@ def http_mask(series: Series) -> np.ndarray:
         mask = np.asarray([n in HTTP_CLASSES for n in names], dtype=np.bool_)
         series.cache["http_mask"] = mask
     return mask  # type: ignore[no-any-return]
+
+
+def _is_true(snap: HeapSnapshot, node: int) -> bool:
+    """An oddball whose printed value is `true`."""
+    return any(snap.edge_name_text(e) == "0" and snap.raw_name(int(snap.edge_to[e])) == "true"
+               for e in snap.edges(node))
+
+
+def finished_share(snap: HeapSnapshot, nodes: np.ndarray, http_class: str) -> tuple[int, str]:
+    """How many of ``nodes`` (objects of ``http_class``) say they are over (a request fully
+    read, a response ended), and the flag read."""
+    flag = DONE_FLAGS.get(http_class)
+    if flag is None or nodes.size == 0:
+        return 0, ""
+    values = named_targets(snap, nodes, flag, edge_type=snap.E_PROPERTY)
+    done = 0
+    for value, count in zip(*np.unique(values[values >= 0], return_counts=True), strict=True):
+        if _is_true(snap, int(value)):
+            done += int(count)
+    return done, flag
 
 
 def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
@@ -64,6 +86,10 @@ def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
         nearest = steps[hits] == steps[hits].min()
         classes = [snap.class_names[int(x)] for x in snap.class_id[nodes[hits][nearest]]]
         best = min(set(classes), key=lambda n: (-classes.count(n), PREFERENCE[n]))
+        found = np.unique(nodes[hits])
+        found = found[np.asarray([snap.class_names[int(x)] == best
+                                  for x in snap.class_id[found]], dtype=np.bool_)]
+        series.cache[f"http_nodes:{c.node}"] = found
         return int(np.unique(origin[hits]).size), int(values.size), best
     headers = _header_objects(snap, nodes)
     if headers.any():
@@ -104,18 +130,26 @@ def detect(series: Series) -> list[Suspect]:
         severity = severity_from(c.counts[c.born:], series.size - c.born,
                                  big=is_big(series, c) or estimated >= 50, min_step=c.step)
         where = holder_label(series, c.node)
+        state = ""
         if http_class == HEADERS:
             evidence = [f"{hits:,} of {looked:,} entries hold parsed HTTP request headers "
                         "(objects with host, user-agent, content-type ... fields): the data of "
                         "finished requests is still referenced"]
         else:
+            found = series.cache.get(f"http_nodes:{c.node}", np.zeros(0, dtype=np.int64))
+            done, flag = finished_share(snap, found, http_class)
             article = "an" if http_class[0] in "AEIOU" else "a"
             evidence = [f"{hits:,} of {looked:,} entries hold {article} {http_class} (or its "
-                        "request, response or socket): finished requests are still referenced"]
+                        "request, response or socket)"]
+            if done >= found.size / 2:
+                state = "finished "
+            if done:
+                evidence.append(f"{done:,} of {found.size:,} {http_class} objects have {flag} = "
+                                "true: their requests are over, yet they are still referenced")
         if series.size > 1:
             evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))
             evidence.append("retained: " + " -> ".join(human(s) for s in c.sizes))
-        title = (f"{estimated:,} finished {http_class} objects kept in {where} hold "
+        title = (f"{estimated:,} {state}{http_class} objects kept in {where} hold "
                  f"{human(retained)}")
         if http_class == HEADERS:
             title = (f"{where} keeps the headers and payloads of {estimated:,} finished "
