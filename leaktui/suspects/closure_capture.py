@@ -9,6 +9,8 @@ them (their most common dominator: an array, Map, object, or a single variable).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
@@ -81,11 +83,26 @@ def _captured(snap: HeapSnapshot, context: int) -> list[tuple[int, str]]:
     return sorted(found, reverse=True)
 
 
-def detect(series: Series) -> list[Suspect]:
-    snap = series.last
+@dataclass(frozen=True)
+class Scopes:
+    """Closures of one snapshot grouped by function, with the bytes their scopes hold."""
+
+    closures: np.ndarray
+    contexts: np.ndarray
+    functions: np.ndarray  # id of each group's function
+    group: np.ndarray  # group index of each closure
+    inner: np.ndarray  # closure kept alive by another instance's scope (a chain)
+    shared: np.ndarray  # its scope is shared with other closures (a module scope)
+    owned_bytes: np.ndarray  # per closure: its scope's retained bytes when it alone holds it
+    group_bytes: np.ndarray
+    group_count: np.ndarray
+
+
+def scopes(snap: HeapSnapshot) -> Scopes:
+    cached = snap.__dict__.get("_suspect_scopes")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     closures, functions, contexts = closure_groups(snap)
-    if closures.size == 0:
-        return []
     owned = np.isin(snap.dominator[contexts], closures)  # the context lives for this closure
     uniq, inverse = np.unique(functions, return_inverse=True)
     # A closure kept alive by the context of another instance of its function (a chain of
@@ -93,11 +110,23 @@ def detect(series: Series) -> list[Suspect]:
     n = np.int64(snap.node_count)
     inner = np.isin(inverse * n + snap.dominator[closures].astype(np.int64),
                     inverse * n + contexts)
-    bytes_owned = np.where(owned & ~inner, snap.retained_size[contexts], 0).astype(np.float64)
+    owned_bytes = np.where(owned & ~inner, snap.retained_size[contexts], 0).astype(np.float64)
     _, context_index, per_context = np.unique(contexts, return_inverse=True, return_counts=True)
-    shared = per_context[context_index] > 1  # one scope for several functions: a module scope
-    group_bytes = np.bincount(inverse, weights=bytes_owned)
-    group_count = np.bincount(inverse)
+    out = Scopes(closures, contexts, uniq, inverse, inner, per_context[context_index] > 1,
+                 owned_bytes, np.bincount(inverse, weights=owned_bytes, minlength=uniq.size),
+                 np.bincount(inverse, minlength=uniq.size))
+    snap.__dict__["_suspect_scopes"] = out
+    return out
+
+
+def detect(series: Series) -> list[Suspect]:
+    snap = series.last
+    sc = scopes(snap)
+    if sc.closures.size == 0:
+        return []
+    closures, contexts, inverse, inner = sc.closures, sc.contexts, sc.group, sc.inner
+    uniq, group_bytes, group_count, shared = sc.functions, sc.group_bytes, sc.group_count, sc.shared
+    bytes_owned = sc.owned_bytes
     threshold = max(MIN_GROUP_BYTES, MIN_HEAP_SHARE * series.heap_size)
     picked = np.flatnonzero((group_bytes >= threshold)
                             & (group_bytes >= MIN_MEAN_BYTES * group_count))
@@ -105,16 +134,17 @@ def detect(series: Series) -> list[Suspect]:
         return []
     earlier = []
     for s in series.snaps[:-1]:
-        _, fns, _ = closure_groups(s)
-        k, c = np.unique(fns, return_counts=True)
-        earlier.append(dict(zip(k.tolist(), c.tolist(), strict=True)))
+        e = scopes(s)
+        earlier.append({int(f): (int(c), int(b)) for f, c, b in
+                        zip(e.functions, e.group_count, e.group_bytes, strict=True)})
     out = []
     for g in picked[np.argsort(-group_bytes[picked], kind="stable")].tolist():
         members = closures[inverse == g]
         if sum(series.is_claimed(int(m)) for m in members[:200]) >= min(members.size, 200) / 2:
             continue  # listeners and timer callbacks are reported as such
         count = int(group_count[g])
-        counts = [int(e.get(int(uniq[g]), 0)) for e in earlier] + [count]
+        counts = [e.get(int(uniq[g]), (0, 0))[0] for e in earlier] + [count]
+        sizes = [e.get(int(uniq[g]), (0, 0))[1] for e in earlier] + [int(group_bytes[g])]
         if series.size >= 2 and not steady_growth(counts, MIN_STEP):
             continue
         if count < 2 and (retained_share(group_bytes[g], series) < 0.1
@@ -147,7 +177,7 @@ def detect(series: Series) -> list[Suspect]:
                   "scope between all closures of a function, so a variable any of them uses "
                   "stays alive), and drop functions that were replaced.")
         out.append(make_suspect(series, PATTERN, severity, title, holder, "Function", counts,
-                                retained, evidence, advice, item_nodes=members))
+                                retained, evidence, advice, sizes=sizes, item_nodes=members))
         series.claim(holder)
         series.claim(members)
     return out

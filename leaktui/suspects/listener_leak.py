@@ -181,12 +181,14 @@ def detect(series: Series) -> list[Suspect]:
     found = listener_sets(snap, MIN_LISTENERS)
     if not found:
         return []
-    earlier = [{(int(s.node_id[x.emitter]), x.event): x.count for x in listener_sets(s, 1)}
-               for s in series.snaps[:-1]]
+    earlier = [{(int(s.node_id[x.emitter]), x.event): (x.count, int(s.retained_size[x.holder]))
+                for x in listener_sets(s, 1)} for s in series.snaps[:-1]]
     out = []
     for ls in found:
         emitter_id = int(snap.node_id[ls.emitter])
-        counts = [e.get((emitter_id, ls.event), 0) for e in earlier] + [ls.count]
+        before = [e.get((emitter_id, ls.event), (0, 0)) for e in earlier]
+        counts = [c for c, _ in before] + [ls.count]
+        sizes = [b for _, b in before] + [int(snap.retained_size[ls.holder])]
         face = ls.count >= FACE_VALUE
         if series.size >= 2 and not steady_growth(counts, MIN_STEP) and not face:
             continue  # a stable number of listeners is a design choice, not a leak
@@ -221,7 +223,8 @@ def detect(series: Series) -> list[Suspect]:
         # itself (its list head sits in an engine table with no readable path).
         holder = ls.holder if ls.kind == "EventEmitter" else ls.emitter
         out.append(make_suspect(series, PATTERN, severity, title, holder, "Function",
-                                counts, retained, evidence, advice, item_nodes=ls.listeners))
+                                counts, retained, evidence, advice, sizes=sizes,
+                                item_nodes=ls.listeners))
         series.claim(ls.holder)
         series.claim(ls.listeners)
     return out
