@@ -116,6 +116,8 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
                         "ClientRequest"),
     "payload-log": ("requests", "per-request-retention", ["replay", "captured"], None),
     "service-profiles": ("requests", "unbounded-cache", ["service", "profiles"], None),
+    "request-keyed": ("requests", "per-request-retention", ["metrics", "timings"],
+                      "IncomingMessage"),
     "module-emitter": ("listeners", "listener-leak", ["hub", "_events", "refresh"], "Function"),
     "process-exit": ("listeners", "listener-leak", ["process", "_events", "exit"], "Function"),
     "store-subclass": ("listeners", "listener-leak", ["store", "_events", "change"], "Function"),
@@ -182,6 +184,7 @@ def test_leak_shape_is_named_after_its_pattern_with_its_holder(
     assert top.item_counts[0] < top.item_counts[1] < top.item_counts[2]
     assert top.retained_size > 0 and top.evidence and top.advice
     assert top.retains or top.item_class == "(number)"  # numbers live inside their array
+    json.dumps(top.to_json())
 
 
 @pytest.mark.parametrize("shape", LEAKS)

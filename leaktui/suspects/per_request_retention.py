@@ -75,10 +75,13 @@ def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
     with the header fields Node's parser produces: host, user-agent, content-type, ...)."""
     snap = series.last
     values = c.entries.values
+    if c.kind == "map":  # a Map keyed by the request objects themselves
+        values = np.concatenate([c.entries.keys, values])
     if values.size == 0:
         return 0, 0, ""
     if values.size > SAMPLE:
         values = values[np.linspace(0, values.size - 1, SAMPLE).astype(np.int64)]
+    looked = min(c.count, values.size)
     skip = (snap.T_CODE, snap.T_HIDDEN, snap.T_STRING, snap.T_CONS, snap.T_SLICED)
     nodes, origin, steps = reach(snap, values, DEPTH, skip_types=skip)
     hits = http_mask(series)[snap.class_id[nodes]]
@@ -90,11 +93,11 @@ def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
         found = found[np.asarray([snap.class_names[int(x)] == best
                                   for x in snap.class_id[found]], dtype=np.bool_)]
         series.cache[f"http_nodes:{c.node}"] = found
-        return int(np.unique(origin[hits]).size), int(values.size), best
+        return min(int(np.unique(origin[hits]).size), looked), looked, best
     headers = _header_objects(snap, nodes)
     if headers.any():
-        return int(np.unique(origin[headers]).size), int(values.size), HEADERS
-    return 0, int(values.size), ""
+        return min(int(np.unique(origin[headers]).size), looked), looked, HEADERS
+    return 0, looked, ""
 
 
 def _header_objects(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:

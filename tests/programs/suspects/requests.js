@@ -97,4 +97,11 @@ run({
     module.exports.service = { profiles, recent, bus, server };
     return { phases: load(server), done: () => server.close() };
   },
+  // Timing metadata in a Map keyed by the request object itself (a Map, not a WeakMap).
+  'request-keyed': async () => {
+    const timings = new Map();
+    const server = await serve((req, res) => { timings.set(req, { start: process.hrtime.bigint(), route: req.url }); res.end('ok'); });
+    module.exports.metrics = { timings, server };
+    return { phases: load(server), done: () => server.close() };
+  },
 });
