@@ -100,6 +100,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "memoized": ("caches", "unbounded-cache", ["context", "memo"], None),
     "object-set": ("caches", "unbounded-cache", ["orders", "processed"], "Order"),
     "page-cache": ("caches", "unbounded-cache", ["renderer", "pages"], None),
+    "id-indexed-array": ("caches", "unbounded-cache", ["crm", "customers"], None),
     "ip-agent": ("cardinality", "high-cardinality-key", ["limiter", "rateInfo"], None),
     "timestamp-keys": ("cardinality", "high-cardinality-key", ["audit", "seenAt"], None),
     "uuid-object": ("cardinality", "high-cardinality-key", ["jobs", "results"], None),

@@ -42,6 +42,7 @@ MAX_DECODED_SLOTS = 50_000
 NESTED_SAMPLE = 200
 NESTED_MIN_BYTES = 16 * 1024
 HEAVY_STEP_BYTES = 64 * 1024
+SPARSE_FACTOR = 4  # highest index over element count
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Entries:
     values: np.ndarray  # values, members or elements
     key_names: list[str] = field(default_factory=list)  # property names of objects
     numeric: bool = False  # an array of plain numbers: counted by capacity
+    sparse: bool = False  # an array indexed by ids (`byId[id] = x`): a dictionary, not a list
 
 
 @dataclass
@@ -69,8 +71,11 @@ class Container:
 
     @property
     def grows_as(self) -> str:
-        """The kind of collection that accumulates: its own, or its members'."""
-        return self.nested or self.kind
+        """The kind of collection that accumulates: its own, or its members'; an array
+        indexed by ids is used as a dictionary."""
+        if self.nested:
+            return self.nested
+        return "object" if self.kind == "array" and self.entries.sparse else self.kind
 
     @property
     def count(self) -> int:
@@ -167,7 +172,9 @@ def array_entries(snap: HeapSnapshot, node: int) -> Entries:
     values = snap.edge_to[edges].astype(np.int64)
     empty = np.zeros(0, dtype=np.int64)
     if values.size:
-        return Entries(int(values.size), empty, values)
+        last_index = int(snap.edge_name[edges].max())
+        return Entries(int(values.size), empty, values,
+                       sparse=last_index + 1 > SPARSE_FACTOR * values.size)
     store = _store(snap, node, "elements")
     if store < 0:
         return Entries(0, empty, empty)

@@ -54,4 +54,10 @@ run({
     globalThis.renderer = { pages };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, next++) pages.set('/article/' + next, { html: '<p>' + next, blocks: new Array(9000).fill(next) }); }, [2, 6, 6]) };
   },
+  // An array indexed by customer id (a sparse array used as a dictionary).
+  'id-indexed-array': () => {
+    const customers = [];
+    globalThis.crm = { customers };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, next++) customers[100000 + next * 37] = { id: next, tier: next % 3 }; }, [20, 400, 400]) };
+  },
 });
