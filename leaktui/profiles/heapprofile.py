@@ -1,7 +1,7 @@
 """Sampling heap profiles: what `node --heap-prof` writes and what the inspector's
 `HeapProfiler.stopSampling` returns (bare, or wrapped as `{"profile": {...}}`), plain or
-gzipped. The call tree is flattened into arrays in preorder; allocation sites come bottom-up
-and each node's children top-down for a lazy tree.
+gzipped. The call tree is flattened level by level into arrays; allocation sites come
+bottom-up and each node's children top-down for a lazy tree.
 
 Line and column numbers in the file are 0-based (-1 when unknown); everything here reports
 them 1-based (0 when unknown), as an editor shows them. A callFrame's line is where its
@@ -14,6 +14,7 @@ DevTools."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import os
 import stat
@@ -21,13 +22,20 @@ import sys
 import threading
 import zlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import msgspec
 import numpy as np
 
 from leaktui.errors import SnapshotError
-from leaktui.profiles._tree import children_csr, fold_into_ancestor, outermost, subtree_sums
+from leaktui.profiles._tree import (
+    fold_into_ancestor,
+    group_sums,
+    level_sums,
+    outermost,
+    preorder_positions,
+)
 from leaktui.profiles.sites import Frame, Site
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -40,7 +48,7 @@ NonNegative = Annotated[int, msgspec.Meta(ge=0)]
 LineOrUnknown = Annotated[int, msgspec.Meta(ge=-1)]
 
 
-class CallFrame(msgspec.Struct, frozen=True):
+class CallFrame(msgspec.Struct, frozen=True, gc=False):
     functionName: str  # noqa: N815 (the protocol's names)
     scriptId: str | int  # noqa: N815
     url: str
@@ -48,31 +56,34 @@ class CallFrame(msgspec.Struct, frozen=True):
     columnNumber: LineOrUnknown  # noqa: N815
 
 
-class ProfileNode(msgspec.Struct):
+class ProfileNode(msgspec.Struct, gc=False):  # trees have no cycles
     callFrame: CallFrame  # noqa: N815
     selfSize: NonNegative  # noqa: N815
     id: int
     children: list[ProfileNode]
 
 
-class Sample(msgspec.Struct, frozen=True):
+class Sample(msgspec.Struct, frozen=True, gc=False):
     size: NonNegative
     nodeId: int  # noqa: N815
     ordinal: NonNegative = 0  # absent in profiles from older V8
 
 
-class ProfileFile(msgspec.Struct):
+class ProfileFile(msgspec.Struct, gc=False):
     head: ProfileNode
     samples: list[Sample] = []
 
 
-class WrappedProfile(msgspec.Struct):
+class WrappedProfile(msgspec.Struct, gc=False):
     """`HeapProfiler.stopSampling`'s result saved as it came: `{"profile": {...}}`."""
 
     profile: ProfileFile
 
 
 FrameKey = tuple[str, str, int, int]  # function, url, 1-based line, 1-based column
+# A frame with no url is told apart by its script id (0 for builtins): two scripts that V8
+# could not name are not one site.
+SiteKey = tuple[str, str, int, int, int]
 
 
 class _NodeFrames(Sequence[FrameKey]):
@@ -93,36 +104,56 @@ class _NodeFrames(Sequence[FrameKey]):
 
 
 class HeapProfile:
-    """A sampling heap profile as flat arrays indexed by node row (preorder: row 0 is the
-    root, a parent before its children, a subtree is the run ``[i, end[i])``).
+    """A sampling heap profile as flat arrays indexed by node row, in level order: row 0 is
+    the root, then its children, then theirs (each node's children are contiguous rows).
 
-    parent (int64, -1 for the root), self_size, total_size, end, depth, node_id (the file's
-    ids), frame (row in ``frame_table``), native (builtin frames: no script), plus
-    ``frame_table``: the distinct (function, script, line, column), 1-based."""
+    Per row: parent (int64, -1 for the root), self_size, total_size, node_id (the file's
+    ids), frame (row of ``frame_table``), native (a builtin frame: no url, script id 0),
+    preorder and end (the node's subtree is preorder positions ``[preorder, end)``).
+    ``frame_table`` holds the distinct (function, script, line, column), 1-based (0
+    unknown), with ``frame_script_id`` alongside."""
 
-    def __init__(self, path: str, parent: np.ndarray, self_size: np.ndarray, end: np.ndarray,
-                 depth: np.ndarray, node_id: np.ndarray, frame: np.ndarray,
-                 native: np.ndarray, frame_table: list[FrameKey], sample_count: int = 0,
-                 dangling_samples: int = 0, dangling_sample_size: int = 0) -> None:
+    def __init__(self, path: str, self_size: np.ndarray, node_id: np.ndarray,
+                 frame: np.ndarray, child_count: np.ndarray, level_starts: np.ndarray,
+                 frame_table: list[FrameKey], frame_script_id: list[int],
+                 sample_count: int = 0, dangling_samples: int = 0,
+                 dangling_sample_size: int = 0) -> None:
+        n = int(self_size.shape[0])
         self.path = path
-        self.parent = parent
         self.self_size = self_size
-        self.end = end
-        self.depth = depth
         self.node_id = node_id
         self.frame = frame
-        self.native = native
         self.frame_table = frame_table
+        self.frame_script_id = frame_script_id
+        self.level_starts = level_starts
         self.sample_count = sample_count
         self.dangling_samples = dangling_samples
         self.dangling_sample_size = dangling_sample_size
-        self.total_size = subtree_sums(self_size, end)
-        self._first_child, self._child_order = children_csr(parent, self.total_size)
+        self.parent = np.full(n, -1, dtype=np.int64)
+        self.parent[1:] = np.repeat(np.arange(n, dtype=np.int64), child_count)
+        child_start = np.ones(n, dtype=np.int64)
+        np.cumsum(child_count[:-1], out=child_start[1:])
+        child_start[1:] += 1
+        native_frames = np.asarray([not url and not sid for (_, url, _, _), sid
+                                    in zip(frame_table, frame_script_id, strict=True)],
+                                   dtype=np.bool_)
+        self.native = native_frames[frame] if n else np.zeros(0, dtype=np.bool_)
+        self.total_size = level_sums(self_size, self.parent, level_starts)
+        subtree = level_sums(np.ones(n, dtype=np.int64), self.parent, level_starts)
+        self.preorder = preorder_positions(self.parent, level_starts, child_start, subtree)
+        self.end = self.preorder + subtree
+        self._child_start = child_start
+        self._child_count = child_count
         self._sites: dict[bool, list[Site]] = {}
 
     @property
     def node_count(self) -> int:
         return int(self.parent.shape[0])
+
+    @property
+    def depth(self) -> int:
+        """Levels below the root (0 for a lone root)."""
+        return max(int(self.level_starts.shape[0]) - 2, 0)
 
     @property
     def total(self) -> int:
@@ -131,18 +162,25 @@ class HeapProfile:
 
     @property
     def frames(self) -> Sequence[FrameKey]:
+        """``frames[row]`` -> (function, script, line, column) of a node, 1-based."""
         return _NodeFrames(self.frame_table, self.frame)
 
+    def frame_at(self, index: int) -> Frame:
+        """A row of the frame table as a Frame."""
+        return Frame(*self.frame_table[index], script_id=self.frame_script_id[index])
+
     def node_frame(self, node: int) -> Frame:
-        return Frame(*self.frame_table[int(self.frame[node])])
+        return self.frame_at(int(self.frame[node]))
 
     def children(self, node: int) -> np.ndarray:
-        """Child rows of a node, largest total first (the top-down tree, one level at a
-        time)."""
-        return self._child_order[self._first_child[node]:self._first_child[node + 1]]
+        """Child rows of a node, largest total first (the top-down tree, sorted one node at
+        a time as it is opened)."""
+        first = int(self._child_start[node])
+        rows = np.arange(first, first + int(self._child_count[node]), dtype=np.int64)
+        return rows[np.argsort(-self.total_size[rows], kind="stable")]
 
     def child_count(self, node: int) -> int:
-        return int(self._first_child[node + 1] - self._first_child[node])
+        return int(self._child_count[node])
 
     def stack(self, node: int) -> list[Frame]:
         """The call stack of a node, innermost first, without the root."""
@@ -154,33 +192,29 @@ class HeapProfile:
 
     def site_of_nodes(self, fold_native: bool = True) -> np.ndarray:
         """The frame row each node's allocations are charged to. With ``fold_native``, a
-        builtin frame (no script: `repeat`, `push`, `JSON.parse`, ...) is charged to its
-        nearest caller with a script, so sites are the app's functions; builtins directly
-        under the root (V8's `(V8 API)`, `(PARSER)`, ...) stay themselves."""
+        builtin frame (`repeat`, `push`, `JSON.stringify`, ...) is charged to its nearest
+        caller that is not one, so sites are the app's functions; builtins right under the
+        root (V8's `(V8 API)`, `(PARSER)`, ...) stay themselves."""
         if not fold_native:
             return self.frame
         owner = fold_into_ancestor(self.native & (self.parent > 0), self.parent)
         return self.frame[owner]
 
     def sites(self, fold_native: bool = True) -> list[Site]:
-        """Bottom-up allocation sites by self size (then total), the root left out."""
+        """Bottom-up allocation sites, largest self size first (then total), the root left
+        out. A site's total counts a recursive function's subtree once."""
         cached = self._sites.get(fold_native)
         if cached is not None:
             return cached
         n_frames = len(self.frame_table)
         site = self.site_of_nodes(fold_native)
-        self_by = np.bincount(site, weights=self.self_size, minlength=n_frames)
-        outer = outermost(site, self.end)
-        total_by = np.bincount(site[outer], weights=self.total_size[outer], minlength=n_frames)
-        keep = total_by > 0
-        if self.node_count:
-            root_site = int(site[0])
-            if not np.any(site[1:] == root_site):
-                keep[root_site] = False
-        rows = np.flatnonzero(keep)
+        self_by = group_sums(site, self.self_size, n_frames)
+        outer = outermost(site, self.preorder, self.end)
+        outer[:1] = False  # the root is everything, not a site
+        total_by = group_sums(site[outer], self.total_size[outer], n_frames)
+        rows = np.flatnonzero(total_by > 0)
         rows = rows[np.lexsort((-total_by[rows], -self_by[rows]))]
-        out = [Site(Frame(*self.frame_table[k]), int(self_by[k]), int(total_by[k]))
-               for k in rows.tolist()]
+        out = [Site(self.frame_at(k), int(self_by[k]), int(total_by[k])) for k in rows.tolist()]
         self._sites[fold_native] = out
         return out
 
@@ -209,9 +243,21 @@ def load_profile(path: str) -> HeapProfile:
     """Read and validate a heap profile; raises SnapshotError(path, problem) on anything
     wrong (missing file, corrupt gzip, bad JSON, wrong shape, negative sizes, ...)."""
     data = _read_bytes(path)
-    doc = _decode(path, data)
-    del data
-    return _build(path, doc)
+    with _no_cyclic_gc():  # millions of fresh objects, none in a cycle: gc passes are waste
+        doc = _decode(path, data)
+        del data
+        return _build(path, doc)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read_bytes(path: str) -> bytes:
@@ -301,56 +347,73 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _build(path: str, doc: ProfileFile) -> HeapProfile:
-    """Flatten the call tree iteratively (no recursion: any depth), in preorder."""
-    keys: dict[FrameKey, int] = {}
+    """Flatten the call tree level by level (no recursion: any depth). Per node this only
+    appends to lists; everything else is vectorised over the rows."""
+    keys: dict[tuple[str, str | int, str, int, int], int] = {}
     table: list[FrameKey] = []
-    native_frames: list[bool] = []
-    parent: list[int] = []
+    script_ids: list[int] = []
+    site_rows: dict[SiteKey, int] = {}
+    frame: list[int] = []
     self_size: list[int] = []
     node_id: list[int] = []
-    frame: list[int] = []
-    depth: list[int] = []
-    end: list[int] = []
-    # Entries: (node, parent row, depth) to visit, or (None, row, 0) when row's subtree ends.
-    stack: list[tuple[ProfileNode | None, int, int]] = [(doc.head, -1, 0)]
-    while stack:
-        node, up, level = stack.pop()
-        if node is None:
-            end[up] = len(parent)
-            continue
-        row = len(parent)
-        cf = node.callFrame
-        key = (cf.functionName, cf.url, cf.lineNumber + 1, cf.columnNumber + 1)
-        k = keys.get(key)
-        if k is None:
-            k = keys[key] = len(table)
-            table.append(key)
-            native_frames.append(not cf.url and str(cf.scriptId) in ("0", ""))
-        parent.append(up)
-        self_size.append(node.selfSize)
-        node_id.append(node.id)
-        frame.append(k)
-        depth.append(level)
-        end.append(0)
-        stack.append((None, row, 0))
-        kids = node.children
-        if kids:
-            stack.extend((child, row, level + 1) for child in reversed(kids))
+    child_count: list[int] = []
+    level_starts = [0]
+    add_frame, add_size, add_id, add_count = (frame.append, self_size.append, node_id.append,
+                                              child_count.append)
+    level: list[ProfileNode] = [doc.head]
+    while level:
+        below: list[ProfileNode] = []
+        add_below = below.extend
+        for node in level:
+            cf = node.callFrame
+            key = (cf.functionName, cf.scriptId, cf.url, cf.lineNumber, cf.columnNumber)
+            k = keys.get(key)
+            if k is None:
+                k = keys[key] = _site_row(cf, site_rows, table, script_ids)
+            add_frame(k)
+            add_size(node.selfSize)
+            add_id(node.id)
+            kids = node.children
+            add_count(len(kids))
+            if kids:
+                add_below(kids)
+        level = below
+        level_starts.append(len(frame))
     ids = np.asarray(node_id, dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
+    sorted_ids = np.sort(ids)
     duplicate = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
     if duplicate.size:
         raise SnapshotError(path, "two call-tree nodes have the same id "
                                   f"{sorted_ids[duplicate[0]]}")
-    frame_arr = np.asarray(frame, dtype=np.int64)
     dangling, dangling_size = _dangling_samples(doc.samples, sorted_ids)
     return HeapProfile(
-        path, np.asarray(parent, dtype=np.int64), np.asarray(self_size, dtype=np.int64),
-        np.asarray(end, dtype=np.int64), np.asarray(depth, dtype=np.int64), ids, frame_arr,
-        np.asarray(native_frames, dtype=np.bool_)[frame_arr], table,
-        sample_count=len(doc.samples), dangling_samples=dangling,
+        path, np.asarray(self_size, dtype=np.int64), ids, np.asarray(frame, dtype=np.int64),
+        np.asarray(child_count, dtype=np.int64), np.asarray(level_starts, dtype=np.int64),
+        table, script_ids, sample_count=len(doc.samples), dangling_samples=dangling,
         dangling_sample_size=dangling_size)
+
+
+def _site_row(cf: CallFrame, rows: dict[SiteKey, int], table: list[FrameKey],
+              script_ids: list[int]) -> int:
+    """The frame-table row of a call frame: one per (function, url, line, column), and per
+    script id among frames without a url."""
+    sid = _script_id(cf.scriptId)
+    line, column = cf.lineNumber + 1, cf.columnNumber + 1
+    key = (cf.functionName, cf.url, line, column, 0 if cf.url else sid)
+    row = rows.get(key)
+    if row is None:
+        row = rows[key] = len(table)
+        table.append((cf.functionName, cf.url, line, column))
+        script_ids.append(sid)
+    return row
+
+
+def _script_id(value: str | int) -> int:
+    """The protocol's scriptId (a string of digits; some writers use a number) as an int, 0
+    when it is not a number."""
+    if isinstance(value, int):
+        return max(value, 0)
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
 def _dangling_samples(samples: list[Sample], sorted_ids: np.ndarray) -> tuple[int, int]:

@@ -19,23 +19,31 @@ class Frame:
     script: str  # path or URL; "" for builtins and code without a script
     line: int  # 1-based; 0 when unknown
     column: int  # 1-based; 0 when unknown
+    script_id: int = 0  # V8's script id when known; 0 for builtins
+
+    @property
+    def native(self) -> bool:
+        """A builtin (`push`, `repeat`, `JSON.parse`, ...) or V8 itself: no script at all."""
+        return not self.script and not self.script_id
 
     @property
     def label(self) -> str:
         """`name script:line` as people read it: `leakyHandler /srv/app.js:12`."""
         name = self.function or "(anonymous)"
-        return f"{name} {_where(self.script, self.line)}"
+        return f"{name} {_where(self.script, self.script_id, self.line)}"
 
     @property
     def short_label(self) -> str:
         """Like `label` with only the script's file name."""
         name = self.function or "(anonymous)"
-        return f"{name} {_where(os.path.basename(self.script) or self.script, self.line)}"
+        base = os.path.basename(self.script) or self.script
+        return f"{name} {_where(base, self.script_id, self.line)}"
 
 
-def _where(script: str, line: int) -> str:
-    if not script:
-        return f"(no script):{line}" if line else "(native)"
+def _where(script: str, script_id: int, line: int) -> str:
+    if not script:  # a script V8 could no longer name, or a builtin
+        where = f"(script {script_id})" if script_id else "(native)"
+        return f"{where}:{line}" if line else where
     return f"{script}:{line}" if line else script
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from leaktui.errors import SnapshotError
-from leaktui.profiles._tree import outermost, subtree_sums
+from leaktui.profiles._tree import group_sums, outermost, subtree_sums
 from leaktui.profiles.sites import Frame, Site
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class TraceTree:
     freed objects included), ``end``. Per function: ``fn_name``, ``fn_script`` (string
     indexes), ``fn_script_id``, ``fn_line``, ``fn_column`` (1-based, 0 unknown), and
     ``fn_site``: the function's site row (functions with the same name, script, line and
-    column share one)."""
+    column share one; without a script name, the same script id too)."""
 
     def __init__(self, ids: np.ndarray, parent: np.ndarray, function: np.ndarray,
                  count: np.ndarray, size: np.ndarray, end: np.ndarray, table: np.ndarray,
@@ -57,7 +57,12 @@ class TraceTree:
         self.fn_script_id = col["script_id"]
         self.fn_line = col["line"]
         self.fn_column = col["column"]
-        keys = np.stack([self.fn_name, self.fn_script, self.fn_line, self.fn_column], axis=1)
+        # A function with no script name is told apart by its script id (0 for builtins).
+        scripts, script_row = np.unique(self.fn_script, return_inverse=True)
+        unnamed = np.asarray([strings[int(k)] == "" for k in scripts.tolist()], dtype=np.bool_)
+        unnamed_id = np.where(unnamed[script_row.reshape(-1)], self.fn_script_id, 0)
+        keys = np.stack([self.fn_name, self.fn_script, self.fn_line, self.fn_column,
+                         unnamed_id], axis=1)
         if keys.shape[0]:
             _, first, fn_site = np.unique(keys, axis=0, return_index=True, return_inverse=True)
             # Site rows numbered by their first function, so the order is the file's.
@@ -82,7 +87,8 @@ class TraceTree:
         """The frame of a row of the function table."""
         s = self.strings
         return Frame(s[int(self.fn_name[function])], s[int(self.fn_script[function])],
-                     int(self.fn_line[function]), int(self.fn_column[function]))
+                     int(self.fn_line[function]), int(self.fn_column[function]),
+                     int(self.fn_script_id[function]))
 
     def index_of(self, trace_node_id: int) -> int:
         """The row of a trace node id, -1 when the tree has none (id 0: untracked)."""
@@ -129,17 +135,15 @@ class TraceTree:
         n_sites = int(self.site_function.shape[0])
         if n == 0 or not traced.any():
             return []
-        per_row_size = np.bincount(rows[traced], weights=sizes[traced], minlength=n)
-        per_row_count = np.bincount(rows[traced], minlength=n)
-        per_row_total = subtree_sums(per_row_size.astype(np.int64), self.end)
+        per_row_size = group_sums(rows[traced], sizes[traced], n)
+        per_row_count = np.bincount(rows[traced], minlength=n).astype(np.int64)
+        per_row_total = subtree_sums(per_row_size, self.end)
         site = self.fn_site[self.function]
-        synthetic = self.parent < 0  # the tree's root: allocations outside any JS frame
-        site_self = np.bincount(site[~synthetic], weights=per_row_size[~synthetic],
-                                minlength=n_sites)
-        site_count = np.bincount(site[~synthetic], weights=per_row_count[~synthetic],
-                                 minlength=n_sites)
-        outer = outermost(site, self.end) & ~synthetic
-        site_total = np.bincount(site[outer], weights=per_row_total[outer], minlength=n_sites)
+        real = self.parent >= 0  # the tree's root: allocations outside any JS frame
+        site_self = group_sums(site[real], per_row_size[real], n_sites)
+        site_count = group_sums(site[real], per_row_count[real], n_sites)
+        outer = outermost(site, np.arange(n), self.end) & real
+        site_total = group_sums(site[outer], per_row_total[outer], n_sites)
         chosen = np.flatnonzero(site_total > 0)
         chosen = chosen[np.lexsort((-site_total[chosen], -site_self[chosen]))]
         if top is not None:
