@@ -130,6 +130,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "bound-poller": ("timers", "timer-leak", None, "Timeout"),
     "shared-callback": ("timers", "timer-leak", None, "Timeout"),
     "handles-map": ("timers", "timer-leak", ["sessions", "keepAlive"], "Timeout"),
+    "watcher-registry": ("timers", "timer-leak", ["fsWatch", "watchers"], "Timeout"),
     "validator-map": ("closures", "closure-capture", ["registry", "validators"], "Function"),
     "shared-scope": ("closures", "closure-capture", ["formatters"], "Function"),
     "hook-object": ("closures", "closure-capture", ["plugin", "hooks"], "Function"),

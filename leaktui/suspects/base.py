@@ -102,6 +102,18 @@ class Series:
         return [s.ordinals_of_ids(ids) if s is not self.last
                 else np.asarray(nodes, dtype=np.int64) for s in self.snaps]
 
+    def note_captured(self, nodes: np.ndarray) -> None:
+        """Objects kept alive by the callbacks of a reported listener or timer leak."""
+        self.cache.setdefault("captured", []).append(np.asarray(nodes, dtype=np.int64))
+
+    def captured_share(self, nodes: np.ndarray) -> float:
+        """Share of ``nodes`` that reported listeners' or timers' callbacks keep alive."""
+        found = self.cache.get("captured")
+        if not found or nodes.size == 0:
+            return 0.0
+        captured = np.unique(np.concatenate(found))
+        return float(np.isin(nodes, captured).mean())
+
     def claim(self, nodes: np.ndarray | list[int] | int) -> None:
         self.claimed.update(np.atleast_1d(np.asarray(nodes, dtype=np.int64)).tolist())
 
@@ -139,6 +151,18 @@ def severity_from(values: list[int], series_size: int, big: bool = False,
     if big or (series_size >= 2 and rising):
         return "medium"
     return "low"
+
+
+def explained_by_callbacks(series: Series, values: np.ndarray, severity: str,
+                           evidence: list[str]) -> str:
+    """A collection whose items are what leaked timers or listeners hold: the callbacks are
+    the leak's root (they would keep the items alive without it), so it is at most medium."""
+    share = series.captured_share(values[:2000])
+    if share < 0.5:
+        return severity
+    evidence.append(f"{share:.0%} of its items are also captured by the leaked timers or "
+                    "listeners reported above: clearing those releases them")
+    return "medium" if severity == "high" else severity
 
 
 def counts_evidence(counts: list[int], unit: str, node_id: int | None = None) -> str:

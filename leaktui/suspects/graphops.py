@@ -154,3 +154,14 @@ def root_path(snap: HeapSnapshot, node: int, max_len: int = 200) -> list[str]:
         v = src
     names.reverse()
     return names
+
+
+def captured_objects(snap: HeapSnapshot, functions: np.ndarray) -> np.ndarray:
+    """Objects a set of functions keep alive directly: their scopes' variables and, for bound
+    functions, the bound `this` (sorted, unique)."""
+    functions = np.asarray(functions, dtype=np.int64)
+    contexts = named_targets(snap, functions, "context", edge_type=snap.E_INTERNAL)
+    this = named_targets(snap, functions, "bound_this", edge_type=snap.E_INTERNAL)
+    edges = edges_of(snap, contexts[contexts >= 0])
+    edges = edges[snap.edge_type[edges] == snap.E_CONTEXT]
+    return np.unique(np.concatenate([snap.edge_to[edges].astype(np.int64), this[this >= 0]]))

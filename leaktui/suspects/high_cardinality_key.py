@@ -18,6 +18,7 @@ from leaktui.suspects.base import (
     Series,
     Suspect,
     counts_evidence,
+    explained_by_callbacks,
     holder_label,
     human,
     make_suspect,
@@ -126,6 +127,7 @@ def detect(series: Series) -> list[Suspect]:
             evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))
         severity = severity_from(c.counts[c.born:], series.size - c.born,
                                  big=is_big(series, c), min_step=c.step)
+        severity = explained_by_callbacks(series, c.entries.values, severity, evidence)
         title = (f"{holder_label(series, c.node)} caches {c.count:,} entries under near-unique "
                  f"keys, holding {human(retained)}")
         advice = ("Normalise the key to what the cached value depends on (drop timestamps, "

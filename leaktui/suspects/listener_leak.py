@@ -24,6 +24,7 @@ from leaktui.suspects.base import (
     steady_growth,
 )
 from leaktui.suspects.graphops import (
+    captured_objects,
     chain_heads,
     edges_of,
     named_targets,
@@ -201,7 +202,9 @@ def detect(series: Series) -> list[Suspect]:
         about = _describe_listeners(snap, ls.listeners)
         if about:
             evidence.append("listeners: " + about)
-        captured, _ = dominant_class(snap, _captured(snap, ls.listeners))
+        held = captured_objects(snap, ls.listeners)
+        series.note_captured(held)
+        captured, _ = dominant_class(snap, held)
         if captured != "-":
             evidence.append(f"each keeps alive what it closed over, mostly {captured}")
         if series.size > 1:
@@ -229,11 +232,3 @@ def detect(series: Series) -> list[Suspect]:
         series.claim(ls.listeners)
     return out
 
-
-def _captured(snap: HeapSnapshot, listeners: np.ndarray) -> np.ndarray:
-    """Objects the listeners' contexts capture (a sample)."""
-    contexts = named_targets(snap, listeners[:500], "context", edge_type=snap.E_INTERNAL)
-    contexts = contexts[contexts >= 0]
-    edges = edges_of(snap, contexts)
-    edges = edges[snap.edge_type[edges] == snap.E_CONTEXT]
-    return snap.edge_to[edges].astype(np.int64)

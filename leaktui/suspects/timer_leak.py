@@ -22,13 +22,21 @@ from leaktui.suspects.base import (
     severity_from,
     steady_growth,
 )
-from leaktui.suspects.graphops import edges_of, named_targets, owners_of, string_ids
+from leaktui.suspects.graphops import (
+    captured_objects,
+    edges_of,
+    named_targets,
+    owners_of,
+    string_ids,
+)
 
 PATTERN = "timer-leak"
 MIN_TIMERS = 10
 BIG = 100
 FACE_VALUE = 1000
 MIN_STEP = 5
+HOLDER_SAMPLE = 300
+HOLDER_LEVELS = 4
 
 
 @dataclass(frozen=True)
@@ -77,13 +85,34 @@ def _private_bytes(snap: HeapSnapshot, timers: np.ndarray) -> int:
 
 def _holder(snap: HeapSnapshot, timers: np.ndarray) -> int:
     """What holds the timers: their most common dominator (Node's timer list for that
-    duration), lifted out of Timeout chains and engine arrays; when nothing short of the root
-    dominates them (the application also keeps the handles), the nearest retainer."""
+    duration), lifted out of Timeout chains and engine arrays. When nothing short of the root
+    dominates them (the application keeps the handles too), the object most of them hang
+    from, a few retainers up (the array of watchers, the Map of handles)."""
     doms, counts = np.unique(snap.dominator[timers], return_counts=True)
     node = _lift(snap, int(doms[int(np.argmax(counts))]), by_dominator=True)
     if int(snap.node_type[node]) != snap.T_SYNTHETIC and int(snap.distance[node]) > 1:
         return node  # not a root, nor the global object the root holds
+    sample = timers[:HOLDER_SAMPLE]
+    current = sample
+    for _ in range(HOLDER_LEVELS):
+        parents = np.asarray([p for p in (_parent(snap, int(x)) for x in current) if p >= 0],
+                             dtype=np.int64)
+        if parents.size == 0:
+            break
+        uniq, counts = np.unique(parents, return_counts=True)
+        best = int(uniq[int(np.argmax(counts))])
+        if counts.max() >= 0.5 * sample.size:
+            return _lift(snap, best, by_dominator=False)
+        current = uniq
     return _lift(snap, int(timers[0]), by_dominator=False)
+
+
+def _parent(snap: HeapSnapshot, node: int) -> int:
+    """The retainer nearest to a root that is not another timer of the list (-1: none)."""
+    for _, src in snap.retainers(node):
+        if snap.class_name(src) != "Timeout":
+            return src
+    return -1
 
 
 def _lift(snap: HeapSnapshot, node: int, by_dominator: bool) -> int:
@@ -144,7 +173,10 @@ def detect(series: Series) -> list[Suspect]:
                     f"{intervals:,} of them repeat (setInterval)" if intervals == count else
                     f"{intervals:,} of them repeat (setInterval); the others are timeouts that "
                     "were rescheduled (a retry loop) or are still pending"]
-        captured = _captured_class(snap, callbacks)
+        held = np.concatenate([captured_objects(snap, callbacks),
+                               _timer_arguments(snap, timers)])
+        series.note_captured(held)
+        captured = _captured_class(snap, held)
         if captured:
             evidence.append(f"their callbacks and arguments keep alive mostly {captured}")
         if series.size > 1:
@@ -167,12 +199,15 @@ def detect(series: Series) -> list[Suspect]:
     return out
 
 
-def _captured_class(snap: HeapSnapshot, callbacks: np.ndarray) -> str:
-    """The most common class the callbacks capture (context variables, bound `this`)."""
-    contexts = named_targets(snap, callbacks[:500], "context", edge_type=snap.E_INTERNAL)
-    this = named_targets(snap, callbacks[:500], "bound_this", edge_type=snap.E_INTERNAL)
-    edges = edges_of(snap, contexts[contexts >= 0])
-    edges = edges[snap.edge_type[edges] == snap.E_CONTEXT]
-    found = np.concatenate([snap.edge_to[edges].astype(np.int64), this[this >= 0]])
-    name, _ = dominant_class(snap, np.unique(found))
+def _captured_class(snap: HeapSnapshot, captured: np.ndarray) -> str:
+    """The most common class among what the callbacks capture."""
+    name, _ = dominant_class(snap, captured)
     return "" if name == "-" else name
+
+
+def _timer_arguments(snap: HeapSnapshot, timers: np.ndarray) -> np.ndarray:
+    """Extra arguments passed to setInterval/setTimeout (`_timerArgs`)."""
+    args = named_targets(snap, timers, "_timerArgs", edge_type=snap.E_PROPERTY)
+    edges = edges_of(snap, args[args >= 0])
+    edges = edges[snap.edge_type[edges] == snap.E_ELEMENT]
+    return snap.edge_to[edges].astype(np.int64)

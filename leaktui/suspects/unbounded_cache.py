@@ -7,6 +7,7 @@ from leaktui.suspects.base import (
     Series,
     Suspect,
     counts_evidence,
+    explained_by_callbacks,
     holder_label,
     human,
     make_suspect,
@@ -34,6 +35,7 @@ def detect(series: Series) -> list[Suspect]:
             evidence.append(f"{c.count:,} entries in one snapshot")
         severity = severity_from(c.counts[c.born:], series.size - c.born,
                                  big=is_big(series, c), min_step=c.step)
+        severity = explained_by_callbacks(series, c.entries.values, severity, evidence)
         verb = "only grows" if series.size > 1 else "is large"
         inside = f" in its member {c.nested}s" if c.nested else ""
         title = (f"{holder_label(series, c.node)} {verb}: {c.count:,} entries of "

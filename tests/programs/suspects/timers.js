@@ -30,4 +30,11 @@ run({
     globalThis.sessions = { keepAlive };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const s = { n, buf: new Array(20).fill(n) }; keepAlive.set(n, setInterval(() => s.buf.length, 15000)); } }, [5, 300, 300]) };
   },
+  // Watchers kept in a registry array, each with an interval that is never cleared.
+  'watcher-registry': () => {
+    class Watcher { constructor(path) { this.path = path; this.seen = new Array(40).fill(path); this.timer = setInterval(() => this.check(), 10000); } check() { return this.seen.length; } }
+    const watchers = [];
+    globalThis.fsWatch = { watchers };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) watchers.push(new Watcher('/data/' + n++)); }, [5, 300, 300]) };
+  },
 });
