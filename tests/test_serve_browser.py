@@ -1,5 +1,6 @@
 """`leaktui serve` in real headless Chromium: the page connects, the app shows its class table,
-a key press reaches the app; a PNG of the page goes to screenshots/."""
+a key press reaches the app; a PNG of the page (screenshots/serve-browser.png when
+LEAKTUI_WRITE_SCREENSHOTS=1). Also what serve refuses before listening."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import base64
 import itertools
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -16,12 +18,19 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-MINI = ROOT / "tests" / "data" / "rules.heapsnapshot"
+MINI = ROOT / "tests" / "data" / "mini.heapsnapshot"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+INSTALL = "apt-get update && apt-get install -y chromium"
+ANSI = re.compile(rb"\x1b(\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][A-Z0-9]|.)")
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
+                  "--window-size=1280,800")
 
 
 def free_port() -> int:
@@ -40,13 +49,40 @@ def wait_port(port: int, seconds: float) -> None:
     raise TimeoutError(f"nothing listens on {port}")
 
 
+def serve(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "leaktui.cli", "serve", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
 def test_serve_refuses_a_non_loopback_address() -> None:
-    res = subprocess.run([sys.executable, "-m", "leaktui.cli", "serve", str(MINI), "--host",
-                          "0.0.0.0"], capture_output=True, text=True, timeout=60)
-    assert res.returncode == 2 and "refusing to serve" in res.stderr
+    res = serve(str(MINI), "--host", "0.0.0.0")
+    assert res.returncode == 2
+    assert "refusing to serve on 0.0.0.0" in res.stderr and "secrets" in res.stderr
+    assert "Serving" not in res.stdout
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_serve_refuses_a_missing_snapshot() -> None:
+    res = serve(str(MINI), str(ROOT / "no-such.heapsnapshot"))
+    assert res.returncode == 2 and "no-such.heapsnapshot: no such file" in res.stderr
+
+
+def test_serve_says_when_the_port_is_taken() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        res = serve(str(MINI), "--port", str(port))
+    assert res.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in res.stderr
+
+
+def screen_text(frames: list[bytes]) -> bytes:
+    """What the app wrote to its terminal, escape sequences removed."""
+    return ANSI.sub(b"", b"".join(frames))
+
+
+@pytest.mark.skipif(CHROMIUM is None,
+                    reason=f"chromium is not installed and could not be ({INSTALL}; .ci/run "
+                           "installs it when it can)")
 def test_browser_shows_the_class_table_and_keys_reach_the_app(tmp_path: Path) -> None:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "leaktui.cli", "serve", str(MINI),
@@ -57,13 +93,11 @@ def test_browser_shows_the_class_table_and_keys_reach_the_app(tmp_path: Path) ->
     try:
         assert server.stdout is not None
         banner = [server.stdout.readline() for _ in range(2)]
-        assert f"127.0.0.1:{port}" in banner[0] and "ssh -N -L" in banner[1]
+        assert banner[0].strip() == f"Serving leaktui on http://127.0.0.1:{port}/"
+        assert f"ssh -N -L {port}:127.0.0.1:{port} " in banner[1]
         wait_port(port, 30)
         browser = subprocess.Popen(
-            [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", f"--user-data-dir={profile}", "--remote-debugging-port=0",
-             "--window-size=1280,800", "about:blank"],
+            [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         active = Path(profile) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
@@ -73,15 +107,16 @@ def test_browser_shows_the_class_table_and_keys_reach_the_app(tmp_path: Path) ->
         pages = json.loads(urllib.request.urlopen(
             f"http://127.0.0.1:{debug_port}/json/list", timeout=10).read())
         ws_url = next(p["webSocketDebuggerUrl"] for p in pages if p["type"] == "page")
-        text, png = asyncio.run(drive(ws_url, f"http://127.0.0.1:{port}/"))
-        assert b"Classes" in text and b"Retained" in text, text[-2000:]
-        assert b"total" in text.split(b"PRESSED", 1)[1]  # view 5 (statistics) after the key
+        before, after, png, blank = asyncio.run(drive(ws_url, f"http://127.0.0.1:{port}/"))
+        assert b"Retained" in before and b"Shallow" in before, before[-2000:]
+        assert b"JS heap" not in before
+        assert b"JS heap" in after, after[-2000:]  # key 5 reached the app: statistics view
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(png) > 3 * len(blank)  # the page has content, not an empty window
         # screenshots/serve-browser.png is refreshed with LEAKTUI_WRITE_SCREENSHOTS=1; a plain
         # test run writes into its own temporary folder and leaves the checkout clean.
         folder = ROOT / "screenshots" if os.environ.get("LEAKTUI_WRITE_SCREENSHOTS") else tmp_path
-        out = folder / "serve-browser.png"
-        out.write_bytes(png)
-        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        (folder / "serve-browser.png").write_bytes(png)
     finally:
         if browser is not None:
             browser.kill()
@@ -91,16 +126,19 @@ def test_browser_shows_the_class_table_and_keys_reach_the_app(tmp_path: Path) ->
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait()
         shutil.rmtree(profile, ignore_errors=True)
 
 
-async def drive(ws_url: str, page_url: str) -> tuple[bytes, bytes]:
-    """Open the page, collect what the app sends over its WebSocket, press `5`, screenshot."""
+async def drive(ws_url: str, page_url: str) -> tuple[bytes, bytes, bytes, bytes]:
+    """Screenshot the blank page; open the app's page and collect what the app sends over
+    its websocket; wait for the class table and screenshot it; press `5` and wait for the
+    statistics view. Returns (screen before the key, screen after, PNG, blank PNG)."""
     import websockets
 
     frames: list[bytes] = []
     ids = itertools.count(1)
-    pending: dict[int, asyncio.Future[dict]] = {}  # type: ignore[type-arg]
+    pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
     async with websockets.connect(ws_url, max_size=None) as ws:
         async def reader() -> None:
             async for raw in ws:
@@ -113,36 +151,38 @@ async def drive(ws_url: str, page_url: str) -> tuple[bytes, bytes]:
                     frames.append(base64.b64decode(data) if resp.get("opcode") == 2
                                   else data.encode())
 
-        async def call(method: str, **params: object) -> dict:  # type: ignore[type-arg]
+        async def call(method: str, **params: object) -> dict[str, Any]:
             i = next(ids)
             pending[i] = asyncio.get_running_loop().create_future()
             await ws.send(json.dumps({"id": i, "method": method, "params": params}))
-            return await asyncio.wait_for(pending[i], 30)
-
-        task = asyncio.create_task(reader())
-        await call("Network.enable")
-        await call("Page.enable")
-        await call("Page.navigate", url=page_url)
+            reply = await asyncio.wait_for(pending[i], 30)
+            assert "error" not in reply, reply
+            return reply
 
         async def wait_for(needle: bytes, start: int, seconds: float) -> None:
             deadline = time.monotonic() + seconds
             while time.monotonic() < deadline:
-                if needle in b"".join(frames[start:]):
+                if needle in screen_text(frames[start:]):
                     return
                 await asyncio.sleep(0.2)
 
+        task = asyncio.create_task(reader())
+        blank = await call("Page.captureScreenshot", format="png")
+        await call("Network.enable")
+        await call("Page.enable")
+        await call("Page.navigate", url=page_url)
         await wait_for(b"Retained", 0, 40)
-        await call("Input.dispatchMouseEvent", type="mousePressed", x=640, y=400,
-                   button="left", clickCount=1)
-        await call("Input.dispatchMouseEvent", type="mouseReleased", x=640, y=400,
-                   button="left", clickCount=1)
+        await asyncio.sleep(0.5)  # the rest of the first screen, painted by xterm.js
+        shot = await call("Page.captureScreenshot", format="png")
+        for kind in ("mousePressed", "mouseReleased"):  # focus the terminal
+            await call("Input.dispatchMouseEvent", type=kind, x=640, y=400, button="left",
+                       clickCount=1)
         mark = len(frames)
-        frames.append(b"PRESSED")
+        before = screen_text(frames)
         for kind in ("keyDown", "keyUp"):
             await call("Input.dispatchKeyEvent", type=kind, key="5", code="Digit5", text="5",
                        windowsVirtualKeyCode=53)
-        await wait_for(b"total", mark, 20)
-        await asyncio.sleep(0.5)
-        shot = await call("Page.captureScreenshot", format="png")
+        await wait_for(b"JS heap", mark, 20)
         task.cancel()
-        return b"".join(frames), base64.b64decode(shot["result"]["data"])
+        return (before, screen_text(frames[mark:]), base64.b64decode(shot["result"]["data"]),
+                base64.b64decode(blank["result"]["data"]))
