@@ -235,8 +235,7 @@ def is_heap_profile(path: str) -> bool:
                 start += f.read(62)
     except (OSError, EOFError, zlib.error):
         return False
-    head = start.lstrip().replace(b" ", b"")
-    return head.startswith((b'{"head"', b'{"profile"'))
+    return b"".join(start.split()).startswith((b'{"head"', b'{"profile"'))
 
 
 def load_profile(path: str) -> HeapProfile:
