@@ -51,8 +51,10 @@ class ListenerSet:
     kind: str  # "EventEmitter" or "EventTarget"
 
 
-def emitter_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
-    """Events of EventEmitters with at least ``min_count`` listeners."""
+def emitter_sets(snap: HeapSnapshot, min_count: int,
+                 emitter_ids: np.ndarray | None = None) -> list[ListenerSet]:
+    """Events of EventEmitters with at least ``min_count`` listeners (only of the emitters
+    with these ids, when given: the earlier snapshots of a series)."""
     names = string_ids(snap, "_events")
     if names.size == 0:
         return []
@@ -77,8 +79,12 @@ def emitter_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
     counts = np.zeros(targets.size, dtype=np.int64)
     counts[np.flatnonzero(is_array)] = np.bincount(member_owner[fn], minlength=arrays.size)
     counts[snap.node_type[targets] == snap.T_CLOSURE] = 1
-    out = _many_events(snap, events, emitters, owner, targets, counts, min_count)
-    for i in np.flatnonzero(counts >= min_count).tolist():
+    wanted = np.ones(events.size, dtype=np.bool_)
+    if emitter_ids is not None:
+        wanted = np.isin(snap.node_id[emitters].astype(np.int64), emitter_ids)
+    out = _many_events(snap, events[wanted], emitters[wanted], np.flatnonzero(wanted),
+                       owner, targets, counts, min_count)
+    for i in np.flatnonzero((counts >= min_count) & wanted[owner]).tolist():
         holder = int(targets[i])
         own = edges_of(snap, np.asarray([holder]))
         own = own[snap.edge_type[own] == snap.E_ELEMENT]
@@ -92,17 +98,21 @@ def emitter_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
 
 
 def _many_events(snap: HeapSnapshot, events: np.ndarray, emitters: np.ndarray,
-                 owner: np.ndarray, targets: np.ndarray, counts: np.ndarray,
+                 rows: np.ndarray, owner: np.ndarray, targets: np.ndarray, counts: np.ndarray,
                  min_count: int) -> list[ListenerSet]:
     """Emitters with listeners on very many distinct events (`on('job:' + id, fn)`): one set
-    per emitter, holder its `_events` object."""
-    per_emitter = np.bincount(owner, minlength=events.size)
-    listeners_total = np.bincount(owner, weights=counts, minlength=events.size)
+    per emitter, holder its `_events` object. ``rows``: index of each of ``events`` in the
+    arrays ``owner`` refers to."""
+    size = max(int(owner.max(initial=-1)), int(rows.max(initial=-1))) + 1
+    per_emitter = np.bincount(owner, minlength=size)
+    listeners_total = np.bincount(owner, weights=counts, minlength=per_emitter.size)
     out = []
-    for j in np.flatnonzero(per_emitter >= max(MANY_EVENTS, min_count)).tolist():
-        listeners = targets[(owner == j) & (snap.node_type[targets] == snap.T_CLOSURE)]
+    for j, row in enumerate(rows.tolist()):
+        if per_emitter[row] < max(MANY_EVENTS, min_count):
+            continue
+        listeners = targets[(owner == row) & (snap.node_type[targets] == snap.T_CLOSURE)]
         out.append(ListenerSet(int(emitters[j]), ANY_EVENT, int(events[j]),
-                               int(listeners_total[j]), listeners[:2000], "EventEmitter"))
+                               int(listeners_total[row]), listeners[:2000], "EventEmitter"))
     return out
 
 
@@ -135,6 +145,20 @@ def target_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
         callbacks = callbacks[callbacks >= 0]
         out.append(ListenerSet(target, event, head, int(count), callbacks, "EventTarget"))
     return out
+
+
+def target_counts(snap: HeapSnapshot) -> dict[int, tuple[int, int]]:
+    """Listener count and retained bytes per EventTarget list head (by id)."""
+    ids = _class_ids(snap, "Listener")
+    if not ids:
+        return {}
+    records = np.flatnonzero(np.isin(snap.class_id, ids) & (snap.node_type == snap.T_OBJECT))
+    previous = named_targets(snap, records, "previous", edge_type=snap.E_PROPERTY)
+    heads = chain_heads(snap, records, previous)
+    heads_u, counts = np.unique(heads[heads >= 0], return_counts=True)
+    return {int(h): (int(c), int(r)) for h, c, r in zip(
+        snap.node_id[heads_u].tolist(), counts.tolist(), snap.retained_size[heads_u].tolist(),
+        strict=True)}
 
 
 def _event_of_head(snap: HeapSnapshot, head: int) -> tuple[int, str] | None:
@@ -182,12 +206,21 @@ def detect(series: Series) -> list[Suspect]:
     found = listener_sets(snap, MIN_LISTENERS)
     if not found:
         return []
-    earlier = [{(int(s.node_id[x.emitter]), x.event): (x.count, int(s.retained_size[x.holder]))
-                for x in listener_sets(s, 1)} for s in series.snaps[:-1]]
+    emitter_ids = np.unique(np.asarray([snap.node_id[x.emitter] for x in found
+                                        if x.kind == "EventEmitter"], dtype=np.int64))
+    earlier = []
+    for s in series.snaps[:-1]:
+        known: dict[tuple[int, str], tuple[int, int]] = {
+            (int(s.node_id[x.emitter]), x.event): (x.count, int(s.retained_size[x.holder]))
+            for x in emitter_sets(s, 1, emitter_ids)}
+        known.update({(head, ""): value for head, value in target_counts(s).items()})
+        earlier.append(known)
     out = []
     for ls in found:
         emitter_id = int(snap.node_id[ls.emitter])
-        before = [e.get((emitter_id, ls.event), (0, 0)) for e in earlier]
+        key = ((emitter_id, ls.event) if ls.kind == "EventEmitter"
+               else (int(snap.node_id[ls.holder]), ""))
+        before = [e.get(key, (0, 0)) for e in earlier]
         counts = [c for c, _ in before] + [ls.count]
         sizes = [b for _, b in before] + [int(snap.retained_size[ls.holder])]
         face = ls.count >= FACE_VALUE
