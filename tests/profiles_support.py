@@ -143,20 +143,21 @@ def decode_snapshot(path: Path) -> dict[str, Any]:
     return json.loads(path.read_bytes())  # type: ignore[no-any-return]
 
 
-def nodes_named(doc: dict[str, Any], name: str) -> tuple[list[int], list[int]]:
-    """(trace_node_ids, self sizes) of the snapshot's nodes with this name."""
+def nodes_named(doc: dict[str, Any], name: str) -> tuple[list[int], list[int], list[int]]:
+    """(trace_node_ids, self sizes, node ids) of the snapshot's nodes with this name."""
     fields = doc["snapshot"]["meta"]["node_fields"]
     width = len(fields)
-    i_name, i_trace, i_size = (fields.index("name"), fields.index("trace_node_id"),
-                               fields.index("self_size"))
+    i_name, i_trace, i_size, i_id = (fields.index("name"), fields.index("trace_node_id"),
+                                     fields.index("self_size"), fields.index("id"))
     flat = doc["nodes"]
     want = doc["strings"].index(name)
-    tids, sizes = [], []
+    tids, sizes, ids = [], [], []
     for k in range(0, len(flat), width):
         if flat[k + i_name] == want:
             tids.append(flat[k + i_trace])
             sizes.append(flat[k + i_size])
-    return tids, sizes
+            ids.append(flat[k + i_id])
+    return tids, sizes, ids
 
 
 def all_nodes(doc: dict[str, Any]) -> tuple[list[int], list[int]]:
