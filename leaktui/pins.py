@@ -130,16 +130,21 @@ class PinStore:
     def message(self) -> str | None:
         return "; ".join(self.messages) if self.messages else None
 
+    def _say(self, message: str) -> None:
+        if message not in self.messages:
+            self.messages.append(message)
+
     def _use_fallback(self, why: str) -> None:
         self.file = self.fallback
-        self.messages.append(f"pins for {os.path.basename(self.snapshot)} are kept in "
+        self._say(f"pins for {os.path.basename(self.snapshot)} are kept in "
                              f"{self.fallback} ({why})")
 
     # ------------------------------------------------------------------ reading
     def load(self) -> None:
         """Read the pins: those beside the snapshot (a colleague's), then, when this store
         writes elsewhere, the ones saved there; a pin of the same object replaces the
-        earlier one."""
+        earlier one. Call again to see pins others saved since (e.g. a colleague pinning
+        the same file in `leaktui serve`)."""
         sources = [self.beside] + ([self.fallback] if self.file == self.fallback else [])
         merged: dict[int, Pin] = {}
         for source in sources:
@@ -150,7 +155,7 @@ class PinStore:
         stale = self.stale()
         if stale and self.fingerprint is not None:
             first = stale[0]
-            self.messages.append(
+            self._say(
                 f"{len(stale)} of {len(self.pins)} pins were made on another snapshot "
                 f"({first.node_count:,} nodes then, {self.fingerprint.node_count:,} now): "
                 "their object ids may point elsewhere")
@@ -161,7 +166,7 @@ class PinStore:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            self.messages.append(f"cannot read pins file {source}: {exc.strerror or exc}")
+            self._say(f"cannot read pins file {source}: {exc.strerror or exc}")
             return []
         try:
             return list(msgspec.json.decode(data, type=PinFile).pins)
@@ -179,10 +184,10 @@ class PinStore:
         try:
             os.rename(source, aside)
         except OSError as exc:
-            self.messages.append(f"pins file {source} is corrupt ({problem}) and could not be "
+            self._say(f"pins file {source} is corrupt ({problem}) and could not be "
                                  f"set aside ({exc.strerror or exc}): left as it is")
             return
-        self.messages.append(f"pins file {source} was corrupt ({problem}): kept as {aside.name}"
+        self._say(f"pins file {source} was corrupt ({problem}): kept as {aside.name}"
                              ", starting with no pins")
 
     # ------------------------------------------------------------------ queries

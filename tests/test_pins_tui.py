@@ -160,3 +160,18 @@ async def test_a_corrupt_pins_file_is_set_aside_when_the_app_opens(sample: Path)
         assert app.pins.message is not None and "corrupt" in app.pins.message
     kept = list(sample.parent.glob(f"{pins_file.name}.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_text() == '{"snapshot": "x", "pins": ['
+
+
+async def test_findings_show_pins_a_colleague_saved_meanwhile(sample: Path) -> None:
+    app = PinningApp([str(sample)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("6")
+        assert app.query_one(FindingsView).table.row_count == 0
+        PinStore(str(sample)).add(Pin(node_id=int(app.snap.node_id[app.suspects[0].holder]),
+                                      class_name="Map", note="from the browser",
+                                      retained_size=1, path=HOLDER_PATH, created=time.time()))
+        await pilot.press("1", "6")
+        view = app.query_one(FindingsView)
+        assert view.table.row_count == 1
+        assert "from the browser" in str(view.query_one("#finding-detail").render())

@@ -84,6 +84,14 @@ class FindingsView(Vertical, LeakView):
     def snapshots_loaded(self, loaded: Loaded) -> None:
         self.snap, self.suspects = loaded.snaps[-1], list(loaded.suspects)
 
+    def view_shown(self) -> None:
+        """Shown again: read the pins file anew, so pins a colleague saved meanwhile (on the
+        same file, or through `leaktui serve`) appear."""
+        if self.store is not None:
+            self.store.load()
+            self.show(self.store, self.snap, self.suspects)
+        self.focus_table()
+
     def show_pins(self, pins: list[Pin]) -> None:
         """The app's hook after loading and after each pin: shows its store's pins."""
         store = getattr(self.app, "pins", None)
