@@ -90,7 +90,7 @@ def test_sites_of_every_object_match_a_walk_of_each_stack(doc: dict[str, Any]) -
 def test_untracked_objects_are_left_out_and_counted(doc: dict[str, Any]) -> None:
     tids, sizes = all_nodes(doc)
     tree = _tree(doc)
-    traced = [(t, s) for t, s in zip(tids, sizes, strict=True) if tree.index_of(t) >= 0]
+    traced = [(t, s) for t, s in zip(tids, sizes, strict=True) if tree.allocation_stack(t)]
     assert 0 < len(traced) < len(tids)  # objects from before tracking began have id 0
     assert tree.coverage(np.asarray(tids), np.asarray(sizes)) == (
         len(traced), sum(s for _, s in traced))

@@ -8,8 +8,9 @@ profile, ``total_size`` is the live sampled bytes and builtins are charged to th
 (``native_folded``); ``dangling_samples`` counts samples naming nodes the tree lacks. From a
 tracked snapshot, sites group the live objects (self size > 0) by the innermost frame of
 their allocation stack; each site also has ``count`` (objects), ``total_size`` is the bytes of
-the objects with a stack, and ``untracked_count`` / ``untracked_size`` are the objects
-allocated before tracking started."""
+the objects with a stack (the sum of the sites' self sizes), and ``untracked_count`` /
+``untracked_size`` are the objects without one (allocated before tracking started, or outside
+any JS function)."""
 
 from __future__ import annotations
 

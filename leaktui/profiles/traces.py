@@ -125,7 +125,8 @@ class TraceTree:
         """Objects grouped by allocation site, largest self size first. Per site: ``count``
         and ``self_size`` of the objects whose innermost frame is the site, ``total_size``
         of those with the site anywhere on their stack (each object once). Objects with no
-        trace (id 0, or one the tree lacks) are left out; see ``coverage``."""
+        stack (id 0, an id the tree lacks, or the tree's root) are left out; see
+        ``coverage``."""
         rows = self.indices_of(trace_node_ids)
         sizes = np.asarray(sizes)
         if sizes.shape != rows.shape:
@@ -152,9 +153,13 @@ class TraceTree:
                      int(site_total[k]), int(site_count[k])) for k in chosen.tolist()]
 
     def coverage(self, trace_node_ids: np.ndarray, sizes: np.ndarray) -> tuple[int, int]:
-        """(count, bytes) of the objects with an allocation stack, of those given."""
-        traced = self.indices_of(trace_node_ids) >= 0
-        return int(traced.sum()), int(np.asarray(sizes)[traced].sum())
+        """(count, bytes) of the objects with an allocation stack, of those given: not
+        id 0 (allocated before tracking began) nor the tree's root (allocated outside any JS
+        function), so exactly the objects ``sites_for_nodes`` attributes."""
+        rows = self.indices_of(trace_node_ids)
+        traced = rows >= 0
+        traced[traced] = self.parent[rows[traced]] >= 0
+        return int(traced.sum()), int(np.asarray(sizes)[traced].sum(dtype=np.int64))
 
 
 def build_trace_tree(function_infos: Sequence[int] | np.ndarray, tree: Sequence[Any],
