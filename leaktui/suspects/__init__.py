@@ -13,6 +13,7 @@ Detectors run from the most specific pattern to the most generic: an object expl
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -54,12 +55,9 @@ def find_suspects(snaps: list[HeapSnapshot]) -> list[Suspect]:
     found: list[Suspect] = []
     for detect in DETECTORS:
         found.extend(detect(series))
-    found = _outermost(series.last, found)
-    for s in found:
-        s.compute_score(series.heap_size)
+    found = [s.scored(series.heap_size) for s in _outermost(series.last, found)]
     found.sort(key=lambda s: (-s.score, s.holder_id))
-    _name_allocation_sites(series.last, found)
-    return found
+    return _with_allocation_sites(series.last, found)
 
 
 def _outermost(snap: HeapSnapshot, suspects: list[Suspect]) -> list[Suspect]:
@@ -84,19 +82,22 @@ def _outermost(snap: HeapSnapshot, suspects: list[Suspect]) -> list[Suspect]:
     return kept
 
 
-def _name_allocation_sites(snap: HeapSnapshot, suspects: list[Suspect]) -> None:
+def _with_allocation_sites(snap: HeapSnapshot, suspects: list[Suspect]) -> list[Suspect]:
     """With allocation tracking, say which functions allocated each suspect's items."""
     from leaktui.profiles.traces import AllocationTraces
 
     if not suspects or not AllocationTraces.available(snap):
-        return
+        return suspects
     traces = AllocationTraces(snap)
+    out = []
     for s in suspects:
         sites = traces.sites_for_nodes(np.unique(s.item_nodes), top=3)
         if sites:
-            s.evidence.append("allocated by " + ", ".join(
+            s = replace(s, evidence=s.evidence + ["allocated by " + ", ".join(
                 f"{site.frame.label} ({_amount(site.count, site.self_size)})"
-                for site in sites))
+                for site in sites)])
+        out.append(s)
+    return out
 
 
 def _amount(count: int | None, size: int) -> str:

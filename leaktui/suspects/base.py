@@ -5,7 +5,7 @@ alive."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -19,7 +19,7 @@ INTERNAL_CLASSES = ("(system)", "(object shape)", "(compiled code)", "(number)",
 STRING_CLASSES = ("(string)", "(concatenated string)", "(sliced string)")
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Suspect:
     pattern: str
     severity: str
@@ -42,15 +42,16 @@ class Suspect:
     item_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
                                    repr=False)  # the accumulating objects (or a sample)
 
-    def compute_score(self, heap_size: int) -> float:
-        """Severity first; then how much memory is at stake (added over the series, else
-        held), how fast it grows and how clearly the structure is the pattern."""
+    def scored(self, heap_size: int) -> Suspect:
+        """This suspect with its score: severity first; then how much memory is at stake
+        (added over the series, else held), how fast it grows and how clearly the structure
+        is the pattern."""
         stake = max(self.added_bytes, self.retained_size // 4, 1)
         share = min(1.0, self.retained_size / max(heap_size, 1))
-        self.score = round(SEVERITY_WEIGHT[self.severity] * 10 + math.log10(stake)
-                           + min(math.log2(1 + max(self.growth, 0.0)), 4.0)
-                           + 2.0 * self.confidence + 3.0 * share, 3)
-        return self.score
+        score = round(SEVERITY_WEIGHT[self.severity] * 10 + math.log10(stake)
+                      + min(math.log2(1 + max(self.growth, 0.0)), 4.0)
+                      + 2.0 * self.confidence + 3.0 * share, 3)
+        return replace(self, score=score)
 
     def to_json(self) -> dict[str, object]:
         return {
