@@ -27,6 +27,7 @@ def test_lines_around_a_site_are_the_file_lines_numbered_from_one() -> None:
     assert excerpt is not None
     assert (excerpt.first_line, excerpt.focus, excerpt.last_line) == (line - 2, line, line + 2)
     assert list(excerpt.lines) == lines[line - 3:line + 2]
+    assert excerpt.numbered() == [(n, lines[n - 1]) for n in range(line - 2, line + 3)]
     assert "function retainRequest" in excerpt.focus_text
 
 

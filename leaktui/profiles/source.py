@@ -37,6 +37,10 @@ class SourceExcerpt:
     def focus_text(self) -> str:
         return self.lines[self.focus - self.first_line]
 
+    def numbered(self) -> list[tuple[int, str]]:
+        """(1-based line number, text) pairs."""
+        return [(self.first_line + i, text) for i, text in enumerate(self.lines)]
+
 
 def script_path(script: str) -> str | None:
     """A local filesystem path for a script name (`/abs/path.js`, `file:///abs/path.mjs`),
