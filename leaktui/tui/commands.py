@@ -1,5 +1,5 @@
-"""The command palette (ctrl+p): views, leak suspects, pinned findings and actions on the
-current object, from what is loaded."""
+"""The command palette (ctrl+p): the views, the leak suspects, the pinned findings and the
+actions on the current object, from what is loaded."""
 
 from __future__ import annotations
 
@@ -12,31 +12,41 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 if TYPE_CHECKING:
     from leaktui.tui.app import LeakApp
 
+Command = tuple[str, Callable[[], object], str]
+
+
+def leak_commands(app: LeakApp) -> list[Command]:
+    out: list[Command] = [
+        (f"View: {spec.title}", partial(app.action_view, spec.id), f"key {spec.key}")
+        for spec in app.view_specs
+    ]
+    out += [
+        ("Go to object @id", app.action_goto, "key g"),
+        ("Filter classes by name", app.action_filter, "key /"),
+        ("Path of the current object to a GC root", app.action_retainers, "key r"),
+        ("Copy the current object's path from a root", app.action_copy_path, "key y"),
+        ("Pin the current object with a note", app.action_pin, "key p"),
+        ("Save an SVG screenshot", app.action_save_svg, "ctrl+s"),
+        ("Help: keys and views", app.action_help, "key ?"),
+    ]
+    for i, snap in enumerate(app.snaps):
+        if i != app.current:
+            out.append((f"Snapshot {i + 1}: {snap.path}",
+                        partial(app.action_snapshot, i - app.current), "[ and ]"))
+    for i, s in enumerate(app.suspects[:20]):
+        out.append((f"Suspect: [{s.severity}] {s.title[:90]}",
+                    partial(app.open_suspect, i), s.pattern))
+    if app.pins is not None:
+        for pin in app.pins.pins[:20]:
+            out.append((f"Finding: {pin.class_name} @{pin.node_id} {pin.note[:60]}",
+                        partial(app.open_object_id, pin.node_id, len(app.snaps) - 1),
+                        "pinned"))
+    return out
+
 
 class LeakCommands(Provider):
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app: LeakApp = self.app  # type: ignore[assignment]
-        out: list[tuple[str, Callable[[], object], str]] = [
-            ("View: classes, instances, retainers", partial(app.action_view, "investigate"),
-             "key 1"),
-            ("View: growth between snapshots", partial(app.action_view, "growth"), "key 2"),
-            ("View: leak suspects", partial(app.action_view, "suspects"), "key 3"),
-            ("View: live memory", partial(app.action_view, "memory"), "key 4"),
-            ("View: statistics", partial(app.action_view, "statistics"), "key 5"),
-            ("View: pinned findings", partial(app.action_view, "findings"), "key 6"),
-            ("Go to object @id", app.action_goto, "key g"),
-            ("Pin the current object", app.action_pin, "key p"),
-            ("Copy the current object's path from a root", app.action_copy_path, "key y"),
-            ("Save an SVG screenshot", app.action_save_svg, "ctrl+s"),
-        ]
-        for i, s in enumerate(app.suspects[:20]):
-            out.append((f"Suspect: [{s.severity}] {s.title[:90]}",
-                        partial(app._open_suspect, i), s.pattern))
-        if app.pins is not None:
-            for pin in app.pins.pins[:20]:
-                out.append((f"Finding: {pin.class_name} @{pin.node_id} {pin.note[:60]}",
-                            partial(app._open_pinned, pin.node_id), "pinned"))
-        return out
+    def _commands(self) -> list[Command]:
+        return leak_commands(self.app)  # type: ignore[arg-type]
 
     async def discover(self) -> Hits:
         for text, command, help_text in self._commands():

@@ -8,6 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
+import numpy as np
+from rich.text import Text
+
 from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
@@ -45,12 +48,49 @@ def object_label(snap: HeapSnapshot, node: int) -> str:
     return f"{snap.class_name(node)} @{int(snap.node_id[node])}"
 
 
+def fitted_label(snap: HeapSnapshot, node: int, width: int) -> Text:
+    """`Class @id` in ``width`` cells: a long class name is cut, never the id."""
+    ident = f" @{int(snap.node_id[node])}"
+    name = snap.class_name(node)
+    if len(name) + len(ident) > width:
+        name = name[:max(1, width - len(ident) - 1)] + "…"
+    return Text(name + ident, no_wrap=True, overflow="ellipsis")
+
+
 def edge_target(snap: HeapSnapshot, node: int, *names: str) -> int:
     """The target of the first outgoing edge named one of ``names`` (-1 if none)."""
     for e in snap.edges(node):
         if snap.edge_name_text(e) in names:
             return int(snap.edge_to[e])
     return -1
+
+
+def script_name(snap: HeapSnapshot, node: int) -> str | None:
+    """The script (path or URL) of a closure or of an object's constructor; else the name of
+    the script its location's script id belongs to (found through any closure of it)."""
+    name = script_of(snap, node)
+    if name is not None:
+        return name
+    loc = snap.location(node)
+    return None if loc is None else script_names(snap).get(loc.script_id)
+
+
+def script_names(snap: HeapSnapshot) -> dict[int, str]:
+    """script id -> path or URL, from one closure per script id (computed once)."""
+    cached: dict[int, str] | None = snap.__dict__.get("_tui_script_names")
+    if cached is not None:
+        return cached
+    names: dict[int, str] = {}
+    nodes, scripts, _, _ = snap.locations
+    if nodes.size:
+        closures = snap.node_type[nodes] == snap.T_CLOSURE
+        ids, first = np.unique(scripts[closures], return_index=True)
+        for script_id, node in zip(ids.tolist(), nodes[closures][first].tolist(), strict=True):
+            name = script_of(snap, int(node))
+            if name:
+                names[int(script_id)] = name
+    snap.__dict__["_tui_script_names"] = names
+    return names
 
 
 def script_of(snap: HeapSnapshot, node: int) -> str | None:
@@ -82,6 +122,10 @@ class SourceExcerpt:
     lines: list[str]
     focus: int  # 1-based line of interest
 
+    def numbered(self) -> list[tuple[int, str]]:
+        """(1-based line number, text) pairs."""
+        return [(self.first_line + i, text) for i, text in enumerate(self.lines)]
+
 
 def local_path(script: str) -> str | None:
     """A filesystem path for a script name (`/abs/path.js` or `file:///...`), else None."""
@@ -109,6 +153,14 @@ def read_source(script: str, line: int, context: int = 4) -> SourceExcerpt | Non
     if first > last:
         return None
     return SourceExcerpt(path, first, text[first - 1:last], line)
+
+
+def source_excerpt(script: str, line: int, context: int = 4) -> SourceExcerpt | None:
+    """Lines around ``line`` (0-based, as snapshots and V8 count) of a script readable on
+    this host, else None. The one place the TUI reads sources."""
+    if not script or line < 0:
+        return None
+    return read_source(script, line + 1, context)
 
 
 def string_text(snap: HeapSnapshot, node: int) -> str | None:

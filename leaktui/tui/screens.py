@@ -1,0 +1,126 @@
+"""Modal screens: go to @id, a note for a pin, and the help built from the key bindings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Label, Static
+
+from leaktui.tui.views import ViewSpec
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """One line of input; enter returns it, esc returns None."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, question: str, placeholder: str = "") -> None:
+        super().__init__()
+        self.question, self.placeholder = question, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-box"):
+            yield Label(self.question)
+            yield Input(placeholder=self.placeholder, id="prompt-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def goto_screen() -> PromptScreen:
+    return PromptScreen("Go to object id (e.g. @12345):", "@id")
+
+
+def note_screen() -> PromptScreen:
+    return PromptScreen("Pin with a note (enter saves, esc cancels):",
+                        "e.g. grows 2k entries/min, owned by checkout")
+
+
+def parse_object_id(value: str) -> int | None:
+    """`@123`, `123` or ` @ 123 ` -> 123; anything else -> None."""
+    text = value.strip().lstrip("@").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _key_name(binding: Binding) -> str:
+    names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[",
+             "right_square_bracket": "]"}
+    return ", ".join(names.get(k.strip(), k.strip()) for k in binding.key.split(","))
+
+
+def _bindings(items: Iterable[BindingType]) -> list[Binding]:
+    return [b for b in items if isinstance(b, Binding) and (b.tooltip or b.description)]
+
+
+HelpSection = tuple[str, list[tuple[str, str]]]
+
+
+def help_sections(views: Sequence[ViewSpec], app_bindings: Iterable[BindingType],
+                  focused: DOMNode | None) -> list[HelpSection]:
+    """Views, the app's keys and the keys of the pane that had the focus, from the bindings
+    themselves (so the help cannot drift from what the keys do)."""
+    sections: list[HelpSection] = [
+        ("Views", [(spec.key, spec.title + (f": {spec.description}" if spec.description
+                                            else "")) for spec in views]),
+        ("Keys", [(_key_name(b), b.tooltip or b.description) for b in _bindings(app_bindings)
+                  if not b.action.startswith("view_key")]),
+    ]
+    node = focused
+    while node is not None and not isinstance(node, (Screen, App)):
+        own = _bindings(type(node).__dict__.get("BINDINGS", []))
+        if own and type(node).__module__.startswith("leaktui"):
+            sections.append((f"In {type(node).__name__}",
+                             [(_key_name(b), b.tooltip or b.description) for b in own]))
+        node = node.parent
+    sections.append(("Everywhere", [
+        ("arrows", "move; page up/down, home/end in tables"),
+        ("enter, space", "open a row of a tree; enter on a table row drills in"),
+        ("", "Growth and severity are shown with signs, arrows and words, never by colour "
+             "alone; NO_COLOR is honoured."),
+    ]))
+    return sections
+
+
+def render_help(sections: list[HelpSection]) -> Group:
+    parts: list[Table | Text] = []
+    for title, rows in sections:
+        parts.append(Text(title, style="bold underline"))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True, min_width=9)
+        table.add_column(ratio=1)
+        for key, text in rows:
+            table.add_row(key, text)
+        parts.append(table)
+        parts.append(Text(""))
+    return Group(*parts)
+
+
+def help_plain(sections: list[HelpSection]) -> str:
+    return "\n".join(f"{key} {text}" for _, rows in sections for key, text in rows)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "close")]
+
+    def __init__(self, sections: list[HelpSection]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(render_help(self.sections), id="help-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").border_title = "leaktui help (esc closes)"

@@ -1,0 +1,178 @@
+"""GrowthView (view 2): DevTools' Comparison between two snapshots of a series, largest size
+growth first, with growing holders and survivors below. Growth is shown with signs and
+arrows, never by colour alone. The comparison runs in a worker."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.diff import DiffRow, compare_detailed
+from leaktui.snapshot.growth import growing_holders, survivors
+from leaktui.tui import messages, model
+from leaktui.tui.views import LeakView, Loaded
+
+MAX_ROWS = 5000
+NEED_TWO = ("Load two or more snapshots of one process (oldest first) to compare them: "
+            "leaktui app-1.heapsnapshot app-2.heapsnapshot app-3.heapsnapshot")
+
+
+class GrowthTable(DataTable[Text | str]):
+    BORDER_TITLE = "Comparison"
+
+    class ClassChosen(Message):
+        """Enter on a row: list the class's new objects."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.diff_rows: list[DiffRow] = []
+        self.show_noise = False
+
+    def on_mount(self) -> None:
+        for label, width in (("Class", 28), ("# New", 8), ("# Deleted", 9), ("# Delta", 10),
+                             ("Alloc", 9), ("Freed", 9), ("Size Δ", 12)):
+            self.add_column(label, key=label, width=width)
+
+    def show(self, rows: list[DiffRow], title: str) -> None:
+        self.diff_rows = [r for r in rows if self.show_noise or not r.noise]
+        self.clear()
+        for r in self.diff_rows[:MAX_ROWS]:
+            self.add_row(Text(r.name[:70]), f"{r.new:,}", f"{r.deleted:,}", model.signed(r.delta),
+                         model.size(r.alloc_size), model.size(r.freed_size),
+                         model.signed_size(r.size_delta), key=r.key)
+        hidden = len(rows) - len(self.diff_rows)
+        self.border_title = title
+        self.border_subtitle = f"{hidden} noise rows hidden (h)" if hidden else ""
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.ClassChosen(str(event.row_key.value)))
+
+
+class ComparisonReady(Message):
+    def __init__(self, base: int, target: int, rows: list[DiffRow],
+                 new_nodes: dict[str, np.ndarray], notes: Text) -> None:
+        super().__init__()
+        self.base, self.target, self.rows = base, target, rows
+        self.new_nodes, self.notes = new_nodes, notes
+
+
+def growth_notes(series: list[HeapSnapshot]) -> Text:
+    notes = Text()
+    notes.append("Growing holders (same object in every snapshot, more entries each time)\n",
+                 style="bold underline")
+    holders = growing_holders(series)
+    for h in holders[:15]:
+        notes.append(f"  {h.class_name} @{h.node_id} via {'.'.join(h.path) or '?'}: "
+                     f"entries {' -> '.join(f'{c:,}' for c in h.counts)}, retained "
+                     f"{' -> '.join(model.size(x) for x in h.retained_sizes)}\n")
+    if not holders:
+        notes.append("  none\n")
+    notes.append("\nSurvivors (born between the first two snapshots, alive in the last)\n",
+                 style="bold underline")
+    groups = survivors(series)
+    for g in groups[:15]:
+        notes.append(f"  {g.count:,} {g.class_name} ({model.size(g.size)}) held by "
+                     f"{g.holder_class} @{g.holder_id} via {'.'.join(g.path) or '?'}\n")
+    if not groups:
+        notes.append("  none (needs three or more snapshots)\n")
+    return notes
+
+
+class GrowthView(Vertical, LeakView):
+    BINDINGS = [
+        Binding("b", "pick('base')", "base", tooltip="compare from the next snapshot"),
+        Binding("t", "pick('target')", "target", tooltip="compare to the next snapshot"),
+        Binding("h", "toggle_noise", "noise", tooltip="show or hide embedder noise rows"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.snaps: list[HeapSnapshot] = []
+        self.base, self.target = 0, 0
+        self.rows: list[DiffRow] = []
+        self.new_nodes: dict[str, np.ndarray] = {}
+        self.ready = False
+        self.started = False  # the comparison runs the first time the view is shown
+
+    def compose(self) -> ComposeResult:
+        yield GrowthTable(id="growth-table")
+        with VerticalScroll(id="growth-notes-box"):
+            yield Static(NEED_TWO, id="growth-notes")
+
+    def snapshots_loaded(self, loaded: Loaded) -> None:
+        self.snaps = loaded.snaps
+        self.base, self.target = 0, loaded.last
+        if len(self.snaps) < 2:
+            self.compare()  # says what is needed
+
+    def view_shown(self) -> None:
+        if not self.started and len(self.snaps) >= 2:
+            self.compare()
+        self.query_one(GrowthTable).focus()
+
+    def compare(self) -> None:
+        self.ready = False
+        self.started = True
+        if len(self.snaps) < 2:
+            self.query_one(GrowthTable).border_title = "Comparison: needs two snapshots"
+            self.query_one("#growth-notes", Static).update(NEED_TWO)
+            return
+        self.query_one(GrowthTable).border_title = (
+            f"Comparison {self.base + 1} -> {self.target + 1}: computing…")
+        self._compare(self.base, self.target)
+
+    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    def _compare(self, base: int, target: int) -> None:
+        if base == target:
+            self.post_message(ComparisonReady(base, target, [], {}, Text(
+                "Base and target are the same snapshot: press b or t to pick others.")))
+            return
+        rows, new_nodes, _ = compare_detailed(self.snaps[base], self.snaps[target])
+        notes = growth_notes(self.snaps[min(base, target):max(base, target) + 1])
+        self.post_message(ComparisonReady(base, target, rows, new_nodes, notes))
+
+    def on_comparison_ready(self, message: ComparisonReady) -> None:
+        message.stop()
+        self.rows, self.new_nodes, self.ready = message.rows, message.new_nodes, True
+        self.query_one(GrowthTable).show(
+            message.rows, f"Comparison snapshot {message.base + 1} -> {message.target + 1} "
+                          "(b/t change, enter lists new objects)")
+        self.query_one("#growth-notes", Static).update(message.notes)
+
+    def action_pick(self, which: str) -> None:
+        if len(self.snaps) < 2:
+            self.notify(NEED_TWO)
+            return
+        if which == "base":
+            self.base = (self.base + 1) % len(self.snaps)
+        else:
+            self.target = (self.target + 1) % len(self.snaps)
+        self.compare()
+
+    def action_toggle_noise(self) -> None:
+        table = self.query_one(GrowthTable)
+        table.show_noise = not table.show_noise
+        if self.ready:
+            table.show(self.rows, str(table.border_title))
+
+    def on_growth_table_class_chosen(self, event: GrowthTable.ClassChosen) -> None:
+        event.stop()
+        nodes = self.new_nodes.get(event.key)
+        if nodes is None or not len(nodes):
+            self.notify("No new objects of this class (only deleted ones).")
+            return
+        name = event.key.split(",")[-1]
+        self.post_message(messages.ObjectsChosen(nodes, f"new {name}", snapshot=self.target))

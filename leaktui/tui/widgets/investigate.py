@@ -1,0 +1,202 @@
+"""InvestigationView (key 1): classes, the highlighted class's instances, the retainers of
+the current object and the object itself, in a 2x2 grid; one pane at a time when narrow."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.widget import Widget
+from textual.widgets import Input
+
+from leaktui.snapshot import HeapSnapshot
+from leaktui.tui import messages
+from leaktui.tui.views import LeakView, Loaded
+from leaktui.tui.widgets.classes import ClassSummaryTable
+from leaktui.tui.widgets.instances import PAGE, InstanceTable
+from leaktui.tui.widgets.object import ObjectPane, ObjectTree
+from leaktui.tui.widgets.retainers import RetainerTree
+
+PANES = ("classes", "instances", "retainers", "object")
+
+
+class InvestigationView(Grid, LeakView):
+    """Presentation only: the app owns the snapshots and the history and calls
+    `show_snapshot`, `show_object` and `list_objects`; choices go up as
+    `messages.ObjectChosen`."""
+
+    BINDINGS = [Binding("escape", "clear_filter", "clear filter", show=False)]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.snap: HeapSnapshot | None = None
+        self.pane = 0
+        self.narrow = False
+        self._listed: tuple[int, int] | None = None  # (id(snap), class id) in the instances
+        self._highlighted: int | None = None  # the class under the table's cursor
+        self.object_node: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="classes-box", classes="pane"):
+            yield Input(placeholder="filter classes by name (esc clears)", id="filter")
+            yield ClassSummaryTable(id="classes")
+        yield InstanceTable(id="instances", classes="pane")
+        yield RetainerTree(id="retainers", classes="pane")
+        yield ObjectPane(id="object-box", classes="pane")
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+
+    # ------------------------------------------------------------------ view hooks
+    def snapshot_changed(self, loaded: Loaded, index: int) -> None:
+        self.show_snapshot(loaded.snaps[index])
+
+    def view_shown(self) -> None:
+        self.focus_pane(self.pane)
+
+    # ------------------------------------------------------------------ what is shown
+    def show_snapshot(self, snap: HeapSnapshot) -> None:
+        """Show a snapshot's classes; keeps the filter and the sort."""
+        self.snap = snap
+        self._listed = None
+        self.object_node = None
+        table = self.query_one(ClassSummaryTable)
+        table.show(snap)
+        class_id = table.current_class()
+        self._highlighted = class_id
+        if class_id is not None:  # now, not when the highlight message arrives
+            self.list_class(class_id)
+
+    def list_class(self, class_id: int) -> None:
+        snap = self.snap
+        if snap is None or self._listed == (id(snap), class_id):
+            return
+        self._listed = (id(snap), class_id)
+        self.query_one(InstanceTable).show(
+            snap, snap.class_members(class_id), snap.class_names[class_id],
+            first_page=snap.class_top(class_id, PAGE))
+
+    def list_objects(self, nodes: np.ndarray, title: str) -> None:
+        if self.snap is None:
+            return
+        self._listed = None
+        self.query_one(InstanceTable).show(self.snap, nodes, title)
+
+    def show_object(self, node: int) -> bool:
+        """Make ``node`` the object of the retainers and object panes; False if it was."""
+        if self.snap is None or node == self.object_node:
+            return False
+        self.object_node = node
+        self.query_one(RetainerTree).show(self.snap, node)
+        self.query_one(ObjectPane).show(self.snap, node)
+        return True
+
+    def show_sites(self, class_id: int) -> None:
+        if self.snap is not None:
+            self.object_node = None
+            self.query_one(ObjectPane).show_sites(self.snap, class_id)
+
+    def first_instance(self) -> int | None:
+        table = self.query_one(InstanceTable)
+        return int(table.nodes[0]) if table.shown else None
+
+    def highlighted_node(self) -> int | None:
+        """The object on the highlighted row of the focused pane (retainers, instances or
+        the object's edges and dominators)."""
+        focused = self.screen.focused
+        if isinstance(focused, (RetainerTree, InstanceTable, ObjectTree)):
+            return focused.current_node()
+        return None
+
+    def expand_retainers(self) -> list[int]:
+        tree = self.query_one(RetainerTree)
+        path = tree.expand_path(tree.root)
+        self.focus_pane(2)
+        return path
+
+    # ------------------------------------------------------------------ panes
+    def set_narrow(self, narrow: bool) -> None:
+        self.narrow = narrow
+        self._show_panes()
+
+    def _show_panes(self) -> None:
+        for i, box in enumerate(self.query(".pane")):
+            box.display = not self.narrow or i == self.pane
+
+    def focus_pane(self, index: int) -> None:
+        self.pane = index % len(PANES)
+        self._show_panes()
+        target: Widget = {
+            "classes": self.query_one(ClassSummaryTable),
+            "instances": self.query_one(InstanceTable),
+            "retainers": self.query_one(RetainerTree),
+            "object": self.query_one(ObjectTree),
+        }[PANES[self.pane]]
+        if PANES[self.pane] == "object":
+            self.query_one(ObjectPane).focus_tree()
+        else:
+            target.focus()
+
+    def move_pane(self, step: int) -> None:
+        self.focus_pane(self.pane + step)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A click (or a focus by the program) on a pane makes it the current pane."""
+        focused = event.widget
+        for i, box in enumerate(self.query(".pane")):
+            if focused is box or box in focused.ancestors:
+                self.pane = i
+                break
+
+    # ------------------------------------------------------------------ filter
+    def open_filter(self) -> None:
+        self.focus_pane(0)
+        flt = self.query_one("#filter", Input)
+        flt.display = True
+        flt.focus()
+
+    def action_clear_filter(self) -> None:
+        flt = self.query_one("#filter", Input)
+        if flt.display:
+            flt.value = ""
+            flt.display = False
+            self.query_one(ClassSummaryTable).set_filter("")
+            self.query_one(ClassSummaryTable).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_one(ClassSummaryTable).set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(ClassSummaryTable).focus()
+
+    # ------------------------------------------------------------------ pane events
+    @on(ClassSummaryTable.ClassHighlighted)
+    def _class_highlighted(self, event: ClassSummaryTable.ClassHighlighted) -> None:
+        event.stop()
+        # Highlights arrive late and repeat: only a move to another class lists it (a list
+        # of objects shown on request stays until then).
+        if event.class_id != self._highlighted:
+            self._highlighted = event.class_id
+            self.list_class(event.class_id)
+
+    @on(ClassSummaryTable.ClassChosen)
+    def _class_chosen(self, event: ClassSummaryTable.ClassChosen) -> None:
+        event.stop()
+        self.list_class(event.class_id)
+        self.focus_pane(1)
+
+    @on(InstanceTable.ObjectHighlighted)
+    def _instance_highlighted(self, event: InstanceTable.ObjectHighlighted) -> None:
+        event.stop()
+        self.show_object(event.node)  # a preview: no history entry
+
+    @on(InstanceTable.ObjectChosen)
+    def _instance_chosen(self, event: InstanceTable.ObjectChosen) -> None:
+        event.stop()
+        self.post_message(messages.ObjectChosen(event.node))

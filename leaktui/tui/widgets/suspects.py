@@ -1,0 +1,98 @@
+"""SuspectsView (view 3): leak suspects ranked, with evidence and a fix; enter opens the
+holder in the investigation view. Severity is spelled out, never only coloured."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from leaktui.suspects import Suspect
+from leaktui.tui import messages, model
+from leaktui.tui.views import LeakView, Loaded
+
+SEVERITY = {"high": "!!! HIGH", "medium": "!!  MED", "low": "!   low"}
+NONE_FOUND = ("No leak suspects found. With a series of snapshots of one process (oldest "
+              "first) leaktui also looks at what grows between them.")
+
+
+class SuspectsTable(DataTable[Text | str]):
+    BORDER_TITLE = "Leak suspects"
+
+    class SuspectChosen(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+
+    def on_mount(self) -> None:
+        for label in ("Severity", "Pattern", "Suspect"):
+            self.add_column(label, key=label)
+
+    def show(self, suspects: list[Suspect]) -> None:
+        self.clear()
+        for i, s in enumerate(suspects):
+            self.add_row(Text(SEVERITY.get(s.severity, s.severity),
+                              style="bold" if s.severity == "high" else ""),
+                         s.pattern, Text(s.title[:160]), key=str(i))
+        self.border_title = f"Leak suspects ({len(suspects)})"
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.SuspectChosen(int(event.row_key.value)))
+
+
+def suspect_details(s: Suspect) -> Text:
+    t = Text()
+    t.append(f"[{s.severity.upper()}] {s.pattern}\n", style="bold")
+    t.append(s.title + "\n\n")
+    t.append(f"holder: {s.holder_class} @{s.holder_id} via {'.'.join(s.holder_path) or '-'}\n")
+    counts = " -> ".join(f"{c:,}" for c in s.item_counts)
+    t.append(f"items: {s.item_count:,} {s.item_class} (per snapshot {counts})\n")
+    for r in s.retains[:5]:
+        t.append(f"  keeps {r['count']:,} {r['class']} "
+                 f"({model.size(float(r['retained_size']))})\n")  # type: ignore[arg-type]
+    for ev in s.evidence:
+        t.append(f"• {ev}\n")
+    t.append("\nfix: ", style="bold")
+    t.append(s.advice + "\n")
+    return t
+
+
+class SuspectsView(Vertical, LeakView):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.suspects: list[Suspect] = []
+        self.last = 0
+
+    def compose(self) -> ComposeResult:
+        yield SuspectsTable(id="suspects-table")
+        with VerticalScroll(id="suspect-detail-box"):
+            yield Static("Looking for leak suspects once the snapshots are loaded…",
+                         id="suspect-detail")
+
+    def snapshots_loaded(self, loaded: Loaded) -> None:
+        self.suspects, self.last = loaded.suspects, loaded.last
+        self.query_one(SuspectsTable).show(self.suspects)
+        self.show_detail(0)
+
+    def show_detail(self, index: int) -> None:
+        detail = self.query_one("#suspect-detail", Static)
+        if not self.suspects:
+            detail.update(NONE_FOUND)
+        elif 0 <= index < len(self.suspects):
+            detail.update(suspect_details(self.suspects[index]))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.show_detail(int(event.row_key.value))
+
+    def on_suspects_table_suspect_chosen(self, event: SuspectsTable.SuspectChosen) -> None:
+        event.stop()
+        self.post_message(messages.SuspectChosen(event.index))

@@ -1,0 +1,146 @@
+"""The app around the views: loading with progress and `q` working throughout, errors shown
+in the app, the command line refusing paths before opening, help built from the bindings,
+NO_COLOR."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import ProgressBar
+from tui_support import RULES, cached_loader, wait_loaded, wait_until
+
+from leaktui.snapshot import HeapSnapshot, load_snapshot
+from leaktui.tui.app import LeakApp
+from leaktui.tui.screens import HelpScreen, help_plain, parse_object_id
+
+
+def slow_loader(phases: list[str]) -> Callable[..., HeapSnapshot]:
+    """The real loader with a pause at every progress step (a big file, made small)."""
+
+    def load(path: str, progress: Callable[[str, float], None]) -> HeapSnapshot:
+        def slowly(phase: str, fraction: float) -> None:
+            phases.append(phase)
+            progress(phase, fraction)
+            time.sleep(0.05)
+
+        return load_snapshot(path, slowly)
+
+    return load
+
+
+async def test_the_loading_screen_names_the_phase_and_q_quits_during_loading() -> None:
+    phases: list[str] = []
+    app = LeakApp([RULES], loader=slow_loader(phases))
+    started = time.perf_counter()
+    async with app.run_test(size=(80, 24)) as pilot:
+        bar = app.query_one("#load-bar", ProgressBar)
+        await wait_until(pilot, lambda: bar.progress > 0)
+        label = str(app.query_one("#load-label").render())
+        assert label.startswith("Loading rules.heapsnapshot (1/1): ")
+        assert any(f": {phase}…" in label for phase in phases), (label, phases)
+        await pilot.press("q")
+    assert not app.snaps  # quit before the end of loading
+    assert time.perf_counter() - started < 10
+
+
+async def test_an_unusable_file_is_a_message_in_the_app_not_a_crash(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.heapsnapshot"
+    bad.write_text('{"snapshot": {"meta": ')
+    app = LeakApp([str(bad)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(app, pilot)
+        assert app.load_error is not None and "broken.heapsnapshot" in app.load_error
+        assert str(app.query_one("#load-label").render()).startswith("Cannot open: ")
+        await pilot.press("1", "g", "slash")  # nothing to act on: no exception
+        assert app.active_view == "investigate" or app.screen.__class__.__name__ != "Prompt"
+        await pilot.press("q")
+
+
+async def test_a_bug_in_loading_is_reported_in_the_app() -> None:
+    def broken(path: str, progress: Callable[[str, float], None]) -> HeapSnapshot:
+        raise ValueError("unexpected layout")
+
+    app = LeakApp([RULES], loader=broken)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(app, pilot)
+        assert app.load_error is not None
+        assert "internal error (ValueError: unexpected layout)" in app.load_error
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "leaktui.cli", *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (lambda tmp: str(tmp / "missing.heapsnapshot"), "no such file"),
+    (lambda tmp: str(tmp), "is a directory"),
+])
+def test_open_refuses_a_bad_path_with_one_line_and_exit_2(
+    tmp_path: Path, make: Callable[[Path], str], says: str
+) -> None:
+    done = run_cli(make(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.startswith("leaktui: ") and says in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_open_without_snapshots_says_what_to_give() -> None:
+    done = run_cli()
+    assert done.returncode == 2 and "give one or more heap snapshots" in done.stderr
+
+
+async def test_help_lists_the_views_and_keys_from_the_bindings() -> None:
+    app = LeakApp([RULES], loader=cached_loader)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("1", "tab", "tab")  # retainers: its own keys are listed too
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = help_plain(app.screen.sections)
+        for line in ("1 classes, instances", "backspace back to the previous",
+                     "ctrl+s save an SVG", "e open the nearest retainers"):
+            assert line in text, line
+        assert "In RetainerTree" in [title for title, _ in app.screen.sections]
+        for binding in LeakApp.BINDINGS:
+            if getattr(binding, "tooltip", "") and not binding.action.startswith("view_key"):
+                assert binding.tooltip in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+def test_object_ids_are_read_with_or_without_the_at_sign() -> None:
+    assert parse_object_id("@123") == 123
+    assert parse_object_id(" 45 ") == 45
+    assert parse_object_id("@ 7") == 7
+    assert parse_object_id("@abc") is None and parse_object_id("") is None
+
+
+def saturated_colours(svg: str) -> set[str]:
+    """Fill colours of an SVG screenshot that are not (near) grey."""
+    out = set()
+    for hexa in re.findall(r"fill: #([0-9a-f]{6})", svg):
+        r, g, b = (int(hexa[i:i + 2], 16) for i in (0, 2, 4))
+        if max(r, g, b) - min(r, g, b) > 8:
+            out.add(hexa)
+    return out
+
+
+async def screenshot(app: LeakApp) -> str:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("1")
+        return app.export_screenshot()
+
+
+async def test_no_color_renders_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert saturated_colours(await screenshot(LeakApp([RULES], loader=cached_loader)))
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = LeakApp([RULES], loader=cached_loader)
+    assert saturated_colours(await screenshot(app)) == set() and app.no_color

@@ -1,0 +1,125 @@
+"""The view switcher on a real three-snapshot series: suspects first when one is high, the
+growth view lists new objects, moving between snapshots keeps the object, statistics, the
+messages shown when a view has nothing to work with, and a view plugged in from outside."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+from tui_support import SERIES, cached_loader, wait_loaded, wait_until
+
+from leaktui.tui.app import LeakApp
+from leaktui.tui.commands import leak_commands
+from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec
+from leaktui.tui.widgets import InstanceTable, RetainerTree
+from leaktui.tui.widgets.growth import GrowthView
+
+
+async def test_suspects_view_comes_first_when_a_leak_is_high_and_enter_opens_the_holder() -> None:
+    app = LeakApp(SERIES, loader=cached_loader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        assert app.active_view == "suspects"
+        await pilot.press("enter")
+        holder = app.current_object()
+        assert holder is not None and app.snap.class_name(holder) == "Map"
+        assert app.active_view == "investigate" and app.focused is app.query_one(RetainerTree)
+        assert app.current == len(SERIES) - 1
+
+
+async def test_growth_view_lists_the_new_objects_of_a_class() -> None:
+    app = LeakApp(SERIES, loader=cached_loader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("2")
+        growth = app.query_one(GrowthView)
+        await wait_until(pilot, lambda: growth.ready)
+        table = growth.query_one("#growth-table")
+        keys = [r.key for r in table.diff_rows]  # type: ignore[attr-defined]
+        row = next(r for r in table.diff_rows if r.name == "UserProfile")  # type: ignore[attr-defined]
+        assert row.delta > 0
+        table.move_cursor(row=keys.index(row.key))  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        instances = app.query_one(InstanceTable)
+        assert app.active_view == "investigate" and app.focused is instances
+        assert str(instances.border_title) == f"new UserProfile ({row.new:,})"
+        assert len(instances.members) == row.new
+        await pilot.press("2", "b")  # base: snapshot 2
+        await wait_until(pilot, lambda: growth.ready)
+        assert "Comparison snapshot 2 -> 3" in str(table.border_title)
+
+
+async def test_brackets_move_between_snapshots_and_keep_the_object_by_id() -> None:
+    app = LeakApp(SERIES, loader=cached_loader)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("n")  # the top suspect's holder, in the last snapshot
+        holder_id = int(app.snap.node_id[app.current_object()])  # type: ignore[index]
+        header = app.query_one("#header", Static)
+        assert "[3/3]" in str(header.render())
+        await pilot.press("left_square_bracket")
+        assert app.current == 1 and "[2/3]" in str(header.render())
+        assert int(app.snap.node_id[app.current_object()]) == holder_id  # type: ignore[index]
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert app.current == 0
+
+
+async def test_statistics_view_draws_bars_with_sizes_and_shares() -> None:
+    app = LeakApp(SERIES[-1:], loader=cached_loader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("5")
+        text = str(app.query_one("#stats").render())
+        for label in ("Code", "Strings", "JS arrays", "Typed arrays", "System objects"):
+            assert label in text
+        assert "█" in text and "%" in text
+
+
+async def test_views_without_what_they_need_say_so() -> None:
+    app = LeakApp(SERIES[-1:], loader=cached_loader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("2")
+        assert "two or more snapshots" in str(app.query_one("#growth-notes").render())
+        await pilot.press("4")
+        assert "--metrics FILE" in str(app.query_one("#memory-text").render())
+        await pilot.press("right_square_bracket")
+        assert any("load two or more" in str(n.message) for n in app._notifications)
+
+
+class EchoView(Vertical, LeakView):
+    """A view from outside: says how many snapshots it was given."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("nothing yet", id="echo-text")
+
+    def snapshots_loaded(self, loaded: Loaded) -> None:
+        self.query_one("#echo-text", Static).update(Text(f"{len(loaded.snaps)} snapshots"))
+
+
+async def test_a_view_plugs_in_with_a_view_spec_and_gets_the_snapshots() -> None:
+    spec = ViewSpec("7", "echo", "echo", lambda app: EchoView(id="echo"))
+    app = LeakApp(SERIES[-1:], loader=cached_loader, views=[*DEFAULT_VIEWS, spec])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("7")
+        assert app.active_view == "echo"
+        assert str(app.query_one("#echo-text").render()) == "1 snapshots"
+        assert any(text == "View: echo" for text, _, _ in leak_commands(app))
+
+
+async def test_command_palette_offers_views_and_suspects() -> None:
+    app = LeakApp(SERIES, loader=cached_loader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        commands = leak_commands(app)
+        assert any(text.startswith("View: growth") for text, _, _ in commands)
+        suspect = next(cmd for text, cmd, _ in commands if text.startswith("Suspect:"))
+        suspect()
+        await pilot.pause(0.05)
+        holder = app.current_object()
+        assert holder is not None and app.snap.class_name(holder) == "Map"
+        await pilot.press("ctrl+p")
+        assert app.screen.__class__.__name__ == "CommandPalette"
