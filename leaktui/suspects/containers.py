@@ -29,6 +29,7 @@ MIN_ENTRIES = 16
 MIN_HEAVY_ENTRIES = 4  # with tens of kB each
 MAX_BY_ENTRIES = 300
 MAX_BY_SIZE = 100
+MAX_BY_GROWTH = 200
 BIG_ENTRIES = 5000  # one snapshot: this many entries is worth a look on its own
 SOME_ENTRIES = 1000
 FEW_ENTRIES = 200
@@ -218,20 +219,29 @@ def _collection_mask(snap: HeapSnapshot) -> np.ndarray:
     return mask
 
 
-def candidates(snap: HeapSnapshot) -> np.ndarray:
-    """Collections worth decoding in the last snapshot: the most entries and the most bytes,
-    reachable (from user roots or from a running function's stack)."""
+def candidates(series: Series) -> np.ndarray:
+    """Collections worth decoding in the last snapshot, reachable (from user roots or from a
+    running function's stack): the most entries, the most bytes and, in a series, the most
+    entries gained since the first snapshot (the same object by id)."""
+    snap = series.last
     entries = element_counts(snap)
     ok = _collection_mask(snap)[snap.class_id] & (snap.node_type == snap.T_OBJECT)
     ok[snap.plain_objects] = snap.node_type[snap.plain_objects] == snap.T_OBJECT
     ok &= snap.distance != NO_DISTANCE
     ok &= snap.distance >= 1
-    by_entries = np.flatnonzero(ok & (entries >= MIN_ENTRIES))
-    by_entries = by_entries[np.argsort(-entries[by_entries], kind="stable")[:MAX_BY_ENTRIES]]
+    listed = np.flatnonzero(ok & (entries >= MIN_ENTRIES))
+    by_entries = listed[np.argsort(-entries[listed], kind="stable")[:MAX_BY_ENTRIES]]
     # Arrays of numbers have no element edges: their size shows in the (folded) self size.
     sized = np.flatnonzero(ok & (snap.self_size >= WORD * MIN_ENTRIES * 4))
     by_size = sized[np.argsort(-snap.retained_size[sized], kind="stable")[:MAX_BY_SIZE]]
-    return np.unique(np.concatenate([by_entries, by_size]))
+    found = [by_entries, by_size]
+    if series.size >= 2 and listed.size:
+        first = series.snaps[0]
+        before = first.ordinals_of_ids(snap.node_id[listed].astype(np.int64))
+        had = np.where(before >= 0, element_counts(first)[np.maximum(before, 0)], 0)
+        gained = entries[listed].astype(np.int64) - had.astype(np.int64)
+        found.append(listed[np.argsort(-gained, kind="stable")[:MAX_BY_GROWTH]])
+    return np.unique(np.concatenate(found))
 
 
 def _best_retainer(snap: HeapSnapshot, node: int) -> tuple[int, int]:
@@ -275,7 +285,7 @@ def containers(series: Series) -> list[Container]:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     snap = series.last
-    nodes = candidates(snap)
+    nodes = candidates(series)
     matched = series.match(nodes)
     out: list[Container] = []
     for i, node in enumerate(nodes.tolist()):
