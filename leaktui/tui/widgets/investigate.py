@@ -190,6 +190,9 @@ class InvestigationView(Grid, LeakView):
         event.stop()
         self.list_class(event.class_id)
         self.focus_pane(1)
+        node = self.query_one(InstanceTable).current_node()
+        if node is not None:  # drilling in previews the highlighted instance
+            self.show_object(node)
 
     @on(InstanceTable.ObjectHighlighted)
     def _instance_highlighted(self, event: InstanceTable.ObjectHighlighted) -> None:
