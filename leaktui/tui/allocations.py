@@ -48,7 +48,8 @@ def sites_text(snap: HeapSnapshot, class_id: int, top: int = 20) -> Text:
         count = f"{site.count:>9,}" if site.count is not None else " " * 9
         t.append(f"  {count}  {model.size(size):>9}  ", style="bold")
         t.append(site.frame.label + "\n")
-        excerpt = model.source_excerpt(site.frame.script, site.frame.line - 1, context=1)
+        excerpt = model.source_excerpt(site.frame.script, site.frame.line - 1, context=1,
+                                       column=site.frame.column - 1)
         if excerpt is not None:
             for number, line in excerpt.numbered():
                 t.append(f"        {number:5} | {line[:100]}\n", style="dim")

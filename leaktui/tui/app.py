@@ -22,11 +22,12 @@ from textual.widgets import ContentSwitcher, Footer, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from leaktui.errors import LeakTuiError
-from leaktui.pins import Pin, PinStore
+from leaktui.pins import PinStore
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.suspects import Suspect, find_suspects
-from leaktui.tui import allocations, model
+from leaktui.tui import allocations, model, pinning
 from leaktui.tui.commands import LeakCommands
+from leaktui.tui.findings import FindingsView
 from leaktui.tui.messages import (
     LoadFailed,
     LoadProgress,
@@ -40,12 +41,10 @@ from leaktui.tui.screens import (
     HelpScreen,
     goto_screen,
     help_sections,
-    note_screen,
     parse_object_id,
 )
 from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec
 from leaktui.tui.widgets.classes import ClassSummaryTable
-from leaktui.tui.widgets.findings import FindingsView
 from leaktui.tui.widgets.investigate import InvestigationView
 from leaktui.tui.widgets.memory import MemoryPanel
 
@@ -184,6 +183,8 @@ class LeakApp(App[None]):
         self.post_message(SnapshotsLoaded(snaps, time.perf_counter() - started, suspects))
 
     def on_load_progress(self, message: LoadProgress) -> None:
+        if not self.query("#load-label"):
+            return  # quitting: the screen is already gone
         name = os.path.basename(message.path)
         self.query_one("#load-label", Label).update(
             f"Loading {name} ({message.index + 1}/{message.count}): {message.phase}…")
@@ -192,11 +193,15 @@ class LeakApp(App[None]):
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self.load_error = message.error
+        if not self.query("#load-label"):
+            return
         self.query_one("#load-label", Label).update(Text(f"Cannot open: {message.error}"))
         self.query_one("#load-bar", ProgressBar).display = False
         self.query_one("#header", Static).update("leaktui  nothing loaded")
 
     def on_snapshots_loaded(self, message: SnapshotsLoaded) -> None:
+        if not self.query(InvestigationView):
+            return  # quitting
         self.snaps, self.suspects = message.snaps, message.suspects
         self.load_seconds = message.seconds
         self.loaded = Loaded(self.snaps, self.suspects, message.seconds)
@@ -405,52 +410,13 @@ class LeakApp(App[None]):
 
         self.push_screen(goto_screen(), done)
 
-    def path_text(self, node: int) -> str:
-        """What `y` copies: the object, its sizes, its path from a root (and the suspect)."""
-        text = model.finding_markdown(self.snap, node)
-        suspect = self._suspect_for(node)
-        if suspect is not None:
-            text += f"\n\nSuspect **{suspect.pattern}** ({suspect.severity}): {suspect.title}"
-            text += f"\n\nFix: {suspect.advice}"
-        return text
-
     def action_copy_path(self) -> None:
-        node = self.current_object()
-        if node is None:
-            self.notify("No current object to copy.")
-            return
-        self.copy_to_clipboard(self.path_text(node))
-        self.notify(f"Copied (OSC 52): {model.path_to_root_text(self.snap, node)[:200]}")
-
-    def _suspect_for(self, node: int) -> Suspect | None:
-        if self.current != len(self.snaps) - 1:
-            return None
-        return next((s for s in self.suspects if s.holder == node), None)
+        """The current object as a chat-sized Markdown finding: its path from a root, sizes,
+        the suspect it holds and the pin's note (OSC 52, works over SSH)."""
+        pinning.copy_current(self)
 
     def action_pin(self) -> None:
-        node = self.current_object()
-        if node is None or self.pins is None:
-            self.notify("No current object to pin.")
-            return
-        if self.current != len(self.snaps) - 1:
-            self.notify("Pins belong to the last snapshot of the series: press ] to go there.")
-            return
-        snap = self.snap
-
-        def done(note: str | None) -> None:
-            if note is None or self.pins is None:
-                return
-            suspect = self._suspect_for(node)
-            self.pins.add(Pin(
-                node_id=int(snap.node_id[node]), class_name=snap.class_name(node), note=note,
-                retained_size=int(snap.retained_size[node]), path=snap.path_names(node),
-                created=time.time(), kind="suspect" if suspect else "object",
-                pattern=suspect.pattern if suspect else None,
-                advice=suspect.advice if suspect else None))
-            self._show_pins()
-            self.notify(f"Pinned {model.object_label(snap, node)} in {self.pins.file}")
-
-        self.push_screen(note_screen(), done)
+        pinning.pin_current(self)
 
     def action_allocation_sites(self) -> None:
         """The highlighted class's objects grouped by the function that allocated them."""

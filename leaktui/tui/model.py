@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from urllib.parse import unquote, urlparse
 
 import numpy as np
 from rich.text import Text
 
+from leaktui.profiles.source import SourceExcerpt, read_source_lines
 from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
-
-MAX_SOURCE_BYTES = 8 * 1024 * 1024
 
 
 def size(n: float) -> str:
@@ -115,52 +112,18 @@ def script_of(snap: HeapSnapshot, node: int) -> str | None:
     return name or None
 
 
-@dataclass(frozen=True)
-class SourceExcerpt:
-    path: str
-    first_line: int  # 1-based number of lines[0]
-    lines: list[str]
-    focus: int  # 1-based line of interest
-
-    def numbered(self) -> list[tuple[int, str]]:
-        """(1-based line number, text) pairs."""
-        return [(self.first_line + i, text) for i, text in enumerate(self.lines)]
-
-
-def local_path(script: str) -> str | None:
-    """A filesystem path for a script name (`/abs/path.js` or `file:///...`), else None."""
-    if script.startswith("file://"):
-        return unquote(urlparse(script).path)
-    if script.startswith("/"):
-        return script
-    return None
-
-
 def read_source(script: str, line: int, context: int = 4) -> SourceExcerpt | None:
     """Lines around ``line`` (1-based) of a script readable on this host, else None."""
-    path = local_path(script)
-    if path is None or not os.path.isfile(path):
-        return None
-    try:
-        if os.path.getsize(path) > MAX_SOURCE_BYTES:
-            return None
-        with open(path, encoding="utf-8", errors="replace") as f:
-            text = f.read().splitlines()
-    except OSError:
-        return None
-    first = max(1, line - context)
-    last = min(len(text), line + context)
-    if first > last:
-        return None
-    return SourceExcerpt(path, first, text[first - 1:last], line)
+    return read_source_lines(script, line, context)
 
 
-def source_excerpt(script: str, line: int, context: int = 4) -> SourceExcerpt | None:
-    """Lines around ``line`` (0-based, as snapshots and V8 count) of a script readable on
-    this host, else None. The one place the TUI reads sources."""
+def source_excerpt(script: str, line: int, context: int = 4,
+                   column: int = -1) -> SourceExcerpt | None:
+    """Lines around ``line`` (0-based, as snapshots and V8 count; so is ``column``) of a
+    script readable on this host, else None. The one place the TUI reads sources."""
     if not script or line < 0:
         return None
-    return read_source(script, line + 1, context)
+    return read_source_lines(script, line + 1, context, column + 1)
 
 
 def string_text(snap: HeapSnapshot, node: int) -> str | None:

@@ -93,7 +93,7 @@ def _statistics(app: LeakApp) -> Widget:
 
 
 def _findings(app: LeakApp) -> Widget:
-    from leaktui.tui.widgets.findings import FindingsView
+    from leaktui.tui.findings import FindingsView
 
     return FindingsView(id="findings")
 

@@ -1,7 +1,6 @@
 """The TUI's widgets: the investigation panes and the views behind the number keys."""
 
 from leaktui.tui.widgets.classes import ClassSummaryTable
-from leaktui.tui.widgets.findings import FindingsTable, FindingsView
 from leaktui.tui.widgets.growth import GrowthTable, GrowthView
 from leaktui.tui.widgets.instances import PAGE, InstanceTable
 from leaktui.tui.widgets.investigate import InvestigationView
@@ -14,8 +13,6 @@ from leaktui.tui.widgets.suspects import SuspectsTable, SuspectsView
 __all__ = [
     "PAGE",
     "ClassSummaryTable",
-    "FindingsTable",
-    "FindingsView",
     "GrowthTable",
     "GrowthView",
     "InstanceTable",

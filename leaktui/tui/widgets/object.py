@@ -132,7 +132,8 @@ class ObjectTree(Tree[ObjectRow]):
         script = model.script_name(snap, node)
         where = f"{script or f'script {loc.script_id}'}:{loc.line + 1}:{loc.column + 1}"
         section = root.add(Text(f"{what} {where}", style="bold underline"), ObjectRow())
-        excerpt = model.source_excerpt(script, loc.line, SOURCE_CONTEXT) if script else None
+        excerpt = (model.source_excerpt(script, loc.line, SOURCE_CONTEXT, loc.column) if script
+                   else None)
         if excerpt is None:
             section.add_leaf(Text("source not readable on this host", style="italic"),
                              ObjectRow())
