@@ -4,6 +4,7 @@ NO_COLOR."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import ProgressBar
-from tui_support import RULES, cached_loader, wait_loaded, wait_until
+from tui_support import RULES, SERIES, cached_loader, wait_loaded, wait_until
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.tui.app import LeakApp
@@ -144,3 +145,43 @@ async def test_no_color_renders_without_colour(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("NO_COLOR", "1")
     app = LeakApp([RULES], loader=cached_loader)
     assert saturated_colours(await screenshot(app)) == set() and app.no_color
+
+
+def test_leaktui_in_a_terminal_shows_loading_at_once_and_q_quits_while_loading() -> None:
+    """The real command in a pseudo-terminal (80x24, as over SSH): the loading screen is
+    drawn before the snapshots are read, and q ends the process while they still load."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: leaktui on the three-snapshot series
+        os.environ.update(TERM="xterm-256color", COLUMNS="80", LINES="24")
+        os.execv(sys.executable, [sys.executable, "-m", "leaktui.cli", *SERIES])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    seen = b""
+    started = time.perf_counter()
+    while b"Loading" not in seen and time.perf_counter() - started < 20:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                break
+    assert b"Loading" in seen, seen[-500:]
+    os.write(fd, b"q")
+    quit_at = time.perf_counter()
+    status = None
+    while status is None and time.perf_counter() - quit_at < 10:
+        if select.select([fd], [], [], 0.1)[0]:
+            with contextlib.suppress(OSError):  # EIO once the child has closed the terminal
+                os.read(fd, 65536)
+        done, code = os.waitpid(pid, os.WNOHANG)
+        status = code if done else None
+    os.close(fd)
+    if status is None:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    assert status == 0, status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from leaktui.errors import LeakTuiError
 
@@ -18,10 +19,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", metavar="SIZE", help="memory limit, e.g. 2G")
 
 
+def check_paths(paths: list[str]) -> None:
+    """Refuse what cannot be opened before the screen changes: one line, exit 2."""
+    for path in paths:
+        if not os.path.exists(path):
+            raise LeakTuiError(f"{path}: no such file")
+        if os.path.isdir(path):
+            raise LeakTuiError(f"{path}: is a directory, not a heap snapshot")
+        if not os.access(path, os.R_OK):
+            raise LeakTuiError(f"{path}: not readable (permission denied)")
+
+
 def run(args: argparse.Namespace) -> int:
     from leaktui.metrics.limits import parse_size
 
     limit = parse_size(args.limit) if args.limit else None
+    if args.metrics and os.path.isdir(args.metrics):
+        raise LeakTuiError(f"{args.metrics}: is a directory, not a metrics file")
     if not args.paths and args.metrics:
         from leaktui.tui.memory import MemoryApp
 
@@ -29,11 +43,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.paths:
         raise LeakTuiError("give one or more heap snapshots to open (see leaktui --help)")
-    for path in args.paths:
-        if not os.path.exists(path):
-            raise LeakTuiError(f"{path}: no such file")
-        if os.path.isdir(path):
-            raise LeakTuiError(f"{path}: is a directory, not a heap snapshot")
+    check_paths(args.paths)
     from leaktui.profiles.heapprofile import is_heap_profile, load_profile
 
     profiles = [p for p in args.paths if is_heap_profile(p)]
@@ -46,5 +56,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from leaktui.tui.app import LeakApp
 
-    LeakApp(list(args.paths), metrics=args.metrics, poll=args.poll, limit=limit).run()
-    return 0
+    app = LeakApp(list(args.paths), metrics=args.metrics, poll=args.poll, limit=limit)
+    app.run()
+    if not app.load_finished.is_set():
+        # Quit while loading: the screen is restored; do not wait for the loading thread
+        # to reach its next stopping point (a JIT compile or a big phase can take seconds).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(app.return_code or 0)
+    return app.return_code or 0

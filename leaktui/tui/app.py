@@ -7,6 +7,7 @@ them; loading runs in a thread worker that only posts messages."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -62,6 +63,7 @@ class LeakApp(App[None]):
 
     CSS_PATH = "leaktui.tcss"
     TITLE = "leaktui"
+    AUTO_FOCUS = None  # nothing has the focus while loading (keys go to the app's bindings)
     COMMANDS = App.COMMANDS | {LeakCommands}
     BINDINGS = [
         Binding("q", "quit", "quit", tooltip="quit (also while loading)"),
@@ -113,6 +115,7 @@ class LeakApp(App[None]):
         self.load_seconds = 0.0
         self.load_error: str | None = None
         self.pins: PinStore | None = None
+        self.load_finished = threading.Event()  # set when the loading thread has returned
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -151,6 +154,13 @@ class LeakApp(App[None]):
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
+        try:
+            self._load_snapshots()
+        finally:
+            self.load_finished.set()
+
+    def _load_snapshots(self) -> None:
+        """Runs in the loading thread: never touches a widget, only posts messages."""
         worker = get_current_worker()
         started = time.perf_counter()
         snaps = []
