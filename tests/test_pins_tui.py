@@ -12,41 +12,14 @@ import pytest
 from conftest import wait_loaded
 
 from leaktui.pins import PINS_SUFFIX, Pin, PinStore, finding_markdown
-from leaktui.tui import app as app_module
 from leaktui.tui import pinning
 from leaktui.tui.app import LeakApp
 from leaktui.tui.findings import FindingsView
-from leaktui.tui.views import DEFAULT_VIEWS, ViewSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "snapshots_sample" / "unbounded-cache"
 SAMPLE = SAMPLES / "unbounded-cache-3.heapsnapshot.gz"
 HOLDER_PATH = ["services", "profiles", "userCache"]  # the sample program's cache
-
-
-def findings_view(app: LeakApp) -> FindingsView:
-    return FindingsView(id="findings")
-
-
-VIEWS = [spec if spec.id != "findings" else
-         ViewSpec(spec.key, spec.id, spec.title, findings_view, spec.description)
-         for spec in DEFAULT_VIEWS]
-
-
-class PinningApp(LeakApp):
-    """LeakApp with `p`, `y` and view 6 going to leaktui.tui.pinning and FindingsView (the
-    wiring the app is asked to adopt)."""
-
-    CSS_PATH = str(Path(app_module.__file__).with_name(LeakApp.CSS_PATH))  # type: ignore[arg-type]
-
-    def __init__(self, paths: list[str]) -> None:
-        super().__init__(paths, views=VIEWS)
-
-    def action_pin(self) -> None:
-        pinning.pin_current(self)
-
-    def action_copy_path(self) -> None:
-        pinning.copy_current(self)
 
 
 @pytest.fixture
@@ -57,7 +30,7 @@ def sample(tmp_path: Path) -> Path:
 
 
 async def test_p_pins_the_suspect_with_a_note_and_findings_list_it(sample: Path) -> None:
-    app = PinningApp([str(sample)])
+    app = LeakApp([str(sample)])
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
         await pilot.press("n")  # the top suspect's holder becomes the current object
@@ -79,7 +52,7 @@ async def test_p_pins_the_suspect_with_a_note_and_findings_list_it(sample: Path)
 
 
 async def test_p_again_edits_the_note_and_escape_keeps_it(sample: Path) -> None:
-    app = PinningApp([str(sample)])
+    app = LeakApp([str(sample)])
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
         await pilot.press("n", "p", *"first", "enter")
@@ -94,7 +67,7 @@ async def test_p_again_edits_the_note_and_escape_keeps_it(sample: Path) -> None:
 
 
 async def test_y_copies_the_current_finding_as_markdown(sample: Path) -> None:
-    app = PinningApp([str(sample)])
+    app = LeakApp([str(sample)])
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
         await pilot.press("n", "p", *"owned by profiles", "enter")
@@ -111,7 +84,7 @@ async def test_y_copies_the_current_finding_as_markdown(sample: Path) -> None:
 
 
 async def test_findings_open_copy_unpin_and_undo(sample: Path) -> None:
-    app = PinningApp([str(sample)])
+    app = LeakApp([str(sample)])
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
         holder = app.suspects[0].holder
@@ -139,7 +112,7 @@ async def test_pins_from_another_snapshot_are_marked_and_announced(sample: Path)
     store = PinStore(str(sample))  # a pin whose header counts are not this file's
     store.add(Pin(node_id=1, class_name="Map", note="from run 1", retained_size=10, path=[],
                   created=time.time(), node_count=12, edge_count=34))
-    app = PinningApp([str(sample)])
+    app = LeakApp([str(sample)])
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
         assert app.pins is not None and app.pins.message is not None
@@ -153,7 +126,7 @@ async def test_pins_from_another_snapshot_are_marked_and_announced(sample: Path)
 async def test_a_corrupt_pins_file_is_set_aside_when_the_app_opens(sample: Path) -> None:
     pins_file = Path(str(sample) + PINS_SUFFIX)
     pins_file.write_text('{"snapshot": "x", "pins": [')
-    app = PinningApp([str(sample)])
+    app = LeakApp([str(sample)])
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
         assert app.pins is not None and app.pins.pins == []
@@ -163,7 +136,7 @@ async def test_a_corrupt_pins_file_is_set_aside_when_the_app_opens(sample: Path)
 
 
 async def test_findings_show_pins_a_colleague_saved_meanwhile(sample: Path) -> None:
-    app = PinningApp([str(sample)])
+    app = LeakApp([str(sample)])
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
         await pilot.press("6")

@@ -78,7 +78,8 @@ class FindingsView(Vertical, LeakView):
         return self.query_one("#findings-table", DataTable)
 
     def focus_table(self) -> None:
-        self.table.focus()
+        """Focus at once (not after the current message), so keys typed ahead reach it."""
+        self.screen.set_focus(self.table)
 
     # ------------------------------------------------------------------ LeakView hooks
     def snapshots_loaded(self, loaded: Loaded) -> None:

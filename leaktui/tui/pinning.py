@@ -39,6 +39,7 @@ class PinNoteScreen(ModalScreen[str | None]):
     PinNoteScreen Label { width: 1fr; }
     """
     BINDINGS = [Binding("escape", "cancel", "cancel")]
+    AUTO_FOCUS = "#pin-note"  # the app focuses nothing by itself
 
     def __init__(self, what: str, note: str = "") -> None:
         super().__init__()
