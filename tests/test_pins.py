@@ -314,3 +314,11 @@ def test_the_markdown_report_lists_pinned_findings_first(snapshot_copy: Path,
         f"- **Map @{int(cache_snap.node_id[node])}** "
         f"({size_text(int(cache_snap.retained_size[node]))} retained) via `global.cache`: "
         "owned by the cache")
+
+
+def test_the_pins_module_imports_no_textual() -> None:
+    code = ("import sys, leaktui.pins, leaktui.commands.serve\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 0 and res.stdout.strip() == "[]", res.stdout + res.stderr
