@@ -5,7 +5,10 @@ NO_COLOR."""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -185,3 +188,34 @@ def test_leaktui_in_a_terminal_shows_loading_at_once_and_q_quits_while_loading()
         os.kill(pid, 9)
         os.waitpid(pid, 0)
     assert status == 0, status
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_leaktui_draws_and_quits_inside_tmux_at_80x24(tmp_path: Path) -> None:
+    """Inside tmux (TERM=tmux-256color or screen, as on most production hosts): the class
+    table is drawn in 80x24, `/` filters, and q ends the session."""
+    tmux = ["tmux", "-L", f"leaktui-{os.getpid()}", "-f", "/dev/null"]
+    command = f"{shlex.quote(sys.executable)} -m leaktui.cli {shlex.quote(SERIES[-1])}"
+    subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "24", command], check=True)
+    try:
+        def screen() -> str:
+            return subprocess.run([*tmux, "capture-pane", "-p"], capture_output=True,
+                                  text=True).stdout
+
+        deadline = time.monotonic() + 30
+        while "Classes" not in screen() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "UserProfile" in screen()
+        subprocess.run([*tmux, "send-keys", "1", "/", *"UserP"], check=True)
+        time.sleep(0.5)
+        assert "Classes 1 matching 'UserP'" in screen()
+        subprocess.run([*tmux, "send-keys", "Escape"], check=True)
+        time.sleep(0.3)
+        subprocess.run([*tmux, "send-keys", "q"], check=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and subprocess.run(
+                [*tmux, "has-session"], capture_output=True).returncode == 0:
+            time.sleep(0.2)
+        assert subprocess.run([*tmux, "has-session"], capture_output=True).returncode != 0
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
+from textual.widgets import Input
 from tui_support import (
     cached_loader,
     property_targets,
@@ -228,3 +230,29 @@ async def test_narrow_terminal_shows_one_pane_and_tab_moves_between_panes(
         await pilot.resize_terminal(160, 50)
         await pilot.pause(0.1)
         assert not app.has_class("narrow") and len(visible()) == 4
+
+
+async def test_keys_typed_in_one_batch_after_slash_and_g_reach_their_inputs(
+    sessions: str, snap: HeapSnapshot
+) -> None:
+    """Over a slow SSH link keys arrive together: `/Sess` and `g@<id>` then enter must not
+    be split between the input and the table's own keys (s sorts, e expands...)."""
+    session = int(property_targets(snap, "payload")[0])
+    app = LeakApp([sessions], loader=cached_loader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("1")
+
+        def batch(*keys: str) -> None:
+            for key in keys:
+                char = {"slash": "/", "enter": "\r"}.get(key, key)
+                app.post_message(events.Key(key, char))
+
+        batch("slash", *"Sess")
+        await pilot.pause(0.3)
+        table = app.query_one(ClassSummaryTable)
+        assert app.query_one("#filter", Input).value == "Sess"
+        assert [r.name for r in table.rows_shown] == ["Session"] and table.sort_key == "retained"
+        await pilot.press("escape")
+        batch("g", *f"@{int(snap.node_id[session])}", "enter")
+        await wait_until(pilot, lambda: app.current_object() == session)

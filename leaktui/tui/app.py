@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Label, ProgressBar, Static
+from textual.widgets import ContentSwitcher, Footer, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from leaktui.errors import LeakTuiError
@@ -40,11 +40,12 @@ from leaktui.tui.messages import (
 )
 from leaktui.tui.screens import (
     HelpScreen,
+    PromptScreen,
     goto_screen,
     help_sections,
     parse_object_id,
 )
-from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec
+from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec, focus_now
 from leaktui.tui.widgets.classes import ClassSummaryTable
 from leaktui.tui.widgets.investigate import InvestigationView
 from leaktui.tui.widgets.memory import MemoryPanel
@@ -71,7 +72,10 @@ class LeakApp(App[None]):
         Binding("tab", "pane(1)", "pane", priority=True,
                 tooltip="next pane (shift+tab: previous)"),
         Binding("shift+tab", "pane(-1)", show=False, priority=True),
-        Binding("slash", "filter", "filter", tooltip="filter classes by name (esc clears)"),
+        # `/` and `g` are priority bindings: they run as soon as they arrive, so the keys
+        # typed right after them (one batch over a slow SSH link) land in their input.
+        Binding("slash", "filter", "filter", priority=True,
+                tooltip="filter classes by name (esc clears)"),
         Binding("s", "sort", "sort", tooltip="change the sort column of the classes"),
         Binding("o", "open_highlighted", "open",
                 tooltip="make the highlighted retainer, instance or edge the current object"),
@@ -79,7 +83,7 @@ class LeakApp(App[None]):
                 tooltip="back to the previous current object"),
         Binding("f", "history(1)", "fwd", show=False, tooltip="forward again"),
         Binding("r", "retainers", "root path", tooltip="the current object's path to a root"),
-        Binding("g", "goto", "go @id", tooltip="go to an object by @id"),
+        Binding("g", "goto", "go @id", priority=True, tooltip="go to an object by @id"),
         Binding("y", "copy_path", "copy", tooltip="copy the path from a root (OSC 52, works "
                                                   "over SSH)"),
         Binding("p", "pin", "pin", show=False,
@@ -337,12 +341,23 @@ class LeakApp(App[None]):
     def _has_view(self, view_id: str) -> bool:
         return any(spec.id == view_id for spec in self.view_specs)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Letter keys that open an input are plain letters while an input has the focus
+        (typing `/` or `g` in the filter or a prompt) or a dialog is open."""
+        if action in ("filter", "goto") and (
+                isinstance(self.focused, Input) or isinstance(self.screen, ModalScreen)):
+            return False
+        return True
+
     def action_view(self, view_id: str) -> None:
         if not self.snaps and not self.load_error and view_id != "memory":
             return  # still loading: the loading screen stays
         if not self._has_view(view_id):
             return
-        self.query_one("#views", ContentSwitcher).current = view_id
+        switcher = self.query_one("#views", ContentSwitcher)
+        if switcher.current == view_id and self.focused is not None:
+            return  # already shown: the focus stays where it is
+        switcher.current = view_id
         view = self.query_one(f"#{view_id}")
         if isinstance(view, LeakView):
             view.view_shown()
@@ -405,7 +420,7 @@ class LeakApp(App[None]):
         self.action_view("investigate")
         self.investigation.expand_retainers()
 
-    def action_goto(self) -> None:
+    async def action_goto(self) -> None:
         if not self._need_snapshots():
             return
 
@@ -418,7 +433,14 @@ class LeakApp(App[None]):
                 return
             self.open_object_id(node_id)
 
-        self.push_screen(goto_screen(), done)
+        await self.open_prompt(goto_screen(), done)
+
+    async def open_prompt(self, screen: PromptScreen,
+                          done: Callable[[str | None], None]) -> None:
+        """Push a prompt and focus its input before the next key is handled, so keys typed
+        in one go after the command key (`g@123` then enter) all reach the prompt."""
+        await self.push_screen(screen, done)
+        focus_now(screen.query_one(Input))
 
     def action_copy_path(self) -> None:
         """The current object as a chat-sized Markdown finding: its path from a root, sizes,

@@ -35,6 +35,13 @@ class Loaded:
         return len(self.snaps) - 1
 
 
+def focus_now(widget: Widget) -> None:
+    """Give ``widget`` the focus before the next key is handled. `Widget.focus()` waits for
+    the current message to end; keys that arrive in one batch (typed ahead, or pasted over
+    SSH) would otherwise reach the widget that had the focus before."""
+    widget.screen.set_focus(widget)
+
+
 class LeakView:
     """Mixin for a view widget; every hook is optional and runs on the UI thread."""
 
@@ -49,7 +56,7 @@ class LeakView:
         widget = cast(Widget, self)
         for child in widget.query("*"):
             if child.focusable and child.display:
-                child.focus()
+                focus_now(child)
                 return
 
 

@@ -17,7 +17,7 @@ from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.diff import DiffRow, compare_detailed
 from leaktui.snapshot.growth import growing_holders, survivors
 from leaktui.tui import messages, model
-from leaktui.tui.views import LeakView, Loaded
+from leaktui.tui.views import LeakView, Loaded, focus_now
 
 MAX_ROWS = 5000
 NEED_TWO = ("Load two or more snapshots of one process (oldest first) to compare them: "
@@ -121,7 +121,7 @@ class GrowthView(Vertical, LeakView):
     def view_shown(self) -> None:
         if not self.started and len(self.snaps) >= 2:
             self.compare()
-        self.query_one(GrowthTable).focus()
+        focus_now(self.query_one(GrowthTable))
 
     def compare(self) -> None:
         self.ready = False

@@ -13,7 +13,7 @@ from textual.widgets import Input
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.tui import messages
-from leaktui.tui.views import LeakView, Loaded
+from leaktui.tui.views import LeakView, Loaded, focus_now
 from leaktui.tui.widgets.classes import ClassSummaryTable
 from leaktui.tui.widgets.instances import PAGE, InstanceTable
 from leaktui.tui.widgets.object import ObjectPane, ObjectTree
@@ -137,7 +137,7 @@ class InvestigationView(Grid, LeakView):
         if PANES[self.pane] == "object":
             self.query_one(ObjectPane).focus_tree()
         else:
-            target.focus()
+            focus_now(target)
 
     def move_pane(self, step: int) -> None:
         self.focus_pane(self.pane + step)
@@ -155,7 +155,9 @@ class InvestigationView(Grid, LeakView):
         self.focus_pane(0)
         flt = self.query_one("#filter", Input)
         flt.display = True
-        flt.focus()
+        # Now, not after this message: keys typed right after `/` (one batch over SSH) must
+        # land in the filter, not on the table's own keys.
+        focus_now(flt)
 
     def action_clear_filter(self) -> None:
         flt = self.query_one("#filter", Input)
@@ -163,7 +165,7 @@ class InvestigationView(Grid, LeakView):
             flt.value = ""
             flt.display = False
             self.query_one(ClassSummaryTable).set_filter("")
-            self.query_one(ClassSummaryTable).focus()
+            focus_now(self.query_one(ClassSummaryTable))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -173,7 +175,7 @@ class InvestigationView(Grid, LeakView):
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one(ClassSummaryTable).focus()
+        focus_now(self.query_one(ClassSummaryTable))
 
     # ------------------------------------------------------------------ pane events
     @on(ClassSummaryTable.ClassHighlighted)

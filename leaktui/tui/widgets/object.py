@@ -17,6 +17,7 @@ from textual.widgets.tree import TreeNode
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.tui import allocations, model
+from leaktui.tui.views import focus_now
 
 EDGE_PAGE = 100  # edges listed per level before an "N more" row
 MAX_DOMINATORS = 30
@@ -221,6 +222,6 @@ class ObjectPane(Vertical):
 
     def focus_tree(self) -> None:
         if self.has_class("sites"):
-            self.query_one("#object-summary").focus()
+            focus_now(self.query_one("#object-summary"))
         else:
-            self.query_one(ObjectTree).focus()
+            focus_now(self.query_one(ObjectTree))

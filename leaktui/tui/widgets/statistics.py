@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.tui import model
-from leaktui.tui.views import LeakView, Loaded
+from leaktui.tui.views import LeakView, Loaded, focus_now
 
 KINDS = (("code", "Code"), ("strings", "Strings"), ("js_arrays", "JS arrays"),
          ("typed_arrays", "Typed arrays"), ("system", "System objects"),
@@ -51,4 +51,4 @@ class StatisticsView(VerticalScroll, LeakView):
         self.query_one(StatisticsPane).show(loaded.snaps[index])
 
     def view_shown(self) -> None:
-        self.focus()
+        focus_now(self)
