@@ -344,10 +344,8 @@ class LeakApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Letter keys that open an input are plain letters while an input has the focus
         (typing `/` or `g` in the filter or a prompt) or a dialog is open."""
-        if action in ("filter", "goto") and (
-                isinstance(self.focused, Input) or isinstance(self.screen, ModalScreen)):
-            return False
-        return True
+        typing = isinstance(self.focused, Input) or isinstance(self.screen, ModalScreen)
+        return not (typing and action in ("filter", "goto"))
 
     def action_view(self, view_id: str) -> None:
         if not self.snaps and not self.load_error and view_id != "memory":

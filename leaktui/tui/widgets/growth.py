@@ -125,11 +125,11 @@ class GrowthView(Vertical, LeakView):
 
     def compare(self) -> None:
         self.ready = False
-        self.started = True
         if len(self.snaps) < 2:
             self.query_one(GrowthTable).border_title = "Comparison: needs two snapshots"
             self.query_one("#growth-notes", Static).update(NEED_TWO)
             return
+        self.started = True
         self.query_one(GrowthTable).border_title = (
             f"Comparison {self.base + 1} -> {self.target + 1}: computing…")
         self._compare(self.base, self.target)
