@@ -1,13 +1,27 @@
 #!/usr/bin/env python3
-"""Time from keypress to updated screen in the TUI, once a snapshot is loaded:
-opening the class with the most instances, expanding retainers, sorting.
+"""Time from keypress to updated screen in the TUI, once a snapshot is loaded.
 
-    python benchmarks/bench_tui.py SNAPSHOT
+    python benchmarks/bench_tui.py SNAPSHOT [--size 160x50] [--repeat 3]
+
+Measured through Textual's test pilot: each key is delivered, the app handles it, and the
+screen is rendered (the pilot waits until the app is idle). The pilot itself costs something
+per key (delivery, idle waits, one full render): an unbound key measures that floor, and the
+figures are also given above it. Steps, in the order a person would take them:
+
+  highlight the class with the most objects (lists its first page of instances)
+  enter on it (instances pane, its largest object previewed: retainers and object panes)
+  enter on the largest object (it becomes the current one; path to a root opened)
+  e on the retainer tree's root (open the nearest retainers up to a root again)
+  the "N more" row (the next 200 instances)
+  s five times (re-sort the class table by each column, back to retained size)
+  a filter keystroke (incremental filter of the class table)
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -16,21 +30,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from leaktui.tui.app import LeakApp  # noqa: E402
 from leaktui.tui.widgets import ClassSummaryTable, InstanceTable, RetainerTree  # noqa: E402
+from leaktui.tui.widgets.instances import PAGE  # noqa: E402
 
 
-async def main(path: str) -> None:
+async def run(path: str, size: tuple[int, int], repeat: int) -> None:
     app = LeakApp([path])
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=size) as pilot:
         started = time.perf_counter()
-        while not app.snaps:
-            await pilot.pause(0.1)
-        print(f"loaded in {time.perf_counter() - started:.1f} s (includes the suspects)")
+        while not app.snaps and not app.load_error:
+            await pilot.pause(0.05)
+        if app.load_error:
+            raise SystemExit(app.load_error)
+        snap = app.snaps[0]
+        print(f"{Path(path).name}: {snap.node_count:,} nodes, {len(snap.summary()):,} classes; "
+              f"loaded in {time.perf_counter() - started:.1f} s (with the leak suspects)")
         await pilot.press("1")
         await pilot.pause(0.2)
-        table = app.query_one("#classes", ClassSummaryTable)
-        biggest = max(range(len(table.rows_shown)), key=lambda i: table.rows_shown[i].count)
-        table.move_cursor(row=biggest)
-        table.focus()
 
         async def measure(*keys: str) -> float:
             t0 = time.perf_counter()
@@ -39,31 +54,73 @@ async def main(path: str) -> None:
             await pilot.pause(0)
             return 1000 * (time.perf_counter() - t0)
 
-        # The harness itself (key delivery, idle waits, one full-screen render) has a cost:
-        # a key nothing is bound to measures it, and is subtracted below.
-        floor = min([await measure("z") for _ in range(5)])
-        print(f"{'harness floor (an unbound key)':45} {floor:8.1f} ms")
+        floor = min([await measure("z") for _ in range(5)])  # z is bound to nothing
+        print(f"{'harness floor per key (an unbound key)':52} {floor:8.1f} ms")
 
-        async def timed(label: str, *keys: str) -> None:
-            total = await measure(*keys)
-            above = total - floor * len(keys)  # each key pays the floor once
-            print(f"{label:45} {total:8.1f} ms  (above the floor: {above:6.1f} ms)")
+        async def timed(label: str, *keys: str, prepare: object = None) -> None:
+            runs = []
+            for _ in range(repeat):
+                if callable(prepare):
+                    prepare()
+                    await pilot.pause(0.05)
+                runs.append(await measure(*keys))
+            total = statistics.median(runs)
+            above = total - floor * len(keys)
+            print(f"{label:52} {total:8.1f} ms  (above the floor {above:7.1f} ms)")
 
-        count = table.rows_shown[biggest].count
-        await timed(f"open class {table.rows_shown[biggest].name} ({count:,} objects)", "enter")
-        instances = app.query_one("#instances", InstanceTable)
-        assert instances.row_count > 0
-        await timed("open its largest instance (retainers)", "enter")
-        tree = app.query_one("#retainers", RetainerTree)
-        tree.focus()
-        await timed("expand the next retainer level", "down", "space")
-        table.focus()
-        await timed("sort classes (shallow)", "s")
-        await timed("sort classes (count)", "s")
-        await timed("sort classes (distance)", "s")
-        await timed("sort classes (name)", "s")
-        await timed("sort classes (retained)", "s")
+        table = app.query_one(ClassSummaryTable)
+        instances = app.query_one(InstanceTable)
+        tree = app.query_one(RetainerTree)
+        rows = table.rows_shown
+        biggest = max(range(len(rows)), key=lambda i: rows[i].count)
+        name, count = rows[biggest].name, rows[biggest].count
+        step = "up" if biggest > 0 else "down"
+        start_row = biggest - 1 if biggest > 0 else biggest + 1
+
+        def to_neighbour() -> None:
+            view = app.investigation
+            view.focus_pane(0)
+            view._highlighted = None  # a fresh highlight lists the class again
+            view._listed = None
+            table.move_cursor(row=start_row)
+
+        await timed(f"highlight {name[:24]} ({count:,} objects)", "down" if step == "up"
+                    else "up", prepare=to_neighbour)
+        await timed("enter: its instances, largest previewed", "enter",
+                    prepare=lambda: app.investigation.focus_pane(0))
+        await timed("enter: the largest object, path to a root", "enter",
+                    prepare=lambda: (app.investigation.focus_pane(1),
+                                     instances.move_cursor(row=0)))
+        await timed("e: open the nearest retainers up to a root", "e",
+                    prepare=lambda: (app.investigation.focus_pane(2),
+                                     tree.move_cursor(tree.root)))
+        if count > PAGE:
+            def to_more() -> None:
+                app.investigation.list_objects(snap.class_members(rows[biggest].class_id),
+                                               name)
+                app.investigation.focus_pane(1)
+                instances.move_cursor(row=PAGE)
+            await timed("enter on \"N more\": the next 200 instances", "enter",
+                        prepare=to_more)
+        app.investigation.focus_pane(0)
+        sorts = ("retained", "shallow", "count", "distance", "name")
+        for _ in range(5):
+            following = sorts[(sorts.index(table.sort_key) + 1) % len(sorts)]
+            await timed(f"s: sort the classes (by {following} first time)", "s")
+        await pilot.press("slash")
+        await timed("a filter keystroke", "a")
+        await pilot.press("escape")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("snapshot")
+    parser.add_argument("--size", default="160x50", help="terminal size, e.g. 80x24")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per step (median)")
+    args = parser.parse_args()
+    width, height = (int(x) for x in args.size.lower().split("x"))
+    asyncio.run(run(args.snapshot, (width, height), args.repeat))
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    main()

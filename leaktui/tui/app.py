@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import ContentSwitcher, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from leaktui.errors import LeakTuiError
@@ -48,6 +48,7 @@ from leaktui.tui.screens import (
 from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec, focus_now
 from leaktui.tui.widgets.classes import ClassSummaryTable
 from leaktui.tui.widgets.investigate import InvestigationView
+from leaktui.tui.widgets.keybar import KeyBar
 from leaktui.tui.widgets.memory import MemoryPanel
 
 Loader = Callable[..., HeapSnapshot]
@@ -131,7 +132,7 @@ class LeakApp(App[None]):
                 yield Label("q quits", id="load-hint")
             for spec in self.view_specs:
                 yield spec.make(self)
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         names = ", ".join(os.path.basename(p) for p in self.paths)

@@ -1,0 +1,63 @@
+"""KeyBar: one line of the keys that work now, those of the focused pane first.
+
+It is one piece of text, not a widget per key: moving the focus between panes changes the
+line in place instead of rebuilding a row of widgets (Textual's Footer recomposes itself on
+every focus change, which cost more than the rest of opening an object)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import Static
+
+
+class KeyBar(Static):
+    COMPONENT_CLASSES = {"keybar--key"}
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+    }
+    KeyBar > .keybar--key { color: $footer-key-foreground; text-style: bold; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self._shown: Text | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        if screen is not self.screen:
+            return
+        text = self.key_text(screen)
+        if self._shown is None or text.plain != self._shown.plain:
+            self._shown = text
+            self.update(text)
+
+    def key_text(self, screen: Screen[object]) -> Text:
+        key_style = self.get_component_rich_style("keybar--key", partial=True)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        seen: set[str] = set()
+        palette = None
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if key == self.app.COMMAND_PALETTE_BINDING:
+                palette = binding
+                continue
+            if not binding.show or not active.enabled or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            text.append(f" {self.app.get_key_display(binding)}", style=key_style)
+            text.append(f" {binding.description} ")
+        if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
+            text.append(f" {self.app.get_key_display(palette)}", style=key_style)
+            text.append(" palette")
+        return text
