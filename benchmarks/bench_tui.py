@@ -96,17 +96,17 @@ async def run(path: str, size: tuple[int, int], repeat: int) -> None:
                                      tree.move_cursor(tree.root)))
         if count > PAGE:
             def to_more() -> None:
-                app.investigation.list_objects(snap.class_members(rows[biggest].class_id),
-                                               name)
+                app.investigation._listed = None
+                app.investigation.list_class(rows[biggest].class_id)
                 app.investigation.focus_pane(1)
                 instances.move_cursor(row=PAGE)
             await timed("enter on \"N more\": the next 200 instances", "enter",
                         prepare=to_more)
         app.investigation.focus_pane(0)
         sorts = ("retained", "shallow", "count", "distance", "name")
-        for _ in range(5):
-            following = sorts[(sorts.index(table.sort_key) + 1) % len(sorts)]
-            await timed(f"s: sort the classes (by {following} first time)", "s")
+        for before, after in zip(sorts, sorts[1:] + sorts[:1], strict=True):
+            await timed(f"s: sort the classes by {after}", "s",
+                        prepare=lambda before=before: table.set_sort(before))
         await pilot.press("slash")
         await timed("a filter keystroke", "a")
         await pilot.press("escape")

@@ -47,6 +47,7 @@ from leaktui.tui.screens import (
 )
 from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec, focus_now
 from leaktui.tui.widgets.classes import ClassSummaryTable
+from leaktui.tui.widgets.instances import AHEAD_PAGES, PAGE
 from leaktui.tui.widgets.investigate import InvestigationView
 from leaktui.tui.widgets.keybar import KeyBar
 from leaktui.tui.widgets.memory import MemoryPanel
@@ -180,8 +181,8 @@ class LeakApp(App[None]):
             self.post_message(LoadProgress(count - 1, count, self.paths[-1],
                                            "looking for leak suspects", 1.0))
             suspects = find_suspects(snaps)
-            for snap in snaps:  # huge classes: their first page of instances, sorted now
-                snap.warm_class_tops()
+            for snap in snaps:  # huge classes: their first pages of instances, sorted now
+                snap.warm_class_tops(k=PAGE * AHEAD_PAGES)
         except LoadCancelled:
             return
         except LeakTuiError as exc:

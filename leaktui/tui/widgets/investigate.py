@@ -15,7 +15,7 @@ from leaktui.snapshot import HeapSnapshot
 from leaktui.tui import messages
 from leaktui.tui.views import LeakView, Loaded, focus_now
 from leaktui.tui.widgets.classes import ClassSummaryTable
-from leaktui.tui.widgets.instances import PAGE, InstanceTable
+from leaktui.tui.widgets.instances import AHEAD_PAGES, PAGE, InstanceTable
 from leaktui.tui.widgets.object import ObjectPane, ObjectTree
 from leaktui.tui.widgets.retainers import RetainerTree
 
@@ -76,7 +76,7 @@ class InvestigationView(Grid, LeakView):
         self._listed = (id(snap), class_id)
         self.query_one(InstanceTable).show(
             snap, snap.class_members(class_id), snap.class_names[class_id],
-            first_page=snap.class_top(class_id, PAGE))
+            first_page=snap.class_top(class_id, PAGE * AHEAD_PAGES))
 
     def list_objects(self, nodes: np.ndarray, title: str) -> None:
         if self.snap is None:
