@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import PROGRAMS
 from textual import events
 from textual.widgets import Input
 from tui_support import (
@@ -173,7 +174,9 @@ async def test_closure_shows_captured_variables_and_its_source(
         await wait_until(pilot, lambda: app.current_object() == closure)
         rows = tree_rows(app.query_one(ObjectTree))
         defined = next(r for r in rows if r.startswith("defined at "))
-        assert "tui_sessions.js:17:" in defined  # 1-based, as editors count
+        source = (PROGRAMS / "tui_sessions.js").read_text().splitlines()
+        line = 1 + next(i for i, text in enumerate(source) if "function onRequest" in text)
+        assert f"tui_sessions.js:{line}:" in defined  # 1-based, as editors count
         assert any("return function onRequest(req) {" in r and r.startswith(">") for r in rows)
         captured = rows.index(next(r for r in rows if r.startswith("captured variables")))
         assert rows[captured + 1].startswith("->config ")
@@ -256,3 +259,51 @@ async def test_keys_typed_in_one_batch_after_slash_and_g_reach_their_inputs(
         await pilot.press("escape")
         batch("g", *f"@{int(snap.node_id[session])}", "enter")
         await wait_until(pilot, lambda: app.current_object() == session)
+
+
+async def test_retainers_are_capped_with_a_more_row_hide_weak_edges_and_mark_cycles(
+    sessions: str, snap: HeapSnapshot
+) -> None:
+    watched = next(int(snap.edge_to[e]) for e in snap.edges(int(property_targets(snap,
+                   "watcher")[0])) if snap.edge_type_name(e) == "weak")
+    assert snap.class_name(watched) == "Session"
+    sessions_class = next(r.class_id for r in snap.summary() if r.name == "Session")
+    a_session = int(snap.instances(sessions_class)[0])
+    shape = next(int(snap.edge_to[e]) for e in snap.edges(a_session)
+                 if snap.edge_name_text(e) == "map")  # shared by the 500 Sessions
+    total = len(snap.retainers(shape))
+    assert total >= 500
+    app = LeakApp([sessions], loader=cached_loader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        tree = app.query_one(RetainerTree)
+
+        async def go(node: int) -> None:
+            await pilot.press("g", *str(int(snap.node_id[node])), "enter")
+            await wait_until(pilot, lambda: app.current_object() == node)
+
+        await go(watched)  # held weakly by global.watcher: that edge is not a retainer
+        assert any(snap.edge_type_name(int(snap.retaining_edges[r])) == "weak"
+                   for r in snap.retainer_slots(watched))
+        first_level = [str(child.label) for child in tree.root.children]
+        assert first_level and not any(label.startswith("[[") for label in first_level)
+
+        await go(shape)
+        labels = [str(child.label) for child in tree.root.children]
+        assert len(labels) == 51 and labels[-1] == f"… {total - 50:,} more retainers (enter)"
+        tree.move_cursor(tree.root.children[-1])
+        await pilot.press("enter")
+        labels = [str(child.label) for child in tree.root.children]
+        assert len(labels) == 101 and labels[-1] == f"… {total - 100:,} more retainers (enter)"
+        assert sum(label.startswith("{map} in Session @") for label in labels) == 100
+
+        ring = int(property_targets(snap, "ring")[0])  # global.ring.next.back is ring
+        ring_b = next(int(snap.edge_to[e]) for e in snap.edges(ring)
+                      if snap.edge_name_text(e) == "next")
+        await go(ring_b)
+        ring_a = tree.root.children[0]
+        assert ring_a.data is not None and ring_a.data.node == ring and ring_a.is_expanded
+        rows = {str(c.label).split(" in ")[0]: c for c in ring_a.children}
+        assert "◆ root" in str(rows[".ring"].label)
+        back = rows[".back"]
+        assert "↻ cycle" in str(back.label) and not back.allow_expand

@@ -1,5 +1,6 @@
 // The TUI tests' program: a session cache that never evicts (the tests follow a Session up
-// to `leakyCache`), a closure that captures its config, and a long string.
+// to `leakyCache`), a closure that captures its config, a long string, a weak
+// reference and a cycle.
 'use strict';
 
 class Session {
@@ -21,5 +22,8 @@ function makeHandler(config) {
 
 global.handler = makeHandler({ prefix: 'leaktui-test-prefix', limit: 10 });
 global.banner = ['leaktui banner ', 'x'.repeat(300)].join('');
+global.watcher = new WeakRef(global.leakyCache.get('s0'));  // a weak edge to one Session
+global.ring = { name: 'ring-a' };
+global.ring.next = { name: 'ring-b', back: global.ring };  // a cycle: ring -> next -> ring
 global.gc();
 require('v8').writeHeapSnapshot(process.argv[2]);
