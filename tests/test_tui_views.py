@@ -4,6 +4,9 @@ messages shown when a view has nothing to work with, and a view plugged in from 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -12,6 +15,7 @@ from tui_support import SERIES, cached_loader, wait_loaded, wait_until
 
 from leaktui.tui.app import LeakApp
 from leaktui.tui.commands import leak_commands
+from leaktui.tui.memory import MemoryView
 from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec
 from leaktui.tui.widgets import InstanceTable, RetainerTree
 from leaktui.tui.widgets.growth import GrowthView
@@ -123,3 +127,18 @@ async def test_command_palette_offers_views_and_suspects() -> None:
         assert holder is not None and app.snap.class_name(holder) == "Map"
         await pilot.press("ctrl+p")
         assert app.screen.__class__.__name__ == "CommandPalette"
+
+
+async def test_metrics_file_feeds_view_4_and_the_header(tmp_path: Path) -> None:
+    metrics = tmp_path / "live.jsonl"
+    metrics.write_text("".join(
+        json.dumps({"ts": 1000 + i, "rss": 100_000_000 + i * 1_000_000, "heapUsed": 5e7,
+                    "heapTotal": 1e8}) + "\n" for i in range(6)))
+    app = LeakApp(SERIES[-1:], loader=cached_loader, metrics=str(metrics))
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        view = app.query_one(MemoryView)
+        await wait_until(pilot, lambda: len(view.samples) == 6)
+        await pilot.press("4")
+        assert app.active_view == "memory" and "rss" in str(view.render())
+        await wait_until(pilot, lambda: "rss " in str(app.query_one("#header").render()))
