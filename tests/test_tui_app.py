@@ -219,3 +219,16 @@ def test_leaktui_draws_and_quits_inside_tmux_at_80x24(tmp_path: Path) -> None:
         assert subprocess.run([*tmux, "has-session"], capture_output=True).returncode != 0
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
+
+
+async def test_the_ansi_theme_uses_the_terminals_own_colours() -> None:
+    app = LeakApp([RULES], loader=cached_loader, theme="ansi")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(app, pilot)
+        assert app.theme == "ansi-dark" and app.current_theme.name == "ansi-dark"
+
+
+def test_an_unknown_theme_is_one_line_and_exit_2() -> None:
+    done = run_cli("--theme", "no-such-theme", RULES)
+    assert done.returncode == 2 and "no theme 'no-such-theme'" in done.stderr
+    assert "ansi" in done.stderr and "Traceback" not in done.stderr

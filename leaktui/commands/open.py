@@ -17,6 +17,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--poll", action="store_true",
                         help="poll the metrics file (network mounts, containers)")
     parser.add_argument("--limit", metavar="SIZE", help="memory limit, e.g. 2G")
+    parser.add_argument("--theme", metavar="NAME", default=os.environ.get("LEAKTUI_THEME"),
+                        help="colour theme: ansi (the terminal's own colours), dark, light "
+                             "or a Textual theme name (default: $LEAKTUI_THEME)")
 
 
 def check_paths(paths: list[str]) -> None:
@@ -56,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from leaktui.tui.app import LeakApp
 
-    app = LeakApp(list(args.paths), metrics=args.metrics, poll=args.poll, limit=limit)
+    app = LeakApp(list(args.paths), metrics=args.metrics, poll=args.poll, limit=limit,
+                  theme=args.theme)
     app.run()
     if not app.load_finished.is_set():
         # Quit while loading: the screen is restored; do not wait for the loading thread

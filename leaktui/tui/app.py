@@ -10,7 +10,7 @@ import os
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.text import Text
 from textual import events, on, work
@@ -54,6 +54,20 @@ from leaktui.tui.widgets.memory import MemoryPanel
 
 Loader = Callable[..., HeapSnapshot]
 NARROW_WIDTH, NARROW_HEIGHT = 110, 32  # below either: one pane at a time
+
+
+THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
+
+
+def resolve_theme(name: str, available: Iterable[str]) -> str:
+    """A theme name or alias (`ansi`: the terminal's own 16 colours, for 256-colour and
+    ANSI terminals); LeakTuiError naming the choices otherwise."""
+    name = THEME_ALIASES.get(name, name)
+    choices = sorted(available)
+    if name not in choices:
+        raise LeakTuiError(f"no theme {name!r}: use ansi, dark, light or one of "
+                           f"{', '.join(choices)}")
+    return name
 
 
 class LoadCancelled(Exception):
@@ -104,8 +118,10 @@ class LeakApp(App[None]):
     def __init__(self, paths: Sequence[str], loader: Loader = load_snapshot,
                  screenshot_dir: str | None = None, metrics: str | None = None,
                  poll: bool = False, limit: int | None = None,
-                 views: Sequence[ViewSpec] = DEFAULT_VIEWS) -> None:
+                 views: Sequence[ViewSpec] = DEFAULT_VIEWS, theme: str | None = None) -> None:
         super().__init__()
+        if theme:
+            self.theme = resolve_theme(theme, self.available_themes)
         self.paths = list(paths)
         self.loader = loader
         self.metrics, self.poll, self.limit = metrics, poll, limit
