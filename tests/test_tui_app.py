@@ -232,3 +232,20 @@ def test_an_unknown_theme_is_one_line_and_exit_2() -> None:
     done = run_cli("--theme", "no-such-theme", RULES)
     assert done.returncode == 2 and "no theme 'no-such-theme'" in done.stderr
     assert "ansi" in done.stderr and "Traceback" not in done.stderr
+
+
+async def test_a_failing_suspect_detector_still_opens_the_snapshots(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import leaktui.tui.app as app_module
+
+    def broken(snaps: list[HeapSnapshot]) -> list[object]:
+        raise KeyError("detector bug")
+
+    monkeypatch.setattr(app_module, "find_suspects", broken)
+    app = LeakApp([RULES], loader=cached_loader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(app, pilot)
+        assert app.snaps and app.load_error is None and app.suspects == []
+        assert app.active_view == "investigate"
+        assert any("suspects failed (KeyError" in str(n.message) for n in app._notifications)

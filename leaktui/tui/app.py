@@ -54,8 +54,6 @@ from leaktui.tui.widgets.memory import MemoryPanel
 
 Loader = Callable[..., HeapSnapshot]
 NARROW_WIDTH, NARROW_HEIGHT = 110, 32  # below either: one pane at a time
-
-
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
 
 
@@ -100,8 +98,9 @@ class LeakApp(App[None]):
         Binding("f", "history(1)", "fwd", show=False, tooltip="forward again"),
         Binding("r", "retainers", "root path", tooltip="the current object's path to a root"),
         Binding("g", "goto", "go @id", priority=True, tooltip="go to an object by @id"),
-        Binding("y", "copy_path", "copy", tooltip="copy the path from a root (OSC 52, works "
-                                                  "over SSH)"),
+        Binding("y", "copy_path", "copy",
+                tooltip="copy the current object as Markdown: its path from a root, sizes, "
+                        "suspect and note (OSC 52, works over SSH)"),
         Binding("p", "pin", "pin", show=False,
                 tooltip="pin the current object with a note (saved beside the snapshot)"),
         Binding("a", "allocation_sites", show=False,
@@ -196,7 +195,7 @@ class LeakApp(App[None]):
                 snaps.append(self.loader(path, progress))
             self.post_message(LoadProgress(count - 1, count, self.paths[-1],
                                            "looking for leak suspects", 1.0))
-            suspects = find_suspects(snaps)
+            suspects = self._find_suspects(snaps)
             for snap in snaps:  # huge classes: their first pages of instances, sorted now
                 snap.warm_class_tops(k=PAGE * AHEAD_PAGES)
         except LoadCancelled:
@@ -213,6 +212,19 @@ class LeakApp(App[None]):
                                          "please report it with the snapshot's Node version"))
             return
         self.post_message(SnapshotsLoaded(snaps, time.perf_counter() - started, suspects))
+
+    def _find_suspects(self, snaps: list[HeapSnapshot]) -> list[Suspect]:
+        """The suspects, or none and a message: the snapshots open even if a detector
+        fails."""
+        try:
+            return find_suspects(snaps)
+        except (LoadCancelled, MemoryError):
+            raise
+        except Exception as exc:
+            self.log.error(traceback.format_exc())
+            self.notify(f"Looking for leak suspects failed ({type(exc).__name__}: {exc}); "
+                        "the snapshots are open.", severity="error", timeout=15)  # thread-safe
+            return []
 
     def on_load_progress(self, message: LoadProgress) -> None:
         if not self.query("#load-label"):
