@@ -142,3 +142,13 @@ async def test_metrics_file_feeds_view_4_and_the_header(tmp_path: Path) -> None:
         await pilot.press("4")
         assert app.active_view == "memory" and "rss" in str(view.render())
         await wait_until(pilot, lambda: "rss " in str(app.query_one("#header").render()))
+
+
+async def test_a_view_with_nothing_to_focus_takes_the_focus_from_hidden_panes() -> None:
+    app = LeakApp(SERIES[-1:], loader=cached_loader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("1", "4")
+        assert app.active_view == "memory" and app.focused is None
+        await pilot.press("s")  # the app's sort key: back to the classes, sorted
+        assert app.active_view == "investigate"

@@ -58,6 +58,7 @@ class LeakView:
             if child.focusable and child.display:
                 focus_now(child)
                 return
+        widget.screen.set_focus(None)  # keys must not reach a pane of a hidden view
 
 
 @dataclass(frozen=True)
