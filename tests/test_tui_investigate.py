@@ -224,6 +224,8 @@ async def test_narrow_terminal_shows_one_pane_and_tab_moves_between_panes(
         assert visible() == ["classes-box"]
         await pilot.press("tab")
         assert visible() == ["instances"]
+        await pilot.pause(0.05)
+        assert str(app.query_one("#keys").render()).startswith(" 2/4 instances ")
         await pilot.press("tab", "tab")
         assert visible() == ["object-box"]
         await pilot.press("tab")

@@ -165,6 +165,10 @@ class LeakApp(App[None]):
         self.set_class(narrow, "narrow")
         self.investigation.set_narrow(narrow)
 
+    def on_investigation_view_pane_shown(self, message: InvestigationView.PaneShown) -> None:
+        if self.active_view == "investigate":
+            self.query_one(KeyBar).set_note(message.label)
+
     @property
     def investigation(self) -> InvestigationView:
         return self.query_one(InvestigationView)
@@ -386,6 +390,8 @@ class LeakApp(App[None]):
         if switcher.current == view_id and self.focused is not None:
             return  # already shown: the focus stays where it is
         switcher.current = view_id
+        if view_id != "investigate":
+            self.query_one(KeyBar).set_note("")
         view = self.query_one(f"#{view_id}")
         if isinstance(view, LeakView):
             view.view_shown()

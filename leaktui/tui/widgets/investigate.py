@@ -8,6 +8,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -28,6 +29,18 @@ class InvestigationView(Grid, LeakView):
     `messages.ObjectChosen`."""
 
     BINDINGS = [Binding("escape", "clear_filter", "clear filter", show=False)]
+
+    class PaneShown(Message):
+        """The pane shown (or focused) changed: where one is, for the key bar."""
+
+        def __init__(self, index: int, narrow: bool) -> None:
+            super().__init__()
+            self.index, self.narrow = index, narrow
+
+        @property
+        def label(self) -> str:
+            """`2/4 instances` in the narrow layout, else ""."""
+            return f"{self.index + 1}/{len(PANES)} {PANES[self.index]}" if self.narrow else ""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -124,6 +137,7 @@ class InvestigationView(Grid, LeakView):
     def _show_panes(self) -> None:
         for i, box in enumerate(self.query(".pane")):
             box.display = not self.narrow or i == self.pane
+        self.post_message(self.PaneShown(self.pane, self.narrow))
 
     def focus_pane(self, index: int) -> None:
         self.pane = index % len(PANES)
@@ -147,7 +161,9 @@ class InvestigationView(Grid, LeakView):
         focused = event.widget
         for i, box in enumerate(self.query(".pane")):
             if focused is box or box in focused.ancestors:
-                self.pane = i
+                if i != self.pane:
+                    self.pane = i
+                    self.post_message(self.PaneShown(i, self.narrow))
                 break
 
     # ------------------------------------------------------------------ filter

@@ -26,6 +26,12 @@ class KeyBar(Static):
     def __init__(self, **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self._shown: Text | None = None
+        self.note = ""  # shown first, e.g. where one is in the narrow layout
+
+    def set_note(self, note: str) -> None:
+        if note != self.note:
+            self.note = note
+            self.bindings_changed(self.screen)
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -45,6 +51,8 @@ class KeyBar(Static):
     def key_text(self, screen: Screen[object]) -> Text:
         key_style = self.get_component_rich_style("keybar--key", partial=True)
         text = Text(no_wrap=True, overflow="ellipsis")
+        if self.note:
+            text.append(f" {self.note} ", style="reverse")
         seen: set[str] = set()
         palette = None
         for key, active in screen.active_bindings.items():
