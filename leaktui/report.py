@@ -91,7 +91,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         from leaktui.pins import Pin, pins_markdown
 
         out.append(f"{h2}Pinned findings")
-        out.extend(pins_markdown([Pin(**p) for p in pins]))
+        out.append(pins_markdown([Pin(**p) for p in pins]))
         out.append("")
     suspects = report.get("suspects") or []
     if suspects:
