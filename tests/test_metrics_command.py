@@ -112,3 +112,33 @@ def test_watch_plain_prints_a_new_status_line_when_the_file_grows(tmp_path: Path
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def flat_then_growing_csv(path: Path, flat_s: int = 1200, growing_s: int = 600) -> None:
+    """A sawtooth over a flat floor for ``flat_s`` seconds, then over a floor climbing by
+    PER_HOUR for ``growing_s`` seconds."""
+    rows = ["timestamp,rss,heapUsed,external"]
+    for t in range(flat_s + growing_s):
+        floor = 50 * MB + PER_HOUR * max(0, t - flat_s) / 3600
+        heap = floor + 20 * MB * (t % 7) / 7
+        rows.append(f"{T0 + t},{int(heap + 40 * MB)},{int(heap)},{2 * MB}")
+    path.write_text("\n".join(rows) + "\n")
+
+
+def test_report_window_judges_only_the_recent_samples(tmp_path: Path) -> None:
+    f = tmp_path / "m.csv"
+    flat_then_growing_csv(f)
+    whole = json.loads(cli("report", "--format", "json", "--metrics", str(f)).stdout)["metrics"]
+    proc = cli("report", "--format", "json", "--metrics", str(f), "--window", "10m")
+    assert proc.returncode == 0, proc.stderr
+    recent = json.loads(proc.stdout)["metrics"]
+    assert recent["samples"] == whole["samples"] == 1800  # the file is counted whole
+    slope = recent["series"]["heapUsed"]["slope_bytes_per_hour"]
+    assert abs(slope - PER_HOUR) < 0.05 * PER_HOUR and recent["verdict"] == "growing"
+    assert whole["series"]["heapUsed"]["slope_bytes_per_hour"] < 0.8 * PER_HOUR
+
+
+def test_window_without_a_metrics_file_is_refused(tmp_path: Path) -> None:
+    for command in (["report"], []):
+        proc = cli(*command, "--window", "10m", str(tmp_path / "a.heapsnapshot"))
+        assert proc.returncode == 2 and "--window judges a metrics file" in proc.stderr

@@ -59,3 +59,24 @@ async def test_live_view_shows_gc_counts_from_the_preload(tmp_path: Path) -> Non
                 break
         text = str(view.render())
         assert "GC:" in text and "major" in text
+
+
+async def test_the_view_judges_the_window_it_is_given(tmp_path: Path) -> None:
+    from leaktui.tui.memory import MemoryApp, MemoryView
+
+    f = tmp_path / "long.jsonl"
+    # 30 minutes at one sample a second: flat for 20, then the floor climbs 1 MB a second.
+    f.write_text("".join(line(1000 + i, 2e8 + max(0, i - 1200) * 1e6,
+                              5e7 + max(0, i - 1200) * 1e6 + (i % 5) * 1e6) for i in range(1800)))
+    app = MemoryApp(path=str(f), window_s=600)
+    async with app.run_test(size=(140, 30)) as pilot:
+        view = app.query_one(MemoryView)
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if view.result is not None:
+                break
+        assert view.result is not None and len(view.samples) == 1800
+        assert view.result.samples == 601 and view.result.verdict == "growing"
+        text = str(view.render())
+        assert "last 10 min" in text and "601 samples over 600 s" in text
+        assert "floor after GC of heapUsed: +3,600.0 MB/h" in text

@@ -16,7 +16,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="a metrics file to follow live (view 4, and the header)")
     parser.add_argument("--poll", action="store_true",
                         help="poll the metrics file (network mounts, containers)")
-    parser.add_argument("--limit", metavar="SIZE", help="memory limit, e.g. 2G")
+    parser.add_argument("--limit", metavar="SIZE",
+                        help="memory limit, e.g. 2G: how long until rss reaches it")
+    parser.add_argument("--window", metavar="DURATION",
+                        help="judge the metrics trend on the last DURATION (e.g. 15m, 2h)")
     parser.add_argument("--theme", metavar="NAME", default=os.environ.get("LEAKTUI_THEME"),
                         help="colour theme: ansi (the terminal's own colours), dark, light "
                              "or a Textual theme name (default: $LEAKTUI_THEME)")
@@ -34,15 +37,18 @@ def check_paths(paths: list[str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leaktui.metrics.limits import parse_size
+    from leaktui.metrics.limits import parse_duration, parse_size
 
     limit = parse_size(args.limit) if args.limit else None
+    window_s = parse_duration(args.window) if args.window else None
+    if window_s is not None and not args.metrics:
+        raise LeakTuiError("--window judges a metrics file: give --metrics FILE too")
     if args.metrics and os.path.isdir(args.metrics):
         raise LeakTuiError(f"{args.metrics}: is a directory, not a metrics file")
     if not args.paths and args.metrics:
         from leaktui.tui.memory import MemoryApp
 
-        MemoryApp(path=args.metrics, poll=args.poll, limit=limit).run()
+        MemoryApp(path=args.metrics, poll=args.poll, limit=limit, window_s=window_s).run()
         return 0
     if not args.paths:
         raise LeakTuiError("give one or more heap snapshots to open (see leaktui --help)")
@@ -60,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from leaktui.tui.app import LeakApp
 
     app = LeakApp(list(args.paths), metrics=args.metrics, poll=args.poll, limit=limit,
-                  theme=args.theme)
+                  window_s=window_s, theme=args.theme)
     app.run()
     if not app.load_finished.is_set():
         # Quit while loading: the screen is restored; do not wait for the loading thread

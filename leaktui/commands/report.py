@@ -1,4 +1,5 @@
-"""`leaktui report [--format json|markdown|text] [--top N] [--metrics FILE] SNAPSHOT...`"""
+"""`leaktui report [--format json|markdown|text] [--top N] [--metrics FILE [--window D]]
+SNAPSHOT...`"""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="only the N classes with the largest retained size")
     parser.add_argument("--metrics", metavar="FILE", default=None,
                         help="a metrics file (JSON Lines or CSV) to summarise")
+    parser.add_argument("--window", metavar="DURATION", default=None,
+                        help="judge the metrics trend on the last DURATION (e.g. 15m, 2h)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,10 +34,12 @@ def run(args: argparse.Namespace) -> int:
         raise LeakTuiError("report needs at least one snapshot or --metrics FILE")
     if args.top is not None and args.top < 1:
         raise LeakTuiError("--top takes a positive number")
+    if args.window and not args.metrics:
+        raise LeakTuiError("--window judges a metrics file: give --metrics FILE too")
     profiles = [p for p in args.paths if is_heap_profile(p)]
     snaps = load_all([p for p in args.paths if p not in profiles])
     suspects = _suspects(snaps)
-    metrics = _metrics(args.metrics) if args.metrics else None
+    metrics = _metrics(args.metrics, args.window) if args.metrics else None
     allocations = None
     if profiles:
         allocations = profile_allocations(load_profile(profiles[-1]), args.top or 50)
@@ -62,7 +67,8 @@ def _suspects(snaps: list) -> list[dict]:  # type: ignore[type-arg]
     return [s.to_json() for s in find_suspects(snaps)]
 
 
-def _metrics(path: str) -> dict:  # type: ignore[type-arg]
+def _metrics(path: str, window: str | None) -> dict:  # type: ignore[type-arg]
+    from leaktui.metrics.limits import parse_duration
     from leaktui.metrics.report import metrics_report
 
-    return metrics_report(path)
+    return metrics_report(path, window_s=parse_duration(window) if window else None)

@@ -53,11 +53,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def open_watch_tui(args: argparse.Namespace) -> int:
-    """The TUI for `leaktui watch` (hook point: the live memory view alone). Uses args.path,
-    args.pid, args.poll, args.limit_bytes (and args.window_s, not yet shown by the view)."""
+    """The TUI for `leaktui watch`: the live memory view alone."""
     from leaktui.tui.memory import MemoryApp
 
-    MemoryApp(path=args.path, pid=args.pid, poll=args.poll, limit=args.limit_bytes).run()
+    MemoryApp(path=args.path, pid=args.pid, poll=args.poll, limit=args.limit_bytes,
+              window_s=args.window_s).run()
     return 0
 
 

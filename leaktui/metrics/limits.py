@@ -51,3 +51,14 @@ def parse_duration(text: str) -> float:
     if unit not in DURATION_UNITS or not math.isfinite(value) or value <= 0:
         raise LeakTuiError(f"not a duration: {text!r} (try 90s, 15m, 2h)")
     return value * DURATION_UNITS[unit]
+
+
+def format_duration(seconds: float) -> str:
+    """`90 s`, `15 min`, `2 h`, `1.5 d`: a window for people."""
+    if seconds < 120:
+        return f"{seconds:,.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:,.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:,.3g} h"
+    return f"{seconds / 86400:,.3g} d"

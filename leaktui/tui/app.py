@@ -116,14 +116,14 @@ class LeakApp(App[None]):
 
     def __init__(self, paths: Sequence[str], loader: Loader = load_snapshot,
                  screenshot_dir: str | None = None, metrics: str | None = None,
-                 poll: bool = False, limit: int | None = None,
+                 poll: bool = False, limit: int | None = None, window_s: float | None = None,
                  views: Sequence[ViewSpec] = DEFAULT_VIEWS, theme: str | None = None) -> None:
         super().__init__()
         if theme:
             self.theme = resolve_theme(theme, self.available_themes)
         self.paths = list(paths)
         self.loader = loader
-        self.metrics, self.poll, self.limit = metrics, poll, limit
+        self.metrics, self.poll, self.limit, self.window_s = metrics, poll, limit, window_s
         self.screenshot_dir = screenshot_dir or os.getcwd()
         self.view_specs = list(views)
         self.snaps: list[HeapSnapshot] = []

@@ -3,8 +3,7 @@ watched metrics file (or /proc for a pid), with slope, verdict and time to a lim
 
 from __future__ import annotations
 
-import asyncio
-
+import numpy as np
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
@@ -14,16 +13,19 @@ from textual.widgets import Footer, Static
 
 from leaktui.errors import LeakTuiError
 from leaktui.metrics import procfs
-from leaktui.metrics.samples import Sample
+from leaktui.metrics.limits import format_duration
+from leaktui.metrics.samples import Sample, SampleTable
+from leaktui.metrics.status import deciding_series, slope_text
 from leaktui.metrics.tail import MetricsTail, watch_metrics
-from leaktui.metrics.trend import all_stats, sparkline, time_to_limit, verdict
+from leaktui.metrics.trend import Analysis, analyse, judged, sparkline
 from leaktui.tui import model
 
 SHOWN = ("rss", "heapUsed", "heapTotal", "external")
 
 
 class MemoryView(Static):
-    """Renders the samples it is given; `watch()` starts a worker feeding it."""
+    """Renders the samples it is given; mounting it starts a worker feeding it. Samples are
+    kept as columns (SampleTable), so a day of one-second samples redraws in milliseconds."""
 
     class Sampled(Message):
         def __init__(self, batch: list[Sample], bad_lines: int, waiting: bool) -> None:
@@ -31,13 +33,16 @@ class MemoryView(Static):
             self.batch, self.bad_lines, self.waiting = batch, bad_lines, waiting
 
     def __init__(self, path: str | None = None, pid: int | None = None, poll: bool = False,
-                 limit: int | None = None, **kwargs: object) -> None:
+                 limit: int | None = None, window_s: float | None = None,
+                 **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self.path, self.pid, self.poll, self.limit = path, pid, poll, limit
-        self.samples: list[Sample] = []
+        self.window_s = window_s
+        self.samples = SampleTable()
         self.bad_lines = 0
         self.waiting = True
         self.error: str | None = None
+        self.result: Analysis | None = None
 
     def on_mount(self) -> None:
         self.render_samples()
@@ -48,11 +53,10 @@ class MemoryView(Static):
     async def watch_source(self) -> None:
         if self.pid is not None:
             try:
-                while True:
-                    self.post_message(self.Sampled([procfs.sample(self.pid)], 0, False))
-                    await asyncio.sleep(1.0)
+                async for sample in procfs.watch_pid(self.pid):
+                    self.post_message(self.Sampled([sample], 0, False))
             except LeakTuiError as exc:
-                self.error = str(exc)
+                self.error = f"{exc} (sampling stopped; the samples so far stay)"
                 self.post_message(self.Sampled([], 0, False))
             return
         assert self.path is not None
@@ -64,16 +68,20 @@ class MemoryView(Static):
         self.samples.extend(message.batch)
         if message.bad_lines >= 0:
             self.bad_lines = message.bad_lines
-        self.waiting = not self.samples
+        self.waiting = message.waiting and not len(self.samples)
+        self.result = analyse(self.samples, window_s=self.window_s, limit=self.limit) \
+            if len(self.samples) else None
         self.render_samples()
 
     def summary_line(self) -> str:
-        """One line for the header: rss sparkline and the verdict."""
-        if not self.samples:
+        """One line for the header: rss sparkline, its last value and the verdict."""
+        if self.result is None or not self.samples.has("rss"):
             return ""
-        rss = [s.values["rss"] for s in self.samples if "rss" in s.values]
-        return f"rss {sparkline(rss, 20)} {model.size(rss[-1]) if rss else ''} " \
-               f"{verdict(self.samples)}"
+        rss = self.samples.column("rss")
+        rss = rss[~np.isnan(rss)]
+        if not len(rss):
+            return ""
+        return f"rss {sparkline(rss, 20)} {model.size(float(rss[-1]))} {self.result.verdict}"
 
     def render_samples(self) -> None:
         t = Text()
@@ -81,44 +89,65 @@ class MemoryView(Static):
         t.append(f"Live memory: {source}\n", style="bold")
         if self.error:
             t.append(self.error + "\n")
-        if not self.samples:
+        result = self.result
+        if result is None:
             t.append("waiting for the first sample… (the file is created by the preload: "
                      "node -r \"$(leaktui preload-path)\" app.js)\n")
             self.update(t)
             return
-        v = verdict(self.samples)
         mark = {"growing": "▲ growing", "stable": "= stable",
-                "insufficient-data": "? insufficient data"}[v]
-        span = self.samples[-1].ts - self.samples[0].ts
-        t.append(f"verdict: {mark}   {len(self.samples):,} samples over {span:,.0f} s",
-                 style="bold")
+                "insufficient-data": "? insufficient data"}[result.verdict]
+        judged_what = f"last {format_duration(self.window_s)}" if self.window_s \
+            else "the current process"
+        t.append(f"verdict: {mark}   {result.samples:,} samples over {result.span_s:,.0f} s "
+                 f"({judged_what})", style="bold")
+        deciding = deciding_series(result)
+        if deciding is not None:
+            t.append(f"\nfloor after GC of {deciding}: "
+                     f"{slope_text(result.stats[deciding].slope_bytes_per_hour)}")
         t.append("\n\n")
-        stats = all_stats(self.samples)
+        shown = judged(self.samples, self.window_s)
         for name in SHOWN:
-            if name not in stats:
+            st = result.stats.get(name)
+            if st is None:
                 continue
-            st = stats[name]
-            values = [s.values[name] for s in self.samples if name in s.values]
-            rate = model.size(st.slope_bytes_per_hour)
             arrow = "▲" if st.rising else "·"
-            t.append(f"{name:10} {sparkline(values, 48):48} ")
+            t.append(f"{name:10} {sparkline(shown.column(name), 48, fit=True):48} ")
             t.append(f"last {model.size(st.last)}  min {model.size(st.min)}  max "
-                     f"{model.size(st.max)}  {arrow} {rate}/h\n")
-        gc = [s.values for s in self.samples if "gcCount" in s.values]
-        if len(gc) >= 2:
-            span_s = max(self.samples[-1].ts - self.samples[0].ts, 1e-9)
-            count = gc[-1]["gcCount"] - gc[0]["gcCount"]
-            major = gc[-1].get("gcMajor", 0.0) - gc[0].get("gcMajor", 0.0)
-            pause = gc[-1].get("gcPauseMs", 0.0) - gc[0].get("gcPauseMs", 0.0)
-            t.append(f"\nGC: {count:,.0f} collections ({major:,.0f} major), {pause:,.1f} ms "
-                     f"paused = {100 * pause / 1000 / span_s:.2f}% of the time\n")
+                     f"{model.size(st.max)}  {arrow} {model.size(st.slope_bytes_per_hour)}/h\n")
+        gc_line = gc_summary(shown)
+        if gc_line:
+            t.append("\n" + gc_line + "\n")
         if self.limit:
-            eta = time_to_limit(self.samples, self.limit)
+            eta = result.seconds_to_limit
             when = "not at the current slope" if eta is None else f"in about {eta / 3600:.1f} h"
-            t.append(f"\nlimit {model.size(self.limit)}: reached {when}\n")
+            t.append(f"\nlimit {model.size(self.limit)}: rss reaches it {when}\n")
         if self.bad_lines:
             t.append(f"\n{self.bad_lines} unreadable lines skipped\n")
         self.update(t)
+
+
+def gc_summary(table: SampleTable) -> str:
+    """Collections, major ones and pause time over the samples (counters from the preload)."""
+    if not table.has("gcCount"):
+        return ""
+    count = table.column("gcCount")
+    rows = np.flatnonzero(~np.isnan(count))
+    if len(rows) < 2:
+        return ""
+    first, last = int(rows[0]), int(rows[-1])
+    span_s = max(float(table.ts[last] - table.ts[first]), 1e-9)
+
+    def delta(key: str) -> float:
+        if not table.has(key):
+            return 0.0
+        col = table.column(key)
+        a, b = col[first], col[last]
+        return 0.0 if np.isnan(a) or np.isnan(b) else float(b - a)
+
+    pause = delta("gcPauseMs")
+    return (f"GC: {delta('gcCount'):,.0f} collections ({delta('gcMajor'):,.0f} major), "
+            f"{pause:,.1f} ms paused = {100 * pause / 1000 / span_s:.2f}% of the time")
 
 
 class MemoryApp(App[None]):
@@ -128,9 +157,10 @@ class MemoryApp(App[None]):
     BINDINGS = [Binding("q", "quit", "quit")]
 
     def __init__(self, path: str | None = None, pid: int | None = None, poll: bool = False,
-                 limit: int | None = None) -> None:
+                 limit: int | None = None, window_s: float | None = None) -> None:
         super().__init__()
-        self.view = MemoryView(path=path, pid=pid, poll=poll, limit=limit, id="memory-view")
+        self.view = MemoryView(path=path, pid=pid, poll=poll, limit=limit, window_s=window_s,
+                               id="memory-view")
 
     def compose(self) -> ComposeResult:
         yield self.view

@@ -91,7 +91,8 @@ def _suspects(app: LeakApp) -> Widget:
 def _memory(app: LeakApp) -> Widget:
     from leaktui.tui.widgets.memory import MemoryPanel
 
-    return MemoryPanel(metrics=app.metrics, poll=app.poll, limit=app.limit, id="memory")
+    return MemoryPanel(metrics=app.metrics, poll=app.poll, limit=app.limit,
+                       window_s=app.window_s, id="memory")
 
 
 def _statistics(app: LeakApp) -> Widget:

@@ -17,14 +17,14 @@ HOW_TO = ("Live memory: start leaktui with --metrics FILE, a JSON Lines or CSV f
 
 class MemoryPanel(Container, LeakView):
     def __init__(self, metrics: str | None, poll: bool = False, limit: int | None = None,
-                 **kwargs: object) -> None:
+                 window_s: float | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.metrics, self.poll, self.limit = metrics, poll, limit
+        self.metrics, self.poll, self.limit, self.window_s = metrics, poll, limit, window_s
 
     def compose(self) -> ComposeResult:
         if self.metrics:
             yield MemoryView(path=self.metrics, poll=self.poll, limit=self.limit,
-                             id="memory-view")
+                             window_s=self.window_s, id="memory-view")
         else:
             yield Static(HOW_TO, id="memory-text")
 
