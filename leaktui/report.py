@@ -78,6 +78,10 @@ def signed(n: int) -> str:
     return f"+{n:,}" if n > 0 else f"{n:,}" if n < 0 else "0"
 
 
+DETAILED_SUSPECTS = 5  # in full (holder, items, evidence, fix); the rest one line each
+MAX_SUSPECTS = 15
+
+
 def render_text(report: dict[str, Any], markdown: bool = False) -> str:
     """People's version of the report: a short summary first, details after."""
     out: list[str] = []
@@ -95,16 +99,17 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         out.append("")
     suspects = report.get("suspects") or []
     if suspects:
-        out.append(f"{h2}Leak suspects")
-        for s in suspects[:10]:
-            tag = {"high": "[HIGH]", "medium": "[MED]", "low": "[low]"}.get(s["severity"], "")
-            path = ".".join(s["holder"].get("path") or []) or "(no user path)"
-            line = f"- {tag} {s['pattern']}: {s['title']} (held by {s['holder']['class']} " \
-                   f"@{s['holder']['id']} via {path})"
-            out.append(line)
-            if s.get("advice"):
-                out.append(f"  fix: {s['advice']}")
-        out.append("")
+        from leaktui.suspects import format_suspect_text
+
+        out.append(f"{h2}Leak suspects (most likely first)")
+        for s in suspects[:DETAILED_SUSPECTS]:
+            out.extend(format_suspect_text(s, markdown=markdown))
+            out.append("")
+        if len(suspects) > DETAILED_SUSPECTS:
+            out.append(f"{len(suspects) - DETAILED_SUSPECTS} more, less likely:")
+            for s in suspects[DETAILED_SUSPECTS:MAX_SUSPECTS]:
+                out.append(f"- [{s['severity']}] {s['pattern']}: {s['title']}")
+            out.append("")
     diff = report.get("diff")
     if diff:
         out.append(f"{h2}Growth (snapshot {diff['base'] + 1} -> {diff['target'] + 1})")

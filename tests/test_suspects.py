@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -269,3 +270,24 @@ def test_a_collection_made_full_between_snapshots_is_not_growing() -> None:
 ])
 def test_key_shapes_that_never_repeat(key: str, unique: bool) -> None:
     assert (unique_part(key) is not None) is unique
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_text_and_markdown_reports_present_what_the_json_holds(fmt: str) -> None:
+    paths = [str(p) for p in sorted((SAMPLES / "listener-leak").glob("*.heapsnapshot.gz"))]
+
+    def report(*args: str) -> str:
+        res = subprocess.run([sys.executable, "-m", "leaktui.cli", "report", *args, *paths],
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+        return res.stdout
+
+    top = json.loads(report("--format", "json"))["suspects"][0]
+    out = report("--format", fmt)
+    assert out.index(top["title"]) < out.index("Growth (snapshot")  # suspects come first
+    section = out[out.index(top["title"]):]
+    holder = top["holder"]
+    for expected in (f"{holder['class']} @{holder['id']}", ".".join(holder["path"]),
+                     f"{top['items']['count']:,} {top['items']['class']}",
+                     top["evidence"][0], top["advice"]):
+        assert expected in section.split("\n\n")[0], expected

@@ -12,8 +12,9 @@ Detectors run from the most specific pattern to the most generic: an object expl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -104,21 +105,25 @@ def _amount(count: int | None, size: int) -> str:
     return f"{count:,} objects" if count is not None else human(float(size))
 
 
-def format_suspect_text(s: Suspect, markdown: bool = False) -> list[str]:
-    """Lines describing one suspect for people (text or Markdown)."""
-    tag = {"high": "HIGH", "medium": "MEDIUM", "low": "low"}[s.severity]
+def format_suspect_text(s: Suspect | Mapping[str, Any], markdown: bool = False) -> list[str]:
+    """Lines describing one suspect for people (text or Markdown), from the suspect or its
+    JSON form (what the report holds)."""
+    d: Mapping[str, Any] = s.to_json() if isinstance(s, Suspect) else s
+    tag = {"high": "HIGH", "medium": "MEDIUM", "low": "low"}[d["severity"]]
     bullet = "- " if markdown else "  "
-    head = f"[{tag}] {s.pattern}: {s.title}"
+    head = f"[{tag}] {d['pattern']}: {d['title']}"
     lines = [f"**{head}**" if markdown else head]
-    lines.append(f"{bullet}holder: {s.holder_class} @{s.holder_id} via "
-                 f"{'.'.join(s.holder_path) or '(a root)'}")
-    counts = " -> ".join(f"{c:,}" for c in s.item_counts)
-    lines.append(f"{bullet}items: {s.item_count:,} {s.item_class} (per snapshot: {counts})")
-    if s.retains:
+    holder, items = d["holder"], d["items"]
+    path = ".".join(holder["path"]) or "(a root)"
+    lines.append(f"{bullet}holder: {holder['class']} @{holder['id']} via "
+                 + (f"`{path}`" if markdown else path))
+    counts = " -> ".join(f"{c:,}" for c in items["counts"])
+    lines.append(f"{bullet}items: {items['count']:,} {items['class']} (per snapshot: {counts})")
+    if d["retains"]:
         lines.append(f"{bullet}keeps alive: " + ", ".join(
-            f"{r['count']:,} {r['class']} ({human(float(r['retained_size']))})"  # type: ignore[arg-type]
-            for r in s.retains[:4]))
-    for ev in s.evidence:
+            f"{r['count']:,} {r['class']} ({human(float(r['retained_size']))})"
+            for r in d["retains"][:4]))
+    for ev in d["evidence"]:
         lines.append(f"{bullet}evidence: {ev}")
-    lines.append(f"{bullet}fix: {s.advice}")
+    lines.append(f"{bullet}fix: {d['advice']}")
     return lines

@@ -166,8 +166,10 @@ class LeakApp(App[None]):
         self.investigation.set_narrow(narrow)
 
     def on_investigation_view_pane_shown(self, message: InvestigationView.PaneShown) -> None:
+        # Messages can still arrive while the app shuts down and its widgets are gone.
         if self.active_view == "investigate":
-            self.query_one(KeyBar).set_note(message.label)
+            for bar in self.query(KeyBar):
+                bar.set_note(message.label)
 
     @property
     def investigation(self) -> InvestigationView:
@@ -304,8 +306,8 @@ class LeakApp(App[None]):
             parts.append("series: " + " ".join(
                 ("▶" if i == self.current else "") + os.path.basename(s.path)
                 for i, s in enumerate(self.snaps)))
-        self.query_one("#header", Static).update(
-            Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
+        for header in self.query("#header").results(Static):  # none while shutting down
+            header.update(Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
 
     def on_memory_view_sampled(self) -> None:
         self.update_header()
@@ -403,7 +405,8 @@ class LeakApp(App[None]):
 
     @property
     def active_view(self) -> str | None:
-        return self.query_one("#views", ContentSwitcher).current
+        switchers = self.query("#views").results(ContentSwitcher)
+        return next((sw.current for sw in switchers), None)
 
     def action_pane(self, step: int) -> None:
         if isinstance(self.screen, ModalScreen) or self.active_view != "investigate":
