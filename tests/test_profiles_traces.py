@@ -6,6 +6,8 @@ snapshot gives the same; broken trace data is one clear SnapshotError."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -195,3 +197,21 @@ def test_raw_pieces_from_json_lists_or_numpy_arrays_agree(doc: dict[str, Any]) -
     tids, sizes, _ = nodes_named(doc, "LeakedSession")
     assert as_array.sites_for_nodes(np.asarray(tids), np.asarray(sizes)) == \
         _tree(doc).sites_for_nodes(np.asarray(tids), np.asarray(sizes))
+
+
+def test_a_file_with_broken_trace_data_is_refused_at_load(tmp_path: Path,
+                                                          doc: dict[str, Any]) -> None:
+    """The allocation stacks are checked when the file is opened, not when a view first
+    asks for them: the CLI names the file and the problem in one line, exit status 2."""
+    broken = dict(doc)
+    tree = list(doc["trace_tree"])
+    tree[1] = len(doc["trace_function_infos"])  # the root names a function past the table
+    broken["trace_tree"] = tree
+    path = tmp_path / "broken-traces.heapsnapshot"
+    path.write_text(json.dumps(broken))
+    with pytest.raises(SnapshotError, match="names function"):
+        load_snapshot(str(path))
+    res = subprocess.run([sys.executable, "-m", "leaktui.cli", "report", str(path)],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2 and res.stdout == ""
+    assert res.stderr.count("\n") == 1 and str(path) in res.stderr

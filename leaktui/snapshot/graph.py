@@ -841,6 +841,14 @@ def load_snapshot(path: str, progress: ProgressCallback | None = None) -> HeapSn
     read_time = time.perf_counter() - started
     snap = HeapSnapshot(raw, progress)
     snap.timings.phases = {"read": read_time, **snap.timings.phases}
+    # Allocation stacks (snapshots taken with allocation tracking) are checked now, so broken
+    # trace data is the file's one error at load rather than a surprise in a later view.
+    from leaktui.profiles.traces import AllocationTraces
+
+    if AllocationTraces.available(snap):
+        started = time.perf_counter()
+        AllocationTraces.of(snap)
+        snap.timings.phases["allocation traces"] = time.perf_counter() - started
     return snap
 
 

@@ -87,9 +87,9 @@ def _with_allocation_sites(snap: HeapSnapshot, suspects: list[Suspect]) -> list[
     """With allocation tracking, say which functions allocated each suspect's items."""
     from leaktui.profiles.traces import AllocationTraces
 
-    if not suspects or not AllocationTraces.available(snap):
+    traces = AllocationTraces.of(snap) if suspects else None
+    if traces is None:
         return suspects
-    traces = AllocationTraces(snap)
     out = []
     for s in suspects:
         sites = traces.sites_for_nodes(np.unique(s.item_nodes), top=3)

@@ -3,21 +3,21 @@ them. The only TUI module that talks to `leaktui.profiles.traces`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.tui import model
 
-
-def _traces(snap: HeapSnapshot) -> object | None:
+if TYPE_CHECKING:
     from leaktui.profiles.traces import AllocationTraces
 
-    if not AllocationTraces.available(snap):
-        return None
-    traces = snap.__dict__.get("_tui_traces")
-    if traces is None:
-        traces = snap.__dict__["_tui_traces"] = AllocationTraces(snap)
-    return traces
+
+def _traces(snap: HeapSnapshot) -> AllocationTraces | None:
+    from leaktui.profiles.traces import AllocationTraces
+
+    return AllocationTraces.of(snap)
 
 
 def available(snap: HeapSnapshot) -> bool:
@@ -31,7 +31,7 @@ def stack_labels(snap: HeapSnapshot, node: int, limit: int = 12) -> list[str]:
     traces = _traces(snap)
     if traces is None:
         return []
-    return [f.label for f in traces.stack(node)[:limit]]  # type: ignore[attr-defined]
+    return [f.label for f in traces.stack(node)[:limit]]
 
 
 def sites_text(snap: HeapSnapshot, class_id: int, top: int = 20) -> Text:
@@ -42,7 +42,7 @@ def sites_text(snap: HeapSnapshot, class_id: int, top: int = 20) -> Text:
     if traces is None:
         t.append("no allocation stacks in this snapshot\n")
         return t
-    sites = traces.sites_for_nodes(snap.class_members(class_id), top=top)  # type: ignore[attr-defined]
+    sites = traces.sites_for_nodes(snap.class_members(class_id), top=top)
     for site in sites:
         size = int(getattr(site, "self_size", getattr(site, "size", 0)) or 0)
         count = f"{site.count:>9,}" if site.count is not None else " " * 9

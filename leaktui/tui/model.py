@@ -3,7 +3,6 @@ source excerpts. Kept apart from the widgets so it can be tested without a termi
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
@@ -144,17 +143,3 @@ def path_to_root_text(snap: HeapSnapshot, node: int) -> str:
     for e in edges:
         parts.append(snap.edge_label(e))
     return "".join(parts) + f" -> {object_label(snap, node)}"
-
-
-def finding_markdown(snap: HeapSnapshot, node: int) -> str:
-    """A chat-sized Markdown summary of one object: sizes and its path from a root."""
-    lines = [
-        f"**{object_label(snap, node)}** retains {size(int(snap.retained_size[node]))} "
-        f"(shallow {size(int(snap.self_size[node]))}, distance "
-        f"{distance(int(snap.distance[node]))}) in `{os.path.basename(snap.path)}`",
-        "",
-        "```",
-        path_to_root_text(snap, node),
-        "```",
-    ]
-    return "\n".join(lines)
