@@ -2,7 +2,7 @@
 """Benchmark the snapshot core: per-phase times and peak RSS for load + full analysis.
 
     python benchmarks/bench_core.py --make 1000          # write a ~1 GB snapshot with Node first
-    python benchmarks/bench_core.py SNAP [SNAP2] [--oracle DIR]
+    python benchmarks/bench_core.py SNAP [SNAP2] [--oracle DIR] [--suspects]
 
 With two snapshots the comparison is timed too (load of both included). With --oracle, DevTools'
 own code (../shared/oracle) runs on the same file for reference. Each measurement runs in a
@@ -28,7 +28,7 @@ def make(size_mb: int, out: Path) -> None:
                     str(out), str(size_mb)], check=True)
 
 
-def measure(paths: list[str]) -> dict:
+def measure(paths: list[str], suspects: bool = False) -> dict:
     code = f"""
 import json, resource, time, sys
 sys.path.insert(0, {str(HERE.parent)!r})
@@ -44,6 +44,14 @@ if len(snaps) > 1:
     result["compare_s"] = time.perf_counter() - t1
     result["total_s"] = time.perf_counter() - t0
 result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+if {suspects!r}:
+    from leaktui.suspects import find_suspects
+    t2 = time.perf_counter()
+    found = find_suspects(snaps)
+    result["suspects_s"] = time.perf_counter() - t2
+    result["suspects"] = [f"{{s.severity}} {{s.pattern}}: {{s.title}}" for s in found[:3]]
+    result["peak_rss_with_suspects_mb"] = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 print(json.dumps(result))
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -66,7 +74,8 @@ def main() -> int:
     parser.add_argument("--make", type=int, metavar="MB", help="write a snapshot of about MB")
     parser.add_argument("--out", default="/tmp/leaktui-bench.heapsnapshot")
     parser.add_argument("--oracle", metavar="DIR", help="also run DevTools' code from DIR")
-    parser.add_argument("--warm", action="store_true", help="JIT-compile first on a tiny file")
+    parser.add_argument("--suspects", action="store_true",
+                        help="also time the leak-suspect scan after loading")
     args = parser.parse_args()
     if args.make:
         make(args.make, Path(args.out))
@@ -78,7 +87,7 @@ def main() -> int:
     for p in args.paths:
         size = Path(p).stat().st_size / 1e6
         print(f"{p}: {size:,.0f} MB")
-    result = measure(args.paths)
+    result = measure(args.paths, suspects=args.suspects)
     print(json.dumps(result, indent=1))
     if args.oracle:
         print(json.dumps(oracle(args.paths[-1], args.oracle), indent=1))

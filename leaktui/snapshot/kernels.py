@@ -649,3 +649,24 @@ def collection_entry_counts(first_edge: np.ndarray, edge_type: np.ndarray,
                     stored += first_edge[w + 1] - first_edge[w]
         out[v] = own if own > stored else stored
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def members_by_class(class_id: np.ndarray, self_size: np.ndarray,
+                     n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Node ordinals with non-zero self size grouped by class, in node order within a class
+    (a counting sort): members of class c are ``nodes[offsets[c]:offsets[c + 1]]``."""
+    offsets = np.zeros(n_classes + 1, dtype=np.int64)
+    for v in range(class_id.shape[0]):
+        if self_size[v] != 0:
+            offsets[class_id[v] + 1] += 1
+    for c in range(n_classes):
+        offsets[c + 1] += offsets[c]
+    fill = offsets[:-1].copy()
+    nodes = np.empty(offsets[n_classes], dtype=np.int32)
+    for v in range(class_id.shape[0]):
+        if self_size[v] != 0:
+            c = class_id[v]
+            nodes[fill[c]] = v
+            fill[c] += 1
+    return offsets, nodes
