@@ -291,3 +291,18 @@ def test_text_and_markdown_reports_present_what_the_json_holds(fmt: str) -> None
                      f"{top['items']['count']:,} {top['items']['class']}",
                      top["evidence"][0], top["advice"]):
         assert expected in section.split("\n\n")[0], expected
+
+
+@pytest.mark.parametrize(("series", "defined"), [
+    ("listener-leak", "function onPrice("),
+    ("timer-leak", "setInterval(() =>"),
+])
+def test_callbacks_are_named_with_the_file_and_line_they_are_defined_at(
+    series: str, defined: str, sample_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    program = SAMPLES / "programs" / f"{series}.js"
+    line = next(i for i, text in enumerate(program.read_text().splitlines(), 1)
+                if defined in text)
+    evidence = " ".join(find_suspects(sample_series[series])[0].evidence)
+    # The samples were written from another checkout: the script is named by its path there.
+    assert f"/snapshots_sample/programs/{series}.js, line {line})" in evidence, evidence

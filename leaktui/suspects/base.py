@@ -70,6 +70,18 @@ class Suspect:
         }
 
 
+def defined_at(snap: HeapSnapshot, function: int) -> str:
+    """`` (src/feed.js, line 13)`` for a function, or with only the script id when no closure
+    names its script; "" without a location."""
+    from leaktui.snapshot.scripts import script_names
+
+    loc = snap.location(function)
+    if loc is None:
+        return ""
+    script = script_names(snap).get(loc.script_id) or f"script {loc.script_id}"
+    return f" ({script}, line {loc.line + 1})"
+
+
 def human(n: float) -> str:
     for unit in ("B", "kB", "MB", "GB"):
         if abs(n) < 1000 or unit == "GB":

@@ -17,6 +17,7 @@ from leaktui.suspects.base import (
     Series,
     Suspect,
     counts_evidence,
+    defined_at,
     dominant_class,
     human,
     make_suspect,
@@ -196,8 +197,7 @@ def _describe_listeners(snap: HeapSnapshot, listeners: np.ndarray) -> str:
     top = int(uniq[int(np.argmax(counts))])
     example = int(listeners[ok][shared[ok] == top][0])
     name = snap.name(example) or "(anonymous)"
-    loc = snap.location(example)
-    where = f" (script {loc.script_id}, line {loc.line + 1})" if loc else ""
+    where = defined_at(snap, example)
     return f"{int(counts.max()):,} are instances of function {name!r}{where}"
 
 

@@ -16,6 +16,7 @@ from leaktui.suspects.base import (
     Series,
     Suspect,
     counts_evidence,
+    defined_at,
     dominant_class,
     human,
     make_suspect,
@@ -143,7 +144,7 @@ def _function_label(snap: HeapSnapshot, callback: int) -> tuple[str, str]:
     short = f"{name!r}" if name != "(anonymous)" else "an anonymous function"
     if loc and name == "(anonymous)":
         short += f" (line {loc.line + 1})"
-    where = f" (script {loc.script_id}, line {loc.line + 1})" if loc else ""
+    where = defined_at(snap, callback)
     return short, f"{name!r}{where}"
 
 

@@ -16,6 +16,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.scripts import edge_target, script_name
 from leaktui.tui import allocations, model
 from leaktui.tui.views import focus_now
 
@@ -130,7 +131,7 @@ class ObjectTree(Tree[ObjectRow]):
         loc = snap.location(node)
         if loc is None:
             return
-        script = model.script_name(snap, node)
+        script = script_name(snap, node)
         where = f"{script or f'script {loc.script_id}'}:{loc.line + 1}:{loc.column + 1}"
         section = root.add(Text(f"{what} {where}", style="bold underline"), ObjectRow())
         excerpt = (model.source_excerpt(script, loc.line, SOURCE_CONTEXT, loc.column) if script
@@ -149,7 +150,7 @@ class ObjectTree(Tree[ObjectRow]):
         snap = self.snap
         assert snap is not None
         self._add_location(root, node, "defined at")
-        context = model.edge_target(snap, node, "context")
+        context = edge_target(snap, node, "context")
         if context < 0:
             return
         count = sum(1 for e in snap.edges(context) if int(snap.edge_type[e]) == snap.E_CONTEXT)
