@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import msgspec
 
 from leaktui.errors import LeakTuiError
+from leaktui.units import format_size
 
 if TYPE_CHECKING:
     from leaktui.snapshot import HeapSnapshot
@@ -276,12 +277,6 @@ class PinStore:
 
 
 # ---------------------------------------------------------------------- Markdown
-def size_text(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
 
 
 def _step(snap: HeapSnapshot, edge: int) -> str:
@@ -334,7 +329,7 @@ def finding_markdown(snap: HeapSnapshot, node_ordinal: int, note: str | None = N
     shallow = int(snap.self_size[o])
     share = 100.0 * retained / max(snap.total_size, 1)
     label = f"{snap.class_name(o)} @{int(snap.node_id[o])}"
-    summary = f"**{label}** retains **{size_text(retained)}** ({share:.1f}% of the heap)"
+    summary = f"**{label}** retains **{format_size(retained)}** ({share:.1f}% of the heap)"
     if note:
         summary += f": {_one_line(note)}"
     distance = int(snap.distance[o])
@@ -342,7 +337,7 @@ def finding_markdown(snap: HeapSnapshot, node_ordinal: int, note: str | None = N
     lines = [summary, "", f"`{retainer_path_text(snap, o)}`", "",
              "| retained | shallow | share of heap | distance |",
              "|---:|---:|---:|---:|",
-             f"| {retained:,} B | {shallow:,} B | {share:.1f}% of {size_text(snap.total_size)} "
+             f"| {retained:,} B | {shallow:,} B | {share:.1f}% of {format_size(snap.total_size)} "
              f"| {distance_text} |"]
     if suspect is not None:
         pattern = _suspect_field(suspect, "pattern")
@@ -367,7 +362,7 @@ def pins_markdown(pins: Iterable[Pin]) -> str:
     for p in pins[:PINS_LISTED]:
         path = "global." + ".".join(p.path) if p.path else "(no path from global)"
         what = f"{p.pattern} suspect, " if p.kind == "suspect" and p.pattern else ""
-        line = f"- **{p.class_name} @{p.node_id}** ({what}{size_text(p.retained_size)} " \
+        line = f"- **{p.class_name} @{p.node_id}** ({what}{format_size(p.retained_size)} " \
                f"retained) via `{path}`"
         if p.note:
             line += f": {_one_line(p.note)}"

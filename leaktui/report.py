@@ -9,6 +9,7 @@ from typing import Any
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.diff import compare
 from leaktui.snapshot.growth import growing_holders, survivors
+from leaktui.units import format_size
 
 REPORT_FORMAT = "leaktui-report/1"
 
@@ -64,14 +65,6 @@ def build_report(snaps: list[HeapSnapshot], top: int | None = None,
     return report
 
 
-def human_size(n: float) -> str:
-    sign = "-" if n < 0 else ""
-    n = abs(n)
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{sign}{n:.0f} {unit}" if unit == "B" else f"{sign}{n:.1f} {unit}"
-        n /= 1000
-    return f"{sign}{n:.1f} GB"
 
 
 def signed(n: int) -> str:
@@ -116,7 +109,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         rows = [r for r in diff["classes"] if not r.get("noise")][:15]
         out.extend(_table(["class", "new", "deleted", "delta", "size delta"],
                           [[r["name"][:60], f"{r['new']:,}", f"{r['deleted']:,}",
-                            signed(r["delta"]), human_size(r["size_delta"])] for r in rows],
+                            signed(r["delta"]), format_size(r["size_delta"])] for r in rows],
                           markdown))
         if diff["growing"]:
             out.append("")
@@ -125,13 +118,13 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
                 counts = " -> ".join(str(c) for c in g["counts"])
                 out.append(f"- {g['class']} @{g['id']} via {'.'.join(g['path']) or '?'}: "
                            f"entries {counts}, retained "
-                           f"{' -> '.join(human_size(x) for x in g['retained_sizes'])}")
+                           f"{' -> '.join(format_size(x) for x in g['retained_sizes'])}")
         if diff["survivors"]:
             out.append("")
             out.append(f"{h2}Survivors (born between snapshots 1 and 2, alive in the last)")
             for g in diff["survivors"][:10]:
                 holder = g["holder"]
-                out.append(f"- {g['count']:,} {g['class']} ({human_size(g['size'])}) held by "
+                out.append(f"- {g['count']:,} {g['class']} ({format_size(g['size'])}) held by "
                            f"{holder['class']} @{holder['id']} via "
                            f"{'.'.join(holder['path']) or '?'}")
         out.append("")
@@ -140,7 +133,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         out.append(f"{h2}Allocation sites ({allocations['source']}: {allocations['path']})")
         out.extend(_table(["function", "script:line", "self", "total"],
                           [[a["function"] or "(anonymous)", f"{a['script']}:{a['line']}",
-                            human_size(a["self_size"]), human_size(a["total_size"])]
+                            format_size(a["self_size"]), format_size(a["total_size"])]
                            for a in allocations["sites"][:15]], markdown))
         out.append("")
     metrics = report.get("metrics")
@@ -148,20 +141,20 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         out.append(f"{h2}Live memory ({metrics.get('path')})")
         out.append(f"verdict: {metrics.get('verdict')}, {metrics.get('samples')} samples")
         for name, series in (metrics.get("series") or {}).items():
-            rate = human_size(series.get("slope_bytes_per_hour", 0.0))
-            out.append(f"- {name}: last {human_size(series['last'])}, "
-                       f"min {human_size(series['min'])}, max {human_size(series['max'])}, "
+            rate = format_size(series.get("slope_bytes_per_hour", 0.0))
+            out.append(f"- {name}: last {format_size(series['last'])}, "
+                       f"min {format_size(series['min'])}, max {format_size(series['max'])}, "
                        f"{rate}/hour{' (rising)' if series.get('rising') else ''}")
         out.append("")
     for s in snaps:
         out.append(f"{h2}{s['path']}")
         out.append(f"{s['node_count']:,} nodes, {s['edge_count']:,} edges, total "
-                   f"{human_size(s['total_size'])}")
+                   f"{format_size(s['total_size'])}")
         rows = s["classes"][:20]
         total = max(s["total_size"], 1)
         out.extend(_table(["class", "count", "shallow", "retained", "%", "distance"],
-                          [[r["name"][:60], f"{r['count']:,}", human_size(r["self_size"]),
-                            human_size(r["retained_size"]),
+                          [[r["name"][:60], f"{r['count']:,}", format_size(r["self_size"]),
+                            format_size(r["retained_size"]),
                             f"{100 * r['retained_size'] / total:.1f}",
                             "-" if r["distance"] is None else str(r["distance"])]
                            for r in rows], markdown))

@@ -11,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from leaktui.metrics.limits import format_size, parse_size
+from leaktui.metrics.limits import parse_size
+from leaktui.units import format_size
 
 MB = 1_000_000
 T0 = 1_700_000_000

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from leaktui.errors import LeakTuiError
-from leaktui.metrics.limits import format_size, parse_duration, parse_size
+from leaktui.metrics.limits import parse_duration, parse_size
 from leaktui.metrics.samples import LineParser, Sample, SampleTable, parse_time
+from leaktui.units import format_size
 
 MOMENT = dt.datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=dt.UTC)
 EPOCH_S = MOMENT.timestamp()

@@ -22,10 +22,10 @@ from leaktui.pins import (
     PinStore,
     finding_markdown,
     pins_markdown,
-    size_text,
     snapshot_fingerprint,
 )
 from leaktui.snapshot import HeapSnapshot, load_snapshot
+from leaktui.units import format_size
 
 CACHE_PROGRAM = ("global.cache=new Map(); for(let i=0;i<100;i++) cache.set(i,{i}); global.gc(); "
                  "require('v8').writeHeapSnapshot(process.argv[1])")
@@ -249,7 +249,7 @@ def test_a_finding_is_chat_sized_markdown_summary_first(cache_snap: HeapSnapshot
     lines = text.splitlines()
     node_id = int(cache_snap.node_id[node])
     retained = int(cache_snap.retained_size[node])
-    assert lines[0].startswith(f"**Map @{node_id}** retains **{size_text(retained)}**")
+    assert lines[0].startswith(f"**Map @{node_id}** retains **{format_size(retained)}**")
     assert lines[0].endswith(": grows per request")
     assert "`global.cache`" in lines[2]
     assert f"| {retained:,} B | {int(cache_snap.self_size[node]):,} B |" in text
@@ -287,9 +287,9 @@ def test_pins_as_markdown_list_one_line_each_with_the_fix() -> None:
                           a_pin(9, "", kind="suspect", pattern="unbounded-cache",
                                 advice="Bound it.")])
     assert text.splitlines() == [
-        f"- **Map @7** ({size_text(1234)} retained) via `global.services.profiles.userCache`:"
+        f"- **Map @7** ({format_size(1234)} retained) via `global.services.profiles.userCache`:"
         " owned by checkout",
-        f"- **Map @9** (unbounded-cache suspect, {size_text(1234)} retained) via "
+        f"- **Map @9** (unbounded-cache suspect, {format_size(1234)} retained) via "
         "`global.services.profiles.userCache`",
         "  - fix: Bound it.",
     ]
@@ -312,7 +312,7 @@ def test_the_markdown_report_lists_pinned_findings_first(snapshot_copy: Path,
     assert heading < 5  # a short summary first, details after
     assert lines[heading + 1] == (
         f"- **Map @{int(cache_snap.node_id[node])}** "
-        f"({size_text(int(cache_snap.retained_size[node]))} retained) via `global.cache`: "
+        f"({format_size(int(cache_snap.retained_size[node]))} retained) via `global.cache`: "
         "owned by the cache")
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlparse
 
 from leaktui.errors import LeakTuiError
+from leaktui.units import format_size
 
 if TYPE_CHECKING:
     from leaktui.capture.inspector import CdpSession, Endpoint, HeapUsage
@@ -68,12 +69,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 # --- output --------------------------------------------------------------------------------
 
 
-def human_size(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
 
 
 def render_progress(label: str, progress: Progress, width: int = 30) -> str:
@@ -86,8 +81,8 @@ def render_progress(label: str, progress: Progress, width: int = 30) -> str:
         filled = int(width * fraction)
         return f"{label} [{'#' * filled}{'.' * (width - filled)}] {100 * fraction:5.1f}%"
     if progress.phase == "writing":
-        return f"{label} [{'#' * width}] writing {human_size(progress.written)}"
-    return f"{label}: {human_size(progress.written)} written"
+        return f"{label} [{'#' * width}] writing {format_size(progress.written)}"
+    return f"{label}: {format_size(progress.written)} written"
 
 
 class ProgressBar:
@@ -116,7 +111,7 @@ class ProgressBar:
 
     def finish(self, path: str, size: int) -> None:
         seconds = time.monotonic() - self._started
-        line = f"{self.label}: {human_size(size)} in {seconds:.1f} s -> {path}"
+        line = f"{self.label}: {format_size(size)} in {seconds:.1f} s -> {path}"
         self.stream.write(("\r\x1b[K" if self.tty else "") + line + "\n")
         self.stream.flush()
 
@@ -164,19 +159,19 @@ FILE_PER_HEAP_BYTE = 2
 
 def pause_warning(usage: HeapUsage, count: int, output: str) -> str:
     """What a series of snapshots costs: the pause, memory in the process, disk space."""
-    lines = [f"JS heap: {human_size(usage.used)} used of {human_size(usage.total)}.",
+    lines = [f"JS heap: {format_size(usage.used)} used of {format_size(usage.total)}.",
              "Each snapshot pauses the process while V8 walks the heap (longer for a bigger "
-             f"heap) and needs memory of about the heap size ({human_size(usage.used)}) inside "
+             f"heap) and needs memory of about the heap size ({format_size(usage.used)}) inside "
              "the process while it runs."]
     available = _available_memory()
     if available is not None and available < usage.used:
-        lines.append(f"WARNING: this host has only {human_size(available)} available: the "
+        lines.append(f"WARNING: this host has only {format_size(available)} available: the "
                      "process may be killed for lack of memory.")
     free = shutil.disk_usage(output).free
     needed = FILE_PER_HEAP_BYTE * usage.used * count
     if free < needed:
-        lines.append(f"WARNING: {output} has {human_size(free)} free; {count} snapshot(s) may "
-                     f"need about {human_size(needed)}.")
+        lines.append(f"WARNING: {output} has {format_size(free)} free; {count} snapshot(s) may "
+                     f"need about {format_size(needed)}.")
     lines.append(SECRETS)
     return "\n".join(lines)
 
@@ -186,8 +181,8 @@ def check_room_for_another(output: str, last_size: int) -> None:
     nothing."""
     free = shutil.disk_usage(output).free
     if free < last_size:
-        raise LeakTuiError(f"{output} has {human_size(free)} free, less than the last snapshot "
-                           f"({human_size(last_size)}): stopping before pausing the process "
+        raise LeakTuiError(f"{output} has {format_size(free)} free, less than the last snapshot "
+                           f"({format_size(last_size)}): stopping before pausing the process "
                            "again")
 
 
@@ -375,7 +370,7 @@ async def _close_inspector(session: CdpSession) -> bool:
 
 
 def _confirm_sample(plan: Plan, usage: HeapUsage) -> None:
-    confirm(f"JS heap: {human_size(usage.used)} used. Sampling allocations for "
+    confirm(f"JS heap: {format_size(usage.used)} used. Sampling allocations for "
             f"{plan.sample:g} s costs little and does not pause the process; the profile names "
             "functions and source files.", "Record the profile?", plan.yes)
 
@@ -444,7 +439,7 @@ def signal_series(proc: NodeProcess, sig: str, plan: Plan) -> list[str]:
     from leaktui.metrics.procfs import read_rss
 
     rss = read_rss(proc.pid)
-    confirm(f"Process {proc.pid} ({proc.command}) uses {human_size(rss)} of memory. Each "
+    confirm(f"Process {proc.pid} ({proc.command}) uses {format_size(rss)} of memory. Each "
             "snapshot pauses it while V8 walks the heap and needs memory of about the heap "
             "size. Node writes the file into the process's working directory with its usual "
             f"permissions; leaktui moves it to {plan.output} and makes it private.\n{SECRETS}",

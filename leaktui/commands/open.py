@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from leaktui.errors import LeakTuiError
+from leaktui.errors import LeakTuiError, check_readable
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,16 +25,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "or a Textual theme name (default: $LEAKTUI_THEME)")
 
 
-def check_paths(paths: list[str]) -> None:
-    """Refuse what cannot be opened before the screen changes: one line, exit 2."""
-    for path in paths:
-        if not os.path.exists(path):
-            raise LeakTuiError(f"{path}: no such file")
-        if os.path.isdir(path):
-            raise LeakTuiError(f"{path}: is a directory, not a heap snapshot")
-        if not os.access(path, os.R_OK):
-            raise LeakTuiError(f"{path}: not readable (permission denied)")
-
 
 def run(args: argparse.Namespace) -> int:
     from leaktui.metrics.limits import parse_duration, parse_size
@@ -52,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.paths:
         raise LeakTuiError("give one or more heap snapshots to open (see leaktui --help)")
-    check_paths(args.paths)
+    for path in args.paths:
+        check_readable(path)
     from leaktui.profiles.heapprofile import is_heap_profile, load_profile
 
     profiles = [p for p in args.paths if is_heap_profile(p)]

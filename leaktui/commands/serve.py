@@ -10,7 +10,7 @@ import shlex
 import socket
 import sys
 
-from leaktui.errors import LeakTuiError
+from leaktui.errors import LeakTuiError, check_readable
 
 DEFAULT_PORT = 8765
 SECRETS_WARNING = ("heap snapshots hold the service's secrets (tokens, passwords, customer "
@@ -48,15 +48,6 @@ def tunnel_command(host: str, port: int) -> str:
             f"{getpass.getuser()}@{socket.gethostname()}")
 
 
-def check_paths(paths: list[str]) -> None:
-    for path in paths:
-        if not os.path.exists(path):
-            raise LeakTuiError(f"{path}: no such file")
-        if os.path.isdir(path):
-            raise LeakTuiError(f"{path}: is a directory, not a heap snapshot")
-        if not os.access(path, os.R_OK):
-            raise LeakTuiError(f"{path}: permission denied")
-
 
 def check_port(host: str, port: int) -> None:
     """Fail before printing instructions when the port cannot be had."""
@@ -75,7 +66,8 @@ def check_port(host: str, port: int) -> None:
 def run(args: argparse.Namespace) -> int:
     from leaktui.capture.inspector import is_loopback
 
-    check_paths(args.paths)
+    for path in args.paths:
+        check_readable(path)
     loopback = is_loopback(args.host)
     if not loopback and not args.allow_remote:
         raise LeakTuiError(f"refusing to serve on {args.host}: {SECRETS_WARNING}; keep "

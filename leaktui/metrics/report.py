@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
-from leaktui.errors import LeakTuiError
+from leaktui.errors import check_readable
 from leaktui.metrics.tail import MetricsTail
 from leaktui.metrics.trend import MIN_SPAN_S, analyse
 
@@ -16,12 +14,7 @@ def metrics_report(path: str, window_s: float | None = None,
     as columns); `samples` counts every sample in it, the series and verdict describe the
     process that wrote last (see trend.current_run). first_ts/last_ts are epoch seconds, None
     for a file without samples."""
-    if not os.path.exists(path):
-        raise LeakTuiError(f"{path}: no such metrics file")
-    if os.path.isdir(path):
-        raise LeakTuiError(f"{path}: is a directory, not a metrics file")
-    if not os.access(path, os.R_OK):
-        raise LeakTuiError(f"{path}: permission denied")
+    check_readable(path, kind="metrics file", missing="no such metrics file")
     tail = MetricsTail(path, tail_bytes=None)
     table = tail.read_all()
     ts = table.ts

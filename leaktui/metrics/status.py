@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from leaktui.metrics.limits import format_size
 from leaktui.metrics.samples import SampleTable
 from leaktui.metrics.trend import MIN_SPAN_S, VERDICT_SERIES, Analysis, Samples, analyse, sparkline
+from leaktui.units import format_size
 
 LINE_SERIES = ("rss", "heapUsed")
 MARK = {"growing": "GROWING", "stable": "stable", "insufficient-data": "insufficient-data"}

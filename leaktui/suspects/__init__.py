@@ -28,7 +28,8 @@ from leaktui.suspects import (
     unbounded_cache,
     unbounded_queue,
 )
-from leaktui.suspects.base import Series, Suspect, human
+from leaktui.suspects.base import Series, Suspect
+from leaktui.units import format_size
 
 PATTERNS = ("unbounded-cache", "high-cardinality-key", "per-request-retention", "listener-leak",
             "timer-leak", "closure-capture", "unbounded-queue")
@@ -102,7 +103,7 @@ def _with_allocation_sites(snap: HeapSnapshot, suspects: list[Suspect]) -> list[
 
 
 def _amount(count: int | None, size: int) -> str:
-    return f"{count:,} objects" if count is not None else human(float(size))
+    return f"{count:,} objects" if count is not None else format_size(float(size))
 
 
 def format_suspect_text(s: Suspect | Mapping[str, Any], markdown: bool = False) -> list[str]:
@@ -121,7 +122,7 @@ def format_suspect_text(s: Suspect | Mapping[str, Any], markdown: bool = False) 
     lines.append(f"{bullet}items: {items['count']:,} {items['class']} (per snapshot: {counts})")
     if d["retains"]:
         lines.append(f"{bullet}keeps alive: " + ", ".join(
-            f"{r['count']:,} {r['class']} ({human(float(r['retained_size']))})"
+            f"{r['count']:,} {r['class']} ({format_size(float(r['retained_size']))})"
             for r in d["retains"][:4]))
     for ev in d["evidence"]:
         lines.append(f"{bullet}evidence: {ev}")

@@ -82,12 +82,6 @@ def defined_at(snap: HeapSnapshot, function: int) -> str:
     return f" ({script}, line {loc.line + 1})"
 
 
-def human(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
 
 
 class Series:

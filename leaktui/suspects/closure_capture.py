@@ -19,12 +19,12 @@ from leaktui.suspects.base import (
     Suspect,
     counts_evidence,
     holder_label,
-    human,
     make_suspect,
     severity_from,
     steady_growth,
 )
 from leaktui.suspects.graphops import named_targets
+from leaktui.units import format_size
 
 PATTERN = "closure-capture"
 MIN_GROUP_BYTES = 64 * 1024
@@ -165,13 +165,13 @@ def detect(series: Series) -> list[Suspect]:
         captured = _captured(snap, context)
         names = ", ".join(name for _, name in captured[:3]) or "their scope"
         evidence = [f"{count:,} instances of function {fn!r}; the scopes they alone keep alive "
-                    f"hold {human(retained)} ({human(retained / max(count, 1))} each)",
+                    f"hold {format_size(retained)} ({format_size(retained / max(count, 1))} each)",
                     "largest captured variables: " + ", ".join(
-                        f"{name} ({human(size)})" for size, name in captured[:3])]
+                        f"{name} ({format_size(size)})" for size, name in captured[:3])]
         if series.size > 1:
             evidence.append(counts_evidence(counts, "instances"))
         title = (f"{count:,} {fn!r} closures held by {holder_label(series, holder)} capture "
-                 f"{human(retained)} ({names})")
+                 f"{format_size(retained)} ({names})")
         advice = ("Capture less: copy the few fields the function needs into local constants "
                   "before creating it instead of closing over the whole object (V8 shares one "
                   "scope between all closures of a function, so a variable any of them uses "

@@ -20,11 +20,11 @@ from leaktui.suspects.base import (
     counts_evidence,
     explained_by_callbacks,
     holder_label,
-    human,
     make_suspect,
     severity_from,
 )
 from leaktui.suspects.containers import Container, containers, is_big, worth_reporting
+from leaktui.units import format_size
 
 PATTERN = "high-cardinality-key"
 SAMPLE = 300
@@ -129,7 +129,7 @@ def detect(series: Series) -> list[Suspect]:
                                  big=is_big(series, c), min_step=c.step)
         severity = explained_by_callbacks(series, c.entries.values, severity, evidence)
         title = (f"{holder_label(series, c.node)} caches {c.count:,} entries under near-unique "
-                 f"keys, holding {human(retained)}")
+                 f"keys, holding {format_size(retained)}")
         advice = ("Normalise the key to what the cached value depends on (drop timestamps, "
                   "request ids, raw user agents and query strings; bucket IPs), and bound the "
                   "cache (an LRU with a size limit, a TTL).")

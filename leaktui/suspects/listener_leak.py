@@ -19,7 +19,6 @@ from leaktui.suspects.base import (
     counts_evidence,
     defined_at,
     dominant_class,
-    human,
     make_suspect,
     severity_from,
     steady_growth,
@@ -32,6 +31,7 @@ from leaktui.suspects.graphops import (
     owners_of,
     string_ids,
 )
+from leaktui.units import format_size
 
 PATTERN = "listener-leak"
 MIN_LISTENERS = 11  # Node warns past 10 (MaxListenersExceededWarning)
@@ -249,12 +249,12 @@ def detect(series: Series) -> list[Suspect]:
                   "AbortSignal when adding it), use once() for one-shot handlers, and do not "
                   "add a listener per request or per session to a long-lived emitter.")
         title = (f"{ls.count:,} '{ls.event}' listeners on {emitter_class} @{emitter_id} hold "
-                 f"{human(retained)}")
+                 f"{format_size(retained)}")
         if ls.event == ANY_EVENT:
             evidence[0] = (f"{ls.count:,} listeners on one {emitter_class}, spread over "
                            "event names made per id (one name per subscriber)")
             title = (f"{ls.count:,} listeners on per-id events of {emitter_class} "
-                     f"@{emitter_id} hold {human(retained)}")
+                     f"@{emitter_id} hold {format_size(retained)}")
         # EventEmitter: the listeners array (`_events.<event>`); EventTarget: the target
         # itself (its list head sits in an engine table with no readable path).
         holder = ls.holder if ls.kind == "EventEmitter" else ls.emitter

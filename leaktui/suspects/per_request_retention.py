@@ -15,12 +15,12 @@ from leaktui.suspects.base import (
     Suspect,
     counts_evidence,
     holder_label,
-    human,
     make_suspect,
     severity_from,
 )
 from leaktui.suspects.containers import Container, containers, is_big, worth_reporting
 from leaktui.suspects.graphops import edges_of, named_targets, owners_of, reach, string_ids
+from leaktui.units import format_size
 
 PATTERN = "per-request-retention"
 HTTP_CLASSES = ("IncomingMessage", "ServerResponse", "ClientRequest", "Socket", "TLSSocket",
@@ -151,12 +151,12 @@ def detect(series: Series) -> list[Suspect]:
                                 "true: their requests are over, yet they are still referenced")
         if series.size > 1:
             evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))
-            evidence.append("retained: " + " -> ".join(human(s) for s in c.sizes))
+            evidence.append("retained: " + " -> ".join(format_size(s) for s in c.sizes))
         title = (f"{estimated:,} {state}{http_class} objects kept in {where} hold "
-                 f"{human(retained)}")
+                 f"{format_size(retained)}")
         if http_class == HEADERS:
             title = (f"{where} keeps the headers and payloads of {estimated:,} finished "
-                     f"requests, holding {human(retained)}")
+                     f"requests, holding {format_size(retained)}")
             http_class = c.item_class
         advice = ("Delete the entry when the request ends (res.on('finish') and 'close'), or "
                   "store only what you need (id, timings, status) instead of req/res/socket "

@@ -18,7 +18,6 @@ from leaktui.suspects.base import (
     counts_evidence,
     defined_at,
     dominant_class,
-    human,
     make_suspect,
     severity_from,
     steady_growth,
@@ -30,6 +29,7 @@ from leaktui.suspects.graphops import (
     owners_of,
     string_ids,
 )
+from leaktui.units import format_size
 
 PATTERN = "timer-leak"
 MIN_TIMERS = 10
@@ -185,7 +185,7 @@ def detect(series: Series) -> list[Suspect]:
         severity = severity_from(counts, series.size, big=count >= BIG, face_value=face,
                                  min_step=MIN_STEP)
         title = (f"{count:,} {kind} timers calling {short} were never "
-                 f"cleared; they hold {human(retained)}")
+                 f"cleared; they hold {format_size(retained)}")
         advice = (f"Keep the handle {kind} returns and clear it (clearInterval/clearTimeout) "
                   "when its owner (client, tenant, connection) goes away; stop retry loops "
                   "that have nothing left to do; let the callback capture only what it needs.")

@@ -9,11 +9,11 @@ from leaktui.suspects.base import (
     counts_evidence,
     explained_by_callbacks,
     holder_label,
-    human,
     make_suspect,
     severity_from,
 )
 from leaktui.suspects.containers import containers, is_big, worth_reporting
+from leaktui.units import format_size
 
 PATTERN = "unbounded-cache"
 
@@ -28,7 +28,7 @@ def detect(series: Series) -> list[Suspect]:
         evidence = []
         if series.size > 1:
             evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))
-            evidence.append("retained: " + " -> ".join(human(s) for s in c.sizes))
+            evidence.append("retained: " + " -> ".join(format_size(s) for s in c.sizes))
             if all(b > a for a, b in zip(c.counts, c.counts[1:], strict=False)):
                 evidence.append("no snapshot shows an eviction: the entry count never drops")
         else:
@@ -39,7 +39,7 @@ def detect(series: Series) -> list[Suspect]:
         verb = "only grows" if series.size > 1 else "is large"
         inside = f" in its member {c.nested}s" if c.nested else ""
         title = (f"{holder_label(series, c.node)} {verb}: {c.count:,} entries of "
-                 f"{c.item_class}{inside} hold {human(retained)}")
+                 f"{c.item_class}{inside} hold {format_size(retained)}")
         if c.nested:
             evidence.insert(0, f"the {c.nested}s it holds keep growing while its own entry "
                             "count stays flat")

@@ -9,11 +9,11 @@ from leaktui.suspects.base import (
     counts_evidence,
     explained_by_callbacks,
     holder_label,
-    human,
     make_suspect,
     severity_from,
 )
 from leaktui.suspects.containers import containers, is_big, worth_reporting
+from leaktui.units import format_size
 
 PATTERN = "unbounded-queue"
 
@@ -32,14 +32,14 @@ def detect(series: Series) -> list[Suspect]:
                             "backing store")
         if series.size > 1:
             evidence.append(counts_evidence(c.counts, unit, int(snap.node_id[c.node])))
-            evidence.append("retained: " + " -> ".join(human(s) for s in c.sizes))
+            evidence.append("retained: " + " -> ".join(format_size(s) for s in c.sizes))
         severity = severity_from(c.counts[c.born:], series.size - c.born,
                                  big=is_big(series, c), min_step=c.step)
         severity = explained_by_callbacks(series, c.entries.values, severity, evidence)
         verb = "grew to" if series.size > 1 else "holds"
         inside = " in its member arrays" if c.nested else ""
         title = (f"{holder_label(series, c.node)} {verb} {c.count:,} {c.item_class} {unit}"
-                 f"{inside}, holding {human(retained)}")
+                 f"{inside}, holding {format_size(retained)}")
         if c.nested:
             evidence.insert(0, f"the arrays this {c.kind} holds keep growing while its own "
                             "entry count stays flat")

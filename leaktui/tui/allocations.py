@@ -9,6 +9,7 @@ from rich.text import Text
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.tui import model
+from leaktui.units import format_size
 
 if TYPE_CHECKING:
     from leaktui.profiles.traces import AllocationTraces
@@ -46,7 +47,7 @@ def sites_text(snap: HeapSnapshot, class_id: int, top: int = 20) -> Text:
     for site in sites:
         size = int(getattr(site, "self_size", getattr(site, "size", 0)) or 0)
         count = f"{site.count:>9,}" if site.count is not None else " " * 9
-        t.append(f"  {count}  {model.size(size):>9}  ", style="bold")
+        t.append(f"  {count}  {format_size(size):>9}  ", style="bold")
         t.append(site.frame.label + "\n")
         excerpt = model.source_excerpt(site.frame.script, site.frame.line - 1, context=1,
                                        column=site.frame.column - 1)

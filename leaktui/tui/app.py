@@ -26,7 +26,7 @@ from leaktui.errors import LeakTuiError
 from leaktui.pins import PinStore
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.suspects import Suspect, find_suspects
-from leaktui.tui import allocations, model, pinning
+from leaktui.tui import allocations, pinning
 from leaktui.tui.commands import LeakCommands
 from leaktui.tui.findings import FindingsView
 from leaktui.tui.messages import (
@@ -51,6 +51,7 @@ from leaktui.tui.widgets.instances import AHEAD_PAGES, PAGE
 from leaktui.tui.widgets.investigate import InvestigationView
 from leaktui.tui.widgets.keybar import KeyBar
 from leaktui.tui.widgets.memory import MemoryPanel
+from leaktui.units import format_size
 
 Loader = Callable[..., HeapSnapshot]
 NARROW_WIDTH, NARROW_HEIGHT = 110, 32  # below either: one pane at a time
@@ -293,7 +294,7 @@ class LeakApp(App[None]):
             return
         snap = self.snap
         parts = [f"{os.path.basename(snap.path)} [{self.current + 1}/{len(self.snaps)}]",
-                 f"{snap.node_count:,} nodes", model.size(snap.total_size),
+                 f"{snap.node_count:,} nodes", format_size(snap.total_size),
                  f"loaded in {self.load_seconds:.1f}s"]
         if self.suspects:
             high = sum(s.severity == "high" for s in self.suspects)

@@ -18,9 +18,10 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
 from leaktui.errors import LeakTuiError
-from leaktui.pins import Pin, PinStore, finding_markdown, pins_markdown, size_text
+from leaktui.pins import Pin, PinStore, finding_markdown, pins_markdown
 from leaktui.tui.messages import PinChosen
 from leaktui.tui.views import LeakView, Loaded
+from leaktui.units import format_size
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -115,7 +116,7 @@ class FindingsView(Vertical, LeakView):
             if stale:
                 kind = Text("other?", style="italic")
             table.add_row(kind, f"{pin.class_name} @{pin.node_id}",
-                          size_text(pin.retained_size), Text(pin_path(pin)),
+                          format_size(pin.retained_size), Text(pin_path(pin)),
                           Text(pin.note or "-"), key=str(pin.node_id))
         table.border_title = f"Findings ({len(store.pins)})"
         if store.pins:
@@ -138,7 +139,7 @@ class FindingsView(Vertical, LeakView):
             return
         t = Text()
         t.append(f"{pin.class_name} @{pin.node_id}", style="bold")
-        t.append(f"  retains {size_text(pin.retained_size)}")
+        t.append(f"  retains {format_size(pin.retained_size)}")
         if pin.kind == "suspect" and pin.pattern:
             t.append(f"  suspect: {pin.pattern}", style="bold")
         t.append("\n" + pin_path(pin) + "\n")

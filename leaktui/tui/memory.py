@@ -18,7 +18,7 @@ from leaktui.metrics.samples import Sample, SampleTable
 from leaktui.metrics.status import deciding_series, slope_text
 from leaktui.metrics.tail import MetricsTail, watch_metrics
 from leaktui.metrics.trend import Analysis, analyse, judged, sparkline
-from leaktui.tui import model
+from leaktui.units import format_size
 
 SHOWN = ("rss", "heapUsed", "heapTotal", "external")
 
@@ -81,7 +81,7 @@ class MemoryView(Static):
         rss = rss[~np.isnan(rss)]
         if not len(rss):
             return ""
-        return f"rss {sparkline(rss, 20)} {model.size(float(rss[-1]))} {self.result.verdict}"
+        return f"rss {sparkline(rss, 20)} {format_size(float(rss[-1]))} {self.result.verdict}"
 
     def render_samples(self) -> None:
         t = Text()
@@ -113,15 +113,15 @@ class MemoryView(Static):
                 continue
             arrow = "▲" if st.rising else "·"
             t.append(f"{name:10} {sparkline(shown.column(name), 48, fit=True):48} ")
-            t.append(f"last {model.size(st.last)}  min {model.size(st.min)}  max "
-                     f"{model.size(st.max)}  {arrow} {model.size(st.slope_bytes_per_hour)}/h\n")
+            t.append(f"last {format_size(st.last)}  min {format_size(st.min)}  max "
+                     f"{format_size(st.max)}  {arrow} {format_size(st.slope_bytes_per_hour)}/h\n")
         gc_line = gc_summary(shown)
         if gc_line:
             t.append("\n" + gc_line + "\n")
         if self.limit:
             eta = result.seconds_to_limit
             when = "not at the current slope" if eta is None else f"in about {eta / 3600:.1f} h"
-            t.append(f"\nlimit {model.size(self.limit)}: rss reaches it {when}\n")
+            t.append(f"\nlimit {format_size(self.limit)}: rss reaches it {when}\n")
         if self.bad_lines:
             t.append(f"\n{self.bad_lines} unreadable lines skipped\n")
         self.update(t)

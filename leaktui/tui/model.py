@@ -9,17 +9,7 @@ from rich.text import Text
 
 from leaktui.profiles.source import SourceExcerpt, read_source_lines
 from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
-
-
-def size(n: float) -> str:
-    """Bytes for people: 1.2 MB, 830 kB, 96 B."""
-    sign = "-" if n < 0 else ""
-    n = abs(n)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{sign}{n:.0f} {unit}" if unit == "B" else f"{sign}{n:.1f} {unit}"
-        n /= 1000
-    return f"{sign}{n:.1f} TB"
+from leaktui.units import format_size
 
 
 def distance(d: int) -> str:
@@ -36,7 +26,7 @@ def signed(n: int, fmt: Callable[[int], str] = "{:,}".format) -> str:
 
 
 def signed_size(n: int) -> str:
-    return signed(n, size)
+    return signed(n, format_size)
 
 
 def object_label(snap: HeapSnapshot, node: int) -> str:

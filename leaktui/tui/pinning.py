@@ -17,7 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from leaktui.errors import LeakTuiError
-from leaktui.pins import Pin, finding_markdown, size_text
+from leaktui.pins import Pin, finding_markdown
+from leaktui.units import format_size
 
 if TYPE_CHECKING:
     from leaktui.snapshot import HeapSnapshot
@@ -111,7 +112,7 @@ def pin_current(app: LeakApp) -> None:
             app.notify(message, severity="warning", timeout=12)
         refresh_findings(app)
         kind = f"{pin.pattern} suspect" if pin.kind == "suspect" else "object"
-        app.notify(f"Pinned {what} ({kind}, {size_text(pin.retained_size)}) in "
+        app.notify(f"Pinned {what} ({kind}, {format_size(pin.retained_size)}) in "
                    f"{store.file}; view 6 lists findings")
 
     app.push_screen(PinNoteScreen(what, old.note if old is not None else ""), done)

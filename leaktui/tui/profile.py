@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 
 from leaktui.profiles.heapprofile import HeapProfile, Site
 from leaktui.tui import model
+from leaktui.units import format_size
 
 TREE_WIDTH = 50
 
@@ -37,8 +38,8 @@ class SitesTable(DataTable):  # type: ignore[type-arg]
         self.clear()
         for i, s in enumerate(self.sites[:2000]):
             where = f"{os.path.basename(s.script) or '(native)'}:{s.line}"
-            self.add_row(Text(s.function or "(anonymous)"), where, model.size(s.self_size),
-                         model.size(s.total_size), f"{100 * s.self_size / total:.1f}%",
+            self.add_row(Text(s.function or "(anonymous)"), where, format_size(s.self_size),
+                         format_size(s.total_size), f"{100 * s.self_size / total:.1f}%",
                          key=str(i))
 
 
@@ -52,7 +53,7 @@ class CallTree(Tree[int]):
     def show(self, profile: HeapProfile) -> None:
         self.profile = profile
         self.root.data = 0
-        self.root.set_label(f"(root) {model.size(profile.total)}")
+        self.root.set_label(f"(root) {format_size(profile.total)}")
         self._load(self.root)
         self.root.expand()
 
@@ -63,8 +64,8 @@ class CallTree(Tree[int]):
         kids = p.children(node.data)
         for k in kids[:TREE_WIDTH].tolist():
             fn, script, line, _ = p.frames[k]
-            label = (f"{fn or '(anonymous)'} {os.path.basename(script)}:{line}  "
-                     f"{model.size(int(p.total_size[k]))} (self {model.size(int(p.self_size[k]))})")
+            total, own = format_size(int(p.total_size[k])), format_size(int(p.self_size[k]))
+            label = f"{fn or '(anonymous)'} {os.path.basename(script)}:{line}  {total} (self {own})"
             node.add(label, k, allow_expand=bool(p.children(k).size))
         if kids.size > TREE_WIDTH:
             node.add_leaf(f"… {kids.size - TREE_WIDTH:,} more")
@@ -90,7 +91,7 @@ class ProfileApp(App[None]):
         self.title = f"leaktui {os.path.basename(profile.path)}"
 
     def compose(self) -> ComposeResult:
-        yield Static(f"{self.profile.path}  total {model.size(self.profile.total)}  "
+        yield Static(f"{self.profile.path}  total {format_size(self.profile.total)}  "
                      f"{self.profile.node_count:,} call-tree nodes", id="header")
         with Horizontal(id="top"):
             yield SitesTable(id="sites")

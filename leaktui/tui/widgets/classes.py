@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from leaktui.snapshot import ClassRow, HeapSnapshot
 from leaktui.tui import model
 from leaktui.tui.widgets._columns import FittedTable
+from leaktui.units import format_size
 
 MAX_CLASS_ROWS = 20_000  # more classes than this: refine the filter
 
@@ -106,7 +107,7 @@ class ClassSummaryTable(FittedTable):
             self.columns[column.key].label = Text(label)  # type: ignore[index]
         for r in self.rows_shown:
             self.add_row(Text(r.name[:200], overflow="ellipsis", no_wrap=True), f"{r.count:,}",
-                         model.size(r.self_size), model.size(r.retained_size),
+                         format_size(r.self_size), format_size(r.retained_size),
                          f"{100 * r.retained_size / total:.1f}", model.distance(r.distance),
                          key=str(r.class_id))
         title = f"Classes {len(self.rows_shown):,}"

@@ -18,6 +18,7 @@ from leaktui.snapshot.diff import DiffRow, compare_detailed
 from leaktui.snapshot.growth import growing_holders, survivors
 from leaktui.tui import messages, model
 from leaktui.tui.views import LeakView, Loaded, focus_now
+from leaktui.units import format_size
 
 MAX_ROWS = 5000
 NEED_TWO = ("Load two or more snapshots of one process (oldest first) to compare them: "
@@ -49,7 +50,7 @@ class GrowthTable(DataTable[Text | str]):
         self.clear()
         for r in self.diff_rows[:MAX_ROWS]:
             self.add_row(Text(r.name[:70]), f"{r.new:,}", f"{r.deleted:,}", model.signed(r.delta),
-                         model.size(r.alloc_size), model.size(r.freed_size),
+                         format_size(r.alloc_size), format_size(r.freed_size),
                          model.signed_size(r.size_delta), key=r.key)
         hidden = len(rows) - len(self.diff_rows)
         self.border_title = title
@@ -77,14 +78,14 @@ def growth_notes(series: list[HeapSnapshot]) -> Text:
     for h in holders[:15]:
         notes.append(f"  {h.class_name} @{h.node_id} via {'.'.join(h.path) or '?'}: "
                      f"entries {' -> '.join(f'{c:,}' for c in h.counts)}, retained "
-                     f"{' -> '.join(model.size(x) for x in h.retained_sizes)}\n")
+                     f"{' -> '.join(format_size(x) for x in h.retained_sizes)}\n")
     if not holders:
         notes.append("  none\n")
     notes.append("\nSurvivors (born between the first two snapshots, alive in the last)\n",
                  style="bold underline")
     groups = survivors(series)
     for g in groups[:15]:
-        notes.append(f"  {g.count:,} {g.class_name} ({model.size(g.size)}) held by "
+        notes.append(f"  {g.count:,} {g.class_name} ({format_size(g.size)}) held by "
                      f"{g.holder_class} @{g.holder_id} via {'.'.join(g.path) or '?'}\n")
     if not groups:
         notes.append("  none (needs three or more snapshots)\n")

@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from leaktui.snapshot import HeapSnapshot
 from leaktui.tui import model
 from leaktui.tui.widgets._columns import FittedTable
+from leaktui.units import format_size
 
 PAGE = 200
 AHEAD_PAGES = 10  # pages sorted at once when the list grows
@@ -79,8 +80,8 @@ class InstanceTable(FittedTable):
             self.nodes = snap.largest(self.members, min(ahead, len(self.members)))
         for o in self.nodes[self.shown:wanted].tolist():
             self.add_row(model.fitted_label(snap, o, self._flex),
-                         model.size(int(snap.self_size[o])),
-                         model.size(int(snap.retained_size[o])),
+                         format_size(int(snap.self_size[o])),
+                         format_size(int(snap.retained_size[o])),
                          model.distance(int(snap.distance[o])), key=str(o))
         self.shown = wanted
         rest = len(self.members) - self.shown

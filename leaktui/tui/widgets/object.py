@@ -19,6 +19,7 @@ from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.scripts import edge_target, script_name
 from leaktui.tui import allocations, model
 from leaktui.tui.views import focus_now
+from leaktui.units import format_size
 
 EDGE_PAGE = 100  # edges listed per level before an "N more" row
 MAX_DOMINATORS = 30
@@ -39,10 +40,10 @@ def object_summary(snap: HeapSnapshot, node: int) -> Text:
     t.append(model.object_label(snap, node), style="bold")
     t.append(f" · {snap.type_name(node)}\n")
     shallow, raw = int(snap.self_size[node]), int(snap.raw_self_size[node])
-    t.append(f"shallow {model.size(shallow)}")
+    t.append(f"shallow {format_size(shallow)}")
     if raw != shallow:
-        t.append(f" (raw {model.size(raw)})")
-    t.append(f" · retained {model.size(int(snap.retained_size[node]))}"
+        t.append(f" (raw {format_size(raw)})")
+    t.append(f" · retained {format_size(int(snap.retained_size[node]))}"
              f" · distance {model.distance(int(snap.distance[node]))}\n")
     t.append("path: ", style="bold")
     t.append(model.path_to_root_text(snap, node))
@@ -56,8 +57,8 @@ def edge_label(snap: HeapSnapshot, edge: int) -> Text:
     t.append(snap.edge_label(edge)[:50], style="bold")
     t.append(f" {snap.edge_type_name(edge)}", style="dim")
     t.append(f" → {model.object_label(snap, target)}")
-    t.append(f"  {model.size(int(snap.self_size[target]))}"
-             f" / {model.size(int(snap.retained_size[target]))}", style="dim")
+    t.append(f"  {format_size(int(snap.self_size[target]))}"
+             f" / {format_size(int(snap.retained_size[target]))}", style="dim")
     return t
 
 
@@ -109,8 +110,8 @@ class ObjectTree(Tree[ObjectRow]):
         assert snap is not None
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(model.object_label(snap, node))
-        t.append(f"  {model.size(int(snap.self_size[node]))}"
-                 f" / {model.size(int(snap.retained_size[node]))}", style="dim")
+        t.append(f"  {format_size(int(snap.self_size[node]))}"
+                 f" / {format_size(int(snap.retained_size[node]))}", style="dim")
         return t
 
     def _add_text(self, root: TreeNode[ObjectRow], text: str) -> None:

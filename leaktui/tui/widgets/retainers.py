@@ -14,6 +14,7 @@ from textual.widgets.tree import TreeNode
 
 from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
 from leaktui.tui import model
+from leaktui.units import format_size
 
 TREE_WIDTH = 50  # retainers listed per level before an "N more" row
 AUTO_EXPAND_DEPTH = 40  # levels opened by one key
@@ -40,8 +41,8 @@ def retainer_label(snap: HeapSnapshot, node: int, edge: int, cycle: bool = False
         text.append(" ↻ cycle", style="italic")
     elif 0 <= d <= 1:
         text.append(" ◆ root", style="italic")
-    text.append(f"  d{model.distance(d)} {model.size(int(snap.self_size[node]))}"
-                f" / {model.size(int(snap.retained_size[node]))}", style="dim")
+    text.append(f"  d{model.distance(d)} {format_size(int(snap.self_size[node]))}"
+                f" / {format_size(int(snap.retained_size[node]))}", style="dim")
     return text
 
 

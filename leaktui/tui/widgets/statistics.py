@@ -8,8 +8,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from leaktui.snapshot import HeapSnapshot
-from leaktui.tui import model
 from leaktui.tui.views import LeakView, Loaded, focus_now
+from leaktui.units import format_size
 
 KINDS = (("code", "Code"), ("strings", "Strings"), ("js_arrays", "JS arrays"),
          ("typed_arrays", "Typed arrays"), ("system", "System objects"),
@@ -22,15 +22,15 @@ def statistics_text(snap: HeapSnapshot, bar: int = BAR) -> Text:
     total = max(stats["total"], 1)
     t = Text()
     t.append(f"{snap.path}\n", style="dim")
-    t.append(f"total {model.size(stats['total'])}  (JS heap {model.size(stats['v8heap_total'])},"
-             f" native {model.size(stats['native_total'])})\n\n", style="bold")
+    t.append(f"total {format_size(stats['total'])}  (JS heap {format_size(stats['v8heap_total'])},"
+             f" native {format_size(stats['native_total'])})\n\n", style="bold")
     for key, label in KINDS:
         value = stats[key]
         width = round(bar * value / total)
         t.append(f"{label:17} ")
         t.append("█" * width, style="bold")
         t.append("·" * (bar - width), style="dim")
-        t.append(f" {model.size(value):>9} {100 * value / total:5.1f}%\n")
+        t.append(f" {format_size(value):>9} {100 * value / total:5.1f}%\n")
     return t
 
 

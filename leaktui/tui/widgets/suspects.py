@@ -10,8 +10,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from leaktui.suspects import Suspect
-from leaktui.tui import messages, model
+from leaktui.tui import messages
 from leaktui.tui.views import LeakView, Loaded
+from leaktui.units import format_size
 
 SEVERITY = {"high": "!!! HIGH", "medium": "!!  MED", "low": "!   low"}
 NONE_FOUND = ("No leak suspects found. With a series of snapshots of one process (oldest "
@@ -56,7 +57,7 @@ def suspect_details(s: Suspect) -> Text:
     t.append(f"items: {s.item_count:,} {s.item_class} (per snapshot {counts})\n")
     for r in s.retains[:5]:
         t.append(f"  keeps {r['count']:,} {r['class']} "
-                 f"({model.size(float(r['retained_size']))})\n")  # type: ignore[arg-type]
+                 f"({format_size(float(r['retained_size']))})\n")  # type: ignore[arg-type]
     for ev in s.evidence:
         t.append(f"• {ev}\n")
     t.append("\nfix: ", style="bold")
