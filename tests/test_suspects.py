@@ -147,6 +147,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "lifecycle": ("controls", None, None, None),
     "static-large": ("controls", None, None, None),
     "clean-server": ("controls", None, None, None),
+    "module-state": ("controls", None, None, None),
 }
 LEAKS = sorted(s for s, v in SHAPES.items() if v[1] is not None)
 CONTROLS = sorted(s for s, v in SHAPES.items() if v[1] is None)
@@ -306,3 +307,13 @@ def test_callbacks_are_named_with_the_file_and_line_they_are_defined_at(
     evidence = " ".join(find_suspects(sample_series[series])[0].evidence)
     # The samples were written from another checkout: the script is named by its path there.
     assert f"/snapshots_sample/programs/{series}.js, line {line})" in evidence, evidence
+
+
+def test_a_module_state_object_holding_most_of_the_heap_is_no_cache(
+    shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    """A plain object with two dozen named fields is how modules keep their state: however
+    much it holds, one snapshot of it is not a medium unbounded-cache suspect."""
+    snap = shape_series["module-state"][-1]
+    state = [s for s in find_suspects([snap]) if s.holder_path[-2:] == ["app", "state"]]
+    assert all(s.severity == "low" for s in state), summary(state)

@@ -33,6 +33,7 @@ MAX_BY_GROWTH = 200
 BIG_ENTRIES = 5000  # one snapshot: this many entries is worth a look on its own
 SOME_ENTRIES = 1000
 FEW_ENTRIES = 200
+HANDFUL = 50  # fewer properties than this do not make a plain object big by their size
 STARTUP_ITEMS = ("BuiltinModule", "Function")  # one snapshot: Node's own tables, not leaks
 MIN_STEP = 10  # entries a growing collection gains at each step of a series
 KEYED = ("Map", "Set")
@@ -401,7 +402,10 @@ def worth_reporting(series: Series, c: Container) -> bool:
 
 
 def is_big(series: Series, c: Container) -> bool:
-    """Many entries, or a large share of the heap."""
+    """Many entries, or a large share of the heap; for a plain object, in more than a
+    handful of properties (a few dozen holding much of the heap is how a module keeps its
+    state, not a cache)."""
     share = c.sizes[-1] / max(series.heap_size, 1)
+    few = c.kind == "object" and c.count < HANDFUL
     return c.count >= BIG_ENTRIES or (c.count >= SOME_ENTRIES and share >= 0.05) or (
-        share >= 0.15)
+        share >= 0.15 and not few)
