@@ -4,11 +4,13 @@ DevTools' own heap-snapshot code; the version is recorded in each file)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import node_binary
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.diff import compare
@@ -87,3 +89,27 @@ def test_largest_k_matches_the_full_instance_order() -> None:
         members = snap.class_members(row.class_id)
         for k in (1, 7, 200):
             np.testing.assert_array_equal(snap.largest(members, k), full[:k])
+
+
+def test_a_linked_list_deeper_than_any_stack_is_counted_once_from_its_head(
+    tmp_path: Path,
+) -> None:
+    """200,000 links, each dominated by the one before: every tree walk goes 200,000 deep.
+    DevTools counts a class's retained size without double counting, so the class of the
+    links retains exactly what the head does; the dominator-tree children agree with the
+    dominators."""
+    path = tmp_path / "chain.heapsnapshot"
+    program = ("class Link { constructor(next, v) { this.next = next; this.v = v; } }"
+               "let head = null; for (let i = 0; i < 200000; i++) head = new Link(head, i);"
+               f"global.list = head; global.gc(); require('v8').writeHeapSnapshot({str(path)!r})")
+    subprocess.run([node_binary(), "--expose-gc", "-e", program], check=True, timeout=120)
+    snap = load_snapshot(str(path))
+    row = next(r for r in snap.summary() if r.name == "Link")
+    assert row.count == 200_000
+    links = snap.class_members(row.class_id)
+    head = int(links[np.argmax(snap.retained_size[links])])
+    assert row.retained_size == int(snap.retained_size[head])
+    parent_of_child = np.repeat(np.arange(snap.node_count), np.diff(snap.first_dominated))
+    np.testing.assert_array_equal(snap.dominator[snap.dominated], parent_of_child)
+    assert np.all(np.diff(snap.dominated.astype(np.int64))[
+        np.diff(parent_of_child) == 0] > 0)  # children in ordinal order

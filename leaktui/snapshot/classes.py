@@ -152,6 +152,20 @@ def _property_names(snap_first_edge: np.ndarray, edge_type: np.ndarray, edge_nam
     return [int(x) for x in edge_name[lo:hi][sel]]
 
 
+@numba.njit(cache=True, nogil=True)
+def _property_names_used(plain: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray,
+                         edge_name: np.ndarray, property_edge: int,
+                         n_strings: int) -> np.ndarray:
+    """Which strings name a property edge of one of the ``plain`` objects (one pass over
+    their edges, no per-edge temporaries)."""
+    used = np.zeros(n_strings, dtype=np.bool_)
+    for o in plain:
+        for e in range(first_edge[o], first_edge[o + 1]):
+            if edge_type[e] == property_edge:
+                used[edge_name[e]] = True
+    return used
+
+
 def infer_interfaces(
     plain: np.ndarray,
     strings: Sequence[str],
@@ -163,11 +177,9 @@ def infer_interfaces(
     """DevTools' inferInterfaceDefinitions over the plain objects (ordinals in ``plain``)."""
     if plain.size == 0:
         return []
-    lo = first_edge[plain]
-    hi = first_edge[plain + 1]
     # Formatted lengths of every string used as a property name of a plain object.
-    idx = _edges_of(lo, hi)
-    names = np.unique(edge_name[idx][edge_type[idx] == property_edge])
+    names = np.flatnonzero(_property_names_used(plain, first_edge, edge_type, edge_name,
+                                                property_edge, len(strings)))
     formatted_length = np.zeros(len(strings) + 1, dtype=np.int64)
     proto = -1
     for s in names.tolist():
@@ -255,25 +267,33 @@ def apply_interfaces(
 @numba.njit(cache=True, nogil=True)
 def located_class_ids(
     loc_nodes: np.ndarray, loc_script: np.ndarray, loc_line: np.ndarray, loc_col: np.ndarray,
-    class_sidx: np.ndarray, first_id: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Group (script, line, column, class string) tuples; returns (id per located node, the
-    position of the first node of each new id)."""
+    node_type: np.ndarray, object_type: int, class_sidx: np.ndarray, first_id: int,
+    class_id: np.ndarray,
+) -> np.ndarray:
+    """Objects (of ``object_type``) with a location get one class id per (script, line,
+    column, class string), written into ``class_id``; returns the location index of the
+    first node of each new id."""
     d = Dict.empty(key_type=_LOCATION_KEY, value_type=types.int64)
-    ids = np.empty(loc_nodes.shape[0], dtype=np.int64)
-    firsts = np.empty(loc_nodes.shape[0], dtype=np.int64)
+    firsts = np.empty(1024, dtype=np.int64)
     nf = 0
     for k in range(loc_nodes.shape[0]):
+        node = loc_nodes[k]
+        if node_type[node] != object_type:
+            continue
         key = (np.int64(loc_script[k]), np.int64(loc_line[k]), np.int64(loc_col[k]),
-               np.int64(class_sidx[loc_nodes[k]]))
+               np.int64(class_sidx[node]))
         got = d.get(key, -1)
         if got < 0:
             got = first_id + nf
             d[key] = got
+            if nf == firsts.shape[0]:
+                grown = np.empty(2 * nf, dtype=np.int64)
+                grown[:nf] = firsts
+                firsts = grown
             firsts[nf] = k
             nf += 1
-        ids[k] = got
-    return ids, firsts[:nf]
+        class_id[node] = got
+    return firsts[:nf].copy()
 
 
 @numba.njit(cache=True, nogil=True)

@@ -232,10 +232,13 @@ class HeapSnapshot:
             t0 = self.timings.record("retainers (wait)", t0)
 
             self._step("computing dominators", 0.4)
+            scratch = self._idle_padded_rows()
             self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
                 k.dominators_and_retained(
                     self.first_edge, self.edge_to, essential, self.first_retainer,
-                    retaining_nodes, self.retaining_edges, self.self_size, self.root))
+                    retaining_nodes, self.retaining_edges, self.self_size, self.root,
+                    *scratch))
+            del scratch
             del retaining_nodes
             del essential
             # The retaining nodes were needed by the dominator loop only; later lookups derive
@@ -243,16 +246,18 @@ class HeapSnapshot:
             self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
             t0 = self.timings.record("dominators", t0)
 
-            # Run one after the other: in parallel their scratch arrays would raise the peak.
-            self._step("building the dominator tree", 0.6)
-            self.first_dominated, self.dominated = k.dominated_children(self.dominator,
-                                                                        self.root)
-            self._step("computing distances", 0.7)
+            # One after the other: in parallel their scratch arrays would raise the peak.
+            self._step("computing distances", 0.6)
             self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_))
             t0 = self.timings.record("distances", t0)
-            self._step("naming classes", 0.8)
+            self._step("naming classes", 0.7)
             self._compute_classes()
             t0 = self.timings.record("classes", t0)
+            # Built last: the classes' temporaries are gone by then (a lower peak).
+            self._step("building the dominator tree", 0.85)
+            self.first_dominated, self.dominated = k.dominated_children(self.dominator,
+                                                                        self.root)
+            t0 = self.timings.record("dominator tree", t0)
 
         self._step("aggregating", 0.9)
         self._aggregate()
@@ -385,6 +390,22 @@ class HeapSnapshot:
             self.root, self.E_WEAK, self.E_INTERNAL, self._distance_static_skip(),
             self.ephemeron_pair_of_string, ignored)
 
+    def _idle_padded_rows(self) -> list[np.ndarray]:
+        """Three uint32 arrays of N+1 for the dominator kernel's scratch: node rows that are
+        done with until the classes are named (the loader pads each row by one value), or
+        empty arrays where there are none."""
+        base = self.raw.nodes.base
+        rows: list[np.ndarray] = []
+        if isinstance(base, np.ndarray) and base.ndim == 2 and \
+                base.shape[1] == self.node_count + 1 and base.dtype == np.uint32:
+            lay = self.layout
+            idle = [lay.node_type] + [i for i in (lay.node_detachedness, lay.node_trace_node_id)
+                                      if i >= 0 and any(np.shares_memory(base[i], r)
+                                                        for r in self._spare_rows)]
+            rows = [base[i] for i in idle[:3]]
+        empty = np.zeros(0, dtype=np.uint32)
+        return rows + [empty] * (3 - len(rows))
+
     # ------------------------------------------------------------------ classes
     def _compute_classes(self) -> None:
         st = cls.ClassNameTable(self.strings)
@@ -460,11 +481,16 @@ class HeapSnapshot:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty, empty
         nodes = loc[lay.location_object] // np.uint32(lay.node_fields)
-        rev = nodes[::-1]
-        uniq, first_in_rev = np.unique(rev, return_index=True)
-        pick = nodes.size - 1 - first_in_rev
-        result = (uniq.astype(np.int64), loc[lay.location_script][pick],
-                  loc[lay.location_line][pick], loc[lay.location_column][pick])
+        if nodes.size < 2 or bool((nodes[1:] > nodes[:-1]).all()):
+            # V8 writes them in node order, once each: nothing to pick.
+            result = (nodes.astype(np.int64), loc[lay.location_script].copy(),
+                      loc[lay.location_line].copy(), loc[lay.location_column].copy())
+        else:
+            rev = nodes[::-1]
+            uniq, first_in_rev = np.unique(rev, return_index=True)
+            pick = nodes.size - 1 - first_in_rev
+            result = (uniq.astype(np.int64), loc[lay.location_script][pick],
+                      loc[lay.location_line][pick], loc[lay.location_column][pick])
         self.raw.locations = None  # kept here, in node order, from now on
         return result
 
@@ -490,19 +516,19 @@ class HeapSnapshot:
         index, plus one per (location, class) for objects with a location (DevTools'
         classKeyInternal). Returns (ids, keys as (script, line, col, string), names)."""
         st = self.string_table
-        used = np.flatnonzero(np.bincount(class_sidx, minlength=st.base + len(st.added)))
+        used = np.flatnonzero(k.values_used(class_sidx, st.base + len(st.added)))
         id_of_sidx = np.full(st.base + len(st.added), -1, dtype=np.int32)
         id_of_sidx[used] = np.arange(used.size, dtype=np.int32)
-        class_id = np.take(id_of_sidx, class_sidx, out=out)
+        class_id = k.lookup_into(id_of_sidx, class_sidx,
+                                 np.empty(class_sidx.shape[0], dtype=np.int32) if out is None
+                                 else out)
         keys = [(-1, -1, -1, int(s)) for s in used.tolist()]
         loc_nodes, script, line, col = self.locations
         if loc_nodes.size:
-            is_obj = self.node_type[loc_nodes] == self.T_OBJECT
-            ln, sc, li, co = loc_nodes[is_obj], script[is_obj], line[is_obj], col[is_obj]
-            ids, firsts = cls.located_class_ids(ln, sc, li, co, class_sidx, used.size)
-            class_id[ln] = ids
-            keys.extend((int(sc[f]), int(li[f]), int(co[f]), int(class_sidx[ln[f]]))
-                        for f in firsts.tolist())
+            firsts = cls.located_class_ids(loc_nodes, script, line, col, self.node_type,
+                                           self.T_OBJECT, class_sidx, used.size, class_id)
+            keys.extend((int(script[f]), int(line[f]), int(col[f]),
+                         int(class_sidx[loc_nodes[f]])) for f in firsts.tolist())
         return class_id, keys, [st[s] for (_, _, _, s) in keys]
 
     def reclassified(self, definitions: list[cls.InterfaceDefinition]) -> np.ndarray:

@@ -273,16 +273,23 @@ def dominators_and_retained(
     retaining_edges: np.ndarray,
     self_size: np.ndarray,
     root: int,
+    scratch_a: np.ndarray,
+    scratch_b: np.ndarray,
+    scratch_c: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
     """Lengauer-Tarjan exactly as DevTools runs it (same DFS order, same patch-ups for nodes
     reached only through weak edges and for unreachable cliques). Returns
-    (dominator ordinal per node, retained size per node, #weak-only starts, #unreachable)."""
+    (dominator ordinal per node, retained size per node, #weak-only starts, #unreachable).
+    ``scratch_*``: uint32 arrays of N+1 the caller has no use for now (their contents are
+    overwritten), or empty ones: the kernel then allocates its own."""
     n_nodes = first_edge.shape[0] - 1
     size = n_nodes + 1
-    parent = np.zeros(size, dtype=np.uint32)
+    parent = scratch_a if scratch_a.shape[0] == size else np.empty(size, dtype=np.uint32)
+    parent[:] = 0
     ancestor = np.zeros(size, dtype=np.uint32)
     vertex = np.zeros(size, dtype=np.uint32)
-    label = np.zeros(size, dtype=np.uint32)
+    label = scratch_b if scratch_b.shape[0] == size else np.empty(size, dtype=np.uint32)
+    label[:] = 0
     semi = np.zeros(size, dtype=np.uint32)
     next_edge = np.zeros(size, dtype=first_edge.dtype)
     bucket_next = np.zeros(size, dtype=np.uint32)
@@ -338,7 +345,7 @@ def dominators_and_retained(
     # The DFS is over: its per-node cursor becomes the bucket heads (memory reused).
     bucket_head = next_edge.view(np.uint32)[:size]
     bucket_head[:] = 0
-    stack = np.empty(size, dtype=np.uint32)
+    stack = scratch_c if scratch_c.shape[0] == size else np.empty(size, dtype=np.uint32)
 
     def evaluate(v0: int) -> int:
         if ancestor[v0] == 0:
@@ -410,13 +417,17 @@ def dominated_children(dominator: np.ndarray, root: int) -> tuple[np.ndarray, np
             first[dominator[o] + 1] += 1
     for i in range(n):
         first[i + 1] += first[i]
-    fill = first[:-1].copy()
     children = np.empty(max(n - 1, 0), dtype=np.uint32)
+    # first[d] serves as d's fill cursor (no copy of it): afterwards it holds the start of
+    # d + 1, so the offsets are shifted back by one.
     for o in range(n):
         if o != root:
             d = dominator[o]
-            children[fill[d]] = o
-            fill[d] += 1
+            children[first[d]] = o
+            first[d] += 1
+    for i in range(n, 0, -1):
+        first[i] = first[i - 1]
+    first[0] = 0
     return first, children
 
 
@@ -502,7 +513,7 @@ def class_retained_sizes(
     active = np.zeros(n_classes, dtype=np.int32)
     n = class_id.shape[0]
     leave = np.uint32(0x80000000)  # high bit marks "leaving this node" (N < 2**31)
-    stack = np.empty(n + 1, dtype=np.uint32)
+    stack = np.empty(min(n + 1, 1 << 16), dtype=np.uint32)  # grows with the tree's needs
     top = 0
     stack[top] = root
     top += 1
@@ -514,6 +525,11 @@ def class_retained_sizes(
             continue
         v = item
         c = class_id[v]
+        need = top + 1 + (first_child[v + 1] - first_child[v])
+        if need > stack.shape[0]:
+            grown = np.empty(max(need, 2 * stack.shape[0]), dtype=np.uint32)
+            grown[:top] = stack[:top]
+            stack = grown
         if self_size[v] != 0:
             if active[c] == 0:
                 out[c] += retained[v]
@@ -670,3 +686,21 @@ def members_by_class(class_id: np.ndarray, self_size: np.ndarray,
             nodes[fill[c]] = v
             fill[c] += 1
     return offsets, nodes
+
+
+@numba.njit(cache=True, nogil=True)
+def values_used(values: np.ndarray, n: int) -> np.ndarray:
+    """Which of 0..n-1 occur in ``values`` (np.bincount(values) > 0 without an int64 copy of
+    ``values``)."""
+    used = np.zeros(n, dtype=np.bool_)
+    for v in values:
+        used[v] = True
+    return used
+
+
+@numba.njit(cache=True, nogil=True)
+def lookup_into(table: np.ndarray, values: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out[i] = table[values[i]] (np.take without an int64 copy of ``values``)."""
+    for i in range(values.shape[0]):
+        out[i] = table[values[i]]
+    return out
