@@ -20,10 +20,16 @@ from leaktui.suspects.base import (
     INTERNAL_CLASSES,
     STRING_CLASSES,
     Series,
+    Suspect,
+    counts_evidence,
     dominant_class,
+    explained_by_callbacks,
     grows,
+    make_suspect,
+    severity_from,
 )
 from leaktui.suspects.graphops import string_ids
+from leaktui.units import format_size
 
 MIN_ENTRIES = 16
 MIN_HEAVY_ENTRIES = 4  # with tens of kB each
@@ -409,3 +415,31 @@ def is_big(series: Series, c: Container) -> bool:
     few = c.kind == "object" and c.count < HANDFUL
     return c.count >= BIG_ENTRIES or (c.count >= SOME_ENTRIES and share >= 0.05) or (
         share >= 0.15 and not few)
+
+
+def growth_evidence(series: Series, c: Container, unit: str) -> list[str]:
+    """In a series: the entry count and the retained size of the collection per snapshot."""
+    if series.size < 2:
+        return []
+    return [counts_evidence(c.counts, unit, int(series.last.node_id[c.node])),
+            "retained: " + " -> ".join(format_size(s) for s in c.sizes)]
+
+
+def container_severity(series: Series, c: Container, evidence: list[str],
+                       big: bool | None = None) -> str:
+    """How sure a collection is a leak: steady growth across the series (from the snapshot it
+    appeared in), or its size; at most medium when leaked callbacks hold its items."""
+    severity = severity_from(c.counts[c.born:], series.size - c.born,
+                             big=is_big(series, c) if big is None else big, min_step=c.step)
+    return explained_by_callbacks(series, c.entries.values, severity, evidence)
+
+
+def container_suspect(series: Series, c: Container, pattern: str, severity: str, title: str,
+                      evidence: list[str], advice: str) -> Suspect:
+    """The suspect for a collection (its entries are the items); the collection is claimed so
+    no later detector reports it again."""
+    retained = int(series.last.retained_size[c.node])
+    suspect = make_suspect(series, pattern, severity, title, c.node, c.item_class, c.counts,
+                           retained, evidence, advice, c.sizes, item_nodes=c.entries.values)
+    series.claim(c.node)
+    return suspect

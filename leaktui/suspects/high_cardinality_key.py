@@ -17,13 +17,16 @@ from leaktui.suspects.base import (
     STRING_CLASSES,
     Series,
     Suspect,
-    counts_evidence,
-    explained_by_callbacks,
     holder_label,
-    make_suspect,
-    severity_from,
 )
-from leaktui.suspects.containers import Container, containers, is_big, worth_reporting
+from leaktui.suspects.containers import (
+    Container,
+    container_severity,
+    container_suspect,
+    containers,
+    growth_evidence,
+    worth_reporting,
+)
 from leaktui.units import format_size
 
 PATTERN = "high-cardinality-key"
@@ -123,18 +126,12 @@ def detect(series: Series) -> list[Suspect]:
         if hint:
             evidence.append(hint)
         retained = int(snap.retained_size[c.node])
-        if series.size > 1:
-            evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))
-        severity = severity_from(c.counts[c.born:], series.size - c.born,
-                                 big=is_big(series, c), min_step=c.step)
-        severity = explained_by_callbacks(series, c.entries.values, severity, evidence)
+        evidence += growth_evidence(series, c, "entries")
+        severity = container_severity(series, c, evidence)
         title = (f"{holder_label(series, c.node)} caches {c.count:,} entries under near-unique "
                  f"keys, holding {format_size(retained)}")
         advice = ("Normalise the key to what the cached value depends on (drop timestamps, "
                   "request ids, raw user agents and query strings; bucket IPs), and bound the "
                   "cache (an LRU with a size limit, a TTL).")
-        out.append(make_suspect(series, PATTERN, severity, title, c.node, c.item_class,
-                                c.counts, retained, evidence, advice, c.sizes,
-                                item_nodes=c.entries.values))
-        series.claim(c.node)
+        out.append(container_suspect(series, c, PATTERN, severity, title, evidence, advice))
     return out

@@ -6,13 +6,15 @@ from __future__ import annotations
 from leaktui.suspects.base import (
     Series,
     Suspect,
-    counts_evidence,
-    explained_by_callbacks,
     holder_label,
-    make_suspect,
-    severity_from,
 )
-from leaktui.suspects.containers import containers, is_big, worth_reporting
+from leaktui.suspects.containers import (
+    container_severity,
+    container_suspect,
+    containers,
+    growth_evidence,
+    worth_reporting,
+)
 from leaktui.units import format_size
 
 PATTERN = "unbounded-queue"
@@ -30,12 +32,8 @@ def detect(series: Series) -> list[Suspect]:
         if c.entries.numeric:
             evidence.append("an array of plain numbers: counted by the capacity of its "
                             "backing store")
-        if series.size > 1:
-            evidence.append(counts_evidence(c.counts, unit, int(snap.node_id[c.node])))
-            evidence.append("retained: " + " -> ".join(format_size(s) for s in c.sizes))
-        severity = severity_from(c.counts[c.born:], series.size - c.born,
-                                 big=is_big(series, c), min_step=c.step)
-        severity = explained_by_callbacks(series, c.entries.values, severity, evidence)
+        evidence += growth_evidence(series, c, unit)
+        severity = container_severity(series, c, evidence)
         verb = "grew to" if series.size > 1 else "holds"
         inside = " in its member arrays" if c.nested else ""
         title = (f"{holder_label(series, c.node)} {verb} {c.count:,} {c.item_class} {unit}"
@@ -46,8 +44,5 @@ def detect(series: Series) -> list[Suspect]:
         advice = ("Bound the queue or buffer: cap its length and drop, reject or spill what "
                   "does not fit, apply backpressure to producers, and flush log/metric buffers "
                   "on a size and time trigger (or aggregate samples instead of keeping them).")
-        out.append(make_suspect(series, PATTERN, severity, title, c.node, c.item_class,
-                                c.counts, retained, evidence, advice, c.sizes,
-                                item_nodes=c.entries.values))
-        series.claim(c.node)
+        out.append(container_suspect(series, c, PATTERN, severity, title, evidence, advice))
     return out
