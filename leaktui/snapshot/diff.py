@@ -1,15 +1,17 @@
-"""DevTools' Comparison view between two snapshots of one process, vectorised.
+"""DevTools' Comparison view between two snapshots of one process.
 
 Objects are matched by V8 object id within the same class key; the base is re-classified with
 the target's `{a, b}` interface definitions first (HeapSnapshot.ts `aggregatesForDiff`), so class
-keys are comparable. No Python object is made per heap node: the join is a sorted-array
-membership test over (class, id) pairs packed into int64.
+keys are comparable. The join is one JIT pass over each side (a binary search of each target
+id among the base's sorted ids), with a flag per node and counters per class key: no Python
+object and no int64 copy per heap node.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from leaktui.snapshot.graph import HeapSnapshot
@@ -40,26 +42,72 @@ class DiffRow:
                 "noise": self.noise}
 
 
-@dataclass(frozen=True)
-class _Side:
-    gkey: np.ndarray  # global class-key number per counted node
-    ids: np.ndarray  # object id per counted node (int64)
-    sizes: np.ndarray  # adjusted self size per counted node (int64)
-    nodes: np.ndarray  # the node ordinals counted
-
-
-def _side(snap: HeapSnapshot, class_id: np.ndarray, keys: list[tuple[int, int, int, int]],
-          names: list[str], key_numbers: dict[str, int], key_names: dict[int, str]) -> _Side:
+def _class_numbers(snap: HeapSnapshot, keys: list[tuple[int, int, int, int]],
+                   names: list[str], class_id: np.ndarray, key_numbers: dict[str, int],
+                   key_names: dict[int, str]) -> np.ndarray:
+    """Global key number per class id (-1 for classes DevTools does not export: their key
+    collides with a later class's)."""
     winners = snap.exported_classes(class_id, keys, names)
     number_of_class = np.full(len(keys), -1, dtype=np.int64)
     for key, c in winners.items():
         g = key_numbers.setdefault(key, len(key_numbers))
         key_names.setdefault(g, names[c])
         number_of_class[c] = g
-    gkey = number_of_class[class_id]
-    counted = np.flatnonzero((snap.self_size > 0) & (gkey >= 0))
-    return _Side(gkey[counted], snap.node_id[counted].astype(np.int64),
-                 snap.self_size[counted].astype(np.int64), counted)
+    return number_of_class
+
+
+@numba.njit(cache=True, nogil=True)
+def _join(t_class: np.ndarray, t_number: np.ndarray, t_size: np.ndarray, t_ids: np.ndarray,
+          b_class: np.ndarray, b_number: np.ndarray, b_size: np.ndarray, b_ids: np.ndarray,
+          b_sorted_ids: np.ndarray, b_order: np.ndarray, n_keys: int,
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over each side. A counted target object (non-zero size, exported class) is
+    kept when the base has the same id counted under the same key, else new; counted base
+    objects no target object kept are deleted. Returns (per key, as rows: new, deleted,
+    allocated, freed, new with odd ids, deleted with odd ids; is_new per target node;
+    is_deleted per base node)."""
+    stats = np.zeros((6, n_keys), dtype=np.int64)
+    is_new = np.zeros(t_class.shape[0], dtype=np.bool_)
+    matched = np.zeros(b_class.shape[0], dtype=np.bool_)
+    nb = b_sorted_ids.shape[0]
+    for t in range(t_class.shape[0]):
+        if t_size[t] == 0:
+            continue
+        g = t_number[t_class[t]]
+        if g < 0:
+            continue
+        node_id = t_ids[t]
+        lo, hi = 0, nb
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if b_sorted_ids[mid] < node_id:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < nb and b_sorted_ids[lo] == node_id:
+            b = b_order[lo]
+            if b_size[b] != 0 and b_number[b_class[b]] == g:
+                matched[b] = True
+                continue
+        is_new[t] = True
+        stats[0, g] += 1
+        stats[2, g] += t_size[t]
+        stats[4, g] += node_id & 1
+    is_deleted = matched  # reused: flipped to "counted and not kept" below
+    for b in range(b_class.shape[0]):
+        if is_deleted[b]:
+            is_deleted[b] = False
+            continue
+        if b_size[b] == 0:
+            continue
+        g = b_number[b_class[b]]
+        if g < 0:
+            continue
+        is_deleted[b] = True
+        stats[1, g] += 1
+        stats[3, g] += b_size[b]
+        stats[5, g] += b_ids[b] & 1
+    return stats, is_new, is_deleted
 
 
 def compare(base: HeapSnapshot, target: HeapSnapshot) -> list[DiffRow]:
@@ -76,32 +124,21 @@ def compare_detailed(
     ordinals) per class key."""
     key_numbers: dict[str, int] = {}
     key_names: dict[int, str] = {}
-    tgt = _side(target, target.class_id, target.class_keys, target.class_names, key_numbers,
-                key_names)
+    t_number = _class_numbers(target, target.class_keys, target.class_names, target.class_id,
+                              key_numbers, key_names)
     base_sidx = base.reclassified(target.interfaces)
     b_ids, b_keys, b_names = base.class_ids_for(base_sidx)
+    del base_sidx
     base_key_names: dict[int, str] = {}
-    bas = _side(base, b_ids, b_keys, b_names, key_numbers, base_key_names)
+    b_number = _class_numbers(base, b_keys, b_names, b_ids, key_numbers, base_key_names)
     for g, name in base_key_names.items():
         key_names.setdefault(g, name)
     n_keys = len(key_numbers)
-    # Join on object id (unique within a snapshot): a target object is "kept" when the base
-    # has the same id counted under the same class key.
-    base_gkey = np.full(base.node_count, -1, dtype=np.int64)
-    base_gkey[bas.nodes] = bas.gkey
-    base_ordinal = base.ordinals_of_ids(tgt.ids)
-    kept = base_ordinal >= 0
-    kept[kept] = base_gkey[base_ordinal[kept]] == tgt.gkey[kept]
-    matched_base = np.zeros(base.node_count, dtype=np.bool_)
-    matched_base[base_ordinal[kept]] = True
-    new_mask = ~kept
-    del_mask = ~matched_base[bas.nodes]
-    new_count = np.bincount(tgt.gkey[new_mask], minlength=n_keys)
-    del_count = np.bincount(bas.gkey[del_mask], minlength=n_keys)
-    alloc = np.bincount(tgt.gkey[new_mask], weights=tgt.sizes[new_mask], minlength=n_keys)
-    freed = np.bincount(bas.gkey[del_mask], weights=bas.sizes[del_mask], minlength=n_keys)
-    odd_new = np.bincount(tgt.gkey[new_mask], weights=(tgt.ids[new_mask] & 1), minlength=n_keys)
-    odd_del = np.bincount(bas.gkey[del_mask], weights=(bas.ids[del_mask] & 1), minlength=n_keys)
+    sorted_ids, order = base._ids_sorted
+    stats, is_new, is_deleted = _join(
+        target.class_id, t_number, target.self_size, target.node_id, b_ids, b_number,
+        base.self_size, base.node_id, sorted_ids, order, n_keys)
+    new_count, del_count, alloc, freed, odd_new, odd_del = stats
     key_of = {g: key for key, g in key_numbers.items()}
     rows: list[DiffRow] = []
     for g in np.flatnonzero((new_count > 0) | (del_count > 0)).tolist():
@@ -109,8 +146,10 @@ def compare_detailed(
         rows.append(DiffRow(key_of[g], key_names[g], int(new_count[g]), int(del_count[g]),
                             int(alloc[g]), int(freed[g]), noise))
     rows.sort(key=lambda r: (-r.size_delta, -r.alloc_size, r.key))
-    new_nodes = _group(tgt.nodes[new_mask], tgt.gkey[new_mask], key_of)
-    deleted_nodes = _group(bas.nodes[del_mask], bas.gkey[del_mask], key_of)
+    new = np.flatnonzero(is_new)
+    deleted = np.flatnonzero(is_deleted)
+    new_nodes = _group(new, t_number[target.class_id[new]], key_of)
+    deleted_nodes = _group(deleted, b_number[b_ids[deleted]], key_of)
     return rows, new_nodes, deleted_nodes
 
 
