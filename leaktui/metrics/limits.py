@@ -38,7 +38,7 @@ def parse_duration(text: str) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """`90 s`, `15 min`, `2 h`, `1.5 d`: a window for people."""
+    """`90 s`, `15 min`, `2 h`, `1.5 d`: a window or a time to wait, for people."""
     if seconds < 120:
         return f"{seconds:,.0f} s"
     if seconds < 2 * 3600:

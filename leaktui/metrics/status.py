@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from leaktui.metrics.limits import format_duration
 from leaktui.metrics.samples import SampleTable
 from leaktui.metrics.trend import MIN_SPAN_S, VERDICT_SERIES, Analysis, Samples, analyse, sparkline
 from leaktui.units import format_size
@@ -52,7 +53,7 @@ def status_line(samples: Samples, bad_lines: int = 0, limit: float | None = None
     if limit:
         eta = result.seconds_to_limit
         parts.append(f"limit {format_size(limit)} " +
-                     ("not at this slope" if eta is None else f"in {eta / 3600:,.1f} h"))
+                     ("not at this slope" if eta is None else f"in {format_duration(eta)}"))
     if bad_lines:
         parts.append(f"{bad_lines} bad line{'s' if bad_lines != 1 else ''}")
     if waiting:

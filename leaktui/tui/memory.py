@@ -120,7 +120,7 @@ class MemoryView(Static):
             t.append("\n" + gc_line + "\n")
         if self.limit:
             eta = result.seconds_to_limit
-            when = "not at the current slope" if eta is None else f"in about {eta / 3600:.1f} h"
+            when = "not at the current slope" if eta is None else f"in about {format_duration(eta)}"
             t.append(f"\nlimit {format_size(self.limit)}: rss reaches it {when}\n")
         if self.bad_lines:
             t.append(f"\n{self.bad_lines} unreadable lines skipped\n")
