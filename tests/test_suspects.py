@@ -101,6 +101,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "memoized": ("caches", "unbounded-cache", ["context", "memo"], None),
     "object-set": ("caches", "unbounded-cache", ["orders", "processed"], "Order"),
     "page-cache": ("caches", "unbounded-cache", ["renderer", "pages"], None),
+    "tenant-maps": ("caches", "unbounded-cache", ["byTenant", "sessions"], None),
     "id-indexed-array": ("caches", "unbounded-cache", ["crm", "customers"], None),
     "ip-agent": ("cardinality", "high-cardinality-key", ["limiter", "rateInfo"], None),
     "timestamp-keys": ("cardinality", "high-cardinality-key", ["audit", "seenAt"], None),
@@ -236,9 +237,9 @@ def test_one_suspect_per_leak_not_one_per_object_it_holds(
 ) -> None:
     # The arrays captured by leaking closures are new in each snapshot, not growing queues;
     # the per-user arrays are explained by the Map holding them; the Map of interval handles
-    # by the timers.
+    # by the timers; the growing per-tenant Maps by the Map of tenants.
     for shape in ("validator-map", "hook-object", "shared-scope", "per-user-history",
-                  "handles-map"):
+                  "handles-map", "tenant-maps"):
         assert len(find_suspects(shape_series[shape])) == 1, shape
 
 

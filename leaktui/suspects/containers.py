@@ -291,42 +291,86 @@ def containers(series: Series) -> list[Container]:
     cached = series.cache.get("containers")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    snap = series.last
     nodes = candidates(series)
     matched = series.match(nodes)
     out: list[Container] = []
     for i, node in enumerate(nodes.tolist()):
-        kind = kind_of(snap, node)
-        entries = entries_of(snap, node, kind)
-        heavy = entries.count >= MIN_HEAVY_ENTRIES and (
-            int(snap.retained_size[node]) >= HEAVY_STEP_BYTES * MIN_HEAVY_ENTRIES)
-        if entries.count < MIN_ENTRIES and not heavy:
-            continue
-        counts, sizes, born = [], [], -1
-        for k, (s, ords) in enumerate(zip(series.snaps, matched, strict=True)):
-            o = int(ords[i])
-            if s is not snap and o >= 0 and s.class_name(o) != snap.class_name(node):
-                o = -1  # the id names another object there (a snapshot of another process)
-            if o < 0 and s is not snap:
-                o = same_slot(series, s, node)
-            if s is snap:
-                counts.append(entries.count)
-            else:
-                counts.append(entries_of(s, o, kind, names=False).count if o >= 0 else 0)
-            sizes.append(int(s.retained_size[o]) if o >= 0 else 0)
-            if born < 0 and (o >= 0 or s is snap):
-                born = k
-        c = Container(node, kind, entries, counts, sizes, _item_class(snap, kind, entries),
-                      born)
-        flat_but_heavier = series.size >= 2 and not c.growing and _bytes_grow(sizes[born:])
-        heavy_alone = (series.size == 1 and c.count < FEW_ENTRIES
-                       and sizes[-1] >= 0.01 * series.heap_size)
-        if flat_but_heavier or heavy_alone:
-            c = _nested(series, c) or c
-        out.append(c)
+        c = _container(series, node, [int(ords[i]) for ords in matched])
+        if c is not None:
+            out.append(c)
+    out += _parents_of_growing_members(series, out)
     inside = {int(v) for c in out if c.nested for v in c.members.tolist()}
     out = [c for c in out if c.node not in inside]  # explained by the collection holding them
     series.cache["containers"] = out
+    return out
+
+
+def _container(series: Series, node: int, ordinals: list[int],
+               min_entries: int = MIN_ENTRIES) -> Container | None:
+    """The collection ``node`` of the last snapshot with its entries in each snapshot
+    (``ordinals``: the same object by id there, -1 where absent); None when too small."""
+    snap = series.last
+    kind = kind_of(snap, node)
+    entries = entries_of(snap, node, kind)
+    heavy = entries.count >= MIN_HEAVY_ENTRIES and (
+        int(snap.retained_size[node]) >= HEAVY_STEP_BYTES * MIN_HEAVY_ENTRIES)
+    if entries.count < min_entries and not heavy:
+        return None
+    counts, sizes, born = [], [], -1
+    for k, (s, o) in enumerate(zip(series.snaps, ordinals, strict=True)):
+        if s is not snap and o >= 0 and s.class_name(o) != snap.class_name(node):
+            o = -1  # the id names another object there (a snapshot of another process)
+        if o < 0 and s is not snap:
+            o = same_slot(series, s, node)
+        if s is snap:
+            counts.append(entries.count)
+        else:
+            counts.append(entries_of(s, o, kind, names=False).count if o >= 0 else 0)
+        sizes.append(int(s.retained_size[o]) if o >= 0 else 0)
+        if born < 0 and (o >= 0 or s is snap):
+            born = k
+    c = Container(node, kind, entries, counts, sizes, _item_class(snap, kind, entries), born)
+    flat_but_heavier = series.size >= 2 and not c.growing and _bytes_grow(sizes[born:])
+    heavy_alone = (series.size == 1 and c.count < FEW_ENTRIES
+                   and sizes[-1] >= 0.01 * series.heap_size)
+    if flat_but_heavier or heavy_alone:
+        c = _nested(series, c) or c
+    return c
+
+
+PARENT_LEVELS = 3  # a member's dominator chain up to its collection (Map -> table -> Map)
+
+
+def _parents_of_growing_members(series: Series, found: list[Container]) -> list[Container]:
+    """A Map, Set or array of a few collections that all grow (`byTenant.get(t).set(...)`)
+    has too few entries to be a candidate itself: found through the members, it is judged
+    as one collection of their entries, so one suspect names it instead of one per member."""
+    if series.size < 2:
+        return []
+    snap = series.last
+    listed = {c.node for c in found}
+    members: dict[int, int] = {}
+    for c in found:
+        if not c.growing or c.nested:
+            continue
+        d = int(snap.dominator[c.node])
+        for _ in range(PARENT_LEVELS):
+            if d == snap.root or d in listed:
+                break
+            if snap.node_type[d] == snap.T_OBJECT and snap.class_name(d) in (*KEYED, "Array"):
+                members[d] = members.get(d, 0) + 1
+                break
+            d = int(snap.dominator[d])
+    out = []
+    for parent, count in members.items():
+        if count < 2:
+            continue
+        outer = _container(series, parent, [int(o[0]) for o in series.match(
+            np.asarray([parent]))], min_entries=2)
+        if outer is not None and not outer.nested:
+            outer = _nested(series, outer)
+        if outer is not None and outer.nested:
+            out.append(outer)
     return out
 
 

@@ -54,6 +54,13 @@ run({
     globalThis.renderer = { pages };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, next++) pages.set('/article/' + next, { html: '<p>' + next, blocks: new Array(9000).fill(next) }); }, [2, 6, 6]) };
   },
+  // A Map of a few per-tenant Maps: the outer one stays at 4 entries, the inner ones grow.
+  'tenant-maps': () => {
+    const sessions = new Map(['acme', 'globex', 'initech', 'umbrella'].map((t) => [t, new Map()]));
+    globalThis.byTenant = { sessions };
+    const tenants = [...sessions.keys()];
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, next++) sessions.get(tenants[next % 4]).set('s' + next, { user: next, seen: [next] }); }, [20, 400, 400]) };
+  },
   // An array indexed by customer id (a sparse array used as a dictionary).
   'id-indexed-array': () => {
     const customers = [];
