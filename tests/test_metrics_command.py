@@ -82,8 +82,10 @@ def test_watch_needs_exactly_one_source_and_valid_sizes(tmp_path: Path) -> None:
     both = cli("watch", str(tmp_path / "m.jsonl"), "--pid", str(os.getpid()), "--once")
     bad_limit = cli("watch", str(tmp_path / "m.jsonl"), "--limit", "lots", "--once")
     bad_window = cli("watch", str(tmp_path / "m.jsonl"), "--window", "soon", "--once")
-    for proc in (neither, both, bad_limit, bad_window):
+    short_window = cli("watch", str(tmp_path / "m.jsonl"), "--window", "5s", "--once")
+    for proc in (neither, both, bad_limit, bad_window, short_window):
         assert proc.returncode == 2 and proc.stderr.startswith("leaktui: ")
+    assert "shorter than the 20 s a trend needs" in short_window.stderr
 
 
 def read_line(proc: subprocess.Popen[str], timeout: float) -> str:

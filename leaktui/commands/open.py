@@ -27,10 +27,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leaktui.metrics.limits import parse_duration, parse_size
+    from leaktui.metrics.limits import parse_size, parse_window
 
     limit = parse_size(args.limit) if args.limit else None
-    window_s = parse_duration(args.window) if args.window else None
+    window_s = parse_window(args.window) if args.window else None
     if window_s is not None and not args.metrics:
         raise LeakTuiError("--window judges a metrics file: give --metrics FILE too")
     if args.metrics and os.path.isdir(args.metrics):

@@ -68,7 +68,7 @@ def _suspects(snaps: list) -> list[dict]:  # type: ignore[type-arg]
 
 
 def _metrics(path: str, window: str | None) -> dict:  # type: ignore[type-arg]
-    from leaktui.metrics.limits import parse_duration
+    from leaktui.metrics.limits import parse_window
     from leaktui.metrics.report import metrics_report
 
-    return metrics_report(path, window_s=parse_duration(window) if window else None)
+    return metrics_report(path, window_s=parse_window(window) if window else None)

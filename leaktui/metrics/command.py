@@ -35,7 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leaktui.metrics import procfs
-    from leaktui.metrics.limits import parse_duration, parse_size
+    from leaktui.metrics.limits import parse_size, parse_window
 
     if (args.path is None) == (args.pid is None):
         raise LeakTuiError("watch needs a metrics file or --pid PID (one of them)")
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             raise LeakTuiError("--poll is for a metrics file, not --pid")
         procfs.check_pid(args.pid)
     args.limit_bytes = parse_size(args.limit) if args.limit else None
-    args.window_s = parse_duration(args.window) if args.window else None
+    args.window_s = parse_window(args.window) if args.window else None
     if args.once:
         return print_once(args)
     if args.plain or not sys.stdout.isatty():
