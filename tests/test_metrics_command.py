@@ -145,3 +145,11 @@ def test_window_without_a_metrics_file_is_refused(tmp_path: Path) -> None:
     for command in (["report"], []):
         proc = cli(*command, "--window", "10m", str(tmp_path / "a.heapsnapshot"))
         assert proc.returncode == 2 and "--window judges a metrics file" in proc.stderr
+
+
+def test_report_fail_on_growing_follows_the_metrics_verdict(tmp_path: Path) -> None:
+    growing, steady = tmp_path / "growing.csv", tmp_path / "steady.csv"
+    growing_csv(growing)
+    growing_csv(steady, per_hour=0)
+    assert cli("report", "--metrics", str(growing), "--fail-on", "growing").returncode == 1
+    assert cli("report", "--metrics", str(steady), "--fail-on", "growing").returncode == 0

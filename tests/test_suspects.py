@@ -318,3 +318,18 @@ def test_a_module_state_object_holding_most_of_the_heap_is_no_cache(
     snap = shape_series["module-state"][-1]
     state = [s for s in find_suspects([snap]) if s.holder_path[-2:] == ["app", "state"]]
     assert all(s.severity == "low" for s in state), summary(state)
+
+
+@pytest.mark.parametrize(("series", "fail_on", "status"), [
+    ("unbounded-cache", "high", 1), ("unbounded-cache", "medium", 1),
+    ("control-no-leak", "high", 0), ("control-no-leak", None, 0), ("unbounded-cache", None, 0),
+])
+def test_report_fail_on_exits_1_for_scripts_when_a_suspect_is_that_severe(
+    series: str, fail_on: str | None, status: int,
+) -> None:
+    paths = [str(p) for p in sorted((SAMPLES / series).glob("*.heapsnapshot.gz"))]
+    flags = ["--fail-on", fail_on] if fail_on else []
+    res = subprocess.run([sys.executable, "-m", "leaktui.cli", "report", "--format", "json",
+                          *flags, *paths], capture_output=True, text=True, timeout=300)
+    assert res.returncode == status, res.stderr
+    assert json.loads(res.stdout)["snapshots"]  # the report is printed either way

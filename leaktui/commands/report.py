@@ -1,5 +1,5 @@
 """`leaktui report [--format json|markdown|text] [--top N] [--metrics FILE [--window D]]
-SNAPSHOT...`"""
+[--fail-on high|medium|growing] SNAPSHOT...`"""
 
 from __future__ import annotations
 
@@ -21,6 +21,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="a metrics file (JSON Lines or CSV) to summarise")
     parser.add_argument("--window", metavar="DURATION", default=None,
                         help="judge the metrics trend on the last DURATION (e.g. 15m, 2h)")
+    parser.add_argument("--fail-on", choices=("high", "medium", "growing"), default=None,
+                        help="exit with status 1 (after printing the report) when a leak "
+                             "suspect is at least this severe, or with 'growing' when the "
+                             "metrics verdict is growing: for scripts and CI jobs")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,7 +60,21 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
     else:
         sys.stdout.write(render_text(report, markdown=args.format == "markdown"))
-    return 0
+    return 1 if failing(report, args.fail_on) else 0
+
+
+SEVERITIES = ("low", "medium", "high")
+
+
+def failing(report: dict, fail_on: str | None) -> bool:  # type: ignore[type-arg]
+    """Whether the report trips ``--fail-on``: a suspect at least that severe, or a growing
+    metrics verdict."""
+    if fail_on is None:
+        return False
+    if fail_on == "growing":
+        return bool(report.get("metrics")) and report["metrics"].get("verdict") == "growing"
+    floor = SEVERITIES.index(fail_on)
+    return any(SEVERITIES.index(s["severity"]) >= floor for s in report.get("suspects") or [])
 
 
 def _suspects(snaps: list) -> list[dict]:  # type: ignore[type-arg]
