@@ -24,11 +24,13 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120)
 
 
-def growing_csv(path: Path, seconds: int = 600, per_hour: float = PER_HOUR) -> None:
-    """A sawtooth (7 s period, 20 MB tall) over a floor climbing by ``per_hour``."""
+def growing_csv(path: Path, seconds: int = 600, per_hour: float = PER_HOUR,
+                flat_s: int = 0) -> None:
+    """A sawtooth (7 s period, 20 MB tall) over a floor that stays flat for ``flat_s``
+    seconds, then climbs by ``per_hour``."""
     rows = ["timestamp,rss,heapUsed,external"]
     for t in range(seconds):
-        floor = 50 * MB + per_hour * t / 3600
+        floor = 50 * MB + per_hour * max(0, t - flat_s) / 3600
         heap = floor + 20 * MB * (t % 7) / 7
         rows.append(f"{T0 + t},{int(heap + 40 * MB)},{int(heap)},{2 * MB}")
     path.write_text("\n".join(rows) + "\n")
@@ -117,20 +119,9 @@ def test_watch_plain_prints_a_new_status_line_when_the_file_grows(tmp_path: Path
         proc.wait(timeout=10)
 
 
-def flat_then_growing_csv(path: Path, flat_s: int = 1200, growing_s: int = 600) -> None:
-    """A sawtooth over a flat floor for ``flat_s`` seconds, then over a floor climbing by
-    PER_HOUR for ``growing_s`` seconds."""
-    rows = ["timestamp,rss,heapUsed,external"]
-    for t in range(flat_s + growing_s):
-        floor = 50 * MB + PER_HOUR * max(0, t - flat_s) / 3600
-        heap = floor + 20 * MB * (t % 7) / 7
-        rows.append(f"{T0 + t},{int(heap + 40 * MB)},{int(heap)},{2 * MB}")
-    path.write_text("\n".join(rows) + "\n")
-
-
 def test_report_window_judges_only_the_recent_samples(tmp_path: Path) -> None:
     f = tmp_path / "m.csv"
-    flat_then_growing_csv(f)
+    growing_csv(f, seconds=1800, flat_s=1200)
     whole = json.loads(cli("report", "--format", "json", "--metrics", str(f)).stdout)["metrics"]
     proc = cli("report", "--format", "json", "--metrics", str(f), "--window", "10m")
     assert proc.returncode == 0, proc.stderr
