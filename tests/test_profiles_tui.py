@@ -52,3 +52,25 @@ async def test_classes_view_groups_a_class_by_allocation_site(tmp_path: Path) ->
         await pilot.press("a")
         text = str(app.query_one("#object").render())
         assert "openSession" in text and "tracked_leak.js:4" in text
+
+
+async def test_sites_show_sizes_first_and_script_names_as_written(tmp_path: Path) -> None:
+    """`node -e` code lives in a script named [eval]: shown as such, not eaten as markup; the
+    sizes come first so a narrow pane never hides them."""
+    from leaktui.tui.profile import ProfileApp, SitesTable
+
+    program = ("const keep = []; function leakyHandler(i) { keep.push({ i, s: 'x'.repeat(200) + i"
+               " }); } for (let i = 0; i < 50000; i++) leakyHandler(i);")
+    subprocess.run([node_binary(), "--heap-prof", f"--heap-prof-dir={tmp_path}",
+                    "--heap-prof-interval=1024", "-e", program], check=True, timeout=60)
+    app = ProfileApp(load_profile(str(next(tmp_path.glob("*.heapprofile")))))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        table = app.query_one(SitesTable)
+        row = next(i for i, s in enumerate(table.sites) if s.function == "leakyHandler")
+        cells = [str(c) for c in table.get_row_at(row)]
+        assert cells[0].endswith(("B", "kB", "MB")) and cells[3] == "leakyHandler"
+        assert cells[4].startswith("[eval]:")
+        table.move_cursor(row=row)
+        await pilot.pause(0.1)
+        assert "[eval]:" in app.export_screenshot()  # rendered, not taken for markup

@@ -115,7 +115,7 @@ class FindingsView(Vertical, LeakView):
             kind = Text("suspect", style="bold") if pin.kind == "suspect" else Text("object")
             if stale:
                 kind = Text("other?", style="italic")
-            table.add_row(kind, f"{pin.class_name} @{pin.node_id}",
+            table.add_row(kind, Text(f"{pin.class_name} @{pin.node_id}"),
                           format_size(pin.retained_size), Text(pin_path(pin)),
                           Text(pin.note or "-"), key=str(pin.node_id))
         table.border_title = f"Findings ({len(store.pins)})"

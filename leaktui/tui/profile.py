@@ -28,8 +28,9 @@ class SitesTable(DataTable):  # type: ignore[type-arg]
         self.sites: list[Site] = []
 
     def on_mount(self) -> None:
-        for label, width in (("Function", 28), ("Script:line", 34), ("Self", 9),
-                             ("Total", 9), ("Share", 6)):
+        # Sizes first: the names and places may be cut on a narrow screen, not the numbers.
+        for label, width in (("Self", 9), ("Total", 9), ("Share", 6), ("Function", 26),
+                             ("Script:line", 30)):
             self.add_column(label, key=label, width=width)
 
     def show(self, profile: HeapProfile) -> None:
@@ -37,10 +38,11 @@ class SitesTable(DataTable):  # type: ignore[type-arg]
         total = max(profile.total, 1)
         self.clear()
         for i, s in enumerate(self.sites[:2000]):
-            where = f"{os.path.basename(s.script) or '(native)'}:{s.line}"
-            self.add_row(Text(s.function or "(anonymous)"), where, format_size(s.self_size),
-                         format_size(s.total_size), f"{100 * s.self_size / total:.1f}%",
-                         key=str(i))
+            # Text, not str: names and scripts such as [eval] are not Rich markup.
+            where = s.frame.short_label.removeprefix(s.function or "(anonymous)").strip()
+            self.add_row(format_size(s.self_size), format_size(s.total_size),
+                         f"{100 * s.share(total):.1f}%", Text(s.function or "(anonymous)"),
+                         Text(where), key=str(i))
 
 
 class CallTree(Tree[int]):
@@ -63,9 +65,8 @@ class CallTree(Tree[int]):
             return
         kids = p.children(node.data)
         for k in kids[:TREE_WIDTH].tolist():
-            fn, script, line, _ = p.frames[k]
             total, own = format_size(int(p.total_size[k])), format_size(int(p.self_size[k]))
-            label = f"{fn or '(anonymous)'} {os.path.basename(script)}:{line}  {total} (self {own})"
+            label = Text(f"{p.node_frame(k).short_label}  {total} (self {own})")
             node.add(label, k, allow_expand=bool(p.children(k).size))
         if kids.size > TREE_WIDTH:
             node.add_leaf(f"… {kids.size - TREE_WIDTH:,} more")

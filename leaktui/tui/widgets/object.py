@@ -100,7 +100,7 @@ class ObjectTree(Tree[ObjectRow]):
         if frames:
             site = root.add(Text("allocated at", style="bold underline"), ObjectRow())
             for label in frames:
-                site.add_leaf(label, ObjectRow())
+                site.add_leaf(Text(label), ObjectRow())  # Text: script names like [eval]
             site.expand()
         root.expand()
         self.call_after_refresh(self.move_cursor, edges)
