@@ -249,3 +249,25 @@ async def test_a_failing_suspect_detector_still_opens_the_snapshots(
         assert app.snaps and app.load_error is None and app.suspects == []
         assert app.active_view == "investigate"
         assert any("suspects failed (KeyError" in str(n.message) for n in app._notifications)
+
+
+async def test_brackets_typed_or_in_file_names_are_shown_not_taken_for_markup(
+    tmp_path: Path,
+) -> None:
+    """`[/x]` typed into the filter or the go-to prompt, and a snapshot named with brackets,
+    are shown as written (as Rich markup they raised MarkupError and closed the app)."""
+    from leaktui.tui.widgets import ClassSummaryTable
+
+    odd = tmp_path / "[red]prod.heapsnapshot"
+    shutil.copy(RULES, odd)
+    app = LeakApp([str(odd)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("1", "slash", *"[/x]", "enter")
+        await pilot.pause(0.2)
+        assert app.query_one("#classes", ClassSummaryTable).filter_text == "[/x]"
+        assert "matching&#160;&#x27;[/x]&#x27;" in app.export_screenshot()
+        await pilot.press("escape", "g", *"[/b]", "enter")
+        await pilot.pause(0.2)
+        assert app.is_running
+        assert "[red]prod.heapsnapshot" in str(app.query_one("#header").render())

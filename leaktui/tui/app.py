@@ -17,6 +17,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Label, ProgressBar, Static
@@ -153,7 +154,7 @@ class LeakApp(App[None]):
 
     def on_mount(self) -> None:
         names = ", ".join(os.path.basename(p) for p in self.paths)
-        self.query_one("#header", Static).update(f"leaktui  {names}  loading…")
+        self.query_one("#header", Static).update(Text(f"leaktui  {names}  loading…"))
         self._layout_for(self.size.width, self.size.height)
         self._load()
 
@@ -237,8 +238,8 @@ class LeakApp(App[None]):
         if not self.query("#load-label"):
             return  # quitting: the screen is already gone
         name = os.path.basename(message.path)
-        self.query_one("#load-label", Label).update(
-            f"Loading {name} ({message.index + 1}/{message.count}): {message.phase}…")
+        self.query_one("#load-label", Label).update(Text(
+            f"Loading {name} ({message.index + 1}/{message.count}): {message.phase}…"))
         done = (message.index + message.fraction) / max(message.count, 1)
         self.query_one("#load-bar", ProgressBar).update(progress=100 * done)
 
@@ -518,6 +519,12 @@ class LeakApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_sections(self.view_specs, self.BINDINGS, self.focused)))
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Notifications carry file names, class names, titles and what the user typed: never
+        Rich markup (`[/` in a filter or an id must not break the app)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_save_svg(self) -> None:
         path = self.save_screenshot(path=self.screenshot_dir)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,7 +49,7 @@ class PinNoteScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Pin {self.what} with a note (enter saves, esc cancels):")
+            yield Label(Text(f"Pin {self.what} with a note (enter saves, esc cancels):"))
             yield Input(value=self.note, max_length=NOTE_MAX, id="pin-note",
                         placeholder="e.g. grows 2k entries/min, owned by checkout")
 

@@ -113,7 +113,7 @@ class ClassSummaryTable(FittedTable):
         title = f"Classes {len(self.rows_shown):,}"
         if self.filter_text:
             title += f" matching {self.filter_text!r}"
-        self.border_title = title
+        self.border_title = Text(title)  # Text: class names and filters are not markup
         self.border_subtitle = f"sort: {self.sort_key} (s)"
         row = next((i for i, r in enumerate(self.rows_shown) if r.class_id == keep_class), 0)
         if self.rows_shown:

@@ -53,7 +53,7 @@ class GrowthTable(DataTable[Text | str]):
                          format_size(r.alloc_size), format_size(r.freed_size),
                          model.signed_size(r.size_delta), key=r.key)
         hidden = len(rows) - len(self.diff_rows)
-        self.border_title = title
+        self.border_title = Text(title)  # Text: class names and filters are not markup
         self.border_subtitle = f"{hidden} noise rows hidden (h)" if hidden else ""
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -56,7 +56,7 @@ class InstanceTable(FittedTable):
         self.shown = 0
         self.title = title
         self.clear()
-        self.border_title = f"{title} ({len(members):,})"
+        self.border_title = Text(f"{title} ({len(members):,})")
         self.add_page()
 
     def refill(self) -> None:

@@ -212,7 +212,7 @@ class ObjectPane(Vertical):
         self.remove_class("sites")
         self.query_one("#object", Static).update(object_summary(snap, node))
         self.query_one(ObjectTree).show(snap, node)
-        self.border_title = f"Object {model.object_label(snap, node)}"
+        self.border_title = Text(f"Object {model.object_label(snap, node)}")
 
     def show_sites(self, snap: HeapSnapshot, class_id: int) -> None:
         self.add_class("sites")
