@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
-from tui_support import SERIES, cached_loader, wait_loaded, wait_until
+from tui_support import RULES, SERIES, cached_loader, wait_loaded, wait_until
 
 from leaktui.tui.app import LeakApp
 from leaktui.tui.commands import leak_commands
@@ -152,3 +153,17 @@ async def test_a_view_with_nothing_to_focus_takes_the_focus_from_hidden_panes() 
         assert app.active_view == "memory" and app.focused is None
         await pilot.press("s")  # the app's sort key: back to the classes, sorted
         assert app.active_view == "investigate"
+
+
+@pytest.mark.parametrize("view", ["2", "3", "6"])
+async def test_cursor_keys_on_an_empty_view_do_nothing(view: str) -> None:
+    """One snapshot without suspects or pins: the growth, suspects and findings tables are
+    empty, and moving or choosing in them must leave the app running (an `up` on the empty
+    suspects table used to raise)."""
+
+    app = LeakApp([RULES], loader=cached_loader)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press(view, "up", "down", "home", "end", "pageup", "pagedown", "enter")
+        await pilot.pause(0.1)
+        assert app.is_running and app.active_view is not None

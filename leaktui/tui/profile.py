@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 
 from leaktui.profiles.heapprofile import HeapProfile, Site
 from leaktui.tui import model
+from leaktui.tui.widgets._columns import row_key
 from leaktui.units import format_size
 
 TREE_WIDTH = 50
@@ -108,9 +109,10 @@ class ProfileApp(App[None]):
 
     @on(SitesTable.RowHighlighted)
     def _site(self, event: SitesTable.RowHighlighted) -> None:
-        if event.row_key.value is None:
+        key = row_key(event)
+        if key is None:
             return
-        site = self.query_one(SitesTable).sites[int(event.row_key.value)]
+        site = self.query_one(SitesTable).sites[int(key)]
         text = Text()
         text.append(f"{site.label}\n", style="bold")
         excerpt = model.read_source(site.script, site.line) if site.script else None

@@ -49,3 +49,10 @@ class FittedTable(DataTable[Text | str]):
 
     def refill(self) -> None:
         """Add the rows again (after the columns were rebuilt)."""
+
+
+def row_key(event: DataTable.RowHighlighted | DataTable.RowSelected) -> str | None:
+    """The key of the row an event is about, or None: a table emptied or refilled between
+    the event and its handling sends events without a row."""
+    key = getattr(event, "row_key", None)
+    return None if key is None else key.value

@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 
 from leaktui.snapshot import ClassRow, HeapSnapshot
 from leaktui.tui import model
-from leaktui.tui.widgets._columns import FittedTable
+from leaktui.tui.widgets._columns import FittedTable, row_key
 from leaktui.units import format_size
 
 MAX_CLASS_ROWS = 20_000  # more classes than this: refine the filter
@@ -134,8 +134,9 @@ class ClassSummaryTable(FittedTable):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.ClassChosen(int(event.row_key.value)))
+        key = row_key(event)
+        if key is not None:
+            self.post_message(self.ClassChosen(int(key)))
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()

@@ -18,6 +18,7 @@ from leaktui.snapshot.diff import DiffRow, compare_detailed
 from leaktui.snapshot.growth import growing_holders, survivors
 from leaktui.tui import messages, model
 from leaktui.tui.views import LeakView, Loaded, focus_now
+from leaktui.tui.widgets._columns import row_key
 from leaktui.units import format_size
 
 MAX_ROWS = 5000
@@ -58,8 +59,9 @@ class GrowthTable(DataTable[Text | str]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.ClassChosen(str(event.row_key.value)))
+        key = row_key(event)
+        if key is not None:
+            self.post_message(self.ClassChosen(str(key)))
 
 
 class ComparisonReady(Message):

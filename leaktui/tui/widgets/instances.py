@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.tui import model
-from leaktui.tui.widgets._columns import FittedTable
+from leaktui.tui.widgets._columns import FittedTable, row_key
 from leaktui.units import format_size
 
 PAGE = 200
@@ -101,9 +101,10 @@ class InstanceTable(FittedTable):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value == MORE:
+        key = row_key(event)
+        if key == MORE:
             row = self.cursor_row
             self.add_page()
             self.move_cursor(row=row)
-        elif event.row_key.value is not None:
-            self.post_message(self.ObjectChosen(int(event.row_key.value)))
+        elif key is not None:
+            self.post_message(self.ObjectChosen(int(key)))

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from leaktui.suspects import Suspect
 from leaktui.tui import messages
 from leaktui.tui.views import LeakView, Loaded
+from leaktui.tui.widgets._columns import row_key
 from leaktui.units import format_size
 
 SEVERITY = {"high": "!!! HIGH", "medium": "!!  MED", "low": "!   low"}
@@ -44,8 +45,9 @@ class SuspectsTable(DataTable[Text | str]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.SuspectChosen(int(event.row_key.value)))
+        key = row_key(event)
+        if key is not None:
+            self.post_message(self.SuspectChosen(int(key)))
 
 
 def suspect_details(s: Suspect) -> Text:
@@ -91,8 +93,9 @@ class SuspectsView(Vertical, LeakView):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.show_detail(int(event.row_key.value))
+        key = row_key(event)
+        if key is not None:
+            self.show_detail(int(key))
 
     def on_suspects_table_suspect_chosen(self, event: SuspectsTable.SuspectChosen) -> None:
         event.stop()
