@@ -271,3 +271,30 @@ async def test_brackets_typed_or_in_file_names_are_shown_not_taken_for_markup(
         await pilot.pause(0.2)
         assert app.is_running
         assert "[red]prod.heapsnapshot" in str(app.query_one("#header").render())
+
+
+@pytest.mark.parametrize("seed", [103])
+async def test_random_keys_in_every_view_never_close_the_app(tmp_path: Path, seed: int) -> None:
+    """A few hundred keys chosen at random (no `q`), on a copy of a snapshot without suspects
+    and with a metrics file: whatever the order, the app is still running at the end."""
+    import random
+
+    snap = tmp_path / "rules.heapsnapshot"
+    shutil.copy(RULES, snap)
+    metrics = tmp_path / "m.jsonl"
+    metrics.write_text("".join(f'{{"ts": {1000 + i}, "rss": {1e8 + i * 1e6}}}\n'
+                               for i in range(30)))
+    keys = [*"123456abcdefghijklmnoprstuvwxyz[]/?@", "enter", "escape", "tab", "shift+tab",
+            "backspace", "up", "down", "left", "right", "pageup", "pagedown", "home", "end",
+            "space", "ctrl+p", "f1"]
+    rnd = random.Random(seed)
+    app = LeakApp([str(snap)], loader=cached_loader, metrics=str(metrics),
+                  screenshot_dir=str(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_loaded(app, pilot)
+        for i in range(300):
+            await pilot.press(rnd.choice(keys))
+            if i % 25 == 0:
+                await pilot.pause(0.02)
+        await pilot.pause(0.1)
+        assert app.is_running
