@@ -228,6 +228,8 @@ MALFORMED = {  # case: (content, what the problem names)
                         "samples[0].size"),
     "sample without node": (b'{"head": ' + _node() + b', "samples": [{"size": 1}]}',
                             "`nodeId`"),
+    "bytes that are not UTF-8": (b'{"head": ' + _node(frame=GOOD_FRAME.replace(
+        b'"functionName": "', b'"functionName": "\xf5\xff')) + b"}", "not UTF-8"),
 }
 
 

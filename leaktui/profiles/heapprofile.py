@@ -304,6 +304,8 @@ def _decode(path: str, data: bytes) -> ProfileFile:
     except msgspec.DecodeError as exc:
         raise SnapshotError(path, f"not valid JSON, truncated or corrupt ({_one_line(exc)})"
                             ) from None
+    except UnicodeDecodeError as exc:  # msgspec raises it for bytes that are not UTF-8
+        raise SnapshotError(path, f"not UTF-8 text, corrupt ({_one_line(exc)})") from None
     except RecursionError:
         raise SnapshotError(path, "the call tree is nested too deeply to read") from None
     return doc.profile if isinstance(doc, WrappedProfile) else doc
