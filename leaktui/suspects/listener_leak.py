@@ -8,7 +8,7 @@ event are counted in every snapshot."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -215,7 +215,7 @@ def detect(series: Series) -> list[Suspect]:
             for x in emitter_sets(s, 1, emitter_ids)}
         known.update({(head, ""): value for head, value in target_counts(s).items()})
         earlier.append(known)
-    out = []
+    out: list[tuple[ListenerSet, Suspect]] = []
     for ls in found:
         emitter_id = int(snap.node_id[ls.emitter])
         key = ((emitter_id, ls.event) if ls.kind == "EventEmitter"
@@ -258,10 +258,41 @@ def detect(series: Series) -> list[Suspect]:
         # EventEmitter: the listeners array (`_events.<event>`); EventTarget: the target
         # itself (its list head sits in an engine table with no readable path).
         holder = ls.holder if ls.kind == "EventEmitter" else ls.emitter
-        out.append(make_suspect(series, PATTERN, severity, title, holder, "Function",
-                                counts, retained, evidence, advice, sizes=sizes,
-                                item_nodes=ls.listeners))
+        out.append((ls, make_suspect(series, PATTERN, severity, title, holder, "Function",
+                                     counts, retained, evidence, advice, sizes=sizes,
+                                     item_nodes=ls.listeners)))
         series.claim(ls.holder)
         series.claim(ls.listeners)
+    return _one_per_emitter(snap, out)
+
+
+SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+def _one_per_emitter(snap: HeapSnapshot,
+                     found: list[tuple[ListenerSet, Suspect]]) -> list[Suspect]:
+    """Several growing events on one emitter are one leak as a rule (one subscription adds
+    them together; `events.once` adds an 'error' listener beside its event): one suspect,
+    named after the event with the most listeners, the others in its evidence."""
+    by_emitter: dict[int, list[tuple[ListenerSet, Suspect]]] = {}
+    for ls, suspect in found:
+        key = ls.emitter if ls.kind == "EventEmitter" else -1 - len(by_emitter)
+        by_emitter.setdefault(key, []).append((ls, suspect))
+    out = []
+    for group in by_emitter.values():
+        group.sort(key=lambda pair: -pair[0].count)
+        (main, suspect), others = group[0], group[1:]
+        if others:
+            also = ", ".join(f"{ls.count:,} '{ls.event}'" for ls, _ in others[:6])
+            if len(others) > 6:
+                also += f" and {len(others) - 6} more events"
+            severity = max((s.severity for _, s in group), key=SEVERITY_RANK.__getitem__)
+            suspect = replace(
+                suspect, severity=severity,
+                title=f"{suspect.title} (and listeners on {len(others)} more events)",
+                evidence=[*suspect.evidence,
+                          f"the same {snap.class_name(main.emitter)} also has {also} "
+                          "listeners piling up: most likely the same subscription"])
+        out.append(suspect)
     return out
 

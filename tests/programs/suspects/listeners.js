@@ -41,6 +41,15 @@ run({
     globalThis.pool = { db };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const q = { sql: 'select ' + n }; db.once('connected', () => q.sql); } }, [5, 300, 300]) };
   },
+  // events.once() promises that never settle: each adds its event's listener and an 'error'
+  // one; jobs wait on one of four queues.
+  'once-promises': () => {
+    const { once } = EventEmitter;
+    const worker = new EventEmitter();
+    worker.setMaxListeners(0);
+    globalThis.runner = { worker };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const job = { n, input: 'j'.repeat(80) }; once(worker, 'drained:' + (n % 4)).then(() => job.input); } }, [5, 300, 300]) };
+  },
   // One event name per job id on a shared emitter ('done:<id>'), never removed.
   'per-id-events': () => {
     const events = new EventEmitter();
