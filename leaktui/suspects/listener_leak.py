@@ -276,8 +276,7 @@ def _one_per_emitter(snap: HeapSnapshot,
     named after the event with the most listeners, the others in its evidence."""
     by_emitter: dict[int, list[tuple[ListenerSet, Suspect]]] = {}
     for ls, suspect in found:
-        key = ls.emitter if ls.kind == "EventEmitter" else -1 - len(by_emitter)
-        by_emitter.setdefault(key, []).append((ls, suspect))
+        by_emitter.setdefault(ls.emitter, []).append((ls, suspect))
     out = []
     for group in by_emitter.values():
         group.sort(key=lambda pair: -pair[0].count)
