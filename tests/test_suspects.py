@@ -336,3 +336,22 @@ def test_report_fail_on_exits_1_for_scripts_when_a_suspect_is_that_severe(
                           *flags, *paths], capture_output=True, text=True, timeout=300)
     assert res.returncode == status, res.stderr
     assert json.loads(res.stdout)["snapshots"]  # the report is printed either way
+
+
+def test_a_cache_kept_in_a_map_is_named_by_its_key(tmp_path: Path) -> None:
+    """`caches.get('users')` in the title, not the slot of the Map's hash table it sits in
+    (the JSON path keeps DevTools' edge names: table, slot)."""
+    program = (
+        "const v8 = require('v8');"
+        "const caches = new Map([['users', new Map()], ['orders', new Map()]]);"
+        "globalThis.registry = { caches }; let k = 0;"
+        "for (const [i, n] of [[1, 10], [2, 300], [3, 300]]) {"
+        "  for (let j = 0; j < n; j++, k++)"
+        "    caches.get('users').set('u' + k, { k, blob: 'x'.repeat(64) });"
+        f"  global.gc(); v8.writeHeapSnapshot({str(tmp_path)!r} + '/caches-' + i +"
+        "   '.heapsnapshot'); }")
+    subprocess.run([node_binary(), "--expose-gc", "-e", program], check=True, timeout=120)
+    top = find_suspects(load_series(list(tmp_path.glob("caches-*.heapsnapshot"))))[0]
+    assert top.pattern == "unbounded-cache" and top.severity == "high"
+    assert "Map registry.caches.get('users') only grows" in top.title, top.title
+    assert top.holder_path[:3] == ["registry", "caches", "table"]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
-from leaktui.suspects.graphops import root_path
+from leaktui.suspects.graphops import has_user_distance, root_path
 
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
 INTERNAL_CLASSES = ("(system)", "(object shape)", "(compiled code)", "(number)", "(hidden)")
@@ -268,6 +268,44 @@ def short_path(path: list[str], keep: int = 3) -> str:
 
 
 def holder_label(series: Series, node: int) -> str:
-    """`Map cache.users` style name of a holder for titles."""
+    """`Map cache.users` style name of a holder for titles; a step through a Map's entry
+    reads `caches.get('users')` rather than the slot of its hash table (`caches.table.8`)."""
     snap = series.last
-    return f"{snap.class_name(node)} {short_path(compact_path(root_path(snap, node)))}"
+    return f"{snap.class_name(node)} {short_path(compact_path(readable_path(snap, node)))}"
+
+
+def readable_path(snap: HeapSnapshot, node: int) -> list[str]:
+    """`root_path` for people: a Map value reached as `table.<slot>` is named by its key when
+    the key is a string (V8 keeps an entry's key in the slot before its value)."""
+    if not has_user_distance(snap, node):
+        return root_path(snap, node)
+    edges = snap.path_to_root(node)
+    names: list[str] = []
+    i = 0
+    while i < len(edges):
+        name = snap.edge_name_text(edges[i])
+        if (name == "table" and i + 1 < len(edges)
+                and snap.class_name(snap.edge_source(edges[i])) == "Map"):
+            key = _map_key(snap, int(snap.edge_to[edges[i]]), snap.edge_name_text(edges[i + 1]))
+            if key is not None:
+                names[-1:] = [f"{names[-1]}.get({key})" if names else f"get({key})"]
+                i += 2
+                continue
+        names.append(name)
+        i += 1
+    return names
+
+
+def _map_key(snap: HeapSnapshot, table: int, slot: str) -> str | None:
+    """The string key stored before ``slot`` in a Map's hash table, quoted; else None."""
+    if not slot.isdigit() or int(slot) == 0:
+        return None
+    before = str(int(slot) - 1)
+    for e in snap.edges(table):
+        if snap.edge_name_text(e) == before:
+            key = int(snap.edge_to[e])
+            if int(snap.node_type[key]) not in (snap.T_STRING, snap.T_CONS, snap.T_SLICED):
+                return None
+            text = snap.name(key)
+            return repr(text if len(text) <= 40 else text[:39] + "…")
+    return None
