@@ -3,8 +3,8 @@ content as Markdown or plain text for people."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import os
+from typing import Any, TextIO
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.diff import compare
@@ -13,7 +13,6 @@ from leaktui.units import format_size
 
 REPORT_FORMAT = "leaktui-report/1"
 
-Loader = Callable[[str], HeapSnapshot]
 
 
 def _distance(d: int) -> int | None:
@@ -178,5 +177,26 @@ def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[st
     return lines
 
 
-def load_all(paths: list[str], loader: Loader = load_snapshot) -> list[HeapSnapshot]:
-    return [loader(p) for p in paths]
+STATUS_WIDTH = 79  # the status line fits an 80-column terminal
+
+
+def load_all(paths: list[str], progress: TextIO | None = None) -> list[HeapSnapshot]:
+    """Load every snapshot; with ``progress`` (a terminal), one self-overwriting status line
+    per phase on it, erased at the end, so a minute-long load of big files is not silent."""
+    if progress is None:
+        return [load_snapshot(p) for p in paths]
+    snaps = []
+    try:
+        for i, path in enumerate(paths):
+            name = os.path.basename(path)
+
+            def show(phase: str, fraction: float, i: int = i, name: str = name) -> None:
+                line = f"leaktui: {name} ({i + 1}/{len(paths)}): {phase} {fraction:4.0%}"
+                progress.write("\r" + line[:STATUS_WIDTH].ljust(STATUS_WIDTH))
+                progress.flush()
+
+            snaps.append(load_snapshot(path, show))
+    finally:  # erased also when a file is refused: its one-line error starts a clean line
+        progress.write("\r" + " " * STATUS_WIDTH + "\r")
+        progress.flush()
+    return snaps

@@ -62,3 +62,4 @@ def test_report_json_fills_diff_with_classes_survivors_and_growing(
                         "size_delta"}
     assert any(g["path"] == ["registry", "profiles"] for g in diff["growing"])
     assert any(s["class"] == "CachedProfile" for s in diff["survivors"])
+

@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     if args.window and not args.metrics:
         raise LeakTuiError("--window judges a metrics file: give --metrics FILE too")
     profiles = [p for p in args.paths if is_heap_profile(p)]
-    snaps = load_all([p for p in args.paths if p not in profiles])
+    snaps = load_all([p for p in args.paths if p not in profiles],
+                     progress=sys.stderr if sys.stderr.isatty() else None)
     suspects = _suspects(snaps)
     metrics = _metrics(args.metrics, args.window) if args.metrics else None
     allocations = None
