@@ -80,3 +80,24 @@ async def test_the_view_judges_the_window_it_is_given(tmp_path: Path) -> None:
         text = str(view.render())
         assert "last 10 min" in text and "601 samples over 600 s" in text
         assert "floor after GC of heapUsed: +3,600.0 MB/h" in text
+
+
+async def test_the_view_says_when_the_watched_file_is_gone(tmp_path: Path) -> None:
+    from leaktui.tui.memory import MemoryApp, MemoryView
+
+    f = tmp_path / "live.jsonl"
+    f.write_text("".join(line(1000 + i, 100 + i, 50) for i in range(5)))
+    app = MemoryApp(path=str(f))
+    async with app.run_test(size=(120, 30)) as pilot:
+        view = app.query_one(MemoryView)
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if len(view.samples) == 5:
+                break
+        assert "the file is gone" not in str(view.render())
+        f.unlink()
+        started = time.monotonic()
+        while "the file is gone" not in str(view.render()) and time.monotonic() - started < 3:
+            await pilot.pause(0.05)
+        assert "the file is gone" in str(view.render())
+        assert len(view.samples) == 5  # what was read stays

@@ -68,7 +68,7 @@ class MemoryView(Static):
         self.samples.extend(message.batch)
         if message.bad_lines >= 0:
             self.bad_lines = message.bad_lines
-        self.waiting = message.waiting and not len(self.samples)
+        self.waiting = message.waiting
         self.result = analyse(self.samples, window_s=self.window_s, limit=self.limit) \
             if len(self.samples) else None
         self.render_samples()
@@ -124,6 +124,8 @@ class MemoryView(Static):
             t.append(f"\nlimit {format_size(self.limit)}: rss reaches it {when}\n")
         if self.bad_lines:
             t.append(f"\n{self.bad_lines} unreadable lines skipped\n")
+        if self.waiting:
+            t.append("\nthe file is gone (rotated or deleted): waiting for it to come back\n")
         self.update(t)
 
 
