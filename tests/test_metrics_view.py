@@ -7,9 +7,11 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from conftest import node_binary
+from textual.pilot import Pilot
 
 from leaktui.metrics.preload_command import PRELOAD
 
@@ -20,6 +22,13 @@ def line(ts: float, rss: float, heap: float) -> str:
     return json.dumps({"ts": ts, "rss": rss, "heapUsed": heap, "heapTotal": heap * 2}) + "\n"
 
 
+async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float) -> None:
+    """Let the app run until ``condition`` holds or ``seconds`` pass (the caller asserts)."""
+    started = time.monotonic()
+    while not condition() and time.monotonic() - started < seconds:
+        await pilot.pause(0.05)
+
+
 async def test_appending_lines_updates_the_sparkline_within_a_second(tmp_path: Path) -> None:
     from leaktui.tui.memory import MemoryApp, MemoryView
 
@@ -28,17 +37,12 @@ async def test_appending_lines_updates_the_sparkline_within_a_second(tmp_path: P
     app = MemoryApp(path=str(f))
     async with app.run_test(size=(120, 30)) as pilot:
         view = app.query_one(MemoryView)
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if len(view.samples) == 5:
-                break
+        await until(pilot, lambda: len(view.samples) == 5, 2.0)
         assert len(view.samples) == 5
         before = str(view.render())
         with f.open("a") as out:
             out.write(line(2000, 900, 50))
-        started = time.monotonic()
-        while len(view.samples) < 6 and time.monotonic() - started < 1.0:
-            await pilot.pause(0.05)
+        await until(pilot, lambda: len(view.samples) >= 6, 1.0)
         assert len(view.samples) == 6, "the new line did not arrive within a second"
         assert str(view.render()) != before
 
@@ -53,10 +57,7 @@ async def test_live_view_shows_gc_counts_from_the_preload(tmp_path: Path) -> Non
     app = MemoryApp(path=str(f))
     async with app.run_test(size=(120, 30)) as pilot:
         view = app.query_one(MemoryView)
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if view.samples:
-                break
+        await until(pilot, lambda: len(view.samples) > 0, 2.0)
         text = str(view.render())
         assert "GC:" in text and "major" in text
 
@@ -71,10 +72,7 @@ async def test_the_view_judges_the_window_it_is_given(tmp_path: Path) -> None:
     app = MemoryApp(path=str(f), window_s=600)
     async with app.run_test(size=(140, 30)) as pilot:
         view = app.query_one(MemoryView)
-        for _ in range(60):
-            await pilot.pause(0.05)
-            if view.result is not None:
-                break
+        await until(pilot, lambda: view.result is not None, 3.0)
         assert view.result is not None and len(view.samples) == 1800
         assert view.result.samples == 601 and view.result.verdict == "growing"
         text = str(view.render())
@@ -90,14 +88,9 @@ async def test_the_view_says_when_the_watched_file_is_gone(tmp_path: Path) -> No
     app = MemoryApp(path=str(f))
     async with app.run_test(size=(120, 30)) as pilot:
         view = app.query_one(MemoryView)
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if len(view.samples) == 5:
-                break
+        await until(pilot, lambda: len(view.samples) == 5, 2.0)
         assert "the file is gone" not in str(view.render())
         f.unlink()
-        started = time.monotonic()
-        while "the file is gone" not in str(view.render()) and time.monotonic() - started < 3:
-            await pilot.pause(0.05)
+        await until(pilot, lambda: "the file is gone" in str(view.render()), 3.0)
         assert "the file is gone" in str(view.render())
         assert len(view.samples) == 5  # what was read stays
