@@ -604,15 +604,6 @@ def names_used_by(edge_type: np.ndarray, edge_name: np.ndarray, wanted_type: int
 
 
 @numba.njit(cache=True, nogil=True)
-def sum_by_type(node_type: np.ndarray, size: np.ndarray, n_types: int) -> np.ndarray:
-    """Sum of self sizes per node type (int64, exact)."""
-    out = np.zeros(n_types, dtype=np.int64)
-    for v in range(node_type.shape[0]):
-        out[node_type[v]] += size[v]
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
 def js_array_sizes(node_type: np.ndarray, node_name: np.ndarray, is_array_name: np.ndarray,
                    skip_type: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray,
                    edge_name: np.ndarray, edge_to: np.ndarray, first_retainer: np.ndarray,
