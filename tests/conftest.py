@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,11 @@ def growing_map_series(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return write_series("growing_map.js", tmp_path_factory.mktemp("growing"))
 
 
-async def wait_loaded(app, pilot) -> None:  # type: ignore[no-untyped-def]
-    """Let a LeakApp's loading worker finish (or fail)."""
-    for _ in range(300):
+async def wait_loaded(app, pilot, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Let a LeakApp's loading worker finish (or fail); fails the test if it does neither."""
+    deadline = time.monotonic() + timeout
+    while not (app.snaps or app.load_error):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app neither loaded nor failed within {timeout:.0f} s")
         await pilot.pause(0.05)
-        if app.snaps or app.load_error:
-            break
     await pilot.pause(0.1)
