@@ -87,6 +87,7 @@ def test_the_cookie_alone_opens_the_page_and_its_assets_on_reload() -> None:
         for asset in ("/static/js/textual.js", "/static/css/xterm.css"):
             assert server.get(asset, cookie=cookie).status == 200, asset
         assert server.get("/?fontsize=20", cookie=cookie).status == 200
+        assert server.get("/ws", cookie=cookie).status == 400  # not a websocket upgrade
         assert server.apps() == []  # a page alone starts nothing: its websocket does
 
 
@@ -141,6 +142,7 @@ def test_sessions_beyond_the_limit_get_a_page_that_says_so() -> None:
                 assert page.status == 503
                 assert "session limit reached" in page.body
                 assert "--max-sessions 2" in page.body
+                assert '<meta http-equiv="refresh" content="5">' in page.body  # retries
                 with pytest.raises(Exception) as refused:
                     async with ws_connect(server, cookie=cookie):
                         pass

@@ -39,8 +39,10 @@ TOKEN_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 WILDCARDS = ("0.0.0.0", "::")
 STOP_GRACE_S = 10.0  # an app that ignores "quit" this long is killed
 HEARTBEAT_S = 15.0  # a browser that vanished without closing its websocket is noticed
+LIMIT_RETRY_S = 5  # the limit page reloads itself: a tab reloaded at the limit gets back in
 SECURITY_HEADERS = {"Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
-                    "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+                    "X-Content-Type-Options": "nosniff"}
+PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -132,14 +134,17 @@ def shown(text: str | None, limit: int = 80) -> str:
     return repr((text or "")[:limit])
 
 
-def simple_page(title: str, paragraphs: list[str], status: int) -> web.Response:
+def simple_page(title: str, paragraphs: list[str], status: int,
+                retry_s: int | None = None) -> web.Response:
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    text = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
+    retry = "" if retry_s is None else f"<meta http-equiv=\"refresh\" content=\"{retry_s}\">"
+    text = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\">{retry}"
+            f"<title>{html.escape(title)}"
             "</title><style>body{background:#0c181f;color:#eee;font:16px/1.5 monospace;"
             "max-width:44em;margin:4em auto;padding:0 1em}</style></head><body>"
             f"<h1>{html.escape(title)}</h1>{body}</body></html>")
     return web.Response(status=status, text=text, content_type="text/html",
-                        headers=SECURITY_HEADERS)
+                        headers=PAGE_HEADERS)
 
 
 def forbidden(why: str) -> web.Response:
@@ -156,7 +161,7 @@ def continue_page(target: str) -> web.Response:
     text = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>leaktui</title>"
             f"<script>location.replace({script_target})</script></head><body>"
             f"<p><a href=\"{html.escape(target)}\">Open leaktui</a></p></body></html>")
-    return web.Response(text=text, content_type="text/html", headers=SECURITY_HEADERS)
+    return web.Response(text=text, content_type="text/html", headers=PAGE_HEADERS)
 
 
 class AppProcess(AppService):
@@ -247,16 +252,17 @@ class GuardedServer(Server):
             response: web.StreamResponse = continue_page(target)
         else:
             response = await handler(request)
-        if by_token and not response.prepared:
-            response.set_cookie(guard.cookie_name, guard.cookie_value, httponly=True,
-                                samesite="Strict", path="/")
+        if not response.prepared:
+            response.headers.update(SECURITY_HEADERS)
+            if by_token:
+                response.set_cookie(guard.cookie_name, guard.cookie_value, httponly=True,
+                                    samesite="Strict", path="/")
         return response
 
     # -- the page --------------------------------------------------------------------------
     async def handle_index(self, request: web.Request) -> web.Response:  # type: ignore[override]
         if len(self.sessions) >= self.max_sessions:
-            log(f"limit page for {request.remote}: {len(self.sessions)} sessions open")
-            return self.limit_page()
+            return self.limit_page()  # not logged: it retries by itself every few seconds
         base = f"http://{request.host}"  # the checked Host: links work through any tunnel
         try:
             font_size = int(request.query.get("fontsize", "16"))
@@ -266,7 +272,7 @@ class GuardedServer(Server):
                    "config": {"static": {"url": f"{base}/static/"}},
                    "application": {"name": self.title}}
         response = aiohttp_jinja2.render_template("app_index.html", request, context)
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(PAGE_HEADERS)
         return response
 
     def limit_page(self) -> web.Response:
@@ -275,7 +281,8 @@ class GuardedServer(Server):
             f"(--max-sessions {self.max_sessions}); each runs its own leaktui with the "
             "snapshots loaded.",
             "Close another leaktui tab, or wait until a session has had no input for "
-            f"{format_duration(self.idle_s)}, then reload this page."], 503)
+            f"{format_duration(self.idle_s)}. This page tries again every {LIMIT_RETRY_S} "
+            "seconds and opens leaktui as soon as a session is free."], 503, LIMIT_RETRY_S)
 
     # -- the sessions ----------------------------------------------------------------------
     async def handle_websocket(  # type: ignore[override]  # the limit page is no websocket
@@ -286,11 +293,17 @@ class GuardedServer(Server):
             return self.limit_page()
         loop = asyncio.get_running_loop()
         websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
+        if not websocket.can_prepare(request).ok:
+            return web.Response(status=400, text="leaktui: /ws is the app's websocket\n")
         session = Session(next(self._numbers), str(request.remote), websocket, loop.time())
         self.sessions[session.number] = session  # counted before the first await
-        service: AppProcess | None = None
         try:
             await websocket.prepare(request)
+        except BaseException:
+            del self.sessions[session.number]
+            raise
+        service: AppProcess | None = None
+        try:
             width = _int(request.query.get("width"), 80)
             height = _int(request.query.get("height"), 24)
 
@@ -369,8 +382,9 @@ class GuardedServer(Server):
         """textual-serve prints a banner here; `leaktui serve` printed its own."""
 
     async def on_shutdown(self, app: web.Application) -> None:
-        for session in list(self.sessions.values()):
-            await session.end("server stopping", WSCloseCode.GOING_AWAY, b"shutdown")
+        await asyncio.gather(*(
+            session.end("server stopping", WSCloseCode.GOING_AWAY, b"shutdown")
+            for session in list(self.sessions.values())))
 
     def initialize_logging(self) -> None:
         """textual-serve's own messages (an app that failed to start) go to stderr; no access
