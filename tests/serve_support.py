@@ -60,27 +60,44 @@ class Reply:
 class Served:
     """`leaktui serve MINI --port P ...` running; its banner read; stderr collected."""
 
-    def __init__(self, *args: str, host: str = "127.0.0.1") -> None:
-        self.port = free_port()
+    def __init__(self, process: subprocess.Popen[str], port: int, token: str,
+                 banner: list[str]) -> None:
+        self.process = process
+        self.port = port
+        self.token = token
+        self.banner = banner
+        self.url = f"http://127.0.0.1:{port}/?token={token}"
         self.connect_host = "127.0.0.1"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "leaktui.cli", "serve", str(MINI), "--port", str(self.port),
-             *(["--host", host] if host != "127.0.0.1" else []), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert self.process.stdout is not None and self.process.stderr is not None
-        self.banner = [self.process.stdout.readline() for _ in range(2 if "--allow-remote"
-                                                                     in args else 3)]
-        first = self.banner[0].strip()
-        assert first.startswith("Serving leaktui on http://") and "/?token=" in first, first
-        self.url = first.removeprefix("Serving leaktui on ")
-        self.token = self.url.split("?token=", 1)[1]
-        self.host_header = f"127.0.0.1:{self.port}"
+        self.host_header = f"127.0.0.1:{port}"
         self.stderr: list[str] = []
         self._stderr_thread = threading.Thread(target=self._collect, daemon=True)
         self._stderr_thread.start()
         self._stdout_rest: list[str] = []
-        threading.Thread(target=self._drain_stdout, daemon=True).start()
-        until(self.listening, 30, f"nothing listens on port {self.port}")
+        if process.stdout is not None:
+            threading.Thread(target=self._drain_stdout, daemon=True).start()
+        until(self.listening, 30, f"nothing listens on port {port}: {self.log()}")
+
+    @classmethod
+    def start(cls, *args: str, host: str = "127.0.0.1") -> Served:
+        """`leaktui serve MINI` on a free port; the token read from its banner."""
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "leaktui.cli", "serve", str(MINI), "--port", str(port),
+             *(["--host", host] if host != "127.0.0.1" else []), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert process.stdout is not None
+        banner = [process.stdout.readline() for _ in range(2 if "--allow-remote" in args
+                                                           else 3)]
+        first = banner[0].strip()
+        assert first.startswith("Serving leaktui on http://") and "/?token=" in first, first
+        server = cls(process, port, first.split("?token=", 1)[1], banner)
+        server.url = first.removeprefix("Serving leaktui on ")
+        return server
+
+    @classmethod
+    def attach(cls, process: subprocess.Popen[str], port: int, token: str) -> Served:
+        """A server started some other way (its stderr piped), on ``port`` with ``token``."""
+        return cls(process, port, token, [])
 
     def _collect(self) -> None:
         assert self.process.stderr is not None
@@ -145,7 +162,7 @@ class Served:
 
 @contextmanager
 def served(*args: str, host: str = "127.0.0.1") -> Iterator[Served]:
-    server = Served(*args, host=host)
+    server = Served.start(*args, host=host)
     try:
         yield server
     finally:

@@ -16,6 +16,7 @@ from serve_support import (
     MINI,
     Served,
     first_screen,
+    free_port,
     refusal_status,
     served,
     until,
@@ -285,7 +286,7 @@ def test_bad_session_limits_are_refused_in_one_line(args: tuple[str, ...], probl
 
 def test_allow_remote_keeps_its_warning_and_still_needs_the_token() -> None:
     name = socket.gethostname()
-    server = Served("--allow-remote", host="0.0.0.0")
+    server = Served.start("--allow-remote", host="0.0.0.0")
     try:
         assert server.url == f"http://{name}:{server.port}/?token={server.token}"
         until(lambda: "warning: serving on 0.0.0.0, not loopback" in server.log(), 30,
@@ -301,7 +302,7 @@ def test_allow_remote_keeps_its_warning_and_still_needs_the_token() -> None:
 
 
 def test_a_stopped_server_ends_its_sessions_and_apps() -> None:
-    server = Served()
+    server = Served.start()
     try:
         cookie = server.sign_in()
 
@@ -341,3 +342,37 @@ def test_the_token_is_in_no_command_line_or_environment() -> None:
                 return pids
 
         assert len(asyncio.run(scenario())) >= 2
+
+
+def test_an_app_that_ignores_quit_is_killed_when_its_tab_closes() -> None:
+    # A session's app that never answers (here `sleep`, standing in for an app stuck in a
+    # load) must not outlive its tab: it is killed after the grace time, and the log says so.
+    from leaktui.commands.serve_guard import Guard
+
+    guard = Guard(token="t" * 43, port=free_port(), hosts=frozenset({"127.0.0.1"}))
+    program = (
+        "from leaktui.commands.serve_guard import Guard, GuardedServer\n"
+        f"guard = Guard(token={guard.token!r}, port={guard.port}, hosts={guard.hosts!r})\n"
+        f"GuardedServer('exec sleep 600', host='127.0.0.1', port={guard.port}, "
+        f"public_url='http://127.0.0.1:{guard.port}', guard=guard, max_sessions=2, idle_s=600, "
+        "stop_grace_s=1).serve()\n")
+    process = subprocess.Popen([sys.executable, "-c", program], stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        server = Served.attach(process, guard.port, guard.token)
+        cookie = f"{guard.cookie_name}={guard.cookie_value}"
+
+        async def scenario() -> list[int]:
+            async with ws_connect(server, cookie=cookie):
+                await until_async(lambda: "session 1 started" in server.log(), 30, server.log())
+                return server.apps()
+
+        apps = asyncio.run(scenario())
+        assert len(apps) == 1
+        until(lambda: "session 1 ended" in server.log(), 60, server.log())
+        assert ("session 1 ended: tab closed; its app was killed after 1 s without quitting"
+                in server.log())
+        assert not Path(f"/proc/{apps[0]}").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

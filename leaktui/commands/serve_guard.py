@@ -213,11 +213,12 @@ class GuardedServer(Server):
     """textual-serve behind the token, Host and Origin checks, with counted, timed sessions."""
 
     def __init__(self, command: str, *, host: str, port: int, public_url: str, guard: Guard,
-                 max_sessions: int, idle_s: float) -> None:
+                 max_sessions: int, idle_s: float, stop_grace_s: float = STOP_GRACE_S) -> None:
         super().__init__(command, host=host, port=port, title="leaktui", public_url=public_url)
         self.guard = guard
         self.max_sessions = max_sessions
         self.idle_s = idle_s
+        self.stop_grace_s = stop_grace_s
         self.sessions: dict[int, Session] = {}
         self._numbers = itertools.count(1)
 
@@ -327,7 +328,7 @@ class GuardedServer(Server):
             session.end_reason = session.end_reason or reason  # what comes next is cleanup
             for task in session.tasks:
                 task.cancel()
-            trouble = None if service is None else await service.stop_within(STOP_GRACE_S)
+            trouble = None if service is None else await service.stop_within(self.stop_grace_s)
             if trouble is not None:
                 reason += f"; {trouble}"
             del self.sessions[session.number]
