@@ -96,7 +96,7 @@ def same(a: str, b: str) -> bool:
 
 @dataclass(frozen=True)
 class Guard:
-    """The checks every request passes, without aiohttp: testable on their own."""
+    """The checks every request passes (plain values: no aiohttp here)."""
     token: str
     port: int
     hosts: frozenset[str]
