@@ -1,5 +1,6 @@
-"""`leaktui serve` in real headless Chromium: the page connects, the app shows its class table,
-a key press reaches the app; a PNG of the page (screenshots/serve-browser.png when
+"""`leaktui serve` in real headless Chromium: the token URL signs the browser in and leaves the
+address bar, the page connects, the app shows its class table, a key press reaches the app, a
+reload gets in by the cookie alone; a PNG of the page (screenshots/serve-browser.png when
 LEAKTUI_WRITE_SCREENSHOTS=1). Also what serve refuses before listening."""
 
 from __future__ import annotations
@@ -9,44 +10,25 @@ import base64
 import itertools
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from serve_support import MINI, ROOT, screen_text, served, until, until_async
 
-ROOT = Path(__file__).resolve().parents[1]
-MINI = ROOT / "tests" / "data" / "mini.heapsnapshot"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 INSTALL = "apt-get update && apt-get install -y chromium"
-ANSI = re.compile(rb"\x1b(\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][A-Z0-9]|.)")
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
                   "--window-size=1280,800")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on {port}")
 
 
 def serve(*args: str) -> subprocess.CompletedProcess[str]:
@@ -75,65 +57,67 @@ def test_serve_says_when_the_port_is_taken() -> None:
     assert res.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in res.stderr
 
 
-def screen_text(frames: list[bytes]) -> bytes:
-    """What the app wrote to its terminal, escape sequences removed."""
-    return ANSI.sub(b"", b"".join(frames))
-
-
 @pytest.mark.skipif(CHROMIUM is None,
                     reason=f"chromium is not installed and could not be ({INSTALL}; .ci/run "
                            "installs it when it can)")
-def test_browser_shows_the_class_table_and_keys_reach_the_app(tmp_path: Path) -> None:
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "leaktui.cli", "serve", str(MINI),
-                               "--port", str(port)], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+def test_browser_signs_in_with_the_token_url_and_keys_reach_the_app(tmp_path: Path) -> None:
     profile = tempfile.mkdtemp(prefix="leaktui-chromium-")
     browser = None
     try:
-        assert server.stdout is not None
-        banner = [server.stdout.readline() for _ in range(2)]
-        assert banner[0].strip() == f"Serving leaktui on http://127.0.0.1:{port}/"
-        assert f"ssh -N -L {port}:127.0.0.1:{port} " in banner[1]
-        wait_port(port, 30)
-        browser = subprocess.Popen(
-            [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        active = Path(profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not active.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        debug_port = int(active.read_text().split()[0])
-        pages = json.loads(urllib.request.urlopen(
-            f"http://127.0.0.1:{debug_port}/json/list", timeout=10).read())
-        ws_url = next(p["webSocketDebuggerUrl"] for p in pages if p["type"] == "page")
-        before, after, png, blank = asyncio.run(drive(ws_url, f"http://127.0.0.1:{port}/"))
-        assert b"Retained" in before and b"Shallow" in before, before[-2000:]
-        assert b"JS heap" not in before
-        assert b"JS heap" in after, after[-2000:]  # key 5 reached the app: statistics view
-        assert png[:8] == b"\x89PNG\r\n\x1a\n"
-        assert len(png) > 3 * len(blank)  # the page has content, not an empty window
+        with served() as server:
+            assert server.banner[0].strip() == (f"Serving leaktui on http://127.0.0.1:"
+                                                f"{server.port}/?token={server.token}")
+            assert f"ssh -N -L {server.port}:127.0.0.1:{server.port} " in server.banner[1]
+            browser = subprocess.Popen(
+                [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            active = Path(profile) / "DevToolsActivePort"
+            until(lambda: active.exists() and active.read_text().strip() != "", 30,
+                  "chromium wrote no DevToolsActivePort")
+            debug_port = int(active.read_text().split()[0])
+            pages = json.loads(urllib.request.urlopen(
+                f"http://127.0.0.1:{debug_port}/json/list", timeout=10).read())
+            ws_url = next(p["webSocketDebuggerUrl"] for p in pages if p["type"] == "page")
+            seen = asyncio.run(drive(ws_url, server.url))
+            until(lambda: "session 1 ended" in server.log(), 60, server.log())
+            log = server.log()
+        assert b"Retained" in seen.before and b"Shallow" in seen.before, seen.before[-2000:]
+        assert b"JS heap" not in seen.before
+        assert b"JS heap" in seen.after, seen.after[-2000:]  # key 5 reached the app
+        # the token left the address bar; the cookie is out of the page's reach (HttpOnly)
+        assert seen.address == f"http://127.0.0.1:{server.port}/"
+        assert seen.page_cookies == ""
+        assert b"Retained" in seen.reloaded  # the cookie alone let the reloaded page in
+        assert "session 1 ended: tab closed" in log and "session 2 started" in log, log
+        assert server.token not in log
+        assert seen.png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(seen.png) > 3 * len(seen.blank)  # the page has content, not an empty window
         # screenshots/serve-browser.png is refreshed with LEAKTUI_WRITE_SCREENSHOTS=1; a plain
         # test run writes into its own temporary folder and leaves the checkout clean.
         folder = ROOT / "screenshots" if os.environ.get("LEAKTUI_WRITE_SCREENSHOTS") else tmp_path
-        (folder / "serve-browser.png").write_bytes(png)
+        (folder / "serve-browser.png").write_bytes(seen.png)
     finally:
         if browser is not None:
             browser.kill()
             browser.wait()
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
         shutil.rmtree(profile, ignore_errors=True)
 
 
-async def drive(ws_url: str, page_url: str) -> tuple[bytes, bytes, bytes, bytes]:
-    """Screenshot the blank page; open the app's page and collect what the app sends over
+@dataclass
+class Seen:
+    before: bytes  # the screen before the key
+    after: bytes  # after it
+    reloaded: bytes  # after a reload of the page
+    address: str  # location.href once the app showed
+    page_cookies: str  # document.cookie
+    png: bytes
+    blank: bytes
+
+
+async def drive(ws_url: str, page_url: str) -> Seen:
+    """Screenshot the blank page; open the token URL and collect what the app sends over
     its websocket; wait for the class table and screenshot it; press `5` and wait for the
-    statistics view. Returns (screen before the key, screen after, PNG, blank PNG)."""
+    statistics view; reload the page and wait for the class table again."""
     import websockets
 
     frames: list[bytes] = []
@@ -160,11 +144,12 @@ async def drive(ws_url: str, page_url: str) -> tuple[bytes, bytes, bytes, bytes]
             return reply
 
         async def wait_for(needle: bytes, start: int, seconds: float) -> None:
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                if needle in screen_text(frames[start:]):
-                    return
-                await asyncio.sleep(0.2)
+            await until_async(lambda: needle in screen_text(frames[start:]), seconds,
+                              f"{needle!r} never showed: {screen_text(frames[start:])[-800:]!r}")
+
+        async def evaluate(expression: str) -> str:
+            reply = await call("Runtime.evaluate", expression=expression, returnByValue=True)
+            return str(reply["result"]["result"]["value"])
 
         task = asyncio.create_task(reader())
         blank = await call("Page.captureScreenshot", format="png")
@@ -183,6 +168,13 @@ async def drive(ws_url: str, page_url: str) -> tuple[bytes, bytes, bytes, bytes]
             await call("Input.dispatchKeyEvent", type=kind, key="5", code="Digit5", text="5",
                        windowsVirtualKeyCode=53)
         await wait_for(b"JS heap", mark, 20)
+        after = screen_text(frames[mark:])
+        address = await evaluate("location.href")
+        page_cookies = await evaluate("document.cookie")
+        reload_mark = len(frames)
+        await call("Page.reload")
+        await wait_for(b"Retained", reload_mark, 60)
         task.cancel()
-        return (before, screen_text(frames[mark:]), base64.b64decode(shot["result"]["data"]),
-                base64.b64decode(blank["result"]["data"]))
+        return Seen(before, after, screen_text(frames[reload_mark:]), address, page_cookies,
+                    base64.b64decode(shot["result"]["data"]),
+                    base64.b64decode(blank["result"]["data"]))
