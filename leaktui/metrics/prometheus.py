@@ -219,8 +219,8 @@ class PrometheusSource:
         present: list[str] = []
         if inner:
             groups = self.instant_query(f"group by (__name__) ({{{inner}}})")
-            present = sorted(str(g["metric"].get("__name__", "?")) for g in groups
-                             if isinstance(g.get("metric"), dict))
+            labels = [g.get("metric") for g in groups]
+            present = sorted(str(m.get("__name__", "?")) for m in labels if isinstance(m, dict))
         if inner and not present:
             raise LeakTuiError(f"{where}: the selector {{{inner}}} matches no series")
         if present:
@@ -272,15 +272,33 @@ class PrometheusSource:
         return out
 
 
+COUNTERS = ("gcCount", "gcMajor", "gcPauseMs")  # summed over series (GC kinds)
+
+
+def _carried(n: int, rows: np.ndarray, vs: np.ndarray) -> np.ndarray:
+    """``vs`` placed at ``rows`` of ``n`` and carried forward (0 before its first point): a
+    counter that has no point at a time still counts what it counted before."""
+    column = np.full(n, np.nan)
+    column[rows] = vs
+    idx = np.where(np.isnan(column), 0, np.arange(n))
+    np.maximum.accumulate(idx, out=idx)
+    filled = column[idx]
+    return np.where(np.isnan(filled), 0.0, filled)
+
+
 def _table(cols: _Columns) -> tuple[SampleTable, int]:
-    """The columns of one instance aligned on the union of their timestamps. Summed fields
-    (GC counts over kinds) add up where several series share a timestamp."""
+    """The columns of one instance aligned on the union of their timestamps. Counters summed
+    over several series (GC kinds, which appear as collections of that kind happen) carry
+    each series' last count forward, so the sum never goes backwards."""
     all_ts = np.unique(np.concatenate([ts for parts in cols.parts.values() for ts, _ in parts]))
     columns: dict[str, np.ndarray] = {}
     for key, parts in cols.parts.items():
         column = np.full(len(all_ts), np.nan)
         for ts, vs in parts:
             rows = np.searchsorted(all_ts, ts)
+            if key in COUNTERS:
+                column = np.nan_to_num(column) + _carried(len(all_ts), rows, vs)
+                continue
             current = column[rows]
             column[rows] = np.where(np.isnan(current), vs, current + vs)
         columns[key] = column
