@@ -82,8 +82,8 @@ def prometheus_binary() -> str:
 
 
 class Prometheus:
-    """One Prometheus scraping ``services`` every second (labels: job from the service's
-    mode group, `pod` its name)."""
+    """One Prometheus scraping ``services`` every second (job `api`, label `pod` the
+    service's name), and itself (job `prometheus`: a Go exporter, no Node metrics)."""
 
     def __init__(self, folder: Path, services: list[Service], job: str = "api") -> None:
         self.folder, self.services, self.job = folder, services, job
@@ -99,7 +99,10 @@ class Prometheus:
         targets = [{"targets": [s.target], "labels": {"pod": s.name}} for s in self.services]
         config = {"global": {"scrape_interval": "1s", "scrape_timeout": "1s",
                              "evaluation_interval": "1s"},
-                  "scrape_configs": [{"job_name": self.job, "static_configs": targets}]}
+                  "scrape_configs": [
+                      {"job_name": self.job, "static_configs": targets},
+                      {"job_name": "prometheus",
+                       "static_configs": [{"targets": [f"127.0.0.1:{self.port}"]}]}]}
         path = self.folder / "prometheus.yml"
         path.write_text(json.dumps(config))  # JSON is YAML
         return path
@@ -129,12 +132,14 @@ class Prometheus:
 
     def targets_up(self) -> bool:
         active = get_json(f"{self.url}/api/v1/targets")["data"]["activeTargets"]
-        return len(active) == len(self.services) and all(t["health"] == "up" for t in active)
+        return len(active) == len(self.services) + 1 and \
+            all(t["health"] == "up" for t in active)
 
     def samples(self, metric: str = "process_resident_memory_bytes",
                 window: str = "5m") -> dict[str, int]:
         """Points per pod in the last ``window``."""
-        query = urllib.parse.urlencode({"query": f"count_over_time({metric}[{window}])"})
+        query = urllib.parse.urlencode(
+            {"query": f'count_over_time({metric}{{job="{self.job}"}}[{window}])'})
         result = get_json(f"{self.url}/api/v1/query?{query}")["data"]["result"]
         return {r["metric"].get("pod", "?"): int(float(r["value"][1])) for r in result}
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -93,6 +94,22 @@ def test_report_puts_the_leaking_instances_first_as_growing_and_the_others_stabl
     assert report["snapshots"] == [] and report["metrics"] is None
 
 
+def test_another_exporter_is_judged_on_its_rss_and_metric_names_another_series(
+        fleet: Fleet) -> None:
+    go = cli("report", "--prometheus", fleet.url, "--match", '{job="prometheus"}',
+             "--window", WINDOW, "--format", "json")
+    assert go.returncode == 0, go.stderr
+    (prometheus_itself,) = json.loads(go.stdout)["fleet"]["instances"]
+    assert set(prometheus_itself["series"]) == {"rss"}  # no Node heap series there
+    assert prometheus_itself["verdict"] in ("growing", "stable")
+    heap_total = cli("report", "--prometheus", fleet.url, "--match", MATCH, "--window", WINDOW,
+                     "--metric", "nodejs_heap_size_total_bytes", "--format", "json")
+    assert heap_total.returncode == 0, heap_total.stderr
+    instances = json.loads(heap_total.stdout)["fleet"]["instances"]
+    assert all(set(i["series"]) == {"nodejs_heap_size_total_bytes"} for i in instances)
+    assert {pod_of(i) for i in instances if i["verdict"] == "growing"} == set(LEAKING)
+
+
 def test_report_fail_on_growing_exits_1_when_an_instance_grows(fleet: Fleet) -> None:
     growing = cli("report", "--prometheus", fleet.url, "--match", MATCH, "--window", WINDOW,
                   "--fail-on", "growing")
@@ -145,11 +162,11 @@ class AuthProxy(http.server.BaseHTTPRequestHandler):
 
     upstream = ""
     expected = ""
-    seen: list[str] = []
+    paths: list[str] = []
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         given = self.headers.get("Authorization", "")
-        self.seen.append(given)
+        self.paths.append(self.path)
         if given != self.expected:
             self.send_response(401)
             self.end_headers()
@@ -168,7 +185,7 @@ class AuthProxy(http.server.BaseHTTPRequestHandler):
 
 def serve_auth_proxy(upstream: str, expected: str) -> tuple[http.server.HTTPServer, str]:
     handler = type("Proxy", (AuthProxy,), {"upstream": upstream, "expected": expected,
-                                           "seen": []})
+                                           "paths": []})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
@@ -200,6 +217,46 @@ def test_bearer_token_and_basic_auth_are_sent_and_never_printed(fleet: Fleet) ->
         assert json.loads(ok.stdout)["fleet"]["source"] == url
         bad = cli("report", "--prometheus", url, "--user", "ops:nope-pass")
         assert bad.returncode == 2 and "nope-pass" not in bad.stderr
+    finally:
+        server.shutdown()
+
+
+def test_a_refresh_is_two_range_queries_for_the_whole_fleet_sized_to_the_window(
+        fleet: Fleet) -> None:
+    server, url = serve_auth_proxy(fleet.url, "")
+    try:
+        proxy = server.RequestHandlerClass
+        source = PrometheusSource(url, MATCH, window_s=2 * 3600)
+        rows = fetch_fleet(source).rows
+        assert len(rows) == 4
+        paths = proxy.paths  # type: ignore[attr-defined]
+        assert len(paths) == 2 and all("/api/v1/query_range?" in p for p in paths)
+        params = [urllib.parse.parse_qs(urllib.parse.urlsplit(p).query) for p in paths]
+        for q in params:
+            start, end, step = (float(q[k][0]) for k in ("start", "end", "step"))
+            assert end - start == pytest.approx(2 * 3600)
+            assert 200 <= (end - start) / step <= 300  # a few hundred points per instance
+    finally:
+        server.shutdown()
+
+
+def test_tls_certificates_are_verified(tmp_path: Path) -> None:
+    import ssl
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), AuthProxy)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        done = cli("report", "--prometheus", f"https://127.0.0.1:{server.server_address[1]}")
+        assert done.returncode == 2
+        assert "TLS failed" in done.stderr and "CERTIFICATE_VERIFY_FAILED" in done.stderr
+        assert done.stderr.count("\n") == 1
     finally:
         server.shutdown()
 
