@@ -42,28 +42,32 @@ class FleetTable(DataTable[Text | str]):
         keep = None
         if self.row_count and 0 <= self.cursor_row < self.row_count:
             keep = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        self.clear()
-        for row in rows:
-            data, result = row.data, row.result
-            labels = " ".join(f"{k}={data.labels[k]}" for k in differing if k in data.labels)
-            rss, heap = row.last("rss"), row.last("heapUsed")
-            verdict = Text(MARK[result.verdict],
-                           style="bold red" if result.verdict == "growing" else "")
-            if not row.present:
-                verdict.append(" (gone)")
-            if data.restarts:
-                verdict.append(f" ↻{data.restarts}")
-            eta = result.seconds_to_limit
-            to_limit = "-" if not limit else "not rising" if eta is None \
-                else format_duration(eta)
-            self.add_row(data.instance, data.job, labels,
-                         format_size(rss) if rss is not None else "-",
-                         format_size(heap) if heap is not None else "-",
-                         slope_text(row.slope), verdict, to_limit,
-                         key=row.key)
+        cells = [self._cells(row, differing, limit) for row in rows]
+        self.clear(columns=True)
+        for i, name in enumerate(COLUMNS):
+            width = max([len(name), *(len(c[i]) for c in cells)])
+            self.add_column(name, width=width, key=name)
+        for row, cell in zip(rows, cells, strict=True):
+            verdict = Text(cell[6], style="bold red" if row.result.verdict == "growing"
+                           else "")
+            self.add_row(*cell[:6], verdict, cell[7], key=row.key)
         if keep is not None:
             with contextlib.suppress(RowDoesNotExist):  # it left the fleet (or the filter)
                 self.move_cursor(row=self.get_row_index(keep))
+
+    @staticmethod
+    def _cells(row: FleetRow, differing: list[str], limit: int | None) -> list[str]:
+        data, result = row.data, row.result
+        labels = " ".join(f"{k}={data.labels[k]}" for k in differing if k in data.labels)
+        rss, heap = row.last("rss"), row.last("heapUsed")
+        verdict = MARK[result.verdict] + ("" if row.present else " (gone)") + \
+            (f" ↻{data.restarts}" if data.restarts else "")
+        eta = result.seconds_to_limit
+        to_limit = "-" if not limit else "not rising" if eta is None else format_duration(eta)
+        return [data.instance, data.job, labels,
+                format_size(rss) if rss is not None else "-",
+                format_size(heap) if heap is not None else "-",
+                slope_text(row.slope), verdict, to_limit]
 
 
 class InstanceScreen(Screen[None]):
@@ -84,6 +88,8 @@ class InstanceScreen(Screen[None]):
 
 class FleetApp(App[None]):
     """The fleet view alone (`leaktui watch --prometheus URL`)."""
+
+    TITLE = "leaktui fleet"
 
     CSS = """
     #fleet-header { padding: 0 1; text-style: bold; }
