@@ -8,8 +8,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from leaktui.errors import LeakTuiError
+
+if TYPE_CHECKING:
+    from leaktui.metrics.prometheus import PrometheusSource
+    from leaktui.metrics.scrape import Endpoint
 
 PLAIN_EVERY_S = 1.0  # at most one status line per second in --plain mode
 
@@ -98,13 +103,13 @@ def run_endpoint(args: argparse.Namespace) -> int:
     return 0
 
 
-async def print_endpoint(args: argparse.Namespace, endpoint: object, limit: int | None,
+async def print_endpoint(args: argparse.Namespace, endpoint: Endpoint, limit: int | None,
                          window_s: float | None) -> int:
+    """One status line per scrape; a failed scrape is said on stderr and retried."""
     from leaktui.metrics.samples import SampleTable
-    from leaktui.metrics.scrape import Endpoint, watch_endpoint
+    from leaktui.metrics.scrape import watch_endpoint
     from leaktui.metrics.status import status_line
 
-    assert isinstance(endpoint, Endpoint)
     table = SampleTable()
     async for got in watch_endpoint(endpoint, args.interval_s):
         if isinstance(got, LeakTuiError):
@@ -135,16 +140,14 @@ def run_fleet(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_fleet(source: object, limit: int | None, interval: float, once: bool,
+def print_fleet(source: PrometheusSource, limit: int | None, interval: float, once: bool,
                 metric: str | None) -> int:
     """The fleet table now (--once: a failure is the command's error), or every interval
     (a failure is reported on stderr and retried)."""
     import time
 
     from leaktui.metrics.fleet import fetch_fleet, fleet_json, fleet_lines
-    from leaktui.metrics.prometheus import PrometheusSource
 
-    assert isinstance(source, PrometheusSource)
     while True:
         try:
             fleet = fetch_fleet(source, limit)
