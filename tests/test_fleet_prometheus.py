@@ -8,7 +8,6 @@ from __future__ import annotations
 import http.server
 import json
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -31,11 +30,27 @@ POINTS = 40  # scraped samples of every service before the fleet is judged
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`leaktui ARGS` run in this process (the same main() as the command; no interpreter
+    start per call), its exit status, stdout and stderr."""
+    import contextlib
+    import io
     import os
 
-    return subprocess.run([sys.executable, "-m", "leaktui.cli", *args], capture_output=True,
-                          text=True, timeout=120, env=None if env is None
-                          else {**os.environ, **env})
+    from leaktui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 class Fleet:
