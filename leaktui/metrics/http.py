@@ -5,6 +5,7 @@ shown. Every failure becomes one LeakTuiError line naming the URL (without crede
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import socket
@@ -119,6 +120,8 @@ def get(url: str, creds: Credentials, accept: str = "*/*",
         raise LeakTuiError(f"{shown}: no answer within {timeout:g} s") from None
     except (ConnectionError, OSError) as exc:
         raise LeakTuiError(f"{shown}: connection failed ({exc.strerror or exc})") from None
+    except http.client.HTTPException as exc:  # a broken answer (cut short, bad status line)
+        raise LeakTuiError(f"{shown}: broken HTTP answer ({type(exc).__name__})") from None
 
 
 def _read(response, shown: str) -> bytes:  # type: ignore[no-untyped-def]
