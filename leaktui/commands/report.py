@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from leaktui.errors import LeakTuiError
+
+if TYPE_CHECKING:
+    from leaktui.metrics.prometheus import PrometheusSource
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,10 +25,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="a metrics file (JSON Lines or CSV) to summarise")
     parser.add_argument("--window", metavar="DURATION", default=None,
                         help="judge the metrics trend on the last DURATION (e.g. 15m, 2h)")
+    add_prometheus_flags(parser)
     parser.add_argument("--fail-on", choices=("high", "medium", "growing"), default=None,
                         help="exit with status 1 (after printing the report) when a leak "
                              "suspect is at least this severe, or with 'growing' when the "
-                             "metrics verdict is growing: for scripts and CI jobs")
+                             "metrics verdict is growing (or a fleet instance is): for "
+                             "scripts and CI jobs")
+
+
+def add_prometheus_flags(parser: argparse.ArgumentParser) -> None:
+    """--prometheus URL and its companions (shared by `report` and `watch`)."""
+    group = parser.add_argument_group("fleet (Prometheus)")
+    group.add_argument("--prometheus", metavar="URL", default=None,
+                       help="judge every instance's memory from this Prometheus server "
+                            "(prom-client default metrics, or --metric)")
+    group.add_argument("--match", metavar="SELECTOR", default=None,
+                       help='label matchers choosing the instances, e.g. {job="api"}')
+    group.add_argument("--metric", metavar="NAME", default=None,
+                       help="judge this series instead of process_resident_memory_bytes and "
+                            "the Node heap series (other exporters)")
+    group.add_argument("--user", metavar="USER[:PASSWORD]", default=None,
+                       help="basic auth (or LEAKTUI_PROMETHEUS_USER and "
+                            "LEAKTUI_PROMETHEUS_PASSWORD)")
+    group.add_argument("--bearer-token", metavar="TOKEN", default=None,
+                       help="bearer token (better: LEAKTUI_PROMETHEUS_TOKEN, which other "
+                            "users cannot see in the process list)")
+
+
+DEFAULT_FLEET_WINDOW_S = 3600.0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,12 +62,18 @@ def run(args: argparse.Namespace) -> int:
     from leaktui.profiles.report import profile_allocations, snapshot_allocations
     from leaktui.report import build_report, load_all, render_text
 
-    if not args.paths and not args.metrics:
-        raise LeakTuiError("report needs at least one snapshot or --metrics FILE")
+    if not args.paths and not args.metrics and not args.prometheus:
+        raise LeakTuiError("report needs at least one snapshot, --metrics FILE or "
+                           "--prometheus URL")
+    for flag in ("match", "metric", "user", "bearer_token"):
+        if getattr(args, flag) and not args.prometheus:
+            raise LeakTuiError(f"--{flag.replace('_', '-')} goes with --prometheus URL")
     if args.top is not None and args.top < 1:
         raise LeakTuiError("--top takes a positive number")
-    if args.window and not args.metrics:
-        raise LeakTuiError("--window judges a metrics file: give --metrics FILE too")
+    if args.window and not (args.metrics or args.prometheus):
+        raise LeakTuiError("--window judges a metrics file or a fleet: give --metrics FILE "
+                           "or --prometheus URL too")
+    fleet = _fleet(args) if args.prometheus else None
     profiles = [p for p in args.paths if is_heap_profile(p)]
     snaps = load_all([p for p in args.paths if p not in profiles],
                      progress=sys.stderr if sys.stderr.isatty() else None)
@@ -57,10 +91,21 @@ def run(args: argparse.Namespace) -> int:
     pins = [pin for p in args.paths if p not in profiles for pin in PinStore(p).pins]
     if pins:
         report["pins"] = [msgspec.to_builtins(pin) for pin in pins]
+    if fleet is not None:
+        report["fleet"] = fleet
     if args.format == "json":
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
+    elif fleet is not None and not (snaps or profiles or metrics):
+        from leaktui.metrics.fleet import fleet_lines
+
+        sys.stdout.write("\n".join(fleet_lines(fleet, args.format == "markdown")) + "\n")
     else:
-        sys.stdout.write(render_text(report, markdown=args.format == "markdown"))
+        text = render_text(report, markdown=args.format == "markdown")
+        if fleet is not None:
+            from leaktui.metrics.fleet import fleet_lines
+
+            text += "\n" + "\n".join(fleet_lines(fleet, args.format == "markdown")) + "\n"
+        sys.stdout.write(text)
     return 1 if failing(report, args.fail_on) else 0
 
 
@@ -73,7 +118,9 @@ def failing(report: dict, fail_on: str | None) -> bool:  # type: ignore[type-arg
     if fail_on is None:
         return False
     if fail_on == "growing":
-        return bool(report.get("metrics")) and report["metrics"].get("verdict") == "growing"
+        fleet = report.get("fleet") or {}
+        return (bool(report.get("metrics")) and report["metrics"].get("verdict") == "growing") \
+            or any(i["verdict"] == "growing" for i in fleet.get("instances", []))
     floor = SEVERITIES.index(fail_on)
     return any(SEVERITIES.index(s["severity"]) >= floor for s in report.get("suspects") or [])
 
@@ -91,3 +138,21 @@ def _metrics(path: str, window: str | None) -> dict:  # type: ignore[type-arg]
     from leaktui.metrics.report import metrics_report
 
     return metrics_report(path, window_s=parse_window(window) if window else None)
+
+
+def prometheus_source(args: argparse.Namespace,
+                      default_window_s: float = DEFAULT_FLEET_WINDOW_S) -> PrometheusSource:
+    """The PrometheusSource the flags describe (credentials from flags or environment)."""
+    from leaktui.metrics.http import credentials
+    from leaktui.metrics.limits import parse_window
+    from leaktui.metrics.prometheus import PrometheusSource
+
+    window_s = parse_window(args.window) if args.window else default_window_s
+    return PrometheusSource(args.prometheus, args.match, window_s,
+                            credentials(args.user, args.bearer_token), args.metric)
+
+
+def _fleet(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+    from leaktui.metrics.fleet import fetch_fleet, fleet_json
+
+    return fleet_json(fetch_fleet(prometheus_source(args)), args.metric)

@@ -1,13 +1,20 @@
-"""`leaktui watch METRICS [--poll] [--limit SIZE] [--window DURATION] [--plain | --once]` or
-`leaktui watch --pid PID`: live memory in the TUI, or one status line per update."""
+"""`leaktui watch METRICS [--poll] [--limit SIZE] [--window DURATION] [--plain | --once]`,
+`leaktui watch --pid PID` or `leaktui watch http://HOST:PORT/metrics`: live memory in the TUI,
+or one status line per update. `leaktui watch --prometheus URL [--match SELECTOR]`: the fleet
+view, every instance Prometheus knows."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from leaktui.errors import LeakTuiError
+
+if TYPE_CHECKING:
+    from leaktui.metrics.prometheus import PrometheusSource
+    from leaktui.metrics.scrape import Endpoint
 
 PLAIN_EVERY_S = 1.0  # at most one status line per second in --plain mode
 
@@ -15,7 +22,8 @@ PLAIN_EVERY_S = 1.0  # at most one status line per second in --plain mode
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", metavar="METRICS",
                         help="a JSON Lines or CSV file the service appends samples to "
-                             "(it may not exist yet)")
+                             "(it may not exist yet), or a service's http(s)://…/metrics "
+                             "endpoint (Prometheus text format) to scrape every --interval")
     parser.add_argument("--pid", type=int, help="sample this process's RSS from /proc "
                                                 "every second instead (Linux)")
     parser.add_argument("--poll", action="store_true",
@@ -25,6 +33,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="memory limit, e.g. 2G: how long until rss reaches it")
     parser.add_argument("--window", metavar="DURATION",
                         help="judge only the last DURATION (e.g. 15m, 2h); default all")
+    parser.add_argument("--interval", metavar="DURATION", default=None,
+                        help="how often to scrape an endpoint (default 1s) or to ask "
+                             "Prometheus (default 10s)")
+    from leaktui.commands.report import add_prometheus_flags
+
+    add_prometheus_flags(parser)
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--plain", action="store_true",
                      help="print one status line per update instead of the TUI "
@@ -35,10 +49,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leaktui.metrics import procfs
-    from leaktui.metrics.limits import parse_size, parse_window
+    from leaktui.metrics.limits import parse_duration, parse_size, parse_window
+    from leaktui.metrics.scrape import is_url
 
+    if args.prometheus:
+        return run_fleet(args)
+    for flag in ("match", "metric", "user", "bearer_token"):
+        if getattr(args, flag) and not (args.prometheus or (flag != "match" and
+                                                             is_url(args.path))):
+            raise LeakTuiError(f"--{flag.replace('_', '-')} goes with --prometheus URL"
+                               + ("" if flag == "match" else " or a metrics URL"))
     if (args.path is None) == (args.pid is None):
-        raise LeakTuiError("watch needs a metrics file or --pid PID (one of them)")
+        raise LeakTuiError("watch needs a metrics file, a metrics URL, --pid PID or "
+                           "--prometheus URL (one of them)")
+    args.interval_s = parse_duration(args.interval) if args.interval else 1.0
+    if is_url(args.path):
+        return run_endpoint(args)
     if args.pid is not None:
         if args.poll:
             raise LeakTuiError("--poll is for a metrics file, not --pid")
@@ -50,6 +76,91 @@ def run(args: argparse.Namespace) -> int:
     if args.plain or not sys.stdout.isatty():
         return asyncio.run(print_live(args))
     return open_watch_tui(args)
+
+
+def run_endpoint(args: argparse.Namespace) -> int:
+    """`leaktui watch http://HOST:PORT/metrics`: scrape one service, judged like a file."""
+    from leaktui.metrics.http import credentials
+    from leaktui.metrics.limits import parse_size, parse_window
+    from leaktui.metrics.scrape import Endpoint
+
+    if args.poll:
+        raise LeakTuiError("--poll is for a metrics file, not a URL")
+    endpoint = Endpoint(args.path, credentials(args.user, args.bearer_token), args.metric)
+    limit = parse_size(args.limit) if args.limit else None
+    window_s = parse_window(args.window) if args.window else None
+    if args.once:
+        from leaktui.metrics.status import status_line
+
+        print(status_line([endpoint.scrape()], limit=limit), flush=True)
+        return 0
+    if args.plain or not sys.stdout.isatty():
+        return asyncio.run(print_endpoint(args, endpoint, limit, window_s))
+    from leaktui.tui.memory import MemoryApp
+
+    MemoryApp(limit=limit, window_s=window_s, endpoint=endpoint,
+              interval=args.interval_s).run()
+    return 0
+
+
+async def print_endpoint(args: argparse.Namespace, endpoint: Endpoint, limit: int | None,
+                         window_s: float | None) -> int:
+    """One status line per scrape; a failed scrape is said on stderr and retried."""
+    from leaktui.metrics.samples import SampleTable
+    from leaktui.metrics.scrape import watch_endpoint
+    from leaktui.metrics.status import status_line
+
+    table = SampleTable()
+    async for got in watch_endpoint(endpoint, args.interval_s):
+        if isinstance(got, LeakTuiError):
+            print(f"leaktui: {got} (retrying)", file=sys.stderr, flush=True)
+            continue
+        table.extend([got])
+        print(status_line(table, 0, limit, window_s), flush=True)
+    return 0
+
+
+def run_fleet(args: argparse.Namespace) -> int:
+    """`leaktui watch --prometheus URL`: the fleet view, or its table in --plain/--once."""
+    from leaktui.commands.report import prometheus_source
+    from leaktui.metrics.limits import parse_duration, parse_size
+
+    if args.path is not None or args.pid is not None:
+        raise LeakTuiError("--prometheus watches a fleet: give no metrics file or --pid")
+    if args.poll:
+        raise LeakTuiError("--poll is for a metrics file, not --prometheus")
+    source = prometheus_source(args)
+    limit = parse_size(args.limit) if args.limit else None
+    interval = parse_duration(args.interval) if args.interval else 10.0
+    if args.once or args.plain or not sys.stdout.isatty():
+        return print_fleet(source, limit, interval, once=args.once, metric=args.metric)
+    from leaktui.tui.fleet import FleetApp
+
+    FleetApp(source, limit=limit, interval=interval).run()
+    return 0
+
+
+def print_fleet(source: PrometheusSource, limit: int | None, interval: float, once: bool,
+                metric: str | None) -> int:
+    """The fleet table now (--once: a failure is the command's error), or every interval
+    (a failure is reported on stderr and retried)."""
+    import time
+
+    from leaktui.metrics.fleet import fetch_fleet, fleet_json, fleet_lines
+
+    while True:
+        try:
+            fleet = fetch_fleet(source, limit)
+        except LeakTuiError as exc:
+            if once:
+                raise
+            print(f"leaktui: {exc} (retrying in {interval:g} s)", file=sys.stderr, flush=True)
+        else:
+            print("\n".join(fleet_lines(fleet_json(fleet, metric), markdown=False)) + "\n",
+                  flush=True)
+            if once:
+                return 0
+        time.sleep(interval)
 
 
 def open_watch_tui(args: argparse.Namespace) -> int:

@@ -211,6 +211,18 @@ class SampleTable:
         table.extend(samples)
         return table
 
+    @classmethod
+    def from_columns(cls, ts: np.ndarray, columns: Mapping[str, np.ndarray]) -> SampleTable:
+        """A table from a time array and whole columns (same length; NaN where absent)."""
+        table = cls(len(ts))
+        table._data[: len(ts), 0] = ts
+        for key, values in columns.items():
+            table._data[: len(ts), 1 + cls.KEYS.index(key)] = values
+            if not np.isnan(values).all():
+                table._seen.add(key)
+        table._n = len(ts)
+        return table
+
     def __len__(self) -> int:
         return self._n
 

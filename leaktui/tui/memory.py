@@ -1,7 +1,10 @@
 """The live memory view: sparklines for rss, heapUsed, heapTotal and external fed by a
-watched metrics file (or /proc for a pid), with slope, verdict and time to a limit."""
+watched metrics file (or /proc for a pid, a service's /metrics endpoint, one instance of a
+Prometheus fleet), with slope, verdict and time to a limit."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.text import Text
@@ -20,6 +23,10 @@ from leaktui.metrics.tail import MetricsTail, watch_metrics
 from leaktui.metrics.trend import Analysis, analyse, judged, sparkline
 from leaktui.units import format_size
 
+if TYPE_CHECKING:
+    from leaktui.metrics.prometheus import PrometheusSource
+    from leaktui.metrics.scrape import Endpoint
+
 SHOWN = ("rss", "heapUsed", "heapTotal", "external")
 
 
@@ -28,16 +35,25 @@ class MemoryView(Static):
     kept as columns (SampleTable), so a day of one-second samples redraws in milliseconds."""
 
     class Sampled(Message):
-        def __init__(self, batch: list[Sample], bad_lines: int, waiting: bool) -> None:
+        """New samples (or with ``table`` the whole history, replacing what was shown);
+        ``error`` says why the source failed this time (None: it answered)."""
+
+        def __init__(self, batch: list[Sample], bad_lines: int, waiting: bool,
+                     table: SampleTable | None = None, error: str | None = None) -> None:
             super().__init__()
             self.batch, self.bad_lines, self.waiting = batch, bad_lines, waiting
+            self.table, self.error = table, error
 
     def __init__(self, path: str | None = None, pid: int | None = None, poll: bool = False,
                  limit: int | None = None, window_s: float | None = None,
-                 **kwargs: object) -> None:
+                 endpoint: Endpoint | None = None, interval: float = 1.0,
+                 fleet: PrometheusSource | None = None,
+                 instance: dict[str, str] | None = None, **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
         self.path, self.pid, self.poll, self.limit = path, pid, poll, limit
         self.window_s = window_s
+        self.endpoint, self.interval = endpoint, interval
+        self.fleet, self.instance = fleet, instance
         self.samples = SampleTable()
         self.bad_lines = 0
         self.waiting = True
@@ -46,11 +62,23 @@ class MemoryView(Static):
 
     def on_mount(self) -> None:
         self.render_samples()
-        if self.path or self.pid:
+        if self.path or self.pid or self.endpoint or self.fleet:
             self.watch_source()
 
     @work(exclusive=True, group="metrics", exit_on_error=False)
     async def watch_source(self) -> None:
+        if self.endpoint is not None:
+            from leaktui.metrics.scrape import watch_endpoint
+
+            async for got in watch_endpoint(self.endpoint, self.interval):
+                if isinstance(got, LeakTuiError):
+                    self.post_message(self.Sampled([], 0, False, error=str(got)))
+                else:
+                    self.post_message(self.Sampled([got], 0, False))
+            return
+        if self.fleet is not None:
+            await self._follow_instance(self.fleet, self.instance or {})
+            return
         if self.pid is not None:
             try:
                 async for sample in procfs.watch_pid(self.pid):
@@ -64,7 +92,29 @@ class MemoryView(Static):
         async for batch in watch_metrics(self.path, poll=self.poll, tail=tail):
             self.post_message(self.Sampled(batch, tail.bad_lines, tail.state.waiting))
 
+    async def _follow_instance(self, fleet: PrometheusSource, labels: dict[str, str]) -> None:
+        """One fleet instance's history by range queries, again every interval."""
+        import asyncio
+
+        while True:
+            try:
+                found = await asyncio.to_thread(fleet.fetch, None, labels)
+            except LeakTuiError as exc:
+                self.post_message(self.Sampled([], 0, False, error=f"{exc}"))
+            else:
+                if found:
+                    self.post_message(self.Sampled([], 0, False, table=found[0].table))
+                else:
+                    self.post_message(self.Sampled(
+                        [], 0, False, error="no samples of this instance in the window"))
+            await asyncio.sleep(self.interval)
+
     def on_memory_view_sampled(self, message: Sampled) -> None:
+        if self.endpoint is not None or self.fleet is not None:
+            self.error = None if message.error is None else \
+                f"{message.error} (retrying every {self.interval:g} s; what was read stays)"
+        if message.table is not None:
+            self.samples = message.table
         self.samples.extend(message.batch)
         if message.bad_lines >= 0:
             self.bad_lines = message.bad_lines
@@ -86,12 +136,18 @@ class MemoryView(Static):
     def render_samples(self) -> None:
         t = Text()
         source = f"pid {self.pid}" if self.pid else (self.path or "no source")
+        if self.endpoint is not None:
+            source = self.endpoint.shown
+        elif self.fleet is not None:
+            source = ", ".join(f"{k}={v}" for k, v in sorted((self.instance or {}).items())) \
+                + f" from {self.fleet.url}"
         t.append(f"Live memory: {source}\n", style="bold")
         if self.error:
             t.append(self.error + "\n")
         result = self.result
         if result is None:
-            t.append("waiting for the first sample… (the file is created by the preload: "
+            t.append("waiting for the first sample…" if self.endpoint or self.fleet else
+                     "waiting for the first sample… (the file is created by the preload: "
                      "node -r \"$(leaktui preload-path)\" app.js)\n")
             self.update(t)
             return
@@ -159,10 +215,11 @@ class MemoryApp(App[None]):
     BINDINGS = [Binding("q", "quit", "quit")]
 
     def __init__(self, path: str | None = None, pid: int | None = None, poll: bool = False,
-                 limit: int | None = None, window_s: float | None = None) -> None:
+                 limit: int | None = None, window_s: float | None = None,
+                 endpoint: Endpoint | None = None, interval: float = 1.0) -> None:
         super().__init__()
         self.view = MemoryView(path=path, pid=pid, poll=poll, limit=limit, window_s=window_s,
-                               id="memory-view")
+                               endpoint=endpoint, interval=interval, id="memory-view")
 
     def compose(self) -> ComposeResult:
         yield self.view
