@@ -1,5 +1,5 @@
 """`leaktui report [--format json|markdown|text] [--top N] [--metrics FILE [--window D]]
-[--fail-on high|medium|growing] SNAPSHOT...`"""
+[--fail-on high|medium|growing] [--find TEXT [--find-limit N]] SNAPSHOT...`"""
 
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="exit with status 1 (after printing the report) when a leak "
                              "suspect is at least this severe, or with 'growing' when the "
                              "metrics verdict is growing: for scripts and CI jobs")
+    parser.add_argument("--find", metavar="TEXT", default=None,
+                        help="search the last snapshot for objects whose class, name, string "
+                             "value or property name contains TEXT (re:PATTERN for a regex); "
+                             "adds \"found\" (the first matches, with their path from a GC "
+                             "root) and \"found_total\"")
+    parser.add_argument("--find-limit", type=int, default=None, metavar="N",
+                        help="how many matches --find lists (default 20)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,9 +45,20 @@ def run(args: argparse.Namespace) -> int:
         raise LeakTuiError("report needs at least one snapshot or --metrics FILE")
     if args.top is not None and args.top < 1:
         raise LeakTuiError("--top takes a positive number")
+    if args.find_limit is not None and args.find_limit < 1:
+        raise LeakTuiError("--find-limit takes a positive number")
+    if args.find is not None:
+        from leaktui.snapshot.search import Query, SearchError
+
+        try:
+            Query.parse(args.find)
+        except SearchError as exc:
+            raise LeakTuiError(f"--find: {exc}") from None
     if args.window and not args.metrics:
         raise LeakTuiError("--window judges a metrics file: give --metrics FILE too")
     profiles = [p for p in args.paths if is_heap_profile(p)]
+    if args.find is not None and len(profiles) == len(args.paths):
+        raise LeakTuiError("--find searches a heap snapshot: give one")
     snaps = load_all([p for p in args.paths if p not in profiles],
                      progress=sys.stderr if sys.stderr.isatty() else None)
     suspects = _suspects(snaps)
@@ -51,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     elif snaps:
         allocations = snapshot_allocations(snaps[-1], args.top or 50)
     report = build_report(snaps, top=args.top, suspects=suspects, metrics=metrics,
-                          allocations=allocations)
+                          allocations=allocations, find=args.find, find_limit=args.find_limit)
     from leaktui.pins import PinStore
 
     pins = [pin for p in args.paths if p not in profiles for pin in PinStore(p).pins]
