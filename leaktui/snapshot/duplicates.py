@@ -26,7 +26,6 @@ from leaktui.snapshot.graph import HeapSnapshot
 
 NAME_CUT = 1024  # DevTools stops joining a concatenated string's parts past this many chars
 MAX_PARTS = 8192  # parts read per concatenated string (empty parts make more than 1024)
-_LOOKUP_LIMIT = 64  # distinct concatenated texts looked up in the table one by one, at most
 
 
 @dataclass(frozen=True)
@@ -266,6 +265,31 @@ def _cons_texts(snap: HeapSnapshot, cons: np.ndarray, names: _Finder
     return seq_text[inverse.reshape(-1)], list(texts)
 
 
+def _match_flat_names(snap: HeapSnapshot, texts: list[str], used: np.ndarray,
+                      text_key: np.ndarray) -> None:
+    """Point ``text_key[j]`` at the string index equal to ``texts[j]`` among the names in
+    ``used`` (a mask over the table). Without escapes a string's raw bytes are its UTF-8, so
+    only names of a matching byte length are compared (as bytes); names with escapes are
+    decoded."""
+    raw, starts, ends, escaped = snap.strings.raw_spans()
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    slot_of = {e: j for j, e in enumerate(encoded)}
+    fits = np.zeros(max(len(e) for e in encoded) + 2, dtype=np.bool_)
+    fits[[len(e) for e in encoded]] = True
+    raw_len = np.minimum(ends - starts, fits.shape[0] - 1)
+    plain = np.flatnonzero(used & ~escaped & fits[raw_len])
+    for i, a, b in zip(plain.tolist(), starts[plain].tolist(), ends[plain].tolist(),
+                       strict=True):
+        slot = slot_of.get(raw[a:b])
+        if slot is not None:
+            text_key[slot] = i
+    text_slot = {t: j for j, t in enumerate(texts)}
+    for i in np.flatnonzero(used & escaped).tolist():
+        slot = text_slot.get(snap.strings[i])
+        if slot is not None:
+            text_key[slot] = i
+
+
 def find_duplicate_strings(snap: HeapSnapshot) -> DuplicateStrings:
     """DevTools' duplicated-string groups of ``snap`` (see the module docstring)."""
     names = _Finder(snap)
@@ -281,21 +305,9 @@ def find_duplicate_strings(snap: HeapSnapshot) -> DuplicateStrings:
     if cons.shape[0]:
         text_id, texts = _cons_texts(snap, cons, names)
         text_key = np.arange(n_strings, n_strings + len(texts), dtype=np.int64)
-        name_set = np.unique(key_of_string)
-        if len(texts) <= _LOOKUP_LIMIT:
-            found = snap.strings.indexes_of(texts)
-            for j, text in enumerate(texts):
-                hits = [i for i in found[text] if i < n_strings]
-                hit = np.asarray(hits, dtype=np.int64)
-                hit = hit[np.isin(hit, name_set)]
-                if hit.shape[0]:
-                    text_key[j] = hit[0]
-        else:
-            wanted = {t: j for j, t in enumerate(texts)}
-            for i in name_set.tolist():
-                slot = wanted.get(snap.strings[i])
-                if slot is not None:
-                    text_key[slot] = i
+        used = np.zeros(n_strings, dtype=np.bool_)
+        used[key_of_string] = True
+        _match_flat_names(snap, texts, used, text_key)
         key_of_cons = text_key[text_id]
         values_extra = texts
     else:
@@ -318,10 +330,9 @@ def find_duplicate_strings(snap: HeapSnapshot) -> DuplicateStrings:
                 trunc_info.append(info)
             keys[p] = base + combo[k]
             tier[p] = 1
-    uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    dup = counts[inverse] >= 2
-    nodes, keys, inverse, tier = nodes[dup], keys[dup], inverse[dup], tier[dup]
-    by_group = np.argsort(inverse, kind="stable")  # members stay in node order
+    dup = np.bincount(keys)[keys] >= 2
+    nodes, keys, tier = nodes[dup], keys[dup], tier[dup]
+    by_group = np.argsort(keys, kind="stable")  # members stay in node order
     members = nodes[by_group]
     group_key = keys[by_group]
     starts = np.flatnonzero(np.r_[True, group_key[1:] != group_key[:-1]]) \
