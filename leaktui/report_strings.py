@@ -7,6 +7,7 @@ Markdown's table and emphasis characters escaped.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from leaktui.snapshot import HeapSnapshot
@@ -19,10 +20,22 @@ DEFAULT_FOUND = 20
 NAME_WIDTH = 200  # a found object's name in the JSON (a string's value can be long)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_safe(text: str) -> str:
+    """``text`` encodable as UTF-8 JSON: a lone UTF-16 surrogate (V8 cuts long strings at
+    1024 code units, sometimes inside a pair) becomes U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def duplicate_strings_entry(snap: HeapSnapshot, top: int | None) -> list[dict[str, Any]]:
     """DevTools' duplicated-string groups, largest retained size first (the first ``top``)."""
     found = find_duplicate_strings(snap)
-    return [g.to_json() for g in found.top(top or DEFAULT_DUPLICATES)]
+    rows = [g.to_json() for g in found.top(top or DEFAULT_DUPLICATES)]
+    for row in rows:
+        row["value"] = json_safe(str(row["value"]))
+    return rows
 
 
 def found_entry(snap: HeapSnapshot, text: str, limit: int | None,
@@ -31,8 +44,9 @@ def found_entry(snap: HeapSnapshot, text: str, limit: int | None,
     result = (search or HeapSearch(snap)).find(text)
     rows = []
     for obj in result.page(0, limit or DEFAULT_FOUND):
-        row = obj.to_json(snap.path_names(obj.node))
-        row["name"] = _cut(obj.name, NAME_WIDTH)
+        row = obj.to_json([json_safe(p) for p in snap.path_names(obj.node)])
+        row["name"] = json_safe(_cut(obj.name, NAME_WIDTH))
+        row["class"] = json_safe(obj.class_name)
         rows.append(row)
     return rows, result.total
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import write_series
 
-from leaktui.report_strings import markdown_text, one_line
+from leaktui.report_strings import json_safe, markdown_text, one_line
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.search import HeapSearch, Query, SearchError, find_objects
 
@@ -61,6 +61,14 @@ def test_a_url_captured_by_a_closure_is_found_by_regex_with_the_closure_on_its_p
     assert names == [URL]
     path = planted.path_names(int(result.nodes[0]))
     assert path[-3:] == ["0", "context", "target"] and "jobs" in path
+
+
+def test_non_ascii_text_is_found_by_plain_text_and_by_regex(planted: HeapSnapshot) -> None:
+    label = "café-☕-" + SEED
+    for query in (label, "re:^caf.-.-" + SEED + "$"):
+        result = find_objects(planted, query)
+        assert [f.name for f in result.page(0, 5)] == [label], query
+        assert planted.path_names(int(result.nodes[0])) == ["accounts", ACCOUNT, "label"]
 
 
 def test_regex_anchors_keep_to_one_string(planted: HeapSnapshot) -> None:
@@ -145,6 +153,11 @@ def test_report_lists_duplicate_strings_of_the_last_snapshot(planted_path: Path)
     dups = json.loads(proc.stdout)["duplicate_strings"]
     assert len(dups) == 5
     assert all(set(d) >= {"value", "count", "size"} and d["count"] >= 2 for d in dups)
+
+
+def test_lone_surrogates_become_replacement_characters_in_json() -> None:
+    assert json_safe("x\ud800y") == "x\ufffdy"
+    assert json_safe("café ☕ 😀") == "café ☕ 😀"
 
 
 def test_user_strings_in_markdown_are_one_line_cut_and_inert() -> None:

@@ -1,6 +1,7 @@
 // Plants values a responder would search for, each built at run time from SEED (so the text is
 // in no script source and no argv string): a token in a session object held by a Map in a module
-// variable, an object with a property named after an account, and a URL captured by a closure.
+// variable, an object with a property named after an account (and a non-ASCII label), and a URL
+// captured by a closure.
 // Writes one snapshot: node planted_secrets.js OUTDIR SEED
 'use strict';
 const v8 = require('v8');
@@ -12,6 +13,7 @@ const flat = (s) => s.split('').join('');
 const token = flat('tok_' + seed.split('').reverse().join(''));
 const account = flat('acct_' + seed);
 const url = flat('https://billing.internal.example/v1/' + seed + '/invoices');
+const label = flat('café-☕-' + seed);  // non-ASCII: V8 writes it with \u escapes
 
 const sessions = new Map();
 class Session {
@@ -21,7 +23,7 @@ for (let i = 0; i < 20; i++) sessions.set('u-' + i, new Session('u-' + i, flat('
 sessions.set('u-4242', new Session('u-4242', token));
 
 const accounts = {};
-accounts[account] = { plan: 'gold' };
+accounts[account] = { plan: 'gold', label };
 
 const jobs = [];
 function scheduleFetch(target) {
