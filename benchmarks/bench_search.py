@@ -41,7 +41,8 @@ def main() -> int:
                               "load_s": round(time.perf_counter() - t0, 2),
                               "peak_after_load_mb": round(peak_mb())}
     middle = snap.node_count // 10  # a user id that exists in the bench snapshot
-    queries = args.query or [f"user-{middle}", "re:^user-1234\\d\\d$", "Session"]
+    queries = list(dict.fromkeys(args.query or [f"user-{middle}", "re:^user-1234\\d\\d$",
+                                                "Session"]))
     search = HeapSearch(snap)
     t0 = time.perf_counter()
     search.prepare()

@@ -176,6 +176,14 @@ def _flat_cons(snap: HeapSnapshot, cons: np.ndarray, names: _Finder) -> np.ndarr
     return flat
 
 
+def _present(sorted_nodes: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Which of ``nodes`` are in ``sorted_nodes``."""
+    if not sorted_nodes.shape[0]:
+        return np.zeros(nodes.shape[0], dtype=np.bool_)
+    pos = np.minimum(np.searchsorted(sorted_nodes, nodes), sorted_nodes.shape[0] - 1)
+    return np.asarray(sorted_nodes[pos] == nodes)
+
+
 def _int_value(snap: HeapSnapshot, node: int, names: _Finder, kind: str) -> int | None:
     """DevTools' nodeValueAsInt / nodeValueAsBool of a number helper node."""
     if snap.strings[int(snap.node_name[node])] != kind:
@@ -200,7 +208,7 @@ def _internal_target(snap: HeapSnapshot, node: int, name: int) -> int | None:
     return None
 
 
-def _truncated(snap: HeapSnapshot, candidates: np.ndarray, names: _Finder
+def _truncated(snap: HeapSnapshot, strings: np.ndarray, cons: np.ndarray, names: _Finder
                ) -> dict[int, tuple[int | None, int | None]]:
     """Candidates V8 marks as truncated: ordinal -> (length, hash). Rare (strings past 1024
     characters in recent V8), so the few found are read one by one."""
@@ -209,7 +217,7 @@ def _truncated(snap: HeapSnapshot, candidates: np.ndarray, names: _Finder
         return {}
     marked = np.flatnonzero((snap.edge_name == trunc) & (snap.edge_type == snap.E_INTERNAL))
     owners = np.unique(snap.edge_sources(marked)) if marked.shape[0] else marked
-    owners = owners[np.isin(owners, candidates)]
+    owners = owners[_present(strings, owners) | _present(cons, owners)]
     out: dict[int, tuple[int | None, int | None]] = {}
     for v in owners.tolist():
         first = _internal_target(snap, v, trunc)
@@ -312,26 +320,30 @@ def find_duplicate_strings(snap: HeapSnapshot) -> DuplicateStrings:
         values_extra = texts
     else:
         key_of_cons = np.zeros(0, dtype=np.int64)
-    nodes = np.concatenate([strings, cons])
+    nodes = np.concatenate([strings, cons])  # two sorted runs
     keys = np.concatenate([key_of_string, key_of_cons])
-    order = np.argsort(nodes, kind="stable")
-    nodes, keys = nodes[order], keys[order]
-    truncated = _truncated(snap, nodes, names)
+    del key_of_string, key_of_cons
     trunc_info: list[tuple[int | None, int | None]] = []
-    tier = np.zeros(nodes.shape[0], dtype=np.int64)
+    tier = np.zeros(nodes.shape[0], dtype=np.int8)
+    truncated = _truncated(snap, strings, cons, names)
     if truncated:  # (text, length, hash) of each truncated string: its own keys
-        pos = np.searchsorted(nodes, np.asarray(list(truncated), dtype=np.int64))
         combo: dict[tuple[int, int | None, int | None], int] = {}
         base = n_strings + len(values_extra)
-        for p, info in zip(pos.tolist(), truncated.values(), strict=True):
+        for node, info in truncated.items():
+            in_cons = int(snap.node_type[node]) == snap.T_CONS
+            part = cons if in_cons else strings
+            p = int(np.searchsorted(part, node)) + (strings.shape[0] if in_cons else 0)
             k = (int(keys[p]),) + info
             if k not in combo:
                 combo[k] = len(combo)
                 trunc_info.append(info)
             keys[p] = base + combo[k]
             tier[p] = 1
+    # Only strings with an equal one go on (most have none): then into node order.
     dup = np.bincount(keys)[keys] >= 2
     nodes, keys, tier = nodes[dup], keys[dup], tier[dup]
+    order = np.argsort(nodes, kind="stable")
+    nodes, keys, tier = nodes[order], keys[order], tier[order]
     by_group = np.argsort(keys, kind="stable")  # members stay in node order
     members = nodes[by_group]
     group_key = keys[by_group]
