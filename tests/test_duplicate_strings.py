@@ -70,3 +70,19 @@ def test_wasted_bytes_are_the_group_size_minus_one_copy() -> None:
         sizes = snap.self_size[g.nodes].astype(np.int64)
         assert g.wasted == int(sizes.sum() - sizes.min())
         assert g.self_size == int(sizes.sum())
+
+
+def test_hand_made_rules_concatenations_truncation_and_what_is_left_out() -> None:
+    """tests/data/strings.heapsnapshot (make_strings.py): the rules one by one; the numbers
+    themselves are checked against DevTools by the golden test above."""
+    snap = snapshot("tests/data/strings.heapsnapshot")
+    groups = {(g.value[:8], g.truncated, g.length, g.hash): g
+              for g in find_duplicate_strings(snap).top()}
+    types = {key: sorted(snap.type_name(int(n)) for n in g.nodes) for key, g in groups.items()}
+    assert types[("beta", False, None, None)] == ["concatenated string", "string"]
+    assert types[("gamma", False, None, None)] == ["concatenated string"] * 2
+    assert groups[("delta", False, None, None)].count == 2  # the size-0 copy is left out
+    assert groups[("epsilon", False, None, None)].count == 2  # the flattened cons is left out
+    assert groups[("alpha", False, None, None)].count == 3  # the sliced copy is left out
+    assert ("x" * 8, True, 5000, 123) in groups and ("x" * 8, False, None, None) in groups
+    assert not any(k[0] in ("zero", "solo") or k[2] in (6000,) or k[3] == 999 for k in groups)
