@@ -2,10 +2,13 @@
 """Benchmark search and duplicated strings on one snapshot (after loading it).
 
     python benchmarks/bench_search.py SNAP [--query TEXT ...]
+    python benchmarks/bench_search.py SNAP --tui [--query TEXT]   # in the TUI, by keys
 
 Times, after the load: HeapSearch.prepare() (what the TUI does in a worker once loaded), the
 first search for each query, the same query again (answered from the cache), and
-find_duplicate_strings; with peak RSS. The default queries suit the snapshot that
+find_duplicate_strings; with peak RSS. With --tui: in the app (test pilot, 160x50), from
+`enter` in the search prompt (`F`, the text) until the instances pane lists what was found,
+the first time and again. The default queries suit the snapshot that
 `benchmarks/bench_core.py --make` writes (session users `user-N`, cache keys `kN`).
 """
 
@@ -29,11 +32,54 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+async def tui(path: str, query: str) -> None:
+    from leaktui.tui.app import LeakApp
+    from leaktui.tui.widgets import InstanceTable
+    from leaktui.tui.widgets.investigate import InvestigationView
+
+    listed: list[float] = []
+    list_objects = InvestigationView.list_objects
+
+    def timed_list(self: InvestigationView, nodes: object, title: str) -> None:
+        list_objects(self, nodes, title)  # type: ignore[arg-type]
+        listed.append(time.perf_counter())
+
+    InvestigationView.list_objects = timed_list  # type: ignore[method-assign]
+    app = LeakApp([path])
+    async with app.run_test(size=(160, 50)) as pilot:
+        while not app.snaps and not app.load_error:
+            await pilot.pause(0.05)
+        if app.load_error:
+            raise SystemExit(app.load_error)
+        instances = app.query_one(InstanceTable)
+        for attempt in ("first time", "again"):
+            await pilot.press("1", "F", *query)
+            await pilot.pause(0.1)
+            instances.title = ""
+            listed.clear()
+            t0 = time.perf_counter()
+            await pilot.press("enter")
+            while not instances.title.startswith("found "):
+                if time.perf_counter() - t0 > 120:
+                    raise SystemExit("the search did not list anything within 120 s")
+                await pilot.pause(0.01)
+            idle = time.perf_counter()
+            print(f"TUI search {query!r} {attempt}: listed {1000 * (listed[0] - t0):.0f} ms "
+                  f"after enter; app idle (screen drawn, first result previewed) after "
+                  f"{1000 * (idle - t0):.0f} ms ({len(instances.members):,} objects)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
     parser.add_argument("--query", action="append", default=None)
+    parser.add_argument("--tui", action="store_true")
     args = parser.parse_args()
+    if args.tui:
+        import asyncio
+
+        asyncio.run(tui(args.path, (args.query or ["user-1460000"])[0]))
+        return 0
     t0 = time.perf_counter()
     snap = load_snapshot(args.path)
     out: dict[str, object] = {"nodes": snap.node_count, "edges": snap.edge_count,

@@ -55,6 +55,11 @@ async def test_find_key_type_enter_lists_the_token_and_enter_opens_it_with_retai
         await wait_until(pilot, lambda: any("sessions" in r for r in retainer_labels(tree)))
         labels = retainer_labels(tree)
         assert any("token" in r and "Session" in r for r in labels), labels
+        # The same search again is answered from the cache, without a worker.
+        await pilot.press("F", *TOKEN)
+        instances.title = ""
+        await pilot.press("enter")
+        assert instances.title == f"found {TOKEN}"
 
 
 async def test_a_bad_regex_is_a_message_not_a_crash(planted: str) -> None:

@@ -12,6 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
 from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
@@ -50,11 +51,9 @@ from leaktui.tui.screens import (
 from leaktui.tui.search import (
     HeapSearched,
     HeapSearchFailed,
-    counts_text,
     instance_filter_screen,
-    search_nodes,
     search_screen,
-    shown_query,
+    searched,
 )
 from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec, focus_now
 from leaktui.tui.widgets.classes import ClassSummaryTable
@@ -458,7 +457,7 @@ class LeakApp(App[None]):
 
         def done(value: str | None) -> None:
             if value:
-                self._search(index, value, None, "")
+                self._start_search(index, value, None, "")
 
         await self.open_prompt(search_screen(), done)
 
@@ -467,7 +466,7 @@ class LeakApp(App[None]):
 
         def done(value: str | None) -> None:
             if value:
-                self._search(index, value, members, title)
+                self._start_search(index, value, members, title)
 
         await self.open_prompt(instance_filter_screen(title), done)
 
@@ -483,10 +482,8 @@ class LeakApp(App[None]):
         self.heap_search(index).prepare()
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search(self, index: int, text: str, within: object, title: str) -> None:
+    def _search(self, index: int, text: str, within: np.ndarray | None, title: str) -> None:
         """Runs in a thread: never touches a widget, only posts messages."""
-        import numpy as np
-
         try:
             result = self.heap_search(index).find(text)
         except SearchError as exc:
@@ -495,16 +492,17 @@ class LeakApp(App[None]):
         except MemoryError:
             self.post_message(HeapSearchFailed("not enough memory for this search"))
             return
-        nodes = search_nodes(result, within if isinstance(within, np.ndarray) else None)
-        query = shown_query(text)
-        if title:
-            label = f"{title} / {query}"
-            summary = f"{len(nodes):,} of {len(within):,} instances match {query}" \
-                if isinstance(within, np.ndarray) else ""
+        self.post_message(searched(index, result, text, within, title))
+
+    def _start_search(self, index: int, text: str, within: np.ndarray | None,
+                      title: str) -> None:
+        """A search asked before is answered at once; a new one runs in a worker."""
+        search = self.searches.get(index)
+        result = search.cached(text) if search is not None else None
+        if result is not None:
+            self._heap_searched(searched(index, result, text, within, title))
         else:
-            label = f"found {query}"
-            summary = f"Found {query}: {counts_text(result)}"
-        self.post_message(HeapSearched(index, nodes, label, summary))
+            self._search(index, text, within, title)
 
     @on(HeapSearched)
     def _heap_searched(self, message: HeapSearched) -> None:

@@ -56,3 +56,16 @@ def search_nodes(result: SearchResult, within: np.ndarray | None) -> np.ndarray:
     if within is None:
         return result.nodes
     return result.nodes[np.isin(result.nodes, within)]
+
+
+def searched(index: int, result: SearchResult, text: str, within: np.ndarray | None,
+             title: str) -> HeapSearched:
+    """The message for a search's result: the whole heap's matches, or (``within``) those
+    among the instances pane's list titled ``title``."""
+    nodes = search_nodes(result, within)
+    query = shown_query(text)
+    if within is not None:
+        return HeapSearched(index, nodes, f"{title} / {query}",
+                            f"{len(nodes):,} of {len(within):,} instances match {query}")
+    return HeapSearched(index, nodes, f"found {query}",
+                        f"Found {query}: {counts_text(result)}")
