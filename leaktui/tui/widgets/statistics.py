@@ -93,31 +93,43 @@ class StatisticsView(VerticalScroll, LeakView):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.snap: HeapSnapshot | None = None
         self.duplicates: dict[int, DuplicateStrings] = {}  # by id() of the snapshot
+        self._looking: set[int] = set()  # snapshots a worker is on
 
     def compose(self) -> ComposeResult:
         yield StatisticsPane("Statistics appear once a snapshot is loaded.", id="stats")
         yield DuplicateStringsPane("", id="duplicates")
 
     def snapshot_changed(self, loaded: Loaded, index: int) -> None:
-        snap = self.snap = loaded.snaps[index]
-        self.query_one(StatisticsPane).show(snap)
+        self.snap = loaded.snaps[index]
+        self.query_one(StatisticsPane).show(self.snap)
+        if self.display:  # else when the view is shown: no work for a view nobody looks at
+            self._show_duplicates()
+
+    def _show_duplicates(self) -> None:
+        snap = self.snap
+        if snap is None:
+            return
         found = self.duplicates.get(id(snap))
         pane = self.query_one(DuplicateStringsPane)
         if found is not None:
             pane.show(found)
         else:
             pane.update(Text("Duplicated strings: looking…", style="dim"))
-            self._find_duplicates(snap)
+            if id(snap) not in self._looking:
+                self._looking.add(id(snap))
+                self._find_duplicates(snap)
 
-    @work(thread=True, exclusive=True, group="duplicates", exit_on_error=False)
+    @work(thread=True, group="duplicates", exit_on_error=False)
     def _find_duplicates(self, snap: HeapSnapshot) -> None:
         """Runs in a thread: never touches a widget, only posts a message."""
         self.post_message(self.DuplicatesFound(snap, find_duplicate_strings(snap)))
 
     def on_statistics_view_duplicates_found(self, message: DuplicatesFound) -> None:
         self.duplicates[id(message.snap)] = message.found
+        self._looking.discard(id(message.snap))
         if message.snap is self.snap:
             self.query_one(DuplicateStringsPane).show(message.found)
 
     def view_shown(self) -> None:
         focus_now(self)
+        self._show_duplicates()
