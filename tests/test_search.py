@@ -63,6 +63,17 @@ def test_a_url_captured_by_a_closure_is_found_by_regex_with_the_closure_on_its_p
     assert path[-3:] == ["0", "context", "target"] and "jobs" in path
 
 
+def test_a_url_left_as_a_concatenated_string_is_found_by_its_joined_text(
+        planted: HeapSnapshot) -> None:
+    receipt = f"https://receipts.internal.example/r/{SEED}?sig={SEED[:6]}"
+    for query in (f"{SEED}?sig=", "re:^https://receipts\\.[a-z.]+/r/[0-9a-f]+\\?sig=[0-9a-f]{6}$"):
+        result = find_objects(planted, query)
+        found = [f for f in result.page(0, result.total) if f.name == receipt]
+        assert len(found) == 1, query
+        assert found[0].class_name == "(concatenated string)" and found[0].kinds == ("value",)
+        assert planted.path_names(found[0].node) == ["receipts", "last"]
+
+
 def test_non_ascii_text_is_found_by_plain_text_and_by_regex(planted: HeapSnapshot) -> None:
     label = "café-☕-" + SEED
     for query in (label, "re:^caf.-.-" + SEED + "$"):

@@ -273,6 +273,14 @@ def _cons_texts(snap: HeapSnapshot, cons: np.ndarray, names: _Finder
     return seq_text[inverse.reshape(-1)], list(texts)
 
 
+def concatenated_texts(snap: HeapSnapshot, cons: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """DevTools' text (`consStringName`: the parts joined, cut after 1024 characters) of each
+    concatenated string in ``cons``: (text id per node, the distinct texts)."""
+    if not cons.shape[0]:
+        return np.zeros(0, dtype=np.int64), []
+    return _cons_texts(snap, cons, _Finder(snap))
+
+
 def _match_flat_names(snap: HeapSnapshot, texts: list[str], used: np.ndarray,
                       text_key: np.ndarray) -> None:
     """Point ``text_key[j]`` at the string index equal to ``texts[j]`` among the names in

@@ -5,6 +5,8 @@ deduplicated, so it is searched once (raw bytes, nothing decoded but strings wit
 or, for a regex, non-ASCII bytes); the matching string indexes then become objects with numpy:
 nodes whose name is a match (a string's name is its value), nodes with a property or variable
 (`context`) edge named by a match, and every instance of a class whose name matches.
+Concatenated strings (a URL or token built with `+` or a template literal) are matched on their
+joined text as DevTools shows it (first 1024 characters), read once per snapshot.
 
 A query is plain text (case-sensitive substring) or, with the `re:` prefix, a Python regular
 expression (`re:(?i)bearer [a-z0-9]+`). Results are ordered by retained size, largest first,
@@ -21,6 +23,7 @@ from threading import Lock
 
 import numpy as np
 
+from leaktui.snapshot.duplicates import concatenated_texts
 from leaktui.snapshot.graph import HeapSnapshot
 
 REGEX_PREFIX = "re:"
@@ -124,7 +127,9 @@ class SearchResult:
         bits = int(self.kinds[i])
         kinds = tuple(name for bit, name in KIND_NAMES.items() if bits & bit)
         name = snap.name(node)
-        if bits & (VALUE | NAME):
+        if bits & VALUE and int(snap.node_type[node]) == snap.T_CONS:
+            matched = name  # the joined parts
+        elif bits & (VALUE | NAME):
             matched = snap.strings[int(snap.node_name[node])]
         elif bits & PROPERTY:
             matched = self._matching_edge_name(node)
@@ -219,9 +224,20 @@ class HeapSearch:
     def _class_names(self) -> list[str]:
         return [str(c) for c in self.snap.class_names]
 
+    @cached_property
+    def _concatenated(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Concatenated strings (ordinals), their text ids and the distinct texts: a cons
+        string's name is "(concatenated string)", its text is in its parts (a URL or token
+        built with `+` or a template often stays one)."""
+        cons = np.flatnonzero(self.snap.node_type == self.snap.T_CONS)
+        text_id, texts = concatenated_texts(self.snap, cons)
+        return cons, text_id, texts
+
     def prepare(self) -> None:
-        """What every query needs, made once (the TUI calls it in a worker at load)."""
+        """What every query needs, made once (the TUI calls it in a worker at load): the
+        class names and the texts of the concatenated strings."""
         _ = self._class_names
+        _ = self._concatenated
 
     def cached(self, text: str) -> SearchResult | None:
         try:
@@ -256,6 +272,12 @@ class HeapSearch:
         is_value = np.isin(snap.node_type[named], [snap.T_STRING, snap.T_SLICED])
         bits[named[is_value]] |= VALUE
         bits[named[~is_value]] |= NAME
+        # Concatenated strings, by their joined text (DevTools': the first 1024 characters).
+        cons, text_id, texts = self._concatenated
+        if texts:
+            hit = np.fromiter((query.matches(t) for t in texts), dtype=np.bool_,
+                              count=len(texts))
+            bits[cons[hit[text_id]]] |= VALUE
         # Property and variable names: the objects that have them.
         if strings.shape[0]:
             edges = np.flatnonzero(mask[snap.edge_name])

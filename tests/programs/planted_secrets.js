@@ -2,6 +2,7 @@
 // in no script source and no argv string): a token in a session object held by a Map in a module
 // variable, an object with a property named after an account (and a non-ASCII label), and a URL
 // captured by a closure.
+// A receipt URL stays a concatenated string.
 // Writes one snapshot: node planted_secrets.js OUTDIR SEED
 'use strict';
 const v8 = require('v8');
@@ -25,6 +26,10 @@ sessions.set('u-4242', new Session('u-4242', token));
 const accounts = {};
 accounts[account] = { plan: 'gold', label };
 
+// Left as V8 builds it: a concatenated string (its parts are separate strings in the heap).
+const receipt = 'https://receipts.internal.example/r/' + seed + '?sig=' + seed.slice(0, 6);
+const receipts = { last: receipt };
+
 const jobs = [];
 function scheduleFetch(target) {
   return function fetchInvoices() { return target.length; };
@@ -34,5 +39,6 @@ jobs.push(scheduleFetch(url));
 module.exports = { count: () => sessions.size + jobs.length + Object.keys(accounts).length };
 global.keepAlive = module.exports;
 global.accounts = accounts;
+global.receipts = receipts;
 global.gc && global.gc();
 v8.writeHeapSnapshot(path.join(out, 'planted.heapsnapshot'));
