@@ -515,6 +515,9 @@ class LeakApp(App[None]):
         if not len(message.nodes):
             return
         self.investigation.list_objects(message.nodes, message.title)
+        first = self.investigation.first_instance()
+        if first is not None:  # who holds the largest match, at once (enter makes it current)
+            self.investigation.show_object(first)
         self.action_view("investigate")
         self.investigation.focus_pane(1)
 
