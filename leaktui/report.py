@@ -51,7 +51,8 @@ def diff_entry(snaps: list[HeapSnapshot], top: int | None) -> dict[str, Any] | N
 def build_report(snaps: list[HeapSnapshot], top: int | None = None,
                  suspects: list[dict[str, Any]] | None = None,
                  metrics: dict[str, Any] | None = None,
-                 allocations: dict[str, Any] | None = None) -> dict[str, Any]:
+                 allocations: dict[str, Any] | None = None,
+                 find: str | None = None, find_limit: int | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {
         "format": REPORT_FORMAT,
         "snapshots": [snapshot_entry(s, top) for s in snaps],
@@ -61,6 +62,13 @@ def build_report(snaps: list[HeapSnapshot], top: int | None = None,
     }
     if allocations is not None:
         report["allocations"] = allocations
+    if snaps:  # the last snapshot's duplicated strings and, with --find, the matching objects
+        from leaktui.report_strings import duplicate_strings_entry, found_entry
+
+        report["duplicate_strings"] = duplicate_strings_entry(snaps[-1], top)
+        if find is not None:
+            report["found_query"] = find
+            report["found"], report["found_total"] = found_entry(snaps[-1], find, find_limit)
     return report
 
 
@@ -135,6 +143,10 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
                             format_size(a["self_size"]), format_size(a["total_size"])]
                            for a in allocations["sites"][:15]], markdown))
         out.append("")
+    from leaktui.report_strings import render_duplicates, render_found
+
+    out.extend(render_found(report, markdown, h2))
+    out.extend(render_duplicates(report, markdown, h2))
     metrics = report.get("metrics")
     if metrics:
         out.append(f"{h2}Live memory ({metrics.get('path')})")

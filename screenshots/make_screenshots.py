@@ -40,6 +40,7 @@ SHOTS = (
                                 "tab", "down", "down")),
     Shot("growth", ("2",)),
     Shot("statistics", ("5",)),
+    Shot("search", ("1", "F", *"user42@example.com", "enter")),
     Shot("findings", ("6",)),
     Shot("narrow-80x24", ("1",), (80, 24)),
     Shot("narrow-80x24-retainers", ("3", "enter"), (80, 24)),

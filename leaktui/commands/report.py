@@ -1,5 +1,5 @@
 """`leaktui report [--format json|markdown|text] [--top N] [--metrics FILE [--window D]]
-[--fail-on high|medium|growing] SNAPSHOT...`"""
+[--fail-on high|medium|growing] [--find TEXT [--find-limit N]] SNAPSHOT...`"""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "suspect is at least this severe, or with 'growing' when the "
                              "metrics verdict is growing (or a fleet instance is): for "
                              "scripts and CI jobs")
+    parser.add_argument("--find", metavar="TEXT", default=None,
+                        help="search the last snapshot for objects whose class, name, string "
+                             "value or property name contains TEXT (re:PATTERN for a regex); "
+                             "adds \"found\" (the first matches, with their path from a GC "
+                             "root) and \"found_total\"")
+    parser.add_argument("--find-limit", type=int, default=None, metavar="N",
+                        help="how many matches --find lists (default 20)")
 
 
 def add_prometheus_flags(parser: argparse.ArgumentParser) -> None:
@@ -70,11 +77,22 @@ def run(args: argparse.Namespace) -> int:
             raise LeakTuiError(f"--{flag.replace('_', '-')} goes with --prometheus URL")
     if args.top is not None and args.top < 1:
         raise LeakTuiError("--top takes a positive number")
+    if args.find_limit is not None and args.find_limit < 1:
+        raise LeakTuiError("--find-limit takes a positive number")
+    if args.find is not None:
+        from leaktui.snapshot.search import Query, SearchError
+
+        try:
+            Query.parse(args.find)
+        except SearchError as exc:
+            raise LeakTuiError(f"--find: {exc}") from None
     if args.window and not (args.metrics or args.prometheus):
         raise LeakTuiError("--window judges a metrics file or a fleet: give --metrics FILE "
                            "or --prometheus URL too")
     fleet = _fleet(args) if args.prometheus else None
     profiles = [p for p in args.paths if is_heap_profile(p)]
+    if args.find is not None and len(profiles) == len(args.paths):
+        raise LeakTuiError("--find searches a heap snapshot: give one")
     snaps = load_all([p for p in args.paths if p not in profiles],
                      progress=sys.stderr if sys.stderr.isatty() else None)
     suspects = _suspects(snaps)
@@ -85,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     elif snaps:
         allocations = snapshot_allocations(snaps[-1], args.top or 50)
     report = build_report(snaps, top=args.top, suspects=suspects, metrics=metrics,
-                          allocations=allocations)
+                          allocations=allocations, find=args.find, find_limit=args.find_limit)
     from leaktui.pins import PinStore
 
     pins = [pin for p in args.paths if p not in profiles for pin in PinStore(p).pins]

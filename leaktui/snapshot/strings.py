@@ -208,6 +208,11 @@ class StringTable(Sequence[str]):
             raise ValueError(f"{text!r} is not in the string table")
         return hits[0]
 
+    def raw_spans(self) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray]:
+        """(the raw JSON bytes, start and end offset of each string's text in them, whether
+        it holds escapes): for scans of the whole table (search) that decode nothing."""
+        return self._raw, self._starts, self._ends, self._escaped
+
     @property
     def nbytes(self) -> int:
         return len(self._raw) + self._starts.nbytes + self._ends.nbytes + self._escaped.nbytes

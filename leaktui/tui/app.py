@@ -12,6 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
 from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
@@ -26,6 +27,7 @@ from textual.worker import get_current_worker
 from leaktui.errors import LeakTuiError
 from leaktui.pins import PinStore
 from leaktui.snapshot import HeapSnapshot, load_snapshot
+from leaktui.snapshot.search import HeapSearch, SearchError
 from leaktui.suspects import Suspect, find_suspects
 from leaktui.tui import allocations, pinning
 from leaktui.tui.commands import LeakCommands
@@ -46,9 +48,16 @@ from leaktui.tui.screens import (
     help_sections,
     parse_object_id,
 )
+from leaktui.tui.search import (
+    HeapSearched,
+    HeapSearchFailed,
+    instance_filter_screen,
+    search_screen,
+    searched,
+)
 from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec, focus_now
 from leaktui.tui.widgets.classes import ClassSummaryTable
-from leaktui.tui.widgets.instances import AHEAD_PAGES, PAGE
+from leaktui.tui.widgets.instances import AHEAD_PAGES, PAGE, InstanceTable
 from leaktui.tui.widgets.investigate import InvestigationView
 from leaktui.tui.widgets.keybar import KeyBar
 from leaktui.tui.widgets.memory import MemoryPanel
@@ -91,7 +100,11 @@ class LeakApp(App[None]):
         # `/` and `g` are priority bindings: they run as soon as they arrive, so the keys
         # typed right after them (one batch over a slow SSH link) land in their input.
         Binding("slash", "filter", "filter", priority=True,
-                tooltip="filter classes by name (esc clears)"),
+                tooltip="filter classes by name (esc clears); in the instances pane, filter "
+                        "its objects by name, value or property (re: for a regex)"),
+        Binding("F", "search_heap", show=False, priority=True,
+                tooltip="find in the whole heap: objects whose class, name, string value or "
+                        "property name holds a text (re: for a regex); enter opens one"),
         Binding("s", "sort", "sort", tooltip="change the sort column of the classes"),
         Binding("o", "open_highlighted", "open",
                 tooltip="make the highlighted retainer, instance or edge the current object"),
@@ -139,6 +152,7 @@ class LeakApp(App[None]):
         self.load_error: str | None = None
         self.pins: PinStore | None = None
         self.load_finished = threading.Event()  # set when the loading thread has returned
+        self.searches: dict[int, HeapSearch] = {}  # per snapshot index, made in a worker
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -266,6 +280,7 @@ class LeakApp(App[None]):
             self.notify(self.pins.message, severity="warning", timeout=10)
         self._show_pins()
         self._show_snapshot()
+        self._prepare_search(self.loaded.last)
         high = any(s.severity == "high" for s in self.suspects)
         self.action_view("suspects" if high and self._has_view("suspects") else "investigate")
 
@@ -383,7 +398,7 @@ class LeakApp(App[None]):
         """Letter keys that open an input are plain letters while an input has the focus
         (typing `/` or `g` in the filter or a prompt) or a dialog is open."""
         typing = isinstance(self.focused, Input) or isinstance(self.screen, ModalScreen)
-        return not (typing and action in ("filter", "goto"))
+        return not (typing and action in ("filter", "goto", "search_heap"))
 
     def action_view(self, view_id: str) -> None:
         if not self.snaps and not self.load_error and view_id != "memory":
@@ -423,10 +438,92 @@ class LeakApp(App[None]):
             return False
         return True
 
-    def action_filter(self) -> None:
-        if self._need_snapshots():
-            self.action_view("investigate")
-            self.investigation.open_filter()
+    async def action_filter(self) -> None:
+        if not self._need_snapshots():
+            return
+        if isinstance(self.focused, InstanceTable) and self.active_view == "investigate":
+            await self._filter_instances(self.focused)
+            return
+        self.action_view("investigate")
+        self.investigation.open_filter()
+
+    # ------------------------------------------------------------------ search
+    async def action_search_heap(self) -> None:
+        """A prompt; the search runs in a worker and lists what it finds in the instances
+        pane."""
+        if not self._need_snapshots():
+            return
+        index = self.current
+
+        def done(value: str | None) -> None:
+            if value:
+                self._start_search(index, value, None, "")
+
+        await self.open_prompt(search_screen(), done)
+
+    async def _filter_instances(self, table: InstanceTable) -> None:
+        members, title, index = table.members, table.title, self.current
+
+        def done(value: str | None) -> None:
+            if value:
+                self._start_search(index, value, members, title)
+
+        await self.open_prompt(instance_filter_screen(title), done)
+
+    def heap_search(self, index: int) -> HeapSearch:
+        search = self.searches.get(index)
+        if search is None:
+            search = self.searches[index] = HeapSearch(self.snaps[index])
+        return search
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _prepare_search(self, index: int) -> None:
+        """What every search needs, made after loading (the first search is then quicker)."""
+        self.heap_search(index).prepare()
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, index: int, text: str, within: np.ndarray | None, title: str) -> None:
+        """Runs in a thread: never touches a widget, only posts messages."""
+        try:
+            result = self.heap_search(index).find(text)
+        except SearchError as exc:
+            self.post_message(HeapSearchFailed(str(exc)))
+            return
+        except MemoryError:
+            self.post_message(HeapSearchFailed("not enough memory for this search"))
+            return
+        self.post_message(searched(index, result, text, within, title))
+
+    def _start_search(self, index: int, text: str, within: np.ndarray | None,
+                      title: str) -> None:
+        """A search asked before is answered at once; a new one runs in a worker."""
+        search = self.searches.get(index)
+        result = search.cached(text) if search is not None else None
+        if result is not None:
+            self._heap_searched(searched(index, result, text, within, title))
+        else:
+            self._search(index, text, within, title)
+
+    @on(HeapSearched)
+    def _heap_searched(self, message: HeapSearched) -> None:
+        if not self.query(InvestigationView) or message.snapshot >= len(self.snaps):
+            return
+        if message.snapshot != self.current:
+            self.current = message.snapshot
+            self._show_snapshot()
+        self.notify(message.summary or f"{len(message.nodes):,} objects")
+        if not len(message.nodes):
+            return
+        self.investigation.list_objects(message.nodes, message.title)
+        first = self.investigation.first_instance()
+        if first is not None:  # who holds the largest match, at once (enter makes it current)
+            self.investigation.show_object(first)
+        self.action_view("investigate")
+        self.investigation.focus_pane(1)
+
+    @on(HeapSearchFailed)
+    def _heap_search_failed(self, message: HeapSearchFailed) -> None:
+        self.notify(f"Search: {message.error}", severity="error")
 
     def action_sort(self) -> None:
         if self._need_snapshots():

@@ -23,6 +23,8 @@ def leak_commands(app: LeakApp) -> list[Command]:
     out += [
         ("Go to object @id", app.action_goto, "key g"),
         ("Filter classes by name", app.action_filter, "key /"),
+        ("Search the heap: class, name, string value or property name", app.action_search_heap,
+         "key F"),
         ("Path of the current object to a GC root", app.action_retainers, "key r"),
         ("Copy the current object's path from a root", app.action_copy_path, "key y"),
         ("Pin the current object with a note", app.action_pin, "key p"),

@@ -117,7 +117,8 @@ DEFAULT_VIEWS: tuple[ViewSpec, ...] = (
     ViewSpec("4", "memory", "live memory", _memory,
              "a metrics file followed live (--metrics FILE)"),
     ViewSpec("5", "statistics", "statistics", _statistics,
-             "the heap by kind: code, strings, arrays, typed arrays, system"),
+             "the heap by kind (code, strings, arrays, typed arrays, system) and "
+             "its duplicated strings"),
     ViewSpec("6", "findings", "pinned findings", _findings,
              "objects pinned with a note (p), saved beside the snapshot"),
 )

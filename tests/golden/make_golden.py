@@ -9,8 +9,12 @@ snapshots_sample/ and tests/data/ this writes:
   tests/golden/<name>.summary.json  totals, statistics and every class row (oracle output)
   tests/golden/<name>.nodes.npz     per node: id, adjusted self size, retained size, distance,
                                     dominator id (oracle output)
+  tests/golden/<name>.duplicates.json  DevTools' duplicated-string groups (oracle
+                                    --duplicate-strings: value, count, totalSelfSize,
+                                    totalRetainedSize, truncation, the first 10 member ids)
 and for every series in snapshots_sample/<series>/ the comparisons 1->2, 2->3 and 1->3:
   tests/golden/<series>.diff-<a>-<b>.json
+`--only duplicates` regenerates the duplicated-string goldens alone.
 The DevTools version is recorded in each file and in tests/golden/DEVTOOLS_VERSION.
 """
 
@@ -86,6 +90,17 @@ def golden_for_snapshot(oracle: Path, dt: str, path: Path, tmp: Path) -> None:
                                                   for k, v in cols.items()})
 
 
+def golden_for_duplicates(oracle: Path, dt: str, path: Path, tmp: Path) -> None:
+    plain = plain_copy(path, tmp)
+    out = run_oracle(oracle, str(plain), "--duplicate-strings")
+    groups = [{"value": g["value"], "count": g["count"], "totalSelfSize": g["totalSelfSize"],
+               "totalRetainedSize": g["totalRetainedSize"], "truncated": g["truncated"],
+               "length": g.get("length"), "hash": g.get("hash"),
+               "ids": [n["id"] for n in g["nodes"]]} for g in out["duplicateStrings"]]
+    result = {"devtools": dt, "file": str(path.relative_to(ROOT)), "duplicateStrings": groups}
+    (GOLDEN / f"{name_of(path)}.duplicates.json").write_text(json.dumps(result, indent=0) + "\n")
+
+
 def golden_for_retainers(oracle: Path, dt: str, path: Path, tmp: Path) -> None:
     """The first 200 retainers (DevTools' Retainers-view order) of the 15 nodes with the most
     retainers plus every 997th node."""
@@ -123,9 +138,14 @@ def golden_for_series(oracle: Path, dt: str, series: Path, tmp: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--oracle", default=None)
+    parser.add_argument("--only", choices=("duplicates",), default=None,
+                        help="regenerate only these goldens")
     args = parser.parse_args()
     oracle = oracle_dir(args.oracle)
     dt = version(oracle)
+    if args.only and (GOLDEN / "DEVTOOLS_VERSION").read_text().strip() != dt:
+        sys.exit(f"the other goldens are from {(GOLDEN / 'DEVTOOLS_VERSION').read_text().strip()}"
+                 f", this oracle is {dt}: regenerate all of them")
     (GOLDEN / "DEVTOOLS_VERSION").write_text(dt + "\n")
     snapshots = sorted((ROOT / "snapshots_sample").glob("*/*.heapsnapshot*"))
     snapshots += sorted((ROOT / "tests" / "data").glob("*.heapsnapshot*"))
@@ -133,10 +153,14 @@ def main() -> int:
         tmp = Path(tmpdir)
         for path in snapshots:
             print("golden", path.relative_to(ROOT), file=sys.stderr)
+            golden_for_duplicates(oracle, dt, path, tmp)
+            if args.only:
+                continue
             golden_for_snapshot(oracle, dt, path, tmp)
             if path.parent.name == "data" and path.name.endswith(".gz"):
                 golden_for_retainers(oracle, dt, path, tmp)
-        for series in sorted(p for p in (ROOT / "snapshots_sample").iterdir() if p.is_dir()):
+        for series in sorted(p for p in (ROOT / "snapshots_sample").iterdir()
+                             if p.is_dir() and not args.only):
             if len(list(series.glob("*.heapsnapshot*"))) >= 2:
                 print("golden diff", series.name, file=sys.stderr)
                 golden_for_series(oracle, dt, series, tmp)
