@@ -17,7 +17,6 @@ from functools import cached_property
 
 import numpy as np
 
-from leaktui.snapshot import _native
 from leaktui.snapshot import classes as cls
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot.loader import ProgressCallback, RawSnapshot
@@ -585,7 +584,7 @@ class HeapSnapshot:
     def _statistics(self) -> Statistics:
         ntype = self.node_type
         size = self.self_size
-        by_type = _native.sum_by_type(ntype, size, len(self.node_type_names) + 1)
+        by_type = k.sum_by_type(ntype, size, len(self.node_type_names) + 1)
 
         def of(*types: int) -> int:
             return int(sum(by_type[t] for t in types if t >= 0))
