@@ -29,14 +29,14 @@ import msgspec
 import numpy as np
 
 from leaktui.errors import SnapshotError
-from leaktui.profiles._tree import (
+from leaktui.snapshot._tree import (
     fold_into_ancestor,
     group_sums,
     level_sums,
     outermost,
     preorder_positions,
 )
-from leaktui.profiles.sites import Frame, Site
+from leaktui.snapshot.sites import Frame, Site
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A retry for call trees nested deeper than Python's recursion limit allows msgspec: a
