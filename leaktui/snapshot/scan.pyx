@@ -10,7 +10,7 @@ Python object is made per number.
 
 import numpy as np
 
-from libc.stdint cimport int64_t, uint8_t, uint32_t
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 
 # Status codes returned by the kernels.
 NEED_MORE = 0  # ran out of input: call again with more bytes (carry buf[pos:] over)
@@ -28,65 +28,72 @@ cdef enum:
     S_OVERFLOW = 4
     S_TOO_BIG = 5
 
-cdef int64_t UINT32_MAX = 0xFFFFFFFF
+cdef uint64_t UINT32_MAX = 0xFFFFFFFF
 
 
-cdef int _scan_uint_columns(const uint8_t[::1] buf, Py_ssize_t* pos, Py_ssize_t end, bint final,
-                            uint32_t* out, Py_ssize_t fields, Py_ssize_t rows,
-                            Py_ssize_t row_stride, Py_ssize_t* count,
-                            uint8_t* offending) noexcept nogil:
-    """The loop of scan_uint_columns over ``buf[pos:end]``; updates pos and count. ``out`` is
-    ``fields`` rows of ``rows`` values, ``row_stride`` values apart."""
-    cdef Py_ssize_t field = count[0] % fields
-    cdef Py_ssize_t row = count[0] // fields
-    cdef Py_ssize_t i = pos[0], start
-    cdef int64_t value, d
+cdef int _scan_uints(const uint8_t* buf, Py_ssize_t* pos_io, Py_ssize_t end, bint final,
+                     uint32_t* out, Py_ssize_t fields, Py_ssize_t rows, Py_ssize_t row_stride,
+                     Py_ssize_t* count_io, uint8_t* offending) noexcept nogil:
+    """Numbers of ``buf[pos:end]`` into ``out`` (``fields`` rows of ``rows`` values,
+    ``row_stride`` values apart; value number ``count`` goes to row count % fields, column
+    count // fields). Updates pos and count; returns a status."""
+    cdef Py_ssize_t count = count_io[0]
+    cdef Py_ssize_t field = count % fields
+    cdef Py_ssize_t row = count // fields
+    cdef uint32_t* dst = out + field * row_stride + row
+    cdef Py_ssize_t i = pos_io[0], start
+    cdef uint64_t value
+    cdef unsigned int d
     cdef uint8_t b
+    cdef int status = S_NEED_MORE
     offending[0] = 0
     while i < end:
-        b = buf[i]
-        if 48 <= b <= 57:
+        d = <unsigned int>buf[i] - 48u
+        if d <= 9:
             start = i
-            value = b - 48
+            value = d
             i += 1
             while i < end:
-                d = <int64_t>buf[i] - 48
-                if d < 0 or d > 9:
+                d = <unsigned int>buf[i] - 48u
+                if d > 9:
                     break
-                if value <= UINT32_MAX:  # past it the value is too big anyway: no overflow
-                    value = value * 10 + d
+                value = value * 10 + d  # more than 19 digits is TOO_BIG below before use
                 i += 1
-            count[0] = row * fields + field
             if i == end and not final:
-                pos[0] = start
-                return S_NEED_MORE
+                i = start
+                break
             if i - start > 10 or value > UINT32_MAX:
-                pos[0] = start
-                return S_TOO_BIG
+                i = start
+                status = S_TOO_BIG
+                break
             if row >= rows:
-                pos[0] = start
-                return S_OVERFLOW
-            out[field * row_stride + row] = <uint32_t>value
+                i = start
+                status = S_OVERFLOW
+                break
+            dst[0] = <uint32_t>value
+            count += 1
             field += 1
             if field == fields:
                 field = 0
                 row += 1
+                dst = out + row
+            else:
+                dst += row_stride
             continue
+        b = buf[i]
         if b == 44 or b == 32 or b == 10 or b == 13 or b == 9:  # , space \n \r \t
             i += 1
             continue
-        count[0] = row * fields + field
         if b == 93:  # ]
-            pos[0] = i + 1
-            return S_DONE
-        pos[0] = i
+            i += 1
+            status = S_DONE
+            break
         offending[0] = b
-        if b == 45:  # -
-            return S_NEGATIVE
-        return S_BAD_CHAR
-    count[0] = row * fields + field
-    pos[0] = i
-    return S_NEED_MORE
+        status = S_NEGATIVE if b == 45 else S_BAD_CHAR  # - : a negative number
+        break
+    pos_io[0] = i
+    count_io[0] = count
+    return status
 
 
 def scan_uint_columns(const uint8_t[::1] buf, Py_ssize_t pos, bint final, uint32_t[:, :] out,
@@ -107,12 +114,58 @@ def scan_uint_columns(const uint8_t[::1] buf, Py_ssize_t pos, bint final, uint32
         raise ValueError("out has no fields")
     if out.shape[1] > 1 and out.strides[1] != sizeof(uint32_t):
         raise ValueError("each row of out must be contiguous")
-    cdef uint32_t* data = &out[0, 0] if out.shape[0] and out.shape[1] else NULL
-    cdef Py_ssize_t row_stride = out.strides[0] // sizeof(uint32_t)
+    if not 0 <= pos <= stop <= buf.shape[0]:
+        raise ValueError("pos and end must lie within buf")
+    cdef uint32_t* data = &out[0, 0] if out.shape[1] else NULL
+    cdef Py_ssize_t row_stride = out.strides[0] // <Py_ssize_t>sizeof(uint32_t)
+    cdef const uint8_t* bytes_ = &buf[0] if buf.shape[0] else NULL
     with nogil:
-        status = _scan_uint_columns(buf, &pos, stop, final, data, out.shape[0], out.shape[1],
-                                    row_stride, &count, &offending)
+        status = _scan_uints(bytes_, &pos, stop, final, data, out.shape[0], out.shape[1],
+                             row_stride, &count, &offending)
     return status, pos, count, offending
+
+
+def scan_uints_flat(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t end, bint final,
+                    uint32_t[::1] out):
+    """Parse the numbers of ``buf[pos:end]`` into ``out`` from its start, one after another
+    (the second half of a chunk, parsed beside the first before its values' place is known).
+    Returns (status, pos, count, offending byte) as scan_uint_columns."""
+    cdef Py_ssize_t count = 0
+    cdef int status
+    cdef uint8_t offending
+    if not 0 <= pos <= end <= buf.shape[0]:
+        raise ValueError("pos and end must lie within buf")
+    cdef uint32_t* data = &out[0] if out.shape[0] else NULL
+    with nogil:
+        status = _scan_uints(&buf[0], &pos, end, final, data, 1, out.shape[0], 0, &count,
+                             &offending)
+    return status, pos, count, offending
+
+
+def place_values(const uint32_t[::1] values, Py_ssize_t n, uint32_t[:, :] out, Py_ssize_t count):
+    """Put ``values[:n]`` where values ``count``, ``count + 1``, ... of scan_uint_columns go.
+    Returns how many fit (fewer than ``n`` when ``out`` is full)."""
+    cdef Py_ssize_t fields = out.shape[0], rows = out.shape[1], j, field, row
+    if fields == 0:
+        raise ValueError("out has no fields")
+    if rows > 1 and out.strides[1] != sizeof(uint32_t):
+        raise ValueError("each row of out must be contiguous")
+    cdef Py_ssize_t room = max(fields * rows - count, 0)
+    cdef Py_ssize_t m = min(n, room)
+    if m == 0:
+        return 0
+    cdef uint32_t* base = &out[0, 0]
+    cdef Py_ssize_t row_stride = out.strides[0] // <Py_ssize_t>sizeof(uint32_t)
+    with nogil:
+        field = count % fields
+        row = count // fields
+        for j in range(m):
+            base[field * row_stride + row] = values[j]
+            field += 1
+            if field == fields:
+                field = 0
+                row += 1
+    return m
 
 
 def split_point(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t hi):
@@ -129,19 +182,6 @@ def split_point(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t hi):
                 break
             i += 1
     return cut
-
-
-def count_values(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t hi):
-    """How many numbers start in ``buf[lo:hi]`` (a digit after a non-digit, or at ``lo``)."""
-    cdef Py_ssize_t i, n = 0
-    cdef bint prev_digit = False, digit
-    with nogil:
-        for i in range(lo, hi):
-            digit = 48 <= buf[i] <= 57
-            if digit and not prev_digit:
-                n += 1
-            prev_digit = digit
-    return n
 
 
 def check_edges(const uint32_t[::1] edge_type, const uint32_t[::1] edge_name,
