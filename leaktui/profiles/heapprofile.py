@@ -301,14 +301,26 @@ def _decode(path: str, data: bytes) -> ProfileFile:
             doc = _decode_deep(data, kind)
     except msgspec.ValidationError as exc:
         raise SnapshotError(path, f"not a heap profile: {_one_line(exc)}") from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        # Bytes that are not UTF-8 raise UnicodeDecodeError or DecodeError depending on the
+        # msgspec release, with its own words: the bytes themselves tell which problem it is.
+        bad = _first_bad_utf8(data)
+        if bad is not None:
+            raise SnapshotError(path, f"not UTF-8 text, corrupt (byte {bad:,})") from None
         raise SnapshotError(path, f"not valid JSON, truncated or corrupt ({_one_line(exc)})"
                             ) from None
-    except UnicodeDecodeError as exc:  # msgspec raises it for bytes that are not UTF-8
-        raise SnapshotError(path, f"not UTF-8 text, corrupt ({_one_line(exc)})") from None
     except RecursionError:
         raise SnapshotError(path, "the call tree is nested too deeply to read") from None
     return doc.profile if isinstance(doc, WrappedProfile) else doc
+
+
+def _first_bad_utf8(data: bytes) -> int | None:
+    """Offset of the first byte that is not valid UTF-8, or None."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return None
 
 
 def _decode_deep(data: bytes, kind: Any) -> Any:
