@@ -9,7 +9,6 @@ shapes.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +26,8 @@ _NEEDS_QUOTING = re.compile(r"[,'\"{}]")
 def format_property_name(name: str) -> str:
     """DevTools' formatPropertyName: JSON-quote names holding `, ' " { }`."""
     if _NEEDS_QUOTING.search(name):
+        import json  # here: rare names only
+
         return json.dumps(name, ensure_ascii=False)
     return name
 

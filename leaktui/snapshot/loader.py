@@ -8,14 +8,11 @@ header), `strings` and `trace_tree` are decoded with msgspec. Anything wrong rai
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import gzip
 import os
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -24,6 +21,7 @@ import numpy as np
 
 from leaktui.errors import SnapshotError
 from leaktui.snapshot import scan
+from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.format import Header, Layout, read_layout
 from leaktui.snapshot.strings import StringTable
 
@@ -73,7 +71,6 @@ class _Reader:
         self.eof = False
         self.phase = "reading"
         self._second_half: np.ndarray | None = None
-        self._pool: ThreadPoolExecutor | None = None
 
     def fill(self) -> bool:
         """Append the next chunk to what is left unread; False at end of input."""
@@ -197,16 +194,16 @@ class _Reader:
             cut = scan.split_point(self.buf, lo, hi)
         if cut < 0:
             return scan.scan_uint_columns(self.buf, lo, self.eof, out, count)
-        if self._second_half is None:
-            self._second_half = np.empty(len(self.data) // 2 + 1, dtype=np.uint32)
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leaktui-scan")
         tail = self._second_half
-        if tail.shape[0] < (hi - cut) // 2 + 1:
-            tail = self._second_half = np.empty((hi - cut) // 2 + 1, dtype=np.uint32)
-        assert self._pool is not None
-        second = self._pool.submit(scan.scan_uints_flat, self.buf, cut, hi, self.eof, tail)
-        first = scan.scan_uint_columns(self.buf, lo, False, out, count, cut)
-        status2, pos2, n2, extra2 = second.result()
+        if tail is None or tail.shape[0] < (hi - cut) // 2 + 1:
+            tail = self._second_half = np.empty(max(len(self.data), hi - cut) // 2 + 1,
+                                                dtype=np.uint32)
+        second = Beside(scan.scan_uints_flat, self.buf, cut, hi, self.eof, tail,
+                        name="leaktui-scan")
+        try:
+            first = scan.scan_uint_columns(self.buf, lo, False, out, count, cut)
+        finally:
+            status2, pos2, n2, extra2 = second.result()
         if first[0] != scan.NEED_MORE or first[1] != cut:
             return first  # the array ended, or something was wrong, in the first half
         count = first[2]
@@ -214,11 +211,6 @@ class _Reader:
         if placed < n2:
             return scan.OVERFLOW, cut, count + placed, 0
         return status2, pos2, count + n2, extra2
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
 
     def skip_uint_array(self, what: str) -> np.ndarray:
         """Parse an integer array of unknown length (small sections) into a flat array."""
@@ -272,8 +264,10 @@ def return_big_frees_to_the_os() -> bool:
     32 MiB), so the analysis's many 10-30 MB temporaries would come from the heap and stay in
     the process's RSS after use (about 60 MiB of peak on a 1 GB snapshot). Elsewhere (musl,
     macOS) nothing changes."""
+    import ctypes  # here: most commands never load a snapshot
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL(None)  # the process's own symbols: libc's where it is glibc
         return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
     except (OSError, AttributeError):
         return False
@@ -284,7 +278,6 @@ def load_raw(path: str | os.PathLike[str], progress: ProgressCallback | None = N
     return_big_frees_to_the_os()
     spath = os.fspath(path)
     stream, raw, size = _open(spath)
-    reader = None
     try:
         reader = _Reader(stream, raw, size, progress)
         result = _parse(spath, reader)
@@ -302,8 +295,6 @@ def load_raw(path: str | os.PathLike[str], progress: ProgressCallback | None = N
     except OSError as exc:
         raise SnapshotError(spath, f"read error: {exc.strerror or exc}") from None
     finally:
-        if reader is not None:
-            reader.close()
         stream.close()
         raw.close()
     _validate(result)

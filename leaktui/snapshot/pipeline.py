@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ import numpy as np
 from leaktui.snapshot import classes as cls
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot._base import SnapshotData
+from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.objects import EdgeSources
 
 if TYPE_CHECKING:
@@ -55,75 +55,85 @@ class Pipeline(SnapshotData):
 
     def _analyse(self) -> None:
         # Two cores: like DevTools' second worker, the reverse graph is built on another
-        # thread while the flags, essential edges and folded sizes are computed (the JIT
+        # thread while the flags, essential edges and folded sizes are computed (the compiled
         # kernels release the GIL).
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            t0 = time.perf_counter()
-            self._step("building retainers", 0.0)
-            retainers = pool.submit(k.build_retainers, self.edge_to, self.first_edge,
-                                    self.node_count, self._spare_edge_row)
-            del self._spare_edge_row
-            self._step("propagating DOM state", 0.1)
-            self.detachedness = self._initial_detachedness()
-            self.renamed_detached = k.propagate_dom_state(
-                self.node_type, self.detachedness, self.first_edge, self.edge_type,
-                self.edge_to, self.T_NATIVE, self.E_HIDDEN, self.E_WEAK)
-            t0 = self.timings.record("dom state", t0)
+        self._step("building retainers", 0.0)
+        retainers = Beside(k.build_retainers, self.edge_to, self.first_edge, self.node_count,
+                           self._spare_edge_row, name="leaktui-retainers")
+        del self._spare_edge_row
+        try:
+            essential = self._before_dominators()
+        except BaseException:
+            retainers.wait()
+            raise
+        t0 = time.perf_counter()
+        self.first_retainer, retaining_nodes, self.retaining_edges = retainers.result()
+        t0 = self.timings.record("retainers (wait)", t0)
 
-            self._step("marking flags", 0.15)
-            self.flags = np.zeros(self.node_count, dtype=np.uint8)
-            self._mark_flags()
-            t0 = self.timings.record("flags", t0)
+        self._step("computing dominators", 0.4)
+        scratch = self._idle_padded_rows()
+        self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
+            k.dominators_and_retained(
+                self.first_edge, self.edge_to, essential, self.first_retainer,
+                retaining_nodes, self.retaining_edges, self.self_size, self.root,
+                *scratch))
+        del scratch
+        del retaining_nodes
+        del essential
+        # The retaining nodes were needed by the dominator loop only; later lookups derive
+        # a retainer's node from its edge (a binary search), sparing an edge-sized array.
+        self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
+        t0 = self.timings.record("dominators", t0)
 
-            self._step("finding essential edges", 0.2)
-            table_of_string, pair_of_string = self._ephemeron_tables()
-            self.ephemeron_pair_of_string = pair_of_string
-            essential = k.essential_edges(
-                self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.node_id,
-                self.flags, self.root, self.E_INTERNAL, self.E_WEAK, self.E_SHORTCUT,
-                table_of_string)
-            del table_of_string
-            t0 = self.timings.record("essential edges", t0)
-
-            self._step("folding shallow sizes", 0.3)
-            self._fold_shallow_sizes()
-            t0 = self.timings.record("shallow sizes", t0)
-            self.first_retainer, retaining_nodes, self.retaining_edges = retainers.result()
-            t0 = self.timings.record("retainers (wait)", t0)
-
-            self._step("computing dominators", 0.4)
-            scratch = self._idle_padded_rows()
-            self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
-                k.dominators_and_retained(
-                    self.first_edge, self.edge_to, essential, self.first_retainer,
-                    retaining_nodes, self.retaining_edges, self.self_size, self.root,
-                    *scratch))
-            del scratch
-            del retaining_nodes
-            del essential
-            # The retaining nodes were needed by the dominator loop only; later lookups derive
-            # a retainer's node from its edge (a binary search), sparing an edge-sized array.
-            self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
-            t0 = self.timings.record("dominators", t0)
-
-            # One after the other: in parallel their scratch arrays would raise the peak.
-            self._step("computing distances", 0.6)
-            self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_))
-            t0 = self.timings.record("distances", t0)
-            self._step("naming classes", 0.7)
-            self._compute_classes()
-            t0 = self.timings.record("classes", t0)
-            # Built last: the classes' temporaries are gone by then (a lower peak).
-            self._step("building the dominator tree", 0.85)
-            self.first_dominated, self.dominated = k.dominated_children(self.dominator,
-                                                                        self.root)
-            t0 = self.timings.record("dominator tree", t0)
+        # One after the other: in parallel their scratch arrays would raise the peak.
+        self._step("computing distances", 0.6)
+        self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_))
+        t0 = self.timings.record("distances", t0)
+        self._step("naming classes", 0.7)
+        self._compute_classes()
+        t0 = self.timings.record("classes", t0)
+        # Built last: the classes' temporaries are gone by then (a lower peak).
+        self._step("building the dominator tree", 0.85)
+        self.first_dominated, self.dominated = k.dominated_children(self.dominator,
+                                                                    self.root)
+        t0 = self.timings.record("dominator tree", t0)
 
         self._step("aggregating", 0.9)
         self._aggregate()
         self.statistics = self._statistics()
         self.timings.record("aggregates", t0)
         self._step("done", 1.0)
+
+    def _before_dominators(self) -> np.ndarray:
+        """DOM state, flags, essential edges and folded sizes (while the reverse graph is
+        built beside them); returns the essential-edge mask."""
+        t0 = time.perf_counter()
+        self._step("propagating DOM state", 0.1)
+        self.detachedness = self._initial_detachedness()
+        self.renamed_detached = k.propagate_dom_state(
+            self.node_type, self.detachedness, self.first_edge, self.edge_type,
+            self.edge_to, self.T_NATIVE, self.E_HIDDEN, self.E_WEAK)
+        t0 = self.timings.record("dom state", t0)
+
+        self._step("marking flags", 0.15)
+        self.flags = np.zeros(self.node_count, dtype=np.uint8)
+        self._mark_flags()
+        t0 = self.timings.record("flags", t0)
+
+        self._step("finding essential edges", 0.2)
+        table_of_string, pair_of_string = self._ephemeron_tables()
+        self.ephemeron_pair_of_string = pair_of_string
+        essential = k.essential_edges(
+            self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.node_id,
+            self.flags, self.root, self.E_INTERNAL, self.E_WEAK, self.E_SHORTCUT,
+            table_of_string)
+        del table_of_string
+        t0 = self.timings.record("essential edges", t0)
+
+        self._step("folding shallow sizes", 0.3)
+        self._fold_shallow_sizes()
+        t0 = self.timings.record("shallow sizes", t0)
+        return essential
 
     def _fold_shallow_sizes(self) -> None:
         if not len(self.user_roots):

@@ -9,7 +9,6 @@ real heap never fails to load because of them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 
 import msgspec
@@ -59,6 +58,8 @@ class StringTable(Sequence[str]):
             try:
                 text = msgspec.json.decode(quoted, type=str)
             except msgspec.DecodeError:
+                import json  # here: rare, and json's import is a start-up cost
+
                 text = json.loads(quoted)  # lone surrogates: kept as Python keeps them
         if len(self._cache) < 200_000:
             self._cache[index] = text
@@ -70,6 +71,8 @@ class StringTable(Sequence[str]):
 
     def indexes_of(self, texts: Iterable[str]) -> dict[str, list[int]]:
         """Every index holding each of ``texts`` (exact match), without decoding the table."""
+        import json  # here: json's import is a start-up cost for commands that load nothing
+
         found: dict[str, list[int]] = {}
         for text in texts:
             encoded = json.dumps(text, ensure_ascii=True)[1:-1].encode()
