@@ -154,7 +154,8 @@ def main() -> int:
         print(json.dumps(result))
         runs.append(result)
     keys = ["process_s", "load_and_analyse_s", "peak_rss_mb", "report_s", "report_peak_rss_mb",
-            "oracle_s", "oracle_peak_rss_mb", "speedup_vs_devtools", "memory_vs_devtools", "suspects_s"]
+            "oracle_s", "oracle_peak_rss_mb", "speedup_vs_devtools", "memory_vs_devtools",
+            "suspects_s"]
     print("ranges over", len(runs), "run(s):")
     for key in keys:
         values = [r[key] for r in runs if key in r]
