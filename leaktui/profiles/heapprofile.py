@@ -331,7 +331,11 @@ def _decode_deep(data: bytes, kind: Any) -> Any:
 
     def work() -> None:
         try:
-            result.append(msgspec.json.decode(data, type=kind))
+            try:
+                result.append(msgspec.json.decode(data, type=kind))
+            except RecursionError:
+                # Python 3.12+ caps C recursion whatever the limit says: parse in Python.
+                result.append(_decode_in_python(data, kind))
         except BaseException as exc:  # handed to the caller below
             error.append(exc)
 
@@ -353,6 +357,37 @@ def _decode_deep(data: bytes, kind: Any) -> Any:
     if error:
         raise error[0]
     return result[0]
+
+
+def _decode_in_python(data: bytes, kind: Any) -> Any:
+    """The profile decoded by json's pure-Python scanner (its recursion is Python calls only,
+    which the raised recursion limit governs), each call-tree node made a ProfileNode as soon
+    as it is read (object_hook runs bottom-up), so msgspec only ever sees one level."""
+    import json
+    from json.scanner import py_make_scanner  # type: ignore[attr-defined]
+
+    def hook(obj: dict[str, Any]) -> Any:
+        if "callFrame" in obj:
+            children = obj.get("children", [])
+            if not isinstance(children, list) or not all(isinstance(c, ProfileNode)
+                                                         for c in children):
+                raise msgspec.ValidationError("Expected `array` of nodes - at `children`")
+            node = msgspec.convert({**obj, "children": []}, ProfileNode)
+            node.children = children
+            return node
+        if "functionName" in obj:
+            return msgspec.convert(obj, CallFrame)
+        return obj
+
+    decoder = json.JSONDecoder(object_hook=hook)
+    decoder.scan_once = py_make_scanner(decoder)  # type: ignore[attr-defined]
+    try:
+        doc = decoder.decode(data.decode("utf-8"))
+    except ValueError as exc:  # json's JSONDecodeError; UnicodeDecodeError is one too
+        if isinstance(exc, UnicodeDecodeError):
+            raise
+        raise msgspec.DecodeError(str(exc)) from None
+    return msgspec.convert(doc, type=kind)
 
 
 def _one_line(exc: BaseException) -> str:
