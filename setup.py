@@ -22,7 +22,7 @@ def _extensions() -> list[Extension]:
             Extension(
                 ".".join(rel.parts),
                 [str(pyx.relative_to(HERE))],
-                extra_compile_args=["-O3"],
+                extra_compile_args=["-O3", "-g0"],  # no debug info: half the build time
                 define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
             )
         )

@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
-"""Benchmark the snapshot core: per-phase times and peak RSS for load + full analysis.
+"""Benchmark the snapshot core: per-phase times and peak RSS for load + full analysis, side by
+side with DevTools' own worker.
 
     python benchmarks/bench_core.py --make 1000          # write a ~1 GB snapshot with Node first
-    python benchmarks/bench_core.py SNAP [SNAP2] [--oracle DIR] [--suspects]
+    python benchmarks/bench_core.py SNAP [SNAP2] [--oracle DIR] [--suspects] [--repeat N]
+    python benchmarks/bench_core.py --fresh-install SNAP # first run after `pip install .` vs the
+                                                         # second, and the installed size
 
 With two snapshots the comparison is timed too (load of both included). With --oracle, DevTools'
-own code (../shared/oracle) runs on the same file for reference. Each measurement runs in a
-fresh process so peak RSS is that run's own.
+own code (../shared/oracle, built) runs on the same file in the same run, alternating with
+leaktui, and the ratios are printed. Each measurement runs in a fresh process so peak RSS is that
+run's own. The machine may be shared: --repeat gives ranges, and the ratios of runs made side by
+side mean more than any single time.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -54,18 +58,59 @@ if {suspects!r}:
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 print(json.dumps(result))
 """
+    t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["process_s"] = time.perf_counter() - t0  # interpreter start and imports included
+    return result
 
 
 def oracle(path: str, oracle_dir: str) -> dict:
+    """DevTools' worker on ``path`` in its own process (via /usr/bin/time for its own peak)."""
     t0 = time.perf_counter()
-    subprocess.run(["node", "--max-old-space-size=16000", str(Path(oracle_dir) / "oracle.js"),
-                    path, "--quiet", "--stats"], check=True, capture_output=True)
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "node", "--max-old-space-size=16000",
+                           str(Path(oracle_dir) / "oracle.js"), path, "--quiet", "--stats"],
+                          check=True, capture_output=True, text=True)
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak = int(proc.stderr.strip().splitlines()[-1]) / 1024
     return {"oracle_s": wall, "oracle_peak_rss_mb": peak}
+
+
+def report_run(python: str, path: str) -> dict:
+    """`leaktui report` as a user runs it: wall time including interpreter start, peak RSS."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", python, "-m", "leaktui.cli", "report",
+                           "--format", "json", path], check=True, capture_output=True, text=True,
+                          cwd="/")
+    return {"report_s": time.perf_counter() - t0,
+            "report_peak_rss_mb": int(proc.stderr.strip().splitlines()[-1]) / 1024}
+
+
+def fresh_install(path: str) -> dict:
+    """`pip install .` (locked versions) into a new venv, then `leaktui report` twice: the
+    first run after the install against the second; and how big the environment is."""
+    import shutil
+    import tempfile
+
+    venv = Path(tempfile.mkdtemp(prefix="leaktui-bench-venv-"))
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        t0 = time.perf_counter()
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", str(HERE.parent)],
+                       check=True, env={**__import__("os").environ,
+                                        "PIP_CONSTRAINT": str(HERE.parent / "requirements" /
+                                                              "lock.txt")})
+        install_s = time.perf_counter() - t0
+        python = str(venv / "bin" / "python")
+        first = report_run(python, path)
+        second = report_run(python, path)
+        size = subprocess.run(["du", "-sm", str(venv)], capture_output=True, text=True,
+                              check=True).stdout.split()[0]
+        return {"install_s": install_s, "first_report_s": first["report_s"],
+                "second_report_s": second["report_s"], "installed_env_mb": int(size)}
+    finally:
+        shutil.rmtree(venv, ignore_errors=True)
 
 
 def main() -> int:
@@ -76,21 +121,46 @@ def main() -> int:
     parser.add_argument("--oracle", metavar="DIR", help="also run DevTools' code from DIR")
     parser.add_argument("--suspects", action="store_true",
                         help="also time the leak-suspect scan after loading")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="measure N times (alternating with DevTools) and give ranges")
+    parser.add_argument("--report", action="store_true",
+                        help="also time `leaktui report` on the last file, start to end")
+    parser.add_argument("--fresh-install", action="store_true",
+                        help="install into a new venv and time the first and second report")
     args = parser.parse_args()
+    if args.fresh_install:
+        if not args.paths:
+            parser.error("--fresh-install needs a snapshot")
+        print(json.dumps(fresh_install(args.paths[-1]), indent=1))
+        return 0
     if args.make:
         make(args.make, Path(args.out))
         if not args.paths:
             args.paths = [args.out]
     if not args.paths:
         parser.error("give a snapshot or --make MB")
-    measure([str(HERE.parent / "tests" / "data" / "mini.heapsnapshot")])  # JIT cache warm-up
     for p in args.paths:
         size = Path(p).stat().st_size / 1e6
         print(f"{p}: {size:,.0f} MB")
-    result = measure(args.paths, suspects=args.suspects)
-    print(json.dumps(result, indent=1))
-    if args.oracle:
-        print(json.dumps(oracle(args.paths[-1], args.oracle), indent=1))
+    runs: list[dict] = []
+    for _ in range(args.repeat):
+        result = measure(args.paths, suspects=args.suspects)
+        if args.report:
+            result.update(report_run(sys.executable, args.paths[-1]))
+        if args.oracle:
+            result.update(oracle(args.paths[-1], args.oracle))
+            result["speedup_vs_devtools"] = result["oracle_s"] / result["process_s"]
+            result["memory_vs_devtools"] = result["peak_rss_mb"] / result["oracle_peak_rss_mb"]
+        print(json.dumps(result))
+        runs.append(result)
+    keys = ["process_s", "load_and_analyse_s", "peak_rss_mb", "report_s", "report_peak_rss_mb",
+            "oracle_s", "oracle_peak_rss_mb", "speedup_vs_devtools", "memory_vs_devtools",
+            "suspects_s"]
+    print("ranges over", len(runs), "run(s):")
+    for key in keys:
+        values = [r[key] for r in runs if key in r]
+        if values:
+            print(f"  {key:22} {min(values):9.2f} .. {max(values):9.2f}")
     return 0
 
 

@@ -165,23 +165,53 @@ def test_without_a_terminal_capture_requires_yes_before_touching_the_process(
         assert listening_ports(target.pid) == set()
 
 
+# `leaktui capture` with one change: once the first chunk of the second snapshot is in its part
+# file, it touches the file named by argv[1] and waits for a line on stdin (the test kills the
+# process being captured in between, so the capture goes on against a process that went away).
+_PAUSE_IN_SECOND_SNAPSHOT = """
+import sys
+from leaktui.capture import snapshot
+from leaktui.cli import main
+
+write = snapshot.PartFile.write
+paused = []
+
+def write_then_pause(self, data):
+    write(self, data)
+    if not paused and self.part.endswith("-2.heapsnapshot.part"):
+        paused.append(True)
+        open(sys.argv[1], "w").close()
+        sys.stdin.readline()
+
+snapshot.PartFile.write = write_then_pause
+sys.exit(main(sys.argv[2:]))
+"""
+
+
 def test_process_dying_mid_series_removes_the_partial_file_and_keeps_earlier_ones(
         tmp_path: Path) -> None:
-    out = tmp_path / "out"
+    out, paused = tmp_path / "out", tmp_path / "paused"
     with node("--inspect=127.0.0.1:0", program=GROWER) as target:
-        capture = subprocess.Popen([sys.executable, "-m", "leaktui.cli", "capture", "--inspect",
-                                    str(target.port), "--count", "2", "--interval", "1", "-o",
-                                    str(out), "--yes", "--no-open"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        wait_for(lambda: out.is_dir() and any(out.glob("*-1.heapsnapshot")))
-        assert target.send("grow 200000").startswith("grown")  # the second one takes longer
-        wait_for(lambda: any(p.stat().st_size > 0 for p in out.glob("*-2.heapsnapshot.part")))
+        # Far more than the socket buffers hold: what was sent before the kill cannot
+        # complete the second snapshot.
+        assert target.send("grow 400000").startswith("grown")
+        capture = subprocess.Popen([sys.executable, "-c", _PAUSE_IN_SECOND_SNAPSHOT,
+                                    str(paused), "capture", "--inspect", str(target.port),
+                                    "--count", "2", "--interval", "1", "-o", str(out), "--yes",
+                                    "--no-open"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: paused.exists() or capture.poll() is not None, timeout=120)
+        assert paused.exists(), capture.communicate()[1]
+        (part,) = out.glob("*-2.heapsnapshot.part")
+        assert part.stat().st_size > 0
         target.proc.kill()
-        stdout, stderr = capture.communicate(timeout=60)
+        target.proc.wait()
+        stdout, stderr = capture.communicate("go\n", timeout=60)
     assert capture.returncode == 2, stderr
     assert "went away" in stderr and "1 complete snapshot(s) kept" in stderr
     assert not list(out.glob("*.part"))
     (kept,) = out.glob("*.heapsnapshot")
+    assert kept.name.endswith("-1.heapsnapshot")
     assert stdout.split() == [str(kept)]
     assert load_snapshot(str(kept)).node_count > 1000
 

@@ -113,3 +113,36 @@ def test_a_linked_list_deeper_than_any_stack_is_counted_once_from_its_head(
     np.testing.assert_array_equal(snap.dominator[snap.dominated], parent_of_child)
     assert np.all(np.diff(snap.dominated.astype(np.int64))[
         np.diff(parent_of_child) == 0] > 0)  # children in ordinal order
+
+
+@pytest.mark.parametrize("golden", [GOLDEN / "rules.summary.json",
+                                    GOLDEN / "unbounded-cache-3.summary.json"],
+                         ids=lambda p: p.name.removesuffix(".summary.json"))
+def test_snapshots_of_4g_edges_and_more_get_int64_offsets_and_the_same_numbers(
+    golden: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past 2**32 - 1 edges the CSR offsets are int64 (the kernels take either); the limit is
+    lowered so a small file takes that path: every number still equals DevTools'."""
+    import leaktui.snapshot.graph as graph
+    from leaktui.snapshot.growth import element_counts
+
+    gold = json.loads(golden.read_text())
+    narrow = snapshot(gold["file"])
+    monkeypatch.setattr(graph, "OFFSETS_32_BIT_LIMIT", 0)
+    wide = load_snapshot(str(ROOT / gold["file"]))
+    assert wide.first_edge.dtype == np.int64 and wide.first_retainer.dtype == np.int64
+    assert narrow.first_edge.dtype == np.uint32
+    theirs = {c["classKey"]: (c["name"], c["count"], c["selfSize"], c["retainedSize"],
+                              c["distance"]) for c in gold["classes"]}
+    assert {r.key: (r.name, r.count, r.self_size, r.retained_size, r.distance)
+            for r in wide.summary()} == theirs
+    assert wide.total_size == gold["totalSize"]
+    nodes = np.load(GOLDEN / golden.name.replace(".summary.json", ".nodes.npz"))
+    np.testing.assert_array_equal(wide.retained_size, nodes["retainedSize"])
+    np.testing.assert_array_equal(wide.distance, nodes["distance"])
+    np.testing.assert_array_equal(wide.node_id[wide.dominator], nodes["dominatorId"])
+    np.testing.assert_array_equal(element_counts(wide), element_counts(narrow))
+    for row in wide.summary()[:20]:
+        node = int(wide.class_members(row.class_id)[0])
+        assert wide.path_to_root(node) == narrow.path_to_root(node)
+        assert wide.retainers(node) == narrow.retainers(node)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 CORE_MODULES = [
     "leaktui.snapshot",
@@ -37,3 +39,29 @@ def test_report_command_runs_without_importing_textual() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert proc.stdout.strip() == "False", proc.stderr
+
+
+def test_the_core_imports_nothing_above_it() -> None:
+    """Every module of leaktui.snapshot loads with no other leaktui package (profiles, suspects,
+    metrics, capture, commands, the TUI, reports) and no Textual or Rich."""
+    code = (
+        "import pkgutil, importlib, sys\n"
+        "import leaktui.snapshot as core\n"
+        "for m in pkgutil.iter_modules(core.__path__):\n"
+        "    importlib.import_module('leaktui.snapshot.' + m.name)\n"
+        "above = ('leaktui.profiles', 'leaktui.suspects', 'leaktui.metrics', 'leaktui.capture',\n"
+        "         'leaktui.commands', 'leaktui.tui', 'leaktui.report', 'leaktui.cli',\n"
+        "         'textual', 'rich')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(above))))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "", f"the core imports from above it: {proc.stdout}"
+    # Imports made inside functions too (only run when called): none names a package above.
+    core_dir = Path(__file__).resolve().parents[1] / "leaktui" / "snapshot"
+    pattern = re.compile(r"^\s*(from|import)\s+leaktui\.(?!snapshot\b|errors\b|units\b)(\w+)",
+                         re.MULTILINE)
+    found = {f"{src.name}: leaktui.{m.group(2)}" for src in core_dir.glob("*.py*")
+             for m in pattern.finditer(src.read_text())}
+    assert not found, f"the core imports from above it: {sorted(found)}"

@@ -180,3 +180,60 @@ def test_strings_with_lone_surrogates_and_escapes_decode(tmp_path: Path) -> None
     text = head + '"cut \\ud83d here \\"q\\" \\\\ \\u00e9"]}'
     snap = load_snapshot(str(write(tmp_path, "surrogate.heapsnapshot", text)))
     assert snap.strings[len(snap.strings) - 1] == 'cut \ud83d here "q" \\ é'
+
+
+def _load_in_small_chunks(path: Path, monkeypatch: pytest.MonkeyPatch, cores: int,
+                          chunk: int = 4096) -> object:
+    """load_raw with chunks of ``chunk`` bytes, cut in two halves parsed at once (cores > 1)
+    or read in one pass; its result, or the one-line error it raised."""
+    import leaktui.snapshot.loader as loader
+
+    halves = []
+    second_half = loader.scan.scan_uints_flat
+
+    def counted(*args: object) -> tuple[int, int, int, int]:
+        halves.append(args)
+        return second_half(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "CHUNK", chunk)
+    monkeypatch.setattr(loader, "PARALLEL_MIN_BYTES", 64)
+    monkeypatch.setattr(loader, "_CORES", cores)
+    monkeypatch.setattr(loader.scan, "scan_uints_flat", counted)
+    try:
+        result: object = load_raw(str(path))
+    except SnapshotError as exc:
+        result = str(exc)
+    assert bool(halves) == (cores > 1), "the chunks were not parsed as asked"
+    return result
+
+
+def test_chunks_parsed_in_two_halves_at_once_give_what_one_pass_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = Path(__file__).parents[1] / "snapshots_sample" / "unbounded-cache" / \
+        "unbounded-cache-1.heapsnapshot.gz"
+    halves = _load_in_small_chunks(path, monkeypatch, cores=2)
+    whole = _load_in_small_chunks(path, monkeypatch, cores=1, chunk=64 << 20)
+    assert not isinstance(halves, str) and not isinstance(whole, str), (halves, whole)
+    assert halves.nodes.shape == whole.nodes.shape  # type: ignore[attr-defined]
+    assert (halves.nodes == whole.nodes).all()  # type: ignore[attr-defined]
+    assert (halves.edges == whole.edges).all()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("bad", "named"), [("-7", "negative number"), ("7x", "unexpected"),
+                                            ("99999999999", "does not fit in 32 bits")])
+@pytest.mark.parametrize("where", [0.3, 0.6, 0.97])
+def test_bad_values_in_either_half_of_a_chunk_are_the_same_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str, named: str, where: float,
+) -> None:
+    doc = mini_doc()
+    text = json.dumps(doc)
+    start = text.index('"edges": [') + len('"edges": [')
+    end = text.index("]", start)
+    values = text[start:end].split(", ")
+    values[int(len(values) * where)] = bad
+    path = write(tmp_path, "bad.heapsnapshot", text[:start] + ", ".join(values) + text[end:])
+    halves = _load_in_small_chunks(path, monkeypatch, cores=2, chunk=128)
+    whole = _load_in_small_chunks(path, monkeypatch, cores=1, chunk=1 << 20)
+    assert isinstance(halves, str) and named in halves, halves
+    assert halves == whole

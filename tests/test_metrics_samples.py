@@ -13,7 +13,7 @@ from leaktui.metrics.limits import parse_duration, parse_size
 from leaktui.metrics.samples import LineParser, Sample, SampleTable, parse_time
 from leaktui.units import format_size
 
-MOMENT = dt.datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=dt.UTC)
+MOMENT = dt.datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=dt.timezone.utc)
 EPOCH_S = MOMENT.timestamp()
 
 

@@ -14,8 +14,8 @@ from profiles_support import LEAK_CJS, TRACKED, heap_prof, line_of, tracked_snap
 
 from leaktui.profiles.heapprofile import load_profile
 from leaktui.profiles.report import allocations_report
-from leaktui.profiles.traces import AllocationTraces
 from leaktui.snapshot import load_snapshot
+from leaktui.snapshot.traces import AllocationTraces
 
 SITE_KEYS = {"function", "script", "line", "column", "self_size", "total_size"}
 

@@ -28,8 +28,8 @@ from profiles_support import (
 
 from leaktui.errors import SnapshotError
 from leaktui.profiles.report import snapshot_allocations
-from leaktui.profiles.traces import AllocationTraces, TraceTree, build_trace_tree
 from leaktui.snapshot import load_snapshot
+from leaktui.snapshot.traces import AllocationTraces, TraceTree, build_trace_tree
 
 
 @pytest.fixture(scope="module")

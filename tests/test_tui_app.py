@@ -203,21 +203,21 @@ def test_leaktui_draws_and_quits_inside_tmux_at_80x24(tmp_path: Path) -> None:
             return subprocess.run([*tmux, "capture-pane", "-p"], capture_output=True,
                                   text=True).stdout
 
-        deadline = time.monotonic() + 30
-        while "Classes" not in screen() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert "UserProfile" in screen()
+        def until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+            deadline = time.monotonic() + timeout
+            while not condition():
+                assert time.monotonic() < deadline, f"{what} within {timeout:.0f} s:\n{screen()}"
+                time.sleep(0.1)
+
+        until(lambda: "UserProfile" in screen(), "the class table drawn")
         subprocess.run([*tmux, "send-keys", "1", "/", *"UserP"], check=True)
-        time.sleep(0.5)
-        assert "Classes 1 matching 'UserP'" in screen()
+        until(lambda: "Classes 1 matching 'UserP'" in screen(), "the filter applied")
         subprocess.run([*tmux, "send-keys", "Escape"], check=True)
-        time.sleep(0.3)
+        # A key right after a bare Escape would read as Alt+key: wait for the filter to close.
+        until(lambda: "UserP " not in screen(), "the filter box closed by Escape")
         subprocess.run([*tmux, "send-keys", "q"], check=True)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and subprocess.run(
-                [*tmux, "has-session"], capture_output=True).returncode == 0:
-            time.sleep(0.2)
-        assert subprocess.run([*tmux, "has-session"], capture_output=True).returncode != 0
+        until(lambda: subprocess.run([*tmux, "has-session"], capture_output=True).returncode != 0,
+              "the session ended by q")
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
 

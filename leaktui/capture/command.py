@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shlex
 import shutil
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlparse
@@ -322,23 +323,44 @@ def inspector_capture(endpoint: Endpoint, plan: Plan, allow_remote: bool,
     session = CdpSession(target.ws_url)
     # One loop across the steps; the question is asked between them, outside the loop, so
     # Ctrl-C at the prompt interrupts it at once.
-    with asyncio.Runner() as runner:
-        runner.run(session.__aenter__())
+    with _event_loop() as loop:
+        loop.run_until_complete(session.__aenter__())
         try:
-            usage = runner.run(session.heap_usage())
+            usage = loop.run_until_complete(session.heap_usage())
             if plan.sample is not None:
                 _confirm_sample(plan, usage)
-                return [runner.run(_sample(session, plan))]
+                return [loop.run_until_complete(_sample(session, plan))]
             _confirm_series(plan, usage)
-            return runner.run(_series(session, plan))
+            return loop.run_until_complete(_series(session, plan))
         finally:
-            asked = opened_by_us and runner.run(_close_inspector(session))
-            runner.run(session.__aexit__(None, None, None))
+            asked = opened_by_us and loop.run_until_complete(_close_inspector(session))
+            loop.run_until_complete(session.__aexit__(None, None, None))
             if opened_by_us:
                 _say("Closed the inspector that SIGUSR1 opened." if asked and
                      _wait_closed(endpoint) else
                      f"The inspector that SIGUSR1 opened may stay open on {endpoint} until "
                      "the process exits.")
+
+
+@contextlib.contextmanager
+def _event_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """One event loop for several steps, closed after them (what asyncio.Runner does; Python
+    3.10 has none): tasks left over are cancelled, async generators finalised."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        try:
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
 
 
 def _wait_closed(endpoint: Endpoint, timeout: float = 3.0) -> bool:

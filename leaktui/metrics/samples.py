@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import msgspec
@@ -25,6 +26,7 @@ VALUE_KEYS = SERIES + GC_KEYS + (PID_KEY, FLOOR_KEY)
 
 # A number above these is not epoch seconds but a finer unit (1e11 s is the year 5138).
 _MS_ABOVE, _US_ABOVE, _NS_ABOVE = 1e11, 1e14, 1e17
+_ISO_FRACTION = re.compile(r"\.(\d+)")
 
 Number = int | float
 Loose = float | str | None  # numbers may arrive quoted
@@ -81,14 +83,30 @@ def parse_time(value: object) -> float | None:
             return parse_time(float(text))
         except ValueError:
             pass
-        try:
-            when = dt.datetime.fromisoformat(text)
-        except ValueError:
+        when = _from_iso(text)
+        if when is None:
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
+            when = when.replace(tzinfo=dt.timezone.utc)
         return when.timestamp()
     return None
+
+
+def _from_iso(text: str) -> dt.datetime | None:
+    """An ISO 8601 time. Python 3.10 reads only what isoformat() writes, so a trailing `Z` and
+    fractions of other than 3 or 6 digits (JavaScript's toISOString writes both) are put in
+    that form first."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    text = _ISO_FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _number(value: object) -> float | None:

@@ -29,14 +29,14 @@ import msgspec
 import numpy as np
 
 from leaktui.errors import SnapshotError
-from leaktui.profiles._tree import (
+from leaktui.snapshot._tree import (
     fold_into_ancestor,
     group_sums,
     level_sums,
     outermost,
     preorder_positions,
 )
-from leaktui.profiles.sites import Frame, Site
+from leaktui.snapshot.sites import Frame, Site
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A retry for call trees nested deeper than Python's recursion limit allows msgspec: a
@@ -301,14 +301,26 @@ def _decode(path: str, data: bytes) -> ProfileFile:
             doc = _decode_deep(data, kind)
     except msgspec.ValidationError as exc:
         raise SnapshotError(path, f"not a heap profile: {_one_line(exc)}") from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        # Bytes that are not UTF-8 raise UnicodeDecodeError or DecodeError depending on the
+        # msgspec release, with its own words: the bytes themselves tell which problem it is.
+        bad = _first_bad_utf8(data)
+        if bad is not None:
+            raise SnapshotError(path, f"not UTF-8 text, corrupt (byte {bad:,})") from None
         raise SnapshotError(path, f"not valid JSON, truncated or corrupt ({_one_line(exc)})"
                             ) from None
-    except UnicodeDecodeError as exc:  # msgspec raises it for bytes that are not UTF-8
-        raise SnapshotError(path, f"not UTF-8 text, corrupt ({_one_line(exc)})") from None
     except RecursionError:
         raise SnapshotError(path, "the call tree is nested too deeply to read") from None
     return doc.profile if isinstance(doc, WrappedProfile) else doc
+
+
+def _first_bad_utf8(data: bytes) -> int | None:
+    """Offset of the first byte that is not valid UTF-8, or None."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return None
 
 
 def _decode_deep(data: bytes, kind: Any) -> Any:
@@ -319,7 +331,11 @@ def _decode_deep(data: bytes, kind: Any) -> Any:
 
     def work() -> None:
         try:
-            result.append(msgspec.json.decode(data, type=kind))
+            try:
+                result.append(msgspec.json.decode(data, type=kind))
+            except RecursionError:
+                # Python 3.12+ caps C recursion whatever the limit says: parse in Python.
+                result.append(_decode_in_python(data, kind))
         except BaseException as exc:  # handed to the caller below
             error.append(exc)
 
@@ -341,6 +357,37 @@ def _decode_deep(data: bytes, kind: Any) -> Any:
     if error:
         raise error[0]
     return result[0]
+
+
+def _decode_in_python(data: bytes, kind: Any) -> Any:
+    """The profile decoded by json's pure-Python scanner (its recursion is Python calls only,
+    which the raised recursion limit governs), each call-tree node made a ProfileNode as soon
+    as it is read (object_hook runs bottom-up), so msgspec only ever sees one level."""
+    import json
+    from json.scanner import py_make_scanner  # type: ignore[attr-defined]
+
+    def hook(obj: dict[str, Any]) -> Any:
+        if "callFrame" in obj:
+            children = obj.get("children", [])
+            if not isinstance(children, list) or not all(isinstance(c, ProfileNode)
+                                                         for c in children):
+                raise msgspec.ValidationError("Expected `array` of nodes - at `children`")
+            node = msgspec.convert({**obj, "children": []}, ProfileNode)
+            node.children = children
+            return node
+        if "functionName" in obj:
+            return msgspec.convert(obj, CallFrame)
+        return obj
+
+    decoder = json.JSONDecoder(object_hook=hook)
+    decoder.scan_once = py_make_scanner(decoder)  # type: ignore[attr-defined]
+    try:
+        doc = decoder.decode(data.decode("utf-8"))
+    except ValueError as exc:  # json's JSONDecodeError; UnicodeDecodeError is one too
+        if isinstance(exc, UnicodeDecodeError):
+            raise
+        raise msgspec.DecodeError(str(exc)) from None
+    return msgspec.convert(doc, type=kind)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from leaktui.profiles.heapprofile import HeapProfile
-from leaktui.profiles.traces import AllocationTraces
+from leaktui.snapshot.traces import AllocationTraces
 
 if TYPE_CHECKING:
     from leaktui.snapshot import HeapSnapshot

@@ -2,7 +2,7 @@
 
 Objects are matched by V8 object id within the same class key; the base is re-classified with
 the target's `{a, b}` interface definitions first (HeapSnapshot.ts `aggregatesForDiff`), so class
-keys are comparable. The join is one JIT pass over each side (a binary search of each target
+keys are comparable. The join is one compiled pass over each side (a binary search of each target
 id among the base's sorted ids), with a flag per node and counters per class key: no Python
 object and no int64 copy per heap node.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
+from leaktui.snapshot import kernels as k
 from leaktui.snapshot.graph import HeapSnapshot
 
 
@@ -56,60 +56,6 @@ def _class_numbers(snap: HeapSnapshot, keys: list[tuple[int, int, int, int]],
     return number_of_class
 
 
-@numba.njit(cache=True, nogil=True)
-def _join(t_class: np.ndarray, t_number: np.ndarray, t_size: np.ndarray, t_ids: np.ndarray,
-          b_class: np.ndarray, b_number: np.ndarray, b_size: np.ndarray, b_ids: np.ndarray,
-          b_sorted_ids: np.ndarray, b_order: np.ndarray, n_keys: int,
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One pass over each side. A counted target object (non-zero size, exported class) is
-    kept when the base has the same id counted under the same key, else new; counted base
-    objects no target object kept are deleted. Returns (per key, as rows: new, deleted,
-    allocated, freed, new with odd ids, deleted with odd ids; is_new per target node;
-    is_deleted per base node)."""
-    stats = np.zeros((6, n_keys), dtype=np.int64)
-    is_new = np.zeros(t_class.shape[0], dtype=np.bool_)
-    matched = np.zeros(b_class.shape[0], dtype=np.bool_)
-    nb = b_sorted_ids.shape[0]
-    for t in range(t_class.shape[0]):
-        if t_size[t] == 0:
-            continue
-        g = t_number[t_class[t]]
-        if g < 0:
-            continue
-        node_id = t_ids[t]
-        lo, hi = 0, nb
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if b_sorted_ids[mid] < node_id:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < nb and b_sorted_ids[lo] == node_id:
-            b = b_order[lo]
-            if b_size[b] != 0 and b_number[b_class[b]] == g:
-                matched[b] = True
-                continue
-        is_new[t] = True
-        stats[0, g] += 1
-        stats[2, g] += t_size[t]
-        stats[4, g] += node_id & 1
-    is_deleted = matched  # reused: flipped to "counted and not kept" below
-    for b in range(b_class.shape[0]):
-        if is_deleted[b]:
-            is_deleted[b] = False
-            continue
-        if b_size[b] == 0:
-            continue
-        g = b_number[b_class[b]]
-        if g < 0:
-            continue
-        is_deleted[b] = True
-        stats[1, g] += 1
-        stats[3, g] += b_size[b]
-        stats[5, g] += b_ids[b] & 1
-    return stats, is_new, is_deleted
-
-
 def compare(base: HeapSnapshot, target: HeapSnapshot) -> list[DiffRow]:
     """Comparison base -> target, one row per class with new or deleted objects, sorted by
     size delta (largest growth first)."""
@@ -135,7 +81,7 @@ def compare_detailed(
         key_names.setdefault(g, name)
     n_keys = len(key_numbers)
     sorted_ids, order = base._ids_sorted
-    stats, is_new, is_deleted = _join(
+    stats, is_new, is_deleted = k.comparison_join(
         target.class_id, t_number, target.self_size, target.node_id, b_ids, b_number,
         base.self_size, base.node_id, sorted_ids, order, n_keys)
     new_count, del_count, alloc, freed, odd_new, odd_del = stats

@@ -1,5 +1,5 @@
 """Allocation stacks and sites of snapshots taken with allocation tracking, as the TUI shows
-them. The only TUI module that talks to `leaktui.profiles.traces`."""
+them. The only TUI module that talks to `leaktui.snapshot.traces`."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ from leaktui.tui import model
 from leaktui.units import format_size
 
 if TYPE_CHECKING:
-    from leaktui.profiles.traces import AllocationTraces
+    from leaktui.snapshot.traces import AllocationTraces
 
 
 def _traces(snap: HeapSnapshot) -> AllocationTraces | None:
-    from leaktui.profiles.traces import AllocationTraces
+    from leaktui.snapshot.traces import AllocationTraces
 
     return AllocationTraces.of(snap)
 
 
 def available(snap: HeapSnapshot) -> bool:
-    from leaktui.profiles.traces import AllocationTraces
+    from leaktui.snapshot.traces import AllocationTraces
 
     return AllocationTraces.available(snap)
 

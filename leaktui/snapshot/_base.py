@@ -1,0 +1,118 @@
+"""The arrays of an analysed snapshot, declared once for the parts of `HeapSnapshot` (the
+pipeline, class naming, statistics, per-object queries), each a mixin in its own module."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+_WANTED_STRINGS = (
+    "system / ExternalStringData", "(Document DOM trees)", "system / NativeContext",
+    "sloppy_function_map", "(map descriptors)", "Object", "system / JSArrayBufferData",
+    "Array", "elements",
+)
+
+if TYPE_CHECKING:
+    from leaktui.snapshot.classes import ClassNameTable, InterfaceDefinition
+    from leaktui.snapshot.format import Header, Layout
+    from leaktui.snapshot.loader import ProgressCallback, RawSnapshot
+    from leaktui.snapshot.objects import EdgeSources
+    from leaktui.snapshot.pipeline import Timings
+    from leaktui.snapshot.statistics import ClassRow, Statistics
+    from leaktui.snapshot.strings import StringTable
+
+
+class SnapshotData:
+    """Arrays are indexed by node ordinal or edge ordinal; set by `HeapSnapshot.__init__` and
+    the pipeline."""
+
+    path: str
+    raw: RawSnapshot
+    header: Header
+    layout: Layout
+    strings: StringTable
+    timings: Timings
+    _progress: ProgressCallback | None
+    node_count: int
+    edge_count: int
+    node_type_names: list[str]
+    edge_type_names: list[str]
+    root: int
+    extra_native_bytes: int
+    # nodes
+    node_type: np.ndarray  # uint8
+    node_name: np.ndarray  # uint32 string index
+    node_id: np.ndarray  # uint32
+    self_size: np.ndarray  # uint32, adjusted by the folding step
+    raw_self_size: np.ndarray  # uint32, as in the file
+    trace_node_id: np.ndarray | None
+    detachedness: np.ndarray  # uint8: 0 unknown, 1 attached, 2 detached
+    renamed_detached: np.ndarray  # bool
+    flags: np.ndarray  # uint8 FLAG_* bits
+    dominator: np.ndarray  # uint32 ordinal
+    retained_size: np.ndarray  # int64
+    distance: np.ndarray  # int32
+    weak_only_count: int
+    unreachable_count: int
+    first_dominated: np.ndarray
+    dominated: np.ndarray
+    # edges (CSR)
+    first_edge: np.ndarray  # N+1 offsets, uint32 (int64 past 4G edges)
+    edge_type: np.ndarray  # uint8
+    edge_name: np.ndarray  # uint32 string index or number
+    edge_to: np.ndarray  # uint32 ordinal
+    first_retainer: np.ndarray
+    retaining_edges: np.ndarray
+    retaining_nodes: EdgeSources
+    ephemeron_pair_of_string: np.ndarray
+    # classes
+    string_table: ClassNameTable
+    display_name_index: np.ndarray
+    class_sidx: np.ndarray
+    class_id: np.ndarray  # int32
+    class_keys: list[tuple[int, int, int, int]]
+    class_names: list[str]
+    plain_objects: np.ndarray
+    interfaces: list[InterfaceDefinition]
+    class_rows: list[ClassRow]
+    class_retained: np.ndarray
+    statistics: Statistics
+    # node and edge rows of the file that are done with, reused for later arrays
+    _initial_detach: np.ndarray | None
+    _spare_node_row: np.ndarray
+    _spare_rows: list[np.ndarray]
+    _spare_edge_row: np.ndarray
+    # type indexes (-1 when the snapshot has no such type)
+    T_HIDDEN: int
+    T_ARRAY: int
+    T_STRING: int
+    T_OBJECT: int
+    T_CODE: int
+    T_CLOSURE: int
+    T_REGEXP: int
+    T_NATIVE: int
+    T_SYNTHETIC: int
+    T_CONS: int
+    T_SLICED: int
+    E_CONTEXT: int
+    E_ELEMENT: int
+    E_PROPERTY: int
+    E_INTERNAL: int
+    E_HIDDEN: int
+    E_SHORTCUT: int
+    E_WEAK: int
+
+    @cached_property
+    def _wanted_strings(self) -> dict[str, list[int]]:
+        """Indexes of the few strings the rules test for, found in one pass."""
+        return self.strings.indexes_of(_WANTED_STRINGS)
+
+    def _string_indexes(self, text: str) -> np.ndarray:
+        """Indexes of every string equal to ``text``."""
+        found = self._wanted_strings.get(text)
+        if found is None:
+            found = self.strings.indexes_of([text])[text]
+            self._wanted_strings[text] = found
+        return np.asarray(found, dtype=np.uint32)

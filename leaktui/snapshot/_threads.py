@@ -1,0 +1,39 @@
+"""A call run on a second thread, its result (or exception) collected later: what the loader
+and the pipeline need from a thread pool, without concurrent.futures (whose import pulls in
+logging, a cost every command would pay at start)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Beside(Generic[T]):
+    """``fn(*args)`` started now on its own thread; `result()` waits for it."""
+
+    def __init__(self, fn: Callable[..., T], *args: Any, name: str = "leaktui-kernel") -> None:
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), name=name,
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., T], args: tuple[Any, ...]) -> None:
+        try:
+            self._value = fn(*args)
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def wait(self) -> None:
+        """Wait for the call to end, whatever its outcome."""
+        self._thread.join()
+
+    def result(self) -> T:
+        """The call's return value, once it is done; its exception is raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]

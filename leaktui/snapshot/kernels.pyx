@@ -1,0 +1,1118 @@
+# cython: language_level=3
+"""Compiled kernels for the heap graph: retainers, DOM state, flags, shallow sizes, dominators,
+distances, class naming and class retained sizes, the comparison join. Each mirrors one step of
+DevTools' HeapSnapshot.ts so the numbers match exactly; each is O(nodes + edges) over flat
+arrays. Built at install by setup.py (no JIT at run time).
+
+Conventions: nodes are ordinals 0..N-1; edges are ordinals 0..E-1; ``first_edge`` is the CSR
+offset array (length N+1) of a node's outgoing edges, in file order: uint32, or int64 for
+snapshots of 4G edges and more (the ``offset_t`` kernels take either). Columns are uint32,
+node and edge types uint8, masks numpy bools (read as uint8). Arrays are allocated with the GIL
+held; the loops release it, so a second thread (the reverse graph, a TUI) runs beside them.
+"""
+
+import numpy as np
+
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc, realloc
+
+NO_DISTANCE = -5
+BASE_SYSTEM_DISTANCE = 100_000_000
+BASE_UNREACHABLE_DISTANCE = 2 * BASE_SYSTEM_DISTANCE
+
+# Per-node flag bits.
+FLAG_PAGE_OBJECT = 1
+FLAG_CAN_BE_QUERIED = 2
+FLAG_DETACHED_DOM = 4
+
+cdef enum:
+    C_NO_DISTANCE = -5
+    C_BASE_SYSTEM_DISTANCE = 100000000
+    FLAG_PAGE_OBJECT_C = 1
+
+ctypedef fused offset_t:
+    uint32_t
+    int64_t
+
+
+def _mask(a):
+    """A numpy bool mask as uint8 (the memoryviews' type), without a copy."""
+    arr = np.asarray(a)
+    return arr.view(np.uint8) if arr.dtype == np.bool_ else arr
+
+
+# ---------------------------------------------------------------------------------- retainers
+def build_retainers(const uint32_t[::1] edge_to, const offset_t[::1] first_edge,
+                    Py_ssize_t node_count, retaining_edges_arr):
+    """Reverse CSR, in DevTools' order (a node's retainers in reverse edge order).
+    ``retaining_edges`` is a spare uint32 array of edge_count length, filled here.
+
+    Returns (first_retainer[N+1], retaining_nodes[E], retaining_edges[E])."""
+    cdef Py_ssize_t edge_count = edge_to.shape[0]
+    first_dtype = np.uint32 if offset_t is uint32_t else np.int64
+    first_retainer_arr = np.zeros(node_count + 1, dtype=first_dtype)
+    retaining_nodes_arr = np.empty(edge_count, dtype=np.uint32)
+    fill_arr = np.empty(node_count, dtype=first_dtype)
+    cdef offset_t[::1] first_retainer = first_retainer_arr
+    cdef offset_t[::1] fill = fill_arr
+    cdef uint32_t[::1] retaining_nodes = retaining_nodes_arr
+    cdef uint32_t[::1] retaining_edges = retaining_edges_arr
+    cdef Py_ssize_t e, i, src
+    cdef offset_t c, slot = 0
+    cdef uint32_t t
+    with nogil:
+        for e in range(edge_count):
+            first_retainer[edge_to[e]] += 1
+        for i in range(node_count):
+            c = first_retainer[i]
+            first_retainer[i] = slot
+            slot += c
+            fill[i] = slot  # filled backwards from the end of the slice
+        first_retainer[node_count] = <offset_t>edge_count
+        for src in range(node_count):
+            for e in range(<Py_ssize_t>first_edge[src], <Py_ssize_t>first_edge[src + 1]):
+                t = edge_to[e]
+                fill[t] -= 1
+                retaining_nodes[fill[t]] = <uint32_t>src
+                retaining_edges[fill[t]] = <uint32_t>e
+    return first_retainer_arr, retaining_nodes_arr, retaining_edges_arr
+
+
+# ---------------------------------------------------------------------------------- DOM state
+cdef Py_ssize_t _spread_dom_state(uint32_t[::1] stack, Py_ssize_t top, uint8_t state,
+                                  uint8_t[::1] detachedness, uint8_t[::1] visited,
+                                  uint8_t[::1] renamed, const uint8_t[::1] node_type,
+                                  const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
+                                  const uint32_t[::1] edge_to, int native_type, int hidden_edge,
+                                  int weak_edge) noexcept nogil:
+    """Spread ``state`` (1 attached, 2 detached) from the nodes on ``stack`` to unvisited
+    native children, never through other node types; a detached node popped after it was
+    found attached is skipped."""
+    cdef uint32_t v, w
+    cdef Py_ssize_t e
+    cdef int t
+    while top > 0:
+        top -= 1
+        v = stack[top]
+        if state == 2 and detachedness[v] == 1:
+            continue
+        for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+            t = edge_type[e]
+            if t == hidden_edge or t == weak_edge:
+                continue
+            w = edge_to[e]
+            if visited[w]:
+                continue
+            visited[w] = 1
+            if node_type[w] != native_type:
+                continue
+            detachedness[w] = state
+            if state == 2:
+                renamed[w] = 1
+            stack[top] = w
+            top += 1
+    return top
+
+
+def propagate_dom_state(const uint8_t[::1] node_type, uint8_t[::1] detachedness,
+                        const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
+                        const uint32_t[::1] edge_to, int native_type, int hidden_edge,
+                        int weak_edge):
+    """DevTools' propagateDOMState: attached state flows first, then detached, through native
+    nodes only. Updates ``detachedness`` in place; returns a mask of nodes renamed 'Detached '."""
+    cdef Py_ssize_t n = node_type.shape[0]
+    visited_arr = np.zeros(n, dtype=np.uint8)
+    renamed_arr = np.zeros(n, dtype=np.bool_)
+    attached_arr = np.empty(n, dtype=np.uint32)
+    detached_arr = np.empty(n, dtype=np.uint32)
+    cdef uint8_t[::1] visited = visited_arr
+    cdef uint8_t[::1] renamed = renamed_arr.view(np.uint8)
+    cdef uint32_t[::1] attached = attached_arr
+    cdef uint32_t[::1] detached = detached_arr
+    cdef Py_ssize_t v, na = 0, nd = 0
+    cdef uint8_t state
+    with nogil:
+        for v in range(n):
+            state = detachedness[v]
+            if state == 0 or visited[v]:
+                continue
+            if node_type[v] != native_type:
+                visited[v] = 1
+                continue
+            if state == 1:
+                attached[na] = <uint32_t>v
+                na += 1
+            elif state == 2:
+                renamed[v] = 1
+                detached[nd] = <uint32_t>v
+                nd += 1
+            visited[v] = 1
+        _spread_dom_state(attached, na, 1, detachedness, visited, renamed, node_type,
+                          first_edge, edge_type, edge_to, native_type, hidden_edge, weak_edge)
+        _spread_dom_state(detached, nd, 2, detachedness, visited, renamed, node_type,
+                          first_edge, edge_type, edge_to, native_type, hidden_edge, weak_edge)
+    return renamed_arr
+
+
+# ---------------------------------------------------------------------------------- flags
+def mark_reachable(const uint32_t[::1] seeds, const offset_t[::1] first_edge,
+                   const uint8_t[::1] edge_type, const uint32_t[::1] edge_to,
+                   const int64_t[::1] skip_types, uint8_t[::1] flags, int flag):
+    """Set ``flag`` on every node reachable from ``seeds`` through edges whose type is not
+    in ``skip_types`` (markPageOwnedNodes / markQueriableHeapObjects)."""
+    cdef Py_ssize_t n = flags.shape[0]
+    stack_arr = np.empty(n + seeds.shape[0], dtype=np.uint32)
+    cdef uint32_t[::1] stack = stack_arr
+    cdef uint8_t skip[256]
+    cdef Py_ssize_t i, e, top = 0
+    cdef uint32_t v, w, s
+    for i in range(256):
+        skip[i] = 0
+    for i in range(skip_types.shape[0]):
+        skip[skip_types[i] & 255] = 1
+    with nogil:
+        for i in range(seeds.shape[0]):
+            s = seeds[i]
+            flags[s] |= flag
+            stack[top] = s
+            top += 1
+        while top > 0:
+            top -= 1
+            v = stack[top]
+            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+                w = edge_to[e]
+                if flags[w] & flag:
+                    continue
+                if skip[edge_type[e]]:
+                    continue
+                flags[w] |= flag
+                stack[top] = w
+                top += 1
+
+
+def essential_edges(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
+                    const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
+                    const uint32_t[::1] node_id, const uint8_t[::1] flags, Py_ssize_t root,
+                    int internal_edge, int weak_edge, int shortcut_edge,
+                    const int64_t[::1] ephemeron_table_of_string):
+    """DevTools' computeIsEssentialEdge for every edge (the graph used for dominators)."""
+    cdef Py_ssize_t n = first_edge.shape[0] - 1
+    out_arr = np.zeros(edge_to.shape[0], dtype=np.bool_)
+    cdef uint8_t[::1] out = out_arr.view(np.uint8)
+    cdef Py_ssize_t v, e
+    cdef uint32_t w
+    cdef int t
+    cdef int64_t table
+    cdef bint v_page
+    with nogil:
+        for v in range(n):
+            v_page = (flags[v] & FLAG_PAGE_OBJECT_C) != 0
+            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+                t = edge_type[e]
+                if t == internal_edge:
+                    table = ephemeron_table_of_string[edge_name[e]]
+                    if table >= 0 and node_id[v] == table:
+                        continue
+                if t == weak_edge:
+                    continue
+                w = edge_to[e]
+                if w == v:
+                    continue
+                if v != root:
+                    if t == shortcut_edge:
+                        continue
+                    if (flags[w] & FLAG_PAGE_OBJECT_C) and not v_page:
+                        continue
+                out[e] = 1
+    return out_arr
+
+
+# ---------------------------------------------------------------------------------- sizes
+def fold_shallow_sizes(uint32_t[::1] self_size, candidate_mask, const offset_t[::1] first_edge,
+                       const uint8_t[::1] edge_type, const uint32_t[::1] edge_to, int weak_edge,
+                       no_transfer_mask):
+    """DevTools' calculateShallowSizes: fold internal storage (hidden, array, external string
+    data) reached from exactly one owner into that owner's self size. In place."""
+    cdef const uint8_t[::1] candidate = _mask(candidate_mask)
+    cdef const uint8_t[::1] no_transfer_owner = _mask(no_transfer_mask)
+    cdef Py_ssize_t n = self_size.shape[0]
+    cdef uint32_t unvisited = 0xFFFFFFFF
+    cdef uint32_t multiple = 0xFFFFFFFE
+    owners_arr = np.empty(n, dtype=np.uint32)
+    stack_arr = np.empty(2 * n + 1, dtype=np.uint32)
+    cdef uint32_t[::1] owners = owners_arr
+    cdef uint32_t[::1] stack = stack_arr
+    cdef Py_ssize_t i, e, top = 0
+    cdef uint32_t v, w, owner, cur, o
+    with nogil:
+        for i in range(n):
+            if candidate[i]:
+                owners[i] = unvisited
+            else:
+                owners[i] = <uint32_t>i
+                stack[top] = <uint32_t>i
+                top += 1
+        while top > 0:
+            top -= 1
+            v = stack[top]
+            owner = owners[v]
+            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+                if edge_type[e] == weak_edge:
+                    continue
+                w = edge_to[e]
+                cur = owners[w]
+                if cur == unvisited:
+                    owners[w] = owner
+                    stack[top] = w
+                    top += 1
+                elif cur == w or cur == owner or cur == multiple:
+                    pass
+                else:
+                    owners[w] = multiple
+                    stack[top] = w
+                    top += 1
+        for i in range(n):
+            o = owners[i]
+            if o == unvisited or o == multiple or o == i:
+                continue
+            if no_transfer_owner[o]:
+                continue
+            self_size[o] = <uint32_t>(self_size[o] + self_size[i])
+            self_size[i] = 0
+
+
+# ---------------------------------------------------------------------------------- dominators
+cdef inline bint _has_only_weak_retainers(Py_ssize_t v, const offset_t[::1] first_retainer,
+                                          const uint32_t[::1] retaining_edges,
+                                          const uint8_t[::1] essential) noexcept nogil:
+    cdef Py_ssize_t r
+    for r in range(<Py_ssize_t>first_retainer[v], <Py_ssize_t>first_retainer[v + 1]):
+        if essential[retaining_edges[r]]:
+            return False
+    return True
+
+
+cdef Py_ssize_t _dfs(Py_ssize_t start, Py_ssize_t n, const offset_t[::1] first_edge,
+                     const uint32_t[::1] edge_to, const uint8_t[::1] essential,
+                     offset_t[::1] next_edge, uint32_t[::1] parent, uint32_t[::1] semi,
+                     uint32_t[::1] vertex, uint32_t[::1] label) noexcept nogil:
+    """Iterative DFS over essential edges (vertices are ordinal + 1; 0 means none)."""
+    cdef Py_ssize_t v, v_next, vo, w
+    cdef offset_t end, e
+    next_edge[start - 1] = first_edge[start - 1]
+    v = start
+    while v != 0:
+        if semi[v] == 0:
+            n += 1
+            semi[v] = <uint32_t>n
+            vertex[n] = <uint32_t>v
+            label[v] = <uint32_t>v
+        v_next = parent[v]
+        vo = v - 1
+        end = first_edge[vo + 1]
+        while next_edge[vo] < end:
+            e = next_edge[vo]
+            if essential[e]:
+                w = <Py_ssize_t>edge_to[e] + 1
+                if semi[w] == 0:
+                    parent[w] = <uint32_t>v
+                    next_edge[w - 1] = first_edge[w - 1]
+                    v_next = w
+                    break
+            next_edge[vo] += 1
+        v = v_next
+    return n
+
+
+cdef inline uint32_t _evaluate(uint32_t v0, uint32_t[::1] ancestor, uint32_t[::1] label,
+                               const uint32_t[::1] semi, uint32_t[::1] stack) noexcept nogil:
+    cdef Py_ssize_t sp = 0
+    cdef uint32_t v, w
+    if ancestor[v0] == 0:
+        return v0
+    v = v0
+    while ancestor[ancestor[v]] != 0:
+        sp += 1
+        stack[sp] = v
+        v = ancestor[v]
+    while sp > 0:
+        w = stack[sp]
+        sp -= 1
+        if semi[label[ancestor[w]]] < semi[label[w]]:
+            label[w] = label[ancestor[w]]
+        ancestor[w] = ancestor[ancestor[w]]
+    return label[v0]
+
+
+def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
+                            essential_mask, const offset_t[::1] first_retainer,
+                            const uint32_t[::1] retaining_nodes,
+                            const uint32_t[::1] retaining_edges,
+                            const uint32_t[::1] self_size, Py_ssize_t root,
+                            scratch_a, scratch_b, scratch_c):
+    """Lengauer-Tarjan exactly as DevTools runs it (same DFS order, same patch-ups for nodes
+    reached only through weak edges and for unreachable cliques). Returns
+    (dominator ordinal per node, retained size per node, #weak-only starts, #unreachable).
+    ``scratch_*``: uint32 arrays of N+1 the caller has no use for now (their contents are
+    overwritten), or empty ones: the kernel then allocates its own."""
+    cdef const uint8_t[::1] essential = _mask(essential_mask)
+    cdef Py_ssize_t n_nodes = first_edge.shape[0] - 1
+    cdef Py_ssize_t size = n_nodes + 1
+    parent_arr = scratch_a if scratch_a.shape[0] == size else np.empty(size, dtype=np.uint32)
+    parent_arr[:] = 0
+    ancestor_arr = np.zeros(size, dtype=np.uint32)
+    vertex_arr = np.zeros(size, dtype=np.uint32)
+    label_arr = scratch_b if scratch_b.shape[0] == size else np.empty(size, dtype=np.uint32)
+    label_arr[:] = 0
+    semi_arr = np.zeros(size, dtype=np.uint32)
+    offset_dtype = np.uint32 if offset_t is uint32_t else np.int64
+    next_edge_arr = np.zeros(size, dtype=offset_dtype)
+    bucket_next_arr = np.zeros(size, dtype=np.uint32)
+    cdef uint32_t[::1] parent = parent_arr
+    cdef uint32_t[::1] ancestor = ancestor_arr
+    cdef uint32_t[::1] vertex = vertex_arr
+    cdef uint32_t[::1] label = label_arr
+    cdef uint32_t[::1] semi = semi_arr
+    cdef offset_t[::1] next_edge = next_edge_arr
+    cdef uint32_t[::1] bucket_next = bucket_next_arr
+    cdef Py_ssize_t n = 0, v, i, ri, r = root + 1, o
+    cdef Py_ssize_t weak_only = 0, unreachable = 0
+    with nogil:
+        n = _dfs(r, n, first_edge, edge_to, essential, next_edge, parent, semi, vertex, label)
+        if n < n_nodes:
+            for v in range(1, n_nodes + 1):
+                if semi[v] == 0 and _has_only_weak_retainers(v - 1, first_retainer,
+                                                             retaining_edges, essential):
+                    weak_only += 1
+                    parent[v] = <uint32_t>r
+                    n = _dfs(v, n, first_edge, edge_to, essential, next_edge, parent, semi,
+                             vertex, label)
+        if n < n_nodes:
+            for v in range(1, n_nodes + 1):
+                if semi[v] == 0:
+                    unreachable += 1
+                    parent[v] = <uint32_t>r
+                    n += 1
+                    semi[v] = <uint32_t>n
+                    vertex[n] = <uint32_t>v
+                    label[v] = <uint32_t>v
+
+    # The DFS is over: its per-node cursor becomes the bucket heads (memory reused).
+    bucket_head_arr = next_edge_arr.view(np.uint32)[:size]
+    bucket_head_arr[:] = 0
+    stack_arr = scratch_c if scratch_c.shape[0] == size else np.empty(size, dtype=np.uint32)
+    dom_arr = np.zeros(size, dtype=np.uint32)
+    retained_arr = np.empty(n_nodes, dtype=np.int64)
+    cdef uint32_t[::1] bucket_head = bucket_head_arr
+    cdef uint32_t[::1] stack = stack_arr
+    cdef uint32_t[::1] dom = dom_arr
+    cdef int64_t[::1] retained = retained_arr
+    cdef uint32_t[::1] dominator
+    cdef uint32_t w, u, b, p, vv
+    cdef Py_ssize_t wo
+    cdef bint orphan
+    with nogil:
+        for i in range(n, 1, -1):
+            w = vertex[i]
+            wo = w - 1
+            orphan = True
+            for ri in range(<Py_ssize_t>first_retainer[wo], <Py_ssize_t>first_retainer[wo + 1]):
+                if not essential[retaining_edges[ri]]:
+                    continue
+                orphan = False
+                u = _evaluate(retaining_nodes[ri] + 1, ancestor, label, semi, stack)
+                if semi[u] < semi[w]:
+                    semi[w] = semi[u]
+            if orphan:
+                semi[w] = semi[r]
+            b = vertex[semi[w]]
+            bucket_next[w] = bucket_head[b]
+            bucket_head[b] = w
+            ancestor[w] = parent[w]
+            p = parent[w]
+            vv = bucket_head[p]
+            while vv != 0:
+                u = _evaluate(vv, ancestor, label, semi, stack)
+                dom[vv] = u if semi[u] < semi[vv] else p
+                vv = bucket_next[vv]
+            bucket_head[p] = 0
+        dom[0] = <uint32_t>r
+        dom[r] = <uint32_t>r
+        for i in range(2, n + 1):
+            w = vertex[i]
+            if dom[w] != vertex[semi[w]]:
+                dom[w] = dom[dom[w]]
+
+    dominator_arr = ancestor_arr[:n_nodes]  # ancestor is no longer needed: reuse its memory
+    dominator = dominator_arr
+    with nogil:
+        for o in range(n_nodes):
+            dominator[o] = dom[o + 1] - 1
+            retained[o] = self_size[o]
+        for i in range(n, 1, -1):
+            o = vertex[i] - 1
+            retained[dominator[o]] += retained[o]
+    return dominator_arr, retained_arr, weak_only, unreachable
+
+
+def dominated_children(const uint32_t[::1] dominator, Py_ssize_t root):
+    """Children lists of the dominator tree as CSR (first[N+1], children), ordinal order."""
+    cdef Py_ssize_t n = dominator.shape[0]
+    first_arr = np.zeros(n + 1, dtype=np.uint32)
+    children_arr = np.empty(max(n - 1, 0), dtype=np.uint32)
+    cdef uint32_t[::1] first = first_arr
+    cdef uint32_t[::1] children = children_arr
+    cdef Py_ssize_t o, i
+    cdef uint32_t d
+    with nogil:
+        for o in range(n):
+            if o != root:
+                first[dominator[o] + 1] += 1
+        for i in range(n):
+            first[i + 1] += first[i]
+        # first[d] serves as d's fill cursor (no copy of it): afterwards it holds the start of
+        # d + 1, so the offsets are shifted back by one.
+        for o in range(n):
+            if o != root:
+                d = dominator[o]
+                children[first[d]] = <uint32_t>o
+                first[d] += 1
+        for i in range(n, 0, -1):
+            first[i] = first[i - 1]
+        first[0] = 0
+    return first_arr, children_arr
+
+
+# ---------------------------------------------------------------------------------- distances
+def distances_bfs(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
+                  const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
+                  const uint32_t[::1] seeds, Py_ssize_t root, int weak_edge, int internal_edge,
+                  static_skip_mask, const int32_t[::1] ephemeron_pair_of_string, ignored_mask):
+    """DevTools' calculateDistances (JS filter included): BFS from user roots at distance 1,
+    then from the root at BASE_SYSTEM_DISTANCE (or 0 without user roots). Skips weak edges,
+    edges marked in ``static_skip`` and the first-seen edge of each WeakMap ephemeron pair;
+    never enters nodes marked in ``ignored`` (the Retainers view's "ignore this retainer")."""
+    cdef const uint8_t[::1] static_skip = _mask(static_skip_mask)
+    cdef const uint8_t[::1] ignored = _mask(ignored_mask)
+    cdef Py_ssize_t n = first_edge.shape[0] - 1
+    dist_arr = np.full(n, NO_DISTANCE, dtype=np.int32)
+    queue_arr = np.empty(n + seeds.shape[0] + 1, dtype=np.uint32)
+    cdef int32_t[::1] dist = dist_arr
+    cdef uint32_t[::1] queue = queue_arr
+    cdef Py_ssize_t i, n_pairs = 0
+    for i in range(ephemeron_pair_of_string.shape[0]):
+        if ephemeron_pair_of_string[i] + 1 > n_pairs:
+            n_pairs = ephemeron_pair_of_string[i] + 1
+    pending_arr = np.zeros(max(n_pairs, 1), dtype=np.uint8)
+    cdef uint8_t[::1] pending = pending_arr
+    cdef Py_ssize_t length = 0, index, e, phase
+    cdef uint32_t v, w, s
+    cdef int32_t d, pair
+    cdef int t
+    with nogil:
+        for i in range(seeds.shape[0]):
+            s = seeds[i]
+            dist[s] = 1
+            queue[length] = s
+            length += 1
+        for phase in range(2):
+            if phase == 1:
+                dist[root] = C_BASE_SYSTEM_DISTANCE if seeds.shape[0] > 0 else 0
+                queue[0] = <uint32_t>root
+                length = 1
+            index = 0
+            while index < length:
+                v = queue[index]
+                index += 1
+                d = dist[v] + 1
+                for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+                    t = edge_type[e]
+                    if t == weak_edge:
+                        continue
+                    w = edge_to[e]
+                    if dist[w] != C_NO_DISTANCE:
+                        continue
+                    if ignored[w]:
+                        continue
+                    if static_skip[e]:
+                        continue
+                    if t == internal_edge:
+                        pair = ephemeron_pair_of_string[edge_name[e]]
+                        if pair >= 0:
+                            if pending[pair]:
+                                pending[pair] = 0
+                            else:
+                                pending[pair] = 1
+                                continue
+                    dist[w] = d
+                    queue[length] = w
+                    length += 1
+    return dist_arr
+
+
+# ---------------------------------------------------------------------------------- classes
+def class_retained_sizes(const uint32_t[::1] first_child, const uint32_t[::1] children,
+                         const int32_t[::1] class_id, const uint32_t[::1] self_size,
+                         const int64_t[::1] retained, Py_ssize_t n_classes, Py_ssize_t root):
+    """DevTools' calculateClassesRetainedSize: a node adds its retained size to its class unless
+    a dominator-tree ancestor with non-zero self size has the same class (no double counting)."""
+    out_arr = np.zeros(n_classes, dtype=np.int64)
+    active_arr = np.zeros(n_classes, dtype=np.int32)
+    cdef int64_t[::1] out = out_arr
+    cdef int32_t[::1] active = active_arr
+    cdef Py_ssize_t n = class_id.shape[0]
+    cdef uint32_t leave = 0x80000000  # high bit marks "leaving this node" (N < 2**31)
+    cdef Py_ssize_t cap = min(n + 1, 1 << 16)  # grows with the tree's needs
+    cdef Py_ssize_t top = 0, need, i
+    cdef uint32_t item, v
+    cdef int32_t c
+    cdef uint32_t* stack = <uint32_t*>malloc(cap * sizeof(uint32_t))
+    cdef uint32_t* grown
+    if stack == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            stack[top] = <uint32_t>root
+            top += 1
+            while top > 0:
+                top -= 1
+                item = stack[top]
+                if item & leave:
+                    active[class_id[item & ~leave]] -= 1
+                    continue
+                v = item
+                c = class_id[v]
+                need = top + 1 + <Py_ssize_t>(first_child[v + 1] - first_child[v])
+                if need > cap:
+                    cap = max(need, 2 * cap)
+                    grown = <uint32_t*>realloc(stack, cap * sizeof(uint32_t))
+                    if grown == NULL:
+                        with gil:
+                            raise MemoryError()
+                    stack = grown
+                if self_size[v] != 0:
+                    if active[c] == 0:
+                        out[c] += retained[v]
+                    if first_child[v] != first_child[v + 1]:
+                        active[c] += 1
+                        stack[top] = v | leave
+                        top += 1
+                for i in range(first_child[v], first_child[v + 1]):
+                    stack[top] = children[i]
+                    top += 1
+    finally:
+        free(stack)
+    return out_arr
+
+
+cdef inline Py_ssize_t _source_of_edge(const offset_t[::1] first_edge, Py_ssize_t e) noexcept nogil:
+    """The node an edge leaves from: the last offset <= e (searchsorted 'right' - 1)."""
+    cdef Py_ssize_t lo = 0, hi = first_edge.shape[0], mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if <Py_ssize_t>first_edge[mid] <= e:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
+
+
+def shortest_retainer_path(Py_ssize_t start, const int32_t[::1] dist,
+                           const offset_t[::1] first_retainer, const offset_t[::1] first_edge,
+                           const uint32_t[::1] retaining_edges, const uint8_t[::1] edge_type,
+                           int weak_edge, Py_ssize_t root, Py_ssize_t max_len):
+    """Edges (ordinals) of a shortest path from a user root down to ``start``: from ``start``
+    up through the retainer with the smallest distance at each step (ties: the first in
+    DevTools' retainer order), as the auto-expanded Retainers view shows. Root-first; empty
+    when the node is a user root or reachable only through system roots."""
+    path_arr = np.empty(max_len, dtype=np.int64)
+    cdef int64_t[::1] path = path_arr
+    cdef Py_ssize_t k = 0, v = start, r, e, u, best_e, best_u, i
+    cdef int64_t dv, du, best_d
+    with nogil:
+        while k < max_len:
+            dv = dist[v]
+            if dv <= 1 or dv >= C_BASE_SYSTEM_DISTANCE:
+                break
+            best_e = -1
+            best_u = -1
+            best_d = C_BASE_SYSTEM_DISTANCE
+            for r in range(<Py_ssize_t>first_retainer[v], <Py_ssize_t>first_retainer[v + 1]):
+                e = retaining_edges[r]
+                u = _source_of_edge(first_edge, e)
+                if u == root or edge_type[e] == weak_edge:
+                    continue
+                du = dist[u]
+                if du < 0:
+                    continue
+                if du < best_d:
+                    best_d = du
+                    best_e = e
+                    best_u = u
+            if best_e < 0 or best_d >= dv:
+                break
+            path[k] = best_e
+            k += 1
+            v = best_u
+    out_arr = np.empty(k, dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    for i in range(k):
+        out[i] = path[k - 1 - i]
+    return out_arr
+
+
+def names_used_by(const uint8_t[::1] edge_type, const uint32_t[::1] edge_name, int wanted_type,
+                  Py_ssize_t string_count):
+    """Mask over the string table: names of edges of ``wanted_type``."""
+    used_arr = np.zeros(string_count, dtype=np.bool_)
+    cdef uint8_t[::1] used = used_arr.view(np.uint8)
+    cdef Py_ssize_t e
+    with nogil:
+        for e in range(edge_type.shape[0]):
+            if edge_type[e] == wanted_type:
+                used[edge_name[e]] = 1
+    return used_arr
+
+
+def js_array_sizes(const uint8_t[::1] node_type, const uint32_t[::1] node_name, is_array_mask,
+                   skip_type_mask, const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
+                   const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
+                   const offset_t[::1] first_retainer, const uint32_t[::1] size,
+                   int internal_edge, is_elements_mask):
+    """DevTools' JS arrays statistic: nodes named `Array` (not hidden, native, code or
+    string), plus the first `elements` store of each when it has exactly one retainer."""
+    cdef const uint8_t[::1] is_array_name = _mask(is_array_mask)
+    cdef const uint8_t[::1] skip_type = _mask(skip_type_mask)
+    cdef const uint8_t[::1] is_elements = _mask(is_elements_mask)
+    cdef int64_t total = 0
+    cdef Py_ssize_t v, e
+    cdef uint32_t w
+    with nogil:
+        for v in range(node_type.shape[0]):
+            if skip_type[node_type[v]] or not is_array_name[node_name[v]]:
+                continue
+            total += size[v]
+            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+                if edge_type[e] == internal_edge and is_elements[edge_name[e]]:
+                    w = edge_to[e]
+                    if first_retainer[w + 1] - first_retainer[w] == 1:
+                        total += size[w]
+                    break
+    return total
+
+
+def first_sized_node(const int32_t[::1] class_id, const uint32_t[::1] self_size,
+                     Py_ssize_t n_classes):
+    """First node ordinal with non-zero self size of each class (-1 if none)."""
+    first_arr = np.full(n_classes, -1, dtype=np.int64)
+    cdef int64_t[::1] first = first_arr
+    cdef Py_ssize_t v
+    with nogil:
+        for v in range(class_id.shape[0]):
+            if self_size[v] != 0 and first[class_id[v]] < 0:
+                first[class_id[v]] = v
+    return first_arr
+
+
+def collection_entry_counts(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
+                            const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
+                            const uint8_t[::1] node_type, int weak_edge, int internal_edge,
+                            is_storage_mask, storage_type_mask):
+    """Per node: max(own non-weak edges, edges of its storage children)."""
+    cdef const uint8_t[::1] is_storage_name = _mask(is_storage_mask)
+    cdef const uint8_t[::1] storage_type = _mask(storage_type_mask)
+    cdef Py_ssize_t n = first_edge.shape[0] - 1
+    out_arr = np.zeros(n, dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    cdef Py_ssize_t v, e
+    cdef int64_t own, stored
+    cdef uint32_t w
+    cdef int t
+    with nogil:
+        for v in range(n):
+            own = 0
+            stored = 0
+            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+                t = edge_type[e]
+                if t == weak_edge:
+                    continue
+                own += 1
+                if t == internal_edge and is_storage_name[edge_name[e]]:
+                    w = edge_to[e]
+                    if storage_type[node_type[w]]:
+                        stored += <int64_t>first_edge[w + 1] - <int64_t>first_edge[w]
+            out[v] = own if own > stored else stored
+    return out_arr
+
+
+def members_by_class(const int32_t[::1] class_id, const uint32_t[::1] self_size,
+                     Py_ssize_t n_classes):
+    """Node ordinals with non-zero self size grouped by class, in node order within a class
+    (a counting sort): members of class c are ``nodes[offsets[c]:offsets[c + 1]]``."""
+    offsets_arr = np.zeros(n_classes + 1, dtype=np.int64)
+    cdef int64_t[::1] offsets = offsets_arr
+    cdef Py_ssize_t v, c
+    with nogil:
+        for v in range(class_id.shape[0]):
+            if self_size[v] != 0:
+                offsets[class_id[v] + 1] += 1
+        for c in range(n_classes):
+            offsets[c + 1] += offsets[c]
+    fill_arr = offsets_arr[:n_classes].copy()
+    nodes_arr = np.empty(offsets_arr[n_classes], dtype=np.int32)
+    cdef int64_t[::1] fill = fill_arr
+    cdef int32_t[::1] nodes = nodes_arr
+    with nogil:
+        for v in range(class_id.shape[0]):
+            if self_size[v] != 0:
+                c = class_id[v]
+                nodes[fill[c]] = <int32_t>v
+                fill[c] += 1
+    return offsets_arr, nodes_arr
+
+
+def values_used(const uint32_t[::1] values, Py_ssize_t n):
+    """Which of 0..n-1 occur in ``values`` (np.bincount(values) > 0 without an int64 copy of
+    ``values``)."""
+    used_arr = np.zeros(n, dtype=np.bool_)
+    cdef uint8_t[::1] used = used_arr.view(np.uint8)
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(values.shape[0]):
+            used[values[i]] = 1
+    return used_arr
+
+
+def lookup_into(const int32_t[::1] table, const uint32_t[::1] values, out_arr):
+    """out[i] = table[values[i]] (np.take without an int64 copy of ``values``); returns out."""
+    cdef int32_t[::1] out = out_arr
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(values.shape[0]):
+            out[i] = table[values[i]]
+    return out_arr
+
+
+def sum_by_type(const uint8_t[::1] node_type, const uint32_t[::1] size, Py_ssize_t n_types):
+    """Sum of self sizes per node type (int64, exact)."""
+    out_arr = np.zeros(n_types, dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    cdef Py_ssize_t v, n = node_type.shape[0]
+    with nogil:
+        for v in range(n):
+            out[node_type[v]] += size[v]
+    return out_arr
+
+
+# ---------------------------------------------------------------------------------- class names
+cdef enum:
+    MAX_INTERFACE_NAME_LENGTH = 120
+
+
+def interface_candidates(const int64_t[::1] plain, const offset_t[::1] first_edge,
+                         const uint8_t[::1] edge_type, const uint32_t[::1] edge_name,
+                         int property_edge, int64_t proto_string,
+                         const int64_t[::1] formatted_length):
+    """For each plain object: a 64-bit hash of the property names DevTools puts in its
+    candidate interface name (edge order, `__proto__` skipped, cut near 120 chars) and how
+    many there are (0: no candidate)."""
+    cdef Py_ssize_t m = plain.shape[0]
+    hashes_arr = np.zeros(m, dtype=np.uint64)
+    counts_arr = np.zeros(m, dtype=np.int32)
+    cdef uint64_t[::1] hashes = hashes_arr
+    cdef int32_t[::1] counts = counts_arr
+    cdef Py_ssize_t k, e
+    cdef int64_t v, length, fl, s
+    cdef uint64_t h
+    cdef int32_t c
+    with nogil:
+        for k in range(m):
+            v = plain[k]
+            length = 1
+            h = 14695981039346656037ULL
+            c = 0
+            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+                if edge_type[e] != property_edge:
+                    continue
+                s = edge_name[e]
+                if s == proto_string:
+                    continue
+                fl = formatted_length[s]
+                if length > 1 and length + fl > MAX_INTERFACE_NAME_LENGTH:
+                    break
+                if length != 1:
+                    length += 2
+                length += fl
+                h = (h ^ <uint64_t>(s + 1)) * 1099511628211ULL
+                h ^= h >> 29
+                c += 1
+            hashes[k] = h
+            counts[k] = c
+    return hashes_arr, counts_arr
+
+
+def property_set_signatures(const int64_t[::1] plain, const offset_t[::1] first_edge,
+                            const uint8_t[::1] edge_type, const uint32_t[::1] edge_name,
+                            int property_edge):
+    """For each plain object a hash of the sorted multiset of all its property names."""
+    cdef Py_ssize_t m = plain.shape[0]
+    out_arr = np.zeros(m, dtype=np.uint64)
+    cdef uint64_t[::1] out = out_arr
+    cdef Py_ssize_t cap = 64, k, e, c, i, j
+    cdef int64_t v, x
+    cdef uint64_t h
+    cdef int64_t* buf = <int64_t*>malloc(cap * sizeof(int64_t))
+    cdef int64_t* grown
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for k in range(m):
+                v = plain[k]
+                c = 0
+                for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+                    if edge_type[e] == property_edge:
+                        if c == cap:
+                            cap = 2 * c
+                            grown = <int64_t*>realloc(buf, cap * sizeof(int64_t))
+                            if grown == NULL:
+                                with gil:
+                                    raise MemoryError()
+                            buf = grown
+                        buf[c] = edge_name[e]
+                        c += 1
+                for i in range(1, c):  # insertion sort: objects have few properties
+                    x = buf[i]
+                    j = i - 1
+                    while j >= 0 and buf[j] > x:
+                        buf[j + 1] = buf[j]
+                        j -= 1
+                    buf[j + 1] = x
+                h = 1469598103934665603ULL
+                for i in range(c):
+                    h = (h ^ <uint64_t>(buf[i] + 1)) * 1099511628211ULL
+                    h ^= h >> 31
+                out[k] = h ^ <uint64_t>c
+    finally:
+        free(buf)
+    return out_arr
+
+
+def property_names_used(const int64_t[::1] plain, const offset_t[::1] first_edge,
+                        const uint8_t[::1] edge_type, const uint32_t[::1] edge_name,
+                        int property_edge, Py_ssize_t n_strings):
+    """Which strings name a property edge of one of the ``plain`` objects (one pass over
+    their edges, no per-edge temporaries)."""
+    used_arr = np.zeros(n_strings, dtype=np.bool_)
+    cdef uint8_t[::1] used = used_arr.view(np.uint8)
+    cdef Py_ssize_t k, e
+    cdef int64_t o
+    with nogil:
+        for k in range(plain.shape[0]):
+            o = plain[k]
+            for e in range(<Py_ssize_t>first_edge[o], <Py_ssize_t>first_edge[o + 1]):
+                if edge_type[e] == property_edge:
+                    used[edge_name[e]] = 1
+    return used_arr
+
+
+cdef inline uint64_t _mix(uint64_t h, uint64_t x) noexcept nogil:
+    """One splitmix64 round of ``x`` folded into ``h``."""
+    h ^= x + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2)
+    h ^= h >> 30
+    h *= 0xBF58476D1CE4E5B9ULL
+    h ^= h >> 27
+    h *= 0x94D049BB133111EBULL
+    h ^= h >> 31
+    return h
+
+
+def located_class_ids(const int64_t[::1] loc_nodes, const uint32_t[::1] loc_script,
+                      const uint32_t[::1] loc_line, const uint32_t[::1] loc_col,
+                      const uint8_t[::1] node_type, int object_type,
+                      const uint32_t[::1] class_sidx, int64_t first_id, int32_t[::1] class_id):
+    """Objects (of ``object_type``) with a location get one class id per (script, line,
+    column, class string), written into ``class_id``; returns the location index of the
+    first node of each new id (ids in order of first appearance).
+
+    An open-addressing hash table keyed by the location index of each key's first node (the
+    key itself is read back from the columns), so it costs 12 bytes a slot."""
+    cdef Py_ssize_t m = loc_nodes.shape[0], k, qualifying = 0
+    with nogil:
+        for k in range(m):
+            if node_type[loc_nodes[k]] == object_type:
+                qualifying += 1
+    cdef Py_ssize_t cap = 16
+    while cap < 2 * qualifying:
+        cap <<= 1
+    slot_first_arr = np.full(cap, -1, dtype=np.int64)
+    slot_id_arr = np.empty(cap, dtype=np.int64)
+    firsts_arr = np.empty(qualifying, dtype=np.int64)
+    cdef int64_t[::1] slot_first = slot_first_arr
+    cdef int64_t[::1] slot_id = slot_id_arr
+    cdef int64_t[::1] firsts = firsts_arr
+    cdef Py_ssize_t nf = 0, slot, f
+    cdef uint64_t mask = <uint64_t>(cap - 1), h
+    cdef int64_t node, fnode
+    cdef uint32_t script, line, col, sidx
+    with nogil:
+        for k in range(m):
+            node = loc_nodes[k]
+            if node_type[node] != object_type:
+                continue
+            script = loc_script[k]
+            line = loc_line[k]
+            col = loc_col[k]
+            sidx = class_sidx[node]
+            h = _mix(_mix(_mix(_mix(0, script), line), col), sidx)
+            slot = <Py_ssize_t>(h & mask)
+            while True:
+                f = slot_first[slot]
+                if f < 0:
+                    slot_first[slot] = k
+                    slot_id[slot] = first_id + nf
+                    firsts[nf] = k
+                    nf += 1
+                    class_id[node] = <int32_t>(first_id + nf - 1)
+                    break
+                fnode = loc_nodes[f]
+                if (loc_script[f] == script and loc_line[f] == line and loc_col[f] == col
+                        and class_sidx[fnode] == sidx):
+                    class_id[node] = <int32_t>slot_id[slot]
+                    break
+                slot = <Py_ssize_t>((slot + 1) & mask)
+    return firsts_arr[:nf].copy()
+
+
+def aggregate_classes(const int32_t[::1] class_id, const uint32_t[::1] self_size,
+                      const int32_t[::1] distance, Py_ssize_t n_classes):
+    """Per class over nodes with non-zero self size: count, self size sum, min distance and
+    the first node (DevTools' Map insertion order)."""
+    count_arr = np.zeros(n_classes, dtype=np.int64)
+    total_arr = np.zeros(n_classes, dtype=np.int64)
+    dist_arr = np.full(n_classes, np.iinfo(np.int32).max, dtype=np.int64)
+    first_arr = np.full(n_classes, -1, dtype=np.int64)
+    cdef int64_t[::1] count = count_arr
+    cdef int64_t[::1] total = total_arr
+    cdef int64_t[::1] dist = dist_arr
+    cdef int64_t[::1] first = first_arr
+    cdef Py_ssize_t v
+    cdef uint32_t s
+    cdef int32_t c
+    with nogil:
+        for v in range(class_id.shape[0]):
+            s = self_size[v]
+            if s == 0:
+                continue
+            c = class_id[v]
+            if first[c] < 0:
+                first[c] = v
+            count[c] += 1
+            total[c] += s
+            if distance[v] < dist[c]:
+                dist[c] = distance[v]
+    return count_arr, total_arr, dist_arr, first_arr
+
+
+def names_of_types(const uint32_t[::1] class_sidx, const uint8_t[::1] node_type, int type_a,
+                   int type_b, Py_ssize_t space):
+    """Mask over the string space: names of nodes of type ``type_a`` or ``type_b``."""
+    used_arr = np.zeros(space, dtype=np.bool_)
+    cdef uint8_t[::1] used = used_arr.view(np.uint8)
+    cdef Py_ssize_t v
+    cdef int t
+    with nogil:
+        for v in range(class_sidx.shape[0]):
+            t = node_type[v]
+            if t == type_a or t == type_b:
+                used[class_sidx[v]] = 1
+    return used_arr
+
+
+def assign_class_strings(uint32_t[::1] class_sidx, const uint8_t[::1] node_type,
+                         const int64_t[::1] label_of_type, const int64_t[::1] remap_from,
+                         const int64_t[::1] remap_to):
+    """In place: nodes whose type has a fixed class label get it; other nodes whose name is in
+    ``remap_from`` (sorted) take the matching ``remap_to``."""
+    cdef Py_ssize_t v, lo, hi, mid, nr = remap_from.shape[0]
+    cdef int64_t label, s
+    with nogil:
+        for v in range(class_sidx.shape[0]):
+            label = label_of_type[node_type[v]]
+            if label >= 0:
+                class_sidx[v] = <uint32_t>label
+            elif nr > 0:
+                s = class_sidx[v]
+                lo = 0
+                hi = nr
+                while lo < hi:  # searchsorted (left)
+                    mid = (lo + hi) >> 1
+                    if remap_from[mid] < s:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < nr and remap_from[lo] == s:
+                    class_sidx[v] = <uint32_t>remap_to[lo]
+
+
+# ---------------------------------------------------------------------------------- comparison
+def comparison_join(const int32_t[::1] t_class, const int64_t[::1] t_number,
+                    const uint32_t[::1] t_size, const uint32_t[::1] t_ids,
+                    const int32_t[::1] b_class, const int64_t[::1] b_number,
+                    const uint32_t[::1] b_size, const uint32_t[::1] b_ids,
+                    const uint32_t[::1] b_sorted_ids, const int64_t[::1] b_order,
+                    Py_ssize_t n_keys):
+    """One pass over each side. A counted target object (non-zero size, exported class) is
+    kept when the base has the same id counted under the same key, else new; counted base
+    objects no target object kept are deleted. Returns (per key, as rows: new, deleted,
+    allocated, freed, new with odd ids, deleted with odd ids; is_new per target node;
+    is_deleted per base node)."""
+    stats_arr = np.zeros((6, n_keys), dtype=np.int64)
+    is_new_arr = np.zeros(t_class.shape[0], dtype=np.bool_)
+    matched_arr = np.zeros(b_class.shape[0], dtype=np.bool_)
+    cdef int64_t[:, ::1] stats = stats_arr
+    cdef uint8_t[::1] is_new = is_new_arr.view(np.uint8)
+    cdef uint8_t[::1] is_deleted = matched_arr.view(np.uint8)
+    cdef Py_ssize_t nb = b_sorted_ids.shape[0], t, b, lo, hi, mid
+    cdef int64_t g
+    cdef uint32_t node_id
+    with nogil:
+        for t in range(t_class.shape[0]):
+            if t_size[t] == 0:
+                continue
+            g = t_number[t_class[t]]
+            if g < 0:
+                continue
+            node_id = t_ids[t]
+            lo = 0
+            hi = nb
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if b_sorted_ids[mid] < node_id:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < nb and b_sorted_ids[lo] == node_id:
+                b = b_order[lo]
+                if b_size[b] != 0 and b_number[b_class[b]] == g:
+                    is_deleted[b] = 1  # "matched" for now
+                    continue
+            is_new[t] = 1
+            stats[0, g] += 1
+            stats[2, g] += t_size[t]
+            stats[4, g] += node_id & 1
+        # The matched flags are flipped to "counted and not kept" (memory reused).
+        for b in range(b_class.shape[0]):
+            if is_deleted[b]:
+                is_deleted[b] = 0
+                continue
+            if b_size[b] == 0:
+                continue
+            g = b_number[b_class[b]]
+            if g < 0:
+                continue
+            is_deleted[b] = 1
+            stats[1, g] += 1
+            stats[3, g] += b_size[b]
+            stats[5, g] += b_ids[b] & 1
+    return stats_arr, is_new_arr, matched_arr

@@ -1,0 +1,279 @@
+"""Per-object queries on an analysed snapshot: names as DevTools shows them, edges,
+retainers in the Retainers view's order, paths to a root, dominators, a class's instances.
+Lazy: nothing here builds a Python object per heap node."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+import numpy as np
+
+from leaktui.snapshot import classes as cls
+from leaktui.snapshot import kernels as k
+from leaktui.snapshot._base import SnapshotData
+
+NO_DISTANCE = k.NO_DISTANCE
+_JS_PARSE_INT = re.compile(r"^\s*([+-]?\d+)")
+
+
+def sources_of_edges(first_edge: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Source node of each edge. The keys take the offsets' dtype: with a mismatch numpy
+    would convert the whole offsets array on every call."""
+    keys = np.asarray(edges).astype(first_edge.dtype, copy=False)
+    return (np.searchsorted(first_edge, keys, side="right") - 1).astype(np.int64)
+
+
+class EdgeSources:
+    """``retaining_nodes[r]``: the node holding retainer edge ``r``, computed on access from
+    the CSR offsets instead of stored (supports ints, slices and index arrays)."""
+
+    def __init__(self, first_edge: np.ndarray, retaining_edges: np.ndarray) -> None:
+        self._first_edge = first_edge
+        self._edges = retaining_edges
+
+    def __len__(self) -> int:
+        return int(self._edges.shape[0])
+
+    def __getitem__(self, index: int | slice | np.ndarray) -> np.ndarray | int:
+        edges = self._edges[index]
+        src = sources_of_edges(self._first_edge, edges)
+        return int(src) if np.ndim(src) == 0 else src.astype(np.uint32)
+
+
+
+class ObjectQueries(SnapshotData):
+    """What the views and detectors ask about single objects, edges and classes."""
+
+    @cached_property
+    def _ids_sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.node_id, kind="stable")
+        return self.node_id[order], order
+
+    def ordinals_of_ids(self, ids: np.ndarray) -> np.ndarray:
+        """Ordinal of each id (-1 when absent), vectorised binary search over sorted ids."""
+        sorted_ids, order = self._ids_sorted
+        if sorted_ids.size == 0:
+            return np.full(len(ids), -1, dtype=np.int64)
+        ids = np.asarray(ids, dtype=np.int64)
+        keys = np.clip(ids, 0, np.iinfo(sorted_ids.dtype).max).astype(sorted_ids.dtype)
+        pos = np.searchsorted(sorted_ids, keys)  # same dtype: no copy of the id array
+        np.minimum(pos, sorted_ids.size - 1, out=pos)
+        found = sorted_ids[pos] == ids
+        return np.where(found, order[pos], -1).astype(np.int64)
+
+    def ordinal_of_id(self, node_id: int) -> int | None:
+        ids, order = self._ids_sorted
+        if not 0 <= node_id <= np.iinfo(ids.dtype).max:
+            return None
+        i = int(np.searchsorted(ids, ids.dtype.type(node_id)))
+        if i < ids.size and int(ids[i]) == node_id:
+            return int(order[i])
+        return None
+
+    def type_name(self, node: int) -> str:
+        t = int(self.node_type[node])
+        return self.node_type_names[t] if t < len(self.node_type_names) else f"(type {t})"
+
+    def raw_name(self, node: int) -> str:
+        return self.string_table[int(self.display_name_index[node])]
+
+    def class_name(self, node: int) -> str:
+        return self.class_names[int(self.class_id[node])]
+
+    def name(self, node: int) -> str:
+        """The name DevTools shows for an object: cons strings flattened, plain objects as
+        `{a, b, …}`, detached natives prefixed."""
+        t = int(self.node_type[node])
+        if t == self.T_CONS:
+            return self._cons_string_name(node)
+        if t == self.T_OBJECT and self.strings[int(self.node_name[node])] == "Object":
+            return self._plain_object_name(node)
+        return self.raw_name(node)
+
+    def _cons_string_name(self, node: int) -> str:
+        stack = [node]
+        out: list[str] = []
+        length = 0
+        while stack and length < 1024:
+            v = stack.pop()
+            if int(self.node_type[v]) != self.T_CONS:
+                s = self.raw_name(v)
+                out.append(s)
+                length += len(s)
+                continue
+            first = second = 0
+            for e in self.edges(v):
+                if int(self.edge_type[e]) == self.E_INTERNAL:
+                    nm = self.strings[int(self.edge_name[e])]
+                    if nm == "first":
+                        first = int(self.edge_to[e])
+                    elif nm == "second":
+                        second = int(self.edge_to[e])
+            stack.append(second)
+            stack.append(first)
+        return "".join(out)
+
+    def _plain_object_name(self, node: int) -> str:
+        names = [self.strings[int(self.edge_name[e])] for e in self.edges(node)
+                 if int(self.edge_type[e]) == self.E_PROPERTY]
+        names = [cls.format_property_name(n) for n in names if n != "__proto__"]
+        start, end = "{", "}"
+        lo, hi = 0, len(names) - 1
+        from_end = False
+        while lo <= hi:
+            formatted = names[hi] if from_end else names[lo]
+            if len(start) > 1 and len(start) + len(end) + len(formatted) > 100:
+                break
+            if from_end:
+                hi -= 1
+                end = (", " if len(end) > 1 else "") + end
+                end = formatted + end
+            else:
+                lo += 1
+                start += (", " if len(start) > 1 else "") + formatted
+            from_end = not from_end
+        if lo <= hi:
+            start += ", …"
+        if len(end) > 1:
+            start += ", "
+        return start + end
+
+    def edges(self, node: int) -> range:
+        return range(int(self.first_edge[node]), int(self.first_edge[node + 1]))
+
+    def edge_type_name(self, edge: int) -> str:
+        return self.edge_type_names[int(self.edge_type[edge])]
+
+    def edge_name_text(self, edge: int) -> str:
+        t = int(self.edge_type[edge])
+        value = int(self.edge_name[edge])
+        if t in (self.E_ELEMENT, self.E_HIDDEN):
+            return str(value)
+        name = self.strings[value]
+        if t == self.E_SHORTCUT:
+            m = _JS_PARSE_INT.match(name)
+            if m:
+                return str(int(m.group(1)))
+        return name
+
+    def edge_label(self, edge: int) -> str:
+        """DevTools' edge rendering: `.prop`, `[3]`, `->ctx`, `{internal}`, `[[weak]]`."""
+        name = self.edge_name_text(edge)
+        t = self.edge_type_name(edge)
+        if t == "context":
+            return "->" + name
+        if t == "element":
+            return f"[{name}]"
+        if t == "weak":
+            return f"[[{name}]]"
+        if t in ("property", "shortcut"):
+            return "." + name if " " not in name else f'["{name}"]'
+        return "{" + name + "}"
+
+    def edge_source(self, edge: int) -> int:
+        return int(sources_of_edges(self.first_edge, np.asarray([edge]))[0])
+
+    def edge_sources(self, edges: np.ndarray) -> np.ndarray:
+        """The node each edge leaves from (binary search over the CSR offsets)."""
+        return sources_of_edges(self.first_edge, edges)
+
+    def retainer_slots(self, node: int) -> range:
+        return range(int(self.first_retainer[node]), int(self.first_retainer[node + 1]))
+
+    def retainers(self, node: int) -> list[tuple[int, int]]:
+        """(edge, retaining node) pairs in DevTools' Retainers order: weak edges and the root
+        left out; nearest to a root first (system/unreachable after), then by name."""
+        rows = []
+        for r in self.retainer_slots(node):
+            src = int(self.retaining_nodes[r])
+            e = int(self.retaining_edges[r])
+            if src == self.root or int(self.edge_type[e]) == self.E_WEAK:
+                continue
+            rows.append((self._retainer_sort_distance(src), self.name(src), r, e, src))
+        rows.sort(key=lambda x: (x[0], x[1], x[2]))
+        return [(e, src) for (_, _, _, e, src) in rows]
+
+    def _retainer_sort_distance(self, node: int) -> int:
+        d = int(self.distance[node])
+        if d == NO_DISTANCE:
+            return k.BASE_UNREACHABLE_DISTANCE + d
+        return d
+
+    def path_to_root(self, node: int, max_len: int = 10_000) -> list[int]:
+        """Edges of a shortest path from a user root (e.g. `global`) to ``node``."""
+        path = k.shortest_retainer_path(
+            node, self.distance, self.first_retainer, self.first_edge,
+            self.retaining_edges, self.edge_type, self.E_WEAK, self.root, max_len)
+        return [int(e) for e in path]
+
+    def path_names(self, node: int) -> list[str]:
+        """Edge names from the user root down to ``node`` (e.g. ["cache", "table", ...])."""
+        return [self.edge_name_text(e) for e in self.path_to_root(node)]
+
+    def dominator_chain(self, node: int) -> list[int]:
+        chain = [node]
+        while chain[-1] != self.root and len(chain) < self.node_count:
+            chain.append(int(self.dominator[chain[-1]]))
+        return chain
+
+    @cached_property
+    def _members(self) -> tuple[np.ndarray, np.ndarray]:
+        """(offsets, ordinals): every class's objects, grouped in one pass (4 bytes a node)."""
+        offsets, nodes = k.members_by_class(self.class_id, self.self_size, len(self.class_names))
+        nodes.flags.writeable = False  # class_members hands out views of it
+        return offsets, nodes
+
+    def class_members(self, class_id: int) -> np.ndarray:
+        """Ordinals (int32, read-only view) of a class's objects (non-zero self size), in
+        node order."""
+        offsets, nodes = self._members
+        return nodes[offsets[class_id]:offsets[class_id + 1]]
+
+    def class_top(self, class_id: int, k: int) -> np.ndarray:
+        """The first ``k`` instances of a class in DevTools' order, remembered per class."""
+        cache: dict[int, np.ndarray] = self.__dict__.setdefault("_class_top", {})
+        top = cache.get(class_id)
+        if top is None or (len(top) < k and len(top) < self.class_count(class_id)):
+            top = self.largest(self.class_members(class_id), k)
+            cache[class_id] = top
+        return top[:k]
+
+    def class_count(self, class_id: int) -> int:
+        offsets, _ = self._members
+        return int(offsets[class_id + 1] - offsets[class_id])
+
+    def warm_class_tops(self, min_count: int = 100_000, k: int = 200) -> None:
+        """Group objects by class and precompute the first page of every very large class
+        (run off the UI thread)."""
+        self._members  # noqa: B018 - built here, in the loading worker
+        for row in self.class_rows:
+            if row.count >= min_count:
+                self.class_top(row.class_id, k)
+
+    def largest(self, nodes: np.ndarray, k: int) -> np.ndarray:
+        """The ``k`` first of ``nodes`` in DevTools' instance order (retained size desc, id
+        asc) without sorting them all: a partition, then a sort of the top only."""
+        if k >= nodes.size:
+            order = np.lexsort((self.node_id[nodes], -self.retained_size[nodes]))
+            return nodes[order]
+        sizes = self.retained_size[nodes]
+        threshold = np.partition(sizes, nodes.size - k)[nodes.size - k]
+        above = nodes[sizes > threshold]
+        ties = nodes[sizes == threshold]
+        ties = ties[np.argsort(self.node_id[ties], kind="stable")][:k - above.size]
+        top = np.concatenate([above, ties])
+        return top[np.lexsort((self.node_id[top], -self.retained_size[top]))]
+
+    def instances(self, class_id: int) -> np.ndarray:
+        """Ordinals of a class's objects (non-zero self size), largest retained first, then
+        by id, as DevTools lists them."""
+        members = np.flatnonzero((self.class_id == class_id) & (self.self_size > 0))
+        order = np.lexsort((self.node_id[members], -self.retained_size[members]))
+        return members[order]
+
+    @cached_property
+    def max_js_object_id(self) -> int:
+        """Largest odd (V8 heap) id: objects allocated later have larger ids."""
+        odd = self.node_id[(self.node_id & 1) == 1]
+        return int(odd.max()) if odd.size else 0

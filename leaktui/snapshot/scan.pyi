@@ -1,0 +1,36 @@
+"""Types of the compiled byte scanners in scan.pyx (mypy reads this; Cython builds the .pyx)."""
+
+import numpy as np
+
+NEED_MORE: int
+DONE: int
+BAD_CHAR: int
+NEGATIVE: int
+OVERFLOW: int
+TOO_BIG: int
+
+def scan_uint_columns(
+    buf: np.ndarray, pos: int, final: bool, out: np.ndarray, count: int, end: int = -1
+) -> tuple[int, int, int, int]: ...
+def split_point(buf: np.ndarray, lo: int, hi: int) -> int: ...
+def scan_uints_flat(
+    buf: np.ndarray, pos: int, end: int, final: bool, out: np.ndarray
+) -> tuple[int, int, int, int]: ...
+def place_values(values: np.ndarray, n: int, out: np.ndarray, count: int) -> int: ...
+def check_edges(
+    edge_type: np.ndarray, edge_name: np.ndarray, edge_to: np.ndarray, node_fields: int,
+    node_count: int, string_count: int, numeric_named: np.ndarray,
+) -> tuple[int, int]: ...
+def scan_value_extent(
+    buf: np.ndarray, pos: int, depth: int, in_string: bool, escaped: bool
+) -> tuple[int, int, int, bool, bool]: ...
+def scan_scalar_extent(buf: np.ndarray, pos: int) -> int: ...
+def string_spans(buf: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, int]: ...
+def find_containing(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, candidates: np.ndarray,
+    pattern: np.ndarray,
+) -> np.ndarray: ...
+def find_prefixed(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, candidates: np.ndarray,
+    pattern: np.ndarray, exact: bool,
+) -> np.ndarray: ...

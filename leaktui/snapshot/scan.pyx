@@ -1,0 +1,413 @@
+# cython: language_level=3
+"""Compiled scanners of raw JSON bytes: unsigned-integer arrays, value extents, the spans of a
+string array. Built at install by setup.py.
+
+The array scanners run over one chunk of the file at a time and return where they stopped, so
+the loader can stream a multi-gigabyte file through a bounded buffer; a chunk can also be cut
+in two at a separator and its halves parsed on two threads (the scanners release the GIL). No
+Python object is made per number.
+"""
+
+import numpy as np
+
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
+
+# Status codes returned by the kernels.
+NEED_MORE = 0  # ran out of input: call again with more bytes (carry buf[pos:] over)
+DONE = 1  # reached the closing bracket of the array / the end of the value
+BAD_CHAR = 2  # a byte that cannot appear in an array of non-negative integers
+NEGATIVE = 3  # a minus sign: negative numbers are not allowed
+OVERFLOW = 4  # more values than the header announced
+TOO_BIG = 5  # a value that does not fit in 32 bits
+
+cdef enum:
+    S_NEED_MORE = 0
+    S_DONE = 1
+    S_BAD_CHAR = 2
+    S_NEGATIVE = 3
+    S_OVERFLOW = 4
+    S_TOO_BIG = 5
+
+cdef uint64_t UINT32_MAX = 0xFFFFFFFF
+
+
+cdef int _scan_uints(const uint8_t* buf, Py_ssize_t* pos_io, Py_ssize_t end, bint final,
+                     uint32_t* out, Py_ssize_t fields, Py_ssize_t rows, Py_ssize_t row_stride,
+                     Py_ssize_t* count_io, uint8_t* offending) noexcept nogil:
+    """Numbers of ``buf[pos:end]`` into ``out`` (``fields`` rows of ``rows`` values,
+    ``row_stride`` values apart; value number ``count`` goes to row count % fields, column
+    count // fields). Updates pos and count; returns a status."""
+    cdef Py_ssize_t count = count_io[0]
+    cdef Py_ssize_t field = count % fields
+    cdef Py_ssize_t row = count // fields
+    cdef uint32_t* dst = out + field * row_stride + row
+    cdef Py_ssize_t i = pos_io[0], start
+    cdef uint64_t value
+    cdef unsigned int d
+    cdef uint8_t b
+    cdef int status = S_NEED_MORE
+    offending[0] = 0
+    while i < end:
+        d = <unsigned int>buf[i] - 48u
+        if d <= 9:
+            start = i
+            value = d
+            i += 1
+            while i < end:
+                d = <unsigned int>buf[i] - 48u
+                if d > 9:
+                    break
+                value = value * 10 + d  # more than 19 digits is TOO_BIG below before use
+                i += 1
+            if i == end and not final:
+                i = start
+                break
+            if i - start > 10 or value > UINT32_MAX:
+                i = start
+                status = S_TOO_BIG
+                break
+            if row >= rows:
+                i = start
+                status = S_OVERFLOW
+                break
+            dst[0] = <uint32_t>value
+            count += 1
+            field += 1
+            if field == fields:
+                field = 0
+                row += 1
+                dst = out + row
+            else:
+                dst += row_stride
+            continue
+        b = buf[i]
+        if b == 44 or b == 32 or b == 10 or b == 13 or b == 9:  # , space \n \r \t
+            i += 1
+            continue
+        if b == 93:  # ]
+            i += 1
+            status = S_DONE
+            break
+        offending[0] = b
+        status = S_NEGATIVE if b == 45 else S_BAD_CHAR  # - : a negative number
+        break
+    pos_io[0] = i
+    count_io[0] = count
+    return status
+
+
+def scan_uint_columns(const uint8_t[::1] buf, Py_ssize_t pos, bint final, uint32_t[:, :] out,
+                      Py_ssize_t count, Py_ssize_t end=-1):
+    """Parse comma-separated non-negative integers from ``buf[pos:end]`` (``end`` -1: to the
+    end of ``buf``) into ``out``.
+
+    ``out`` has shape (fields, rows); value number ``count`` goes to
+    ``out[count % fields, count // fields]``, so each row of ``out`` is one contiguous column.
+    Stops at ``]`` (DONE), at a bad byte, or at ``end``. When ``final`` is false a number
+    touching ``end`` is left unread (it may continue in the next chunk).
+    Returns (status, pos, count, offending byte).
+    """
+    cdef Py_ssize_t stop = buf.shape[0] if end < 0 else end
+    cdef int status
+    cdef uint8_t offending
+    if out.shape[0] == 0:
+        raise ValueError("out has no fields")
+    if out.shape[1] > 1 and out.strides[1] != sizeof(uint32_t):
+        raise ValueError("each row of out must be contiguous")
+    if not 0 <= pos <= stop <= buf.shape[0]:
+        raise ValueError("pos and end must lie within buf")
+    cdef uint32_t* data = &out[0, 0] if out.shape[1] else NULL
+    cdef Py_ssize_t row_stride = out.strides[0] // <Py_ssize_t>sizeof(uint32_t)
+    cdef const uint8_t* bytes_ = &buf[0] if buf.shape[0] else NULL
+    with nogil:
+        status = _scan_uints(bytes_, &pos, stop, final, data, out.shape[0], out.shape[1],
+                             row_stride, &count, &offending)
+    return status, pos, count, offending
+
+
+def scan_uints_flat(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t end, bint final,
+                    uint32_t[::1] out):
+    """Parse the numbers of ``buf[pos:end]`` into ``out`` from its start, one after another
+    (the second half of a chunk, parsed beside the first before its values' place is known).
+    Returns (status, pos, count, offending byte) as scan_uint_columns."""
+    cdef Py_ssize_t count = 0
+    cdef int status
+    cdef uint8_t offending
+    if not 0 <= pos <= end <= buf.shape[0]:
+        raise ValueError("pos and end must lie within buf")
+    cdef uint32_t* data = &out[0] if out.shape[0] else NULL
+    with nogil:
+        status = _scan_uints(&buf[0], &pos, end, final, data, 1, out.shape[0], 0, &count,
+                             &offending)
+    return status, pos, count, offending
+
+
+def place_values(const uint32_t[::1] values, Py_ssize_t n, uint32_t[:, :] out, Py_ssize_t count):
+    """Put ``values[:n]`` where values ``count``, ``count + 1``, ... of scan_uint_columns go.
+    Returns how many fit (fewer than ``n`` when ``out`` is full)."""
+    cdef Py_ssize_t fields = out.shape[0], rows = out.shape[1], j, field, row
+    if fields == 0:
+        raise ValueError("out has no fields")
+    if rows > 1 and out.strides[1] != sizeof(uint32_t):
+        raise ValueError("each row of out must be contiguous")
+    cdef Py_ssize_t room = max(fields * rows - count, 0)
+    cdef Py_ssize_t m = min(n, room)
+    if m == 0:
+        return 0
+    cdef uint32_t* base = &out[0, 0]
+    cdef Py_ssize_t row_stride = out.strides[0] // <Py_ssize_t>sizeof(uint32_t)
+    with nogil:
+        field = count % fields
+        row = count // fields
+        for j in range(m):
+            base[field * row_stride + row] = values[j]
+            field += 1
+            if field == fields:
+                field = 0
+                row += 1
+    return m
+
+
+def split_point(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t hi):
+    """A cut in ``buf[lo:hi]`` near its middle that falls on a comma, so both sides hold whole
+    numbers: the index just past the comma, or -1 when the first half holds none (or a
+    closing bracket comes first: the array ends in there)."""
+    cdef Py_ssize_t i = lo + (hi - lo) // 2, cut = -1
+    with nogil:
+        while i < hi:
+            if buf[i] == 44:
+                cut = i + 1
+                break
+            if buf[i] == 93:
+                break
+            i += 1
+    return cut
+
+
+def check_edges(const uint32_t[::1] edge_type, const uint32_t[::1] edge_name,
+                uint32_t[::1] edge_to, Py_ssize_t node_fields, Py_ssize_t node_count,
+                Py_ssize_t string_count, numeric_named_mask):
+    """Validate edges and turn ``edge_to`` node indexes into ordinals, in place.
+    Returns (problem, edge): 0 ok, 1 type out of range, 2 target inside a node,
+    3 target past the last node, 4 name index out of range."""
+    numeric = np.asarray(numeric_named_mask)
+    cdef const uint8_t[::1] numeric_named = numeric.view(np.uint8) if numeric.dtype == np.bool_ \
+        else numeric
+    cdef Py_ssize_t n_types = numeric_named.shape[0]
+    cdef Py_ssize_t e, to, q, bad = -1
+    cdef uint32_t t
+    cdef int problem = 0
+    with nogil:
+        for e in range(edge_to.shape[0]):
+            t = edge_type[e]
+            if t >= n_types:
+                problem = 1
+                bad = e
+                break
+            to = edge_to[e]
+            q = to // node_fields
+            if q * node_fields != to:
+                problem = 2
+                bad = e
+                break
+            if q >= node_count:
+                problem = 3
+                bad = e
+                break
+            edge_to[e] = <uint32_t>q
+            if not numeric_named[t] and edge_name[e] >= string_count:
+                problem = 4
+                bad = e
+                break
+    return problem, bad
+
+
+def scan_value_extent(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t depth, bint in_string,
+                      bint escaped):
+    """Find the end of one JSON value (object, array or string) starting at ``buf[pos]``.
+
+    Resumable: pass back the returned depth/in_string/escaped with the next chunk.
+    Returns (status, pos, depth, in_string, escaped); on DONE ``pos`` is just past the value.
+    The caller guarantees the value starts with ``{``, ``[`` or ``"``.
+    """
+    cdef Py_ssize_t n = buf.shape[0]
+    cdef Py_ssize_t i = pos
+    cdef uint8_t c
+    cdef int status = S_NEED_MORE
+    with nogil:
+        while i < n:
+            c = buf[i]
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif c == 92:  # backslash
+                    escaped = True
+                elif c == 34:  # quote
+                    in_string = False
+                    if depth == 0:
+                        status = S_DONE
+                        i += 1
+                        break
+            elif c == 34:
+                in_string = True
+            elif c == 123 or c == 91:  # { [
+                depth += 1
+            elif c == 125 or c == 93:  # } ]
+                depth -= 1
+                if depth == 0:
+                    status = S_DONE
+                    i += 1
+                    break
+                if depth < 0:
+                    status = S_BAD_CHAR
+                    break
+            i += 1
+    return status, i, depth, bool(in_string), bool(escaped)
+
+
+def scan_scalar_extent(const uint8_t[::1] buf, Py_ssize_t pos):
+    """End of a bare scalar (number, true, false, null) at ``buf[pos]``; -1 if it runs off."""
+    cdef Py_ssize_t n = buf.shape[0]
+    cdef Py_ssize_t i = pos
+    cdef uint8_t c
+    cdef Py_ssize_t found = -1
+    with nogil:
+        while i < n:
+            c = buf[i]
+            if c == 44 or c == 125 or c == 93 or c == 32 or c == 10 or c == 13 or c == 9:
+                found = i
+                break
+            i += 1
+    return found
+
+
+# ---------------------------------------------------------------------------------- strings
+def string_spans(const uint8_t[::1] buf):
+    """Spans of the string literals of a JSON array of strings.
+    Returns (status, starts, ends, has_escape, position of a problem); status 0 is ok,
+    1 not an array, 2 something other than a string, 3 a raw control character, 4 truncated."""
+    cdef Py_ssize_t n = buf.shape[0], j, quotes = 0
+    with nogil:
+        for j in range(n):  # an upper bound on the number of strings: two quotes each
+            if buf[j] == 34:
+                quotes += 1
+    cdef Py_ssize_t cap = quotes // 2 + 1
+    starts_arr = np.empty(cap, dtype=np.int64)
+    ends_arr = np.empty(cap, dtype=np.int64)
+    escaped_arr = np.zeros(cap, dtype=np.bool_)
+    cdef int64_t[::1] starts = starts_arr
+    cdef int64_t[::1] ends = ends_arr
+    cdef uint8_t[::1] escaped = escaped_arr.view(np.uint8)
+    cdef Py_ssize_t count = 0, i = 0, start
+    cdef bint expect_value = True, esc
+    cdef uint8_t c
+    cdef int status = 4
+    with nogil:
+        while i < n and (buf[i] == 32 or buf[i] == 10 or buf[i] == 13 or buf[i] == 9):
+            i += 1
+        if i >= n or buf[i] != 91:  # [
+            status = 1
+        else:
+            i += 1
+            while i < n:
+                c = buf[i]
+                if c == 32 or c == 10 or c == 13 or c == 9:
+                    i += 1
+                    continue
+                if c == 93 and (not expect_value or count == 0):  # ]
+                    status = 0
+                    break
+                if c == 44 and not expect_value:  # ,
+                    expect_value = True
+                    i += 1
+                    continue
+                if c != 34 or not expect_value:  # "
+                    status = 2
+                    break
+                i += 1
+                start = i
+                esc = False
+                while i < n and buf[i] != 34:
+                    if buf[i] == 92:
+                        esc = True
+                        i += 1
+                    elif buf[i] < 32:
+                        status = 3
+                        break
+                    i += 1
+                if status == 3:
+                    break
+                if i >= n:
+                    status = 4
+                    break
+                starts[count] = start
+                ends[count] = i
+                escaped[count] = esc
+                count += 1
+                i += 1
+                expect_value = False
+    if status != 0:
+        count = 0
+    return status, starts_arr[:count], ends_arr[:count], escaped_arr[:count], i
+
+
+def find_containing(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+                    candidates_mask, const uint8_t[::1] pattern):
+    """Indexes among ``candidates`` (a mask) whose raw bytes contain ``pattern``."""
+    cand = np.asarray(candidates_mask)
+    cdef const uint8_t[::1] candidates = cand.view(np.uint8) if cand.dtype == np.bool_ else cand
+    cdef Py_ssize_t m = pattern.shape[0]
+    out_arr = np.empty(starts.shape[0], dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    cdef Py_ssize_t k = 0, i, j, q, s, last
+    cdef bint same
+    if m == 0:
+        return np.flatnonzero(cand[:starts.shape[0]]).astype(np.int64)
+    with nogil:
+        for i in range(starts.shape[0]):
+            if not candidates[i]:
+                continue
+            s = starts[i]
+            last = ends[i] - m
+            j = s
+            while j <= last:
+                if buf[j] == pattern[0]:
+                    same = True
+                    for q in range(1, m):
+                        if buf[j + q] != pattern[q]:
+                            same = False
+                            break
+                    if same:
+                        out[k] = i
+                        k += 1
+                        break
+                j += 1
+    return out_arr[:k]
+
+
+def find_prefixed(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+                  candidates_mask, const uint8_t[::1] pattern, bint exact):
+    """Indexes among ``candidates`` whose raw bytes start with (or, if ``exact``, equal)
+    ``pattern``."""
+    cand = np.asarray(candidates_mask)
+    cdef const uint8_t[::1] candidates = cand.view(np.uint8) if cand.dtype == np.bool_ else cand
+    cdef Py_ssize_t m = pattern.shape[0]
+    out_arr = np.empty(starts.shape[0], dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    cdef Py_ssize_t k = 0, i, q, length
+    cdef Py_ssize_t n = min(starts.shape[0], candidates.shape[0])
+    cdef bint same
+    with nogil:
+        for i in range(n):
+            length = ends[i] - starts[i]
+            if not candidates[i] or length < m or (exact and length != m):
+                continue
+            same = True
+            for q in range(m):
+                if buf[starts[i] + q] != pattern[q]:
+                    same = False
+                    break
+            if same:
+                out[k] = i
+                k += 1
+    return out_arr[:k]
