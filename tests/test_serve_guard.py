@@ -187,7 +187,9 @@ def test_a_session_without_input_ends_after_the_idle_time() -> None:
                 await ws.wait_closed()  # the server closes it; the test only waits
                 return ws.close_code  # type: ignore[no-any-return]
 
-        assert asyncio.run(asyncio.wait_for(scenario(), 60)) == 1001
+        # Closed by the server: 1001 (going away), or 1006 when the app's exit drops the
+        # connection before the close frame is out (seen on a loaded machine).
+        assert asyncio.run(asyncio.wait_for(scenario(), 60)) in (1001, 1006)
         until(lambda: "session 1 ended: no input for 2 s" in server.log(), 60,
               f"no idle end of session 1 in the log: {server.log()}")
         assert server.apps() == []

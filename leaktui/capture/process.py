@@ -337,9 +337,12 @@ def _finished(pid: int, path: str, last_size: int) -> tuple[bool, int]:
     open_now = _open_by(pid, path)
     if open_now or (open_now is None and size != last_size):
         return False, size
-    with open(path, "rb") as f:
-        f.seek(max(0, size - 64))
-        return f.read().rstrip().endswith(b"}"), size
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, size - 64))
+            return f.read().rstrip().endswith(b"}"), size
+    except OSError:  # the process died since: its /proc/PID/cwd is gone; the caller says so
+        return False, -1
 
 
 def signal_snapshot(proc: NodeProcess, sig: str, dest: str, wait: float = 600.0,
