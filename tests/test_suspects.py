@@ -80,7 +80,7 @@ def test_suspect_json_has_the_report_shape_and_text_reads_well(
     suspects = find_suspects(sample_series["unbounded-cache"])
     data = suspects[0].to_json()
     assert list(data) == ["pattern", "severity", "score", "title", "holder", "items", "retains",
-                          "retained_size", "evidence", "advice"]
+                          "retained_size", "grown_size", "shared_with", "evidence", "advice"]
     assert data["pattern"] in PATTERNS
     assert set(data["holder"]) == {"id", "class", "path"}  # type: ignore[arg-type]
     assert set(data["items"]) == {"class", "count", "counts"}  # type: ignore[arg-type]

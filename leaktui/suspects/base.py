@@ -17,6 +17,7 @@ from leaktui.suspects.graphops import has_user_distance, root_path
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
 INTERNAL_CLASSES = ("(system)", "(object shape)", "(compiled code)", "(number)", "(hidden)")
 STRING_CLASSES = ("(string)", "(concatenated string)", "(sliced string)")
+SIZE_MARK = "\x00size\x00"  # in a detector's title: filled in with the size that explains it
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,13 +42,21 @@ class Suspect:
     score: float = field(default=0.0)
     item_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
                                    repr=False)  # the accumulating objects (or a sample)
+    # Where the walk for `grown_size` starts (all items: the collection itself rather than a
+    # sample of its entries); empty: from ``item_nodes``.
+    reach_from: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
+                                   repr=False)
+    grown_size: int = 0  # bytes of new objects reachable from the items (see grown.py)
+    shared_with: list[int] = field(default_factory=list)  # indices of suspects reaching them too
+    shared_holders: tuple[int, ...] = ()  # the same, by holder ordinal (before ranking)
+    merged: tuple[int, ...] = ()  # holders of the candidates folded into this one
 
     def scored(self, heap_size: int) -> Suspect:
         """This suspect with its score: severity first; then how much memory is at stake
         (added over the series, else held), how fast it grows and how clearly the structure
         is the pattern."""
-        stake = max(self.added_bytes, self.retained_size // 4, 1)
-        share = min(1.0, self.retained_size / max(heap_size, 1))
+        stake = max(self.grown_size, self.added_bytes, self.retained_size // 4, 1)
+        share = min(1.0, max(self.retained_size, self.grown_size) / max(heap_size, 1))
         score = round(SEVERITY_WEIGHT[self.severity] * 10 + math.log10(stake)
                       + min(math.log2(1 + max(self.growth, 0.0)), 4.0)
                       + 2.0 * self.confidence + 3.0 * share, 3)
@@ -65,6 +74,8 @@ class Suspect:
                       "counts": self.item_counts},
             "retains": self.retains,
             "retained_size": self.retained_size,
+            "grown_size": self.grown_size,
+            "shared_with": self.shared_with,
             "evidence": self.evidence,
             "advice": self.advice,
         }
@@ -181,7 +192,8 @@ def make_suspect(series: Series, pattern: str, severity: str, title: str, holder
                  item_class: str, counts: list[int], retained: int, evidence: list[str],
                  advice: str, sizes: list[int] | None = None, confidence: float = 1.0,
                  item_nodes: np.ndarray | None = None,
-                 keeps: np.ndarray | None = None) -> Suspect:
+                 keeps: np.ndarray | None = None,
+                 reach_from: np.ndarray | None = None) -> Suspect:
     """A suspect with its holder, path and what it keeps alive filled in from the graph (what
     ``holder`` dominates, or ``keeps`` when the items are not dominated by their holder)."""
     snap = series.last
@@ -195,7 +207,9 @@ def make_suspect(series: Series, pattern: str, severity: str, title: str, holder
         retained_size=retained, evidence=evidence, advice=advice,
         growth=relative_growth(counts), added_bytes=max(added, 0), confidence=confidence,
         item_nodes=np.zeros(0, dtype=np.int64) if item_nodes is None
-        else np.asarray(item_nodes, dtype=np.int64))
+        else np.asarray(item_nodes, dtype=np.int64),
+        reach_from=np.zeros(0, dtype=np.int64) if reach_from is None
+        else np.asarray(reach_from, dtype=np.int64))
 
 
 def dominant_class(snap: HeapSnapshot, nodes: np.ndarray,
@@ -271,7 +285,28 @@ def holder_label(series: Series, node: int) -> str:
     """`Map cache.users` style name of a holder for titles; a step through a Map's entry
     reads `caches.get('users')` rather than the slot of its hash table (`caches.table.8`)."""
     snap = series.last
-    return f"{snap.class_name(node)} {short_path(compact_path(readable_path(snap, node)))}"
+    return f"{snap.class_name(node)} {short_path(meaningful_path(snap, node))}"
+
+
+def meaningful_path(snap: HeapSnapshot, node: int) -> list[str]:
+    """The readable path from the last variable on: what follows the last step into a
+    closure's scope (`handler.context.client.pool` is `client.pool`, the variable `client`
+    and its field), where the path goes through one."""
+    path = compact_path(readable_path(snap, node))
+    if "context" in path[:-1]:
+        tail = path[len(path) - 1 - path[::-1].index("context") + 1:]
+        if tail:
+            return tail
+    return path
+
+
+def object_label(series: Series, node: int) -> str:
+    """An emitter or other object in a title: `cache.client (EventEmitter @91407)`, by the
+    last meaningful edges of its path; its class and id alone when no path names it."""
+    snap = series.last
+    ident = f"{snap.class_name(node)} @{int(snap.node_id[node])}"
+    path = meaningful_path(snap, node) if has_user_distance(snap, node) else []
+    return f"{short_path(path)} ({ident})" if path else ident
 
 
 def readable_path(snap: HeapSnapshot, node: int) -> list[str]:

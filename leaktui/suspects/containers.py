@@ -479,11 +479,29 @@ def container_severity(series: Series, c: Container, evidence: list[str],
 
 
 def container_suspect(series: Series, c: Container, pattern: str, severity: str, title: str,
-                      evidence: list[str], advice: str) -> Suspect:
+                      evidence: list[str], advice: str, holder: int | None = None) -> Suspect:
     """The suspect for a collection (its entries are the items); the collection is claimed so
-    no later detector reports it again."""
-    retained = int(series.last.retained_size[c.node])
-    suspect = make_suspect(series, pattern, severity, title, c.node, c.item_class, c.counts,
-                           retained, evidence, advice, c.sizes, item_nodes=c.entries.values)
+    no later detector reports it again. ``holder``: the object owning the collection when it
+    is the suspect rather than the collection (an index Map beside the value arrays)."""
+    node = c.node if holder is None else holder
+    retained = int(series.last.retained_size[node])
+    suspect = make_suspect(series, pattern, severity, title, node, c.item_class, c.counts,
+                           retained, evidence, advice, c.sizes, item_nodes=c.entries.values,
+                           reach_from=np.asarray([node], dtype=np.int64))
     series.claim(c.node)
+    series.claim(node)
     return suspect
+
+
+def index_owner(series: Series, c: Container) -> int:
+    """A Map whose values are no objects (small integers: slots of arrays kept beside it, as
+    LRU caches do) is the index of a cache, not the cache: the object owning it, with the
+    arrays of keys and values beside it, is (-1: not such a Map)."""
+    snap = series.last
+    if c.kind != "map" or c.nested or c.entries.values.size >= 0.5 * max(c.count, 1):
+        return -1
+    for e, src in snap.retainers(c.node):
+        if (int(snap.edge_type[e]) == snap.E_PROPERTY
+                and int(snap.node_type[src]) == snap.T_OBJECT):
+            return src
+    return -1

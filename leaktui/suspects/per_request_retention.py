@@ -11,6 +11,7 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects.base import (
+    SIZE_MARK,
     Series,
     Suspect,
     counts_evidence,
@@ -153,16 +154,17 @@ def detect(series: Series) -> list[Suspect]:
             evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))
             evidence.append("retained: " + " -> ".join(format_size(s) for s in c.sizes))
         title = (f"{estimated:,} {state}{http_class} objects kept in {where} hold "
-                 f"{format_size(retained)}")
+                 f"{SIZE_MARK}")
         if http_class == HEADERS:
             title = (f"{where} keeps the headers and payloads of {estimated:,} finished "
-                     f"requests, holding {format_size(retained)}")
+                     f"requests, holding {SIZE_MARK}")
             http_class = c.item_class
         advice = ("Delete the entry when the request ends (res.on('finish') and 'close'), or "
                   "store only what you need (id, timings, status) instead of req/res/socket "
                   "objects and their payloads.")
         out.append(make_suspect(series, PATTERN, severity, title, c.node, http_class, c.counts,
                                 retained, evidence, advice, c.sizes, confidence=min(1.0, share),
-                                item_nodes=c.entries.values))
+                                item_nodes=c.entries.values,
+                                reach_from=np.asarray([c.node], dtype=np.int64)))
         series.claim(c.node)
     return out

@@ -1,0 +1,191 @@
+"""`unbounded-queue` kept as a linked list: objects of one class pointing to objects of the same
+class through one property (`next`, `prev`, `_idleNext`, whatever the library calls it),
+forming long chains. Found by structure, never by the property's name: every property edge
+from an object to another of its own class is a link candidate (one compiled pass over the
+edges); the links of one (class, property) pair are followed into chains; a chain's holder is
+the object that points to its first node (the queue; lifted out of a small wrapper such as a
+`{head, tail, length}` list object, and out of a closure's scope to the object whose methods
+close over it). The same holder (id) is measured in every snapshot of the series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from leaktui.snapshot import HeapSnapshot
+from leaktui.suspects import _reach
+from leaktui.suspects.base import (
+    SIZE_MARK,
+    Series,
+    Suspect,
+    counts_evidence,
+    dominant_class,
+    grows,
+    holder_label,
+    make_suspect,
+    severity_from,
+)
+from leaktui.suspects.graphops import string_ids
+
+PATTERN = "unbounded-queue"
+MIN_LINKS = 16  # links of one (class, property) pair worth following
+MIN_CHAIN = 16  # nodes in one chain (last snapshot)
+MIN_STEP = 10
+BIG_CHAIN = 5000  # one snapshot: a chain this long is worth a look on its own
+SOME_CHAIN = 1000
+MAX_CHAINS = 50
+WRAPPER_FIELDS = 8  # an owner with few fields, all pointing into the chain, only wraps it
+LIFT_STEPS = 4
+
+
+@dataclass(frozen=True)
+class Chain:
+    owner: int  # the object pointing to the first node (not lifted)
+    link: str  # the property that chains the nodes
+    nodes: np.ndarray  # ordinals of the chain's nodes (sorted)
+
+
+def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
+    """Chains of at least ``min_size`` nodes in one snapshot, longest first."""
+    cache: dict[int, list[Chain]] = snap.__dict__.setdefault("_suspect_chains", {})
+    if min_size in cache:
+        return cache[min_size]
+    src, edges = _reach.same_class_links(snap.first_edge, snap.edge_to, snap.edge_type,
+                                         snap.class_id, snap.node_type, snap.E_PROPERTY,
+                                         snap.T_OBJECT)
+    out: list[Chain] = []
+    if src.size:
+        dst = snap.edge_to[edges].astype(np.int64)
+        names = snap.edge_name[edges].astype(np.int64)
+        key = snap.class_id[src].astype(np.int64) * np.int64(len(snap.strings)) + names
+        uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        seen = np.zeros(0, dtype=np.int64)
+        for g in np.argsort(-counts, kind="stable").tolist():
+            if counts[g] < max(MIN_LINKS, min_size - 1) or len(out) >= MAX_CHAINS:
+                break
+            sel = inverse == g
+            out += _chains_of(snap, src[sel], dst[sel], int(names[sel][0]), min_size, seen)
+            if out:
+                seen = np.unique(np.concatenate([c.nodes for c in out]))
+    out.sort(key=lambda c: -c.nodes.size)
+    cache[min_size] = out
+    return out
+
+
+def _chains_of(snap: HeapSnapshot, src: np.ndarray, dst: np.ndarray, name: int, min_size: int,
+               seen: np.ndarray) -> list[Chain]:
+    members = np.unique(np.concatenate([src, dst]))
+    nxt = np.full(members.size, -1, dtype=np.int64)
+    nxt[np.searchsorted(members, src)] = np.searchsorted(members, dst)
+    labels = _reach.chain_labels(nxt)
+    sizes = np.bincount(labels, minlength=members.size)
+    out = []
+    for start in np.flatnonzero(sizes >= min_size).tolist():
+        head = int(members[start])
+        if np.isin(head, seen):
+            continue  # the same chain through its other link (`prev` after `next`)
+        nodes = members[labels == start]
+        owner = _owner(snap, head, nodes)
+        if owner >= 0:
+            out.append(Chain(owner, snap.strings[name], nodes))
+    return out
+
+
+def _owner(snap: HeapSnapshot, head: int, nodes: np.ndarray) -> int:
+    """The object nearest to a root pointing to the chain's first node, not one of its nodes
+    (-1: none, the chain is garbage or held by the engine only)."""
+    for edge, src in snap.retainers(head):
+        if int(snap.edge_type[edge]) == snap.E_WEAK or np.isin(src, nodes):
+            continue
+        return src
+    return -1
+
+
+def _lift(snap: HeapSnapshot, owner: int, nodes: np.ndarray) -> int:
+    """The holder a user knows: out of a closure's scope to the object whose method closes
+    over it; out of a small wrapper whose fields all point into the chain (`{head, tail}`)."""
+    for _ in range(LIFT_STEPS):
+        if snap.class_name(owner) == "system / Context":
+            found = _scope_owner(snap, owner)
+            if found < 0:
+                return owner
+            owner = found
+            continue
+        edges = np.arange(int(snap.first_edge[owner]), int(snap.first_edge[owner + 1]))
+        edges = edges[(snap.edge_type[edges] == snap.E_PROPERTY)
+                      & ~np.isin(snap.edge_name[edges], string_ids(snap, "__proto__"))]
+        targets = snap.edge_to[edges].astype(np.int64)
+        objects = targets[np.isin(snap.node_type[targets], (snap.T_OBJECT, snap.T_ARRAY,
+                                                            snap.T_CLOSURE))]
+        if edges.size > WRAPPER_FIELDS or not np.isin(objects, nodes).all():
+            return owner
+        parent = next((src for e, src in snap.retainers(owner)
+                       if int(snap.edge_type[e]) != snap.E_WEAK), -1)
+        if parent < 0 or int(snap.node_type[parent]) == snap.T_SYNTHETIC:
+            return owner
+        owner = parent
+    return owner
+
+
+def _scope_owner(snap: HeapSnapshot, context: int) -> int:
+    """The object holding a closure whose scope is ``context`` (on its path from a root)."""
+    path = snap.path_to_root(context)
+    if len(path) >= 2 and snap.edge_name_text(path[-1]) == "context":
+        holder = snap.edge_source(path[-2])
+        if int(snap.node_type[holder]) == snap.T_OBJECT:
+            return holder
+    return -1
+
+
+def detect(series: Series) -> list[Suspect]:
+    snap = series.last
+    found = chains(snap, MIN_CHAIN)
+    if not found:
+        return []
+    earlier = [{int(s.node_id[c.owner]): c.nodes.size for c in chains(s, 2)}
+               for s in series.snaps[:-1]]
+    out = []
+    for c in found:
+        sample = c.nodes[:200].tolist()
+        if sum(series.is_claimed(v) for v in sample) >= len(sample) / 2:
+            continue  # timers, listener records: reported as such
+        owner_id = int(snap.node_id[c.owner])
+        counts = [e.get(owner_id, 0) for e in earlier] + [int(c.nodes.size)]
+        if series.size >= 2 and not grows(counts, MIN_STEP):
+            continue
+        retained = _retained(snap, c.nodes)
+        if series.size == 1 and not (c.nodes.size >= BIG_CHAIN or (
+                c.nodes.size >= SOME_CHAIN and retained >= 0.01 * series.heap_size)):
+            continue
+        holder = _lift(snap, c.owner, c.nodes)
+        if series.is_claimed(holder):
+            continue
+        item_class, _ = dominant_class(snap, c.nodes)
+        evidence = [f"{c.nodes.size:,} {item_class} objects chained through '.{c.link}' (a "
+                    f"linked list, each node pointing to the next of its class), held by "
+                    f"{snap.class_name(c.owner)} @{owner_id}"]
+        if series.size > 1:
+            evidence.append(counts_evidence(counts, "nodes", owner_id))
+        severity = severity_from(counts, series.size, big=c.nodes.size >= BIG_CHAIN,
+                                 min_step=MIN_STEP)
+        verb = "grew to" if series.size > 1 else "holds"
+        title = (f"{holder_label(series, holder)} {verb} {c.nodes.size:,} {item_class} in a "
+                 f"linked list ('.{c.link}'), holding {SIZE_MARK}")
+        advice = ("Bound the queue: cap its length and reject or drop what does not fit, apply "
+                  "backpressure to producers (await the push, pause the source), and make sure "
+                  "a stalled worker times out and calls back so the queue drains.")
+        out.append(make_suspect(series, PATTERN, severity, title, holder, item_class, counts,
+                                retained, evidence, advice, item_nodes=c.nodes,
+                                keeps=c.nodes[np.argsort(snap.distance[c.nodes])[:1]],
+                                reach_from=c.nodes))
+        series.claim(c.nodes)
+        series.claim(holder)
+    return out
+
+
+def _retained(snap: HeapSnapshot, nodes: np.ndarray) -> int:
+    """Bytes the chain keeps alive: its outermost nodes' retained sizes (a node dominated by
+    another of the chain is inside that one's)."""
+    inside = np.isin(snap.dominator[nodes], nodes)
+    return int(snap.retained_size[nodes[~inside]].sum())
