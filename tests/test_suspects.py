@@ -139,6 +139,9 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "shared-scope": ("closures", "closure-capture", ["formatters"], "Function"),
     "hook-object": ("closures", "closure-capture", ["plugin", "hooks"], "Function"),
     "wrapper-chain": ("closures", "closure-capture", ["context", "handler"], "Function"),
+    "subscriber-set": ("listeners", "listener-leak", ["app", "store", "subscribers"], None),
+    "middleware-records": ("listeners", "listener-leak", ["web", "router", "stack"], None),
+    "linked-jobs": ("queues", "unbounded-queue", ["dispatcher", "queue"], "JobNode"),
     "slow-consumer": ("queues", "unbounded-queue", ["workers", "q", "pending"], None),
     "string-log": ("queues", "unbounded-queue", ["logger", "lines"], None),
     "buffer-chunks": ("queues", "unbounded-queue", ["uplink", "backlog"], "Buffer"),
@@ -355,3 +358,58 @@ def test_a_cache_kept_in_a_map_is_named_by_its_key(tmp_path: Path) -> None:
     assert top.pattern == "unbounded-cache" and top.severity == "high"
     assert "Map registry.caches.get('users') only grows" in top.title, top.title
     assert top.holder_path[:3] == ["registry", "caches", "table"]
+
+
+def _series_of(tmp_path: Path, name: str, program: str) -> list[HeapSnapshot]:
+    """Runs ``program`` (it defines `step(k)`) in three rounds of 20, 400 and 400, writing a
+    snapshot after each (after a GC), and loads them oldest first."""
+    script = (
+        "const v8 = require('v8'); const { EventEmitter } = require('events');"
+        + program
+        + "for (const [i, k] of [[1, 20], [2, 400], [3, 400]]) { step(k); global.gc();"
+        f"  v8.writeHeapSnapshot({str(tmp_path)!r} + '/{name}-' + i + '.heapsnapshot'); }}")
+    subprocess.run([node_binary(), "--expose-gc", "-e", script], check=True, timeout=120)
+    return load_series(list(tmp_path.glob(f"{name}-*.heapsnapshot")))
+
+
+def test_loggers_made_per_request_are_one_listener_leak_whose_title_says_megabytes(
+    tmp_path: Path,
+) -> None:
+    """Each request makes a logger that adds an 'error' listener to a shared stream; the
+    loggers are also kept in a list of recent ones, so the listener array dominates almost
+    nothing (a few kB): the title gives what grew, megabytes, and the list of loggers is the
+    same leak, not a second suspect."""
+    snaps = _series_of(tmp_path, "loggers", (
+        "const stream = new EventEmitter(); stream.setMaxListeners(0);"
+        "globalThis.app = { stream, recent: [] }; let n = 0;"
+        "class Logger { constructor(id) { this.id = id; this.lines = [];"
+        "  for (let j = 0; j < 20; j++) this.lines.push({ j, text: 'line '.repeat(40) + id });"
+        "  stream.on('error', (e) => this.lines.push(e)); } }"
+        "function step(k) { for (let i = 0; i < k; i++) app.recent.push(new Logger(n++)); }"))
+    found = find_suspects(snaps)
+    growth = int(snaps[-1].total_size) - int(snaps[0].total_size)
+    assert len([s for s in found if s.severity == "high"]) == 1, summary(found)
+    top = found[0]
+    assert top.pattern == "listener-leak", summary(found)
+    assert top.retained_size < top.grown_size / 10  # DevTools' arithmetic: tiny
+    assert top.grown_size >= growth / 2, (top.grown_size, growth)
+    assert " MB" in top.title and "app.stream" in top.title, top.title
+    assert any("also seen as unbounded-queue" in e for e in top.evidence), top.evidence
+    data = top.to_json()
+    assert data["grown_size"] == top.grown_size and data["shared_with"] == []
+
+
+def test_a_suspect_alone_reaches_what_its_items_own_not_the_shared_service(
+    tmp_path: Path,
+) -> None:
+    """One snapshot: nothing is new, so `grown_size` is what the items reach and own; a
+    pointer from every item back to the service (old, shared) is not followed into it."""
+    snaps = _series_of(tmp_path, "backrefs", (
+        "const service = { config: { blob: 'c'.repeat(500000) }, jobs: [] };"
+        "globalThis.service = service; let n = 0;"
+        "function step(k) { for (let i = 0; i < k; i++, n++)"
+        "  service.jobs.push({ n, service, body: 'job '.repeat(30) + n }); }"))
+    top = find_suspects(snaps[-1:])[0]
+    assert top.holder_path[-2:] == ["service", "jobs"], summary([top])
+    assert top.grown_size < 500_000, top.grown_size  # the config string is not the jobs'
+    assert top.grown_size >= top.retained_size // 2

@@ -126,6 +126,14 @@ def format_suspect_text(s: Suspect | Mapping[str, Any], markdown: bool = False) 
                  + (f"`{path}`" if markdown else path))
     counts = " -> ".join(f"{c:,}" for c in items["counts"])
     lines.append(f"{bullet}items: {items['count']:,} {items['class']} (per snapshot: {counts})")
+    grown = d.get("grown_size")
+    if grown is not None:
+        shared = d.get("shared_with") or []
+        also = (" (also reached by suspect " + ", ".join(f"#{i + 1}" for i in shared) + ")"
+                if shared else "")
+        lines.append(f"{bullet}size: {format_size(float(grown))} reachable from its items "
+                     f"(new since the first snapshot in a series){also}; "
+                     f"{format_size(float(d['retained_size']))} retained by the holder alone")
     if d["retains"]:
         lines.append(f"{bullet}keeps alive: " + ", ".join(
             f"{r['count']:,} {r['class']} ({format_size(float(r['retained_size']))})"

@@ -25,8 +25,9 @@ def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
                 const int32_t[::1] distance, int32_t min_distance,
                 const uint8_t[::1] skip_edge_type, const int64_t[::1] starts,
                 const int64_t[::1] stops, int32_t[::1] stamp, int32_t mark,
-                int32_t[::1] owner, int64_t[::1] shared_bytes):
-    """Bytes of the new objects reached from ``starts``. ``kind[v]``: 0 never entered (code,
+                int32_t[::1] owner, int64_t[::1] shared_bytes, int count_old):
+    """Bytes of the new objects reached from ``starts`` (with ``count_old``, of the old
+    ones entered too: one snapshot, where nothing is new). ``kind[v]``: 0 never entered (code,
     roots, shapes), 1 old (entered only when its dominator was visited by this walk: storage
     the items own, such as an array allocated before the first snapshot and filled since,
     not shared state), 2 new (entered and counted). Objects nearer to a root than
@@ -54,7 +55,7 @@ def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
             if stamp[v] == mark:
                 continue
             stamp[v] = mark
-            if kind[v] == 2:
+            if kind[v] == 2 or (count_old and kind[v] == 1):
                 total += self_size[v]
                 objects += 1
                 o = owner[v]
@@ -90,7 +91,7 @@ def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
                     if stamp[dominator[t]] != mark:
                         continue  # shared state (may be entered later, from its owner)
                     stamp[t] = mark
-                else:
+                if k == 2 or count_old:
                     stamp[t] = mark
                     total += self_size[t]
                     objects += 1

@@ -17,6 +17,7 @@ from leaktui.suspects.graphops import has_user_distance, root_path
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
 INTERNAL_CLASSES = ("(system)", "(object shape)", "(compiled code)", "(number)", "(hidden)")
 STRING_CLASSES = ("(string)", "(concatenated string)", "(sliced string)")
+LABEL_STEPS = 4  # steps of a path in a title: `backend.api.interceptors.request`
 SIZE_MARK = "\x00size\x00"  # in a detector's title: filled in with the size that explains it
 
 
@@ -285,19 +286,38 @@ def holder_label(series: Series, node: int) -> str:
     """`Map cache.users` style name of a holder for titles; a step through a Map's entry
     reads `caches.get('users')` rather than the slot of its hash table (`caches.table.8`)."""
     snap = series.last
-    return f"{snap.class_name(node)} {short_path(meaningful_path(snap, node))}"
+    return f"{snap.class_name(node)} {short_path(meaningful_path(snap, node), LABEL_STEPS)}"
 
 
 def meaningful_path(snap: HeapSnapshot, node: int) -> list[str]:
-    """The readable path from the last variable on: what follows the last step into a
-    closure's scope (`handler.context.client.pool` is `client.pool`, the variable `client`
-    and its field), where the path goes through one."""
+    """The readable path without the steps through Node's own modules: what follows the last
+    step into the scope of one of Node's functions (`clearInterval.context.timerListMap` is
+    `timerListMap`, `queueMicrotask.context.process.x` is `process.x`); the user's own
+    closures stay (`pricing.quote.context.cache`)."""
     path = compact_path(readable_path(snap, node))
-    if "context" in path[:-1]:
-        tail = path[len(path) - 1 - path[::-1].index("context") + 1:]
-        if tail:
-            return tail
-    return path
+    if not has_user_distance(snap, node):
+        return path
+    edges = snap.path_to_root(node)
+    names = [snap.edge_name_text(e) for e in edges]
+    cut = -1
+    for i, name in enumerate(names[:-1]):
+        if name == "context" and _node_script(snap, snap.edge_source(edges[i])):
+            cut = i
+    if cut < 0:
+        return path
+    tail = names[cut + 1:]
+    keep = len(tail) - tail.count("table")  # a Map's `table.<slot>` reads as one step
+    return path[-keep:] if 0 < keep <= len(path) else path
+
+
+def _node_script(snap: HeapSnapshot, closure: int) -> bool:
+    """A function of one of Node's own modules (`node:` scripts)."""
+    from leaktui.snapshot.scripts import script_names
+
+    loc = snap.location(closure)
+    if loc is None:
+        return False
+    return script_names(snap).get(loc.script_id, "").startswith("node:")
 
 
 def object_label(series: Series, node: int) -> str:
@@ -306,7 +326,7 @@ def object_label(series: Series, node: int) -> str:
     snap = series.last
     ident = f"{snap.class_name(node)} @{int(snap.node_id[node])}"
     path = meaningful_path(snap, node) if has_user_distance(snap, node) else []
-    return f"{short_path(path)} ({ident})" if path else ident
+    return f"{short_path(path, LABEL_STEPS)} ({ident})" if path else ident
 
 
 def readable_path(snap: HeapSnapshot, node: int) -> list[str]:

@@ -498,7 +498,8 @@ def index_owner(series: Series, c: Container) -> int:
     LRU caches do) is the index of a cache, not the cache: the object owning it, with the
     arrays of keys and values beside it, is (-1: not such a Map)."""
     snap = series.last
-    if c.kind != "map" or c.nested or c.entries.values.size >= 0.5 * max(c.count, 1):
+    keys, values = c.entries.keys, c.entries.values  # decoded (a sample of a huge table)
+    if c.kind != "map" or c.nested or keys.size == 0 or values.size >= 0.5 * keys.size:
         return -1
     for e, src in snap.retainers(c.node):
         if (int(snap.edge_type[e]) == snap.E_PROPERTY

@@ -13,8 +13,8 @@ them); never into roots (synthetic nodes), code or object shapes (the engine's, 
 everything); never back into the suspect's holder. In a series it enters only new objects: an
 object that was already there in the first snapshot is shared state (the service, a module, a
 stream) and what it holds is not this leak's growth, so the walk stops there. With one
-snapshot, where nothing says what is new, it enters objects no nearer to a root than the
-items themselves (a pointer back up to the service is not followed).
+snapshot, where nothing says what is new, the same walk counts what it enters: the items and
+what they own (objects whose dominator it walked through), not shared state.
 
 Suspects that reach the same new objects say so (`shared_with`); those that reach mostly the
 same ones (one's items reach the other's: a scheduler's task Map, its timers and Node's timer
@@ -28,7 +28,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from leaktui.snapshot import BASE_SYSTEM_DISTANCE, NO_DISTANCE, HeapSnapshot
+from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
 from leaktui.snapshot.scripts import script_names
 from leaktui.suspects import _reach
 from leaktui.suspects.base import SIZE_MARK, Series, Suspect, holder_label
@@ -69,8 +69,6 @@ def _walkable(series: Series) -> np.ndarray:
     kind = types[snap.node_type].astype(np.uint8)
     if series.size >= 2:
         kind[new_objects(series)] *= 2  # 2: new, 1: old, 0: never entered
-    else:
-        kind *= 2
     return kind
 
 
@@ -108,15 +106,11 @@ def measure(series: Series, suspects: list[Suspect]) -> list[Suspect]:
                                       dtype=np.int64))
         stops = np.asarray([s.holder], dtype=np.int64)
         stops = stops[~np.isin(stops, starts)]
-        min_distance = -(2**31)
-        if series.size < 2 and starts.size:
-            d = distance[starts]
-            d = d[(d != NO_DISTANCE) & (d < BASE_SYSTEM_DISTANCE)]
-            min_distance = int(d.min()) if d.size else -(2**31)
         row = np.zeros(n, dtype=np.int64)
         grown[k], _ = _reach.grown_reach(
             snap.first_edge, snap.edge_to, snap.edge_type, snap.self_size, walkable,
-            snap.dominator, distance, min_distance, skip, starts, stops, stamp, k, owner, row)
+            snap.dominator, distance, -(2**31), skip, starts, stops, stamp, k, owner, row,
+            int(series.size < 2))
         shared[k] = row
     overlap = shared + shared.T  # bytes both reach (counted once, by the later walk)
     merged = _merge(series, suspects, grown, overlap)
@@ -127,7 +121,7 @@ def measure(series: Series, suspects: list[Suspect]) -> list[Suspect]:
         with_ = tuple(suspects[j].holder for j in range(n)
                       if j != k and j in kept and overlap[k, j] >= MIN_SHARED_BYTES
                       and overlap[k, j] >= SHARED_MIN * max(min(grown[k], grown[j]), 1))
-        out.append(_finished(s, int(grown[k]), with_, growth, series.size))
+        out.append(_finished(series, s, int(grown[k]), with_, growth))
     return out
 
 
@@ -158,7 +152,7 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
         if len(members) == 1:
             keep[members[0]] = suspects[members[0]]
             continue
-        where = {i: _holder_rank(snap, suspects[i].holder) for i in members}
+        where = {i: holder_rank(snap, suspects[i].holder) for i in members}
         named = min(members, key=lambda i: (*where[i], -SEVERITY_RANK[suspects[i].severity]))
         lead = min(members, key=lambda i: (SPECIFIC.index(suspects[i].pattern),
                                            -SEVERITY_RANK[suspects[i].severity], i))
@@ -192,7 +186,7 @@ SPECIFIC = ("timer-leak", "listener-leak", "per-request-retention", "closure-cap
             "unbounded-queue", "high-cardinality-key", "unbounded-cache")
 
 
-def _holder_rank(snap: HeapSnapshot, holder: int) -> tuple[int, int, int]:
+def holder_rank(snap: HeapSnapshot, holder: int) -> tuple[int, int, int]:
     """How far a holder is from user code (smaller: nearer): (held only through a timer,
     a variable of one of Node's own modules, distance from a root). A holder with no path
     from a user root ranks last."""
@@ -200,8 +194,10 @@ def _holder_rank(snap: HeapSnapshot, holder: int) -> tuple[int, int, int]:
         return (1, 1, BASE_SYSTEM_DISTANCE)
     edges = snap.path_to_root(holder)
     timer = any(snap.class_name(snap.edge_source(e)) == "Timeout" for e in edges)
-    internal = 0
     names = [snap.edge_name_text(e) for e in edges]
+    # Node's own per-context tables (its primordials) hang from a `node:` symbol.
+    internal = int(any(name.startswith("<symbol node:") and "module_export" not in name
+                       for name in names))
     scopes = [i for i, name in enumerate(names) if name == "context"]
     if scopes:
         i = scopes[-1]
@@ -209,12 +205,13 @@ def _holder_rank(snap: HeapSnapshot, holder: int) -> tuple[int, int, int]:
         loc = snap.location(closure)
         script = script_names(snap).get(loc.script_id, "") if loc is not None else ""
         exported = any("module_export" in name or name == "exports" for name in names[i:])
-        internal = int(script.startswith("node:") and not exported)
+        internal |= int(script.startswith("node:") and not exported)
     return (int(timer), internal, int(snap.distance[holder]))
 
 
-def _finished(s: Suspect, grown: int, shared_with: tuple[int, ...], growth: int,
-              series_size: int) -> Suspect:
+def _finished(series: Series, s: Suspect, grown: int, shared_with: tuple[int, ...],
+              growth: int) -> Suspect:
+    series_size = series.size
     evidence = list(s.evidence)
     if series_size >= 2:
         share = f" ({grown / growth:.0%} of the heap's growth)" if growth > 0 else ""
@@ -228,6 +225,8 @@ def _finished(s: Suspect, grown: int, shared_with: tuple[int, ...], growth: int,
     # since before the first snapshot explain no growth); alone, the larger figure.
     size = grown if series_size >= 2 and grown > 0 else max(grown, s.retained_size)
     title = s.title.replace(SIZE_MARK, format_size(size))
+    if s.pattern == "timer-leak" and holder_rank(series.last, s.holder)[:2] == (0, 0):
+        title += f", kept in {holder_label(series, s.holder)}"  # the user's own object
     if series_size >= 2 and growth > 0 and size < NEGLIGIBLE * growth and s.severity != "low":
         evidence.append(f"it explains under {NEGLIGIBLE:.0%} of the heap's growth: low")
         s = replace(s, severity="low")

@@ -3,9 +3,9 @@ class through one property (`next`, `prev`, `_idleNext`, whatever the library ca
 forming long chains. Found by structure, never by the property's name: every property edge
 from an object to another of its own class is a link candidate (one compiled pass over the
 edges); the links of one (class, property) pair are followed into chains; a chain's holder is
-the object that points to its first node (the queue; lifted out of a small wrapper such as a
-`{head, tail, length}` list object, and out of a closure's scope to the object whose methods
-close over it). The same holder (id) is measured in every snapshot of the series."""
+the object that points to its first node (the queue, the list object; lifted out of a
+closure's scope to the object whose methods close over it). The same holder (id) is measured
+in every snapshot of the series."""
 
 from __future__ import annotations
 
@@ -26,16 +26,14 @@ from leaktui.suspects.base import (
     make_suspect,
     severity_from,
 )
-from leaktui.suspects.graphops import string_ids
 
 PATTERN = "unbounded-queue"
 MIN_LINKS = 16  # links of one (class, property) pair worth following
 MIN_CHAIN = 16  # nodes in one chain (last snapshot)
 MIN_STEP = 10
 BIG_CHAIN = 5000  # one snapshot: a chain this long is worth a look on its own
-SOME_CHAIN = 1000
+FEW_NODES = 200  # one snapshot: this many holding 1% of the heap is worth a look
 MAX_CHAINS = 50
-WRAPPER_FIELDS = 8  # an owner with few fields, all pointing into the chain, only wraps it
 LIFT_STEPS = 4
 
 
@@ -67,7 +65,7 @@ def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
             sel = inverse == g
             out += _chains_of(snap, src[sel], dst[sel], int(names[sel][0]), min_size, seen)
             if out:
-                seen = np.unique(np.concatenate([c.nodes for c in out]))
+                seen = _sorted_unique(np.concatenate([c.nodes for c in out]))
     out.sort(key=lambda c: -c.nodes.size)
     cache[min_size] = out
     return out
@@ -75,21 +73,37 @@ def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
 
 def _chains_of(snap: HeapSnapshot, src: np.ndarray, dst: np.ndarray, name: int, min_size: int,
                seen: np.ndarray) -> list[Chain]:
-    members = np.unique(np.concatenate([src, dst]))
+    members = _sorted_unique(np.concatenate([src, dst]))
     nxt = np.full(members.size, -1, dtype=np.int64)
     nxt[np.searchsorted(members, src)] = np.searchsorted(members, dst)
     labels = _reach.chain_labels(nxt)
     sizes = np.bincount(labels, minlength=members.size)
+    big = np.flatnonzero(sizes >= min_size)
+    big = big[np.argsort(-sizes[big], kind="stable")[:MAX_CHAINS]]
+    order = np.argsort(labels, kind="stable")
+    ranked = labels[order]
     out = []
-    for start in np.flatnonzero(sizes >= min_size).tolist():
+    for start in big.tolist():
         head = int(members[start])
         if np.isin(head, seen):
             continue  # the same chain through its other link (`prev` after `next`)
-        nodes = members[labels == start]
+        lo, hi = np.searchsorted(ranked, [start, start + 1])
+        nodes = np.sort(members[order[lo:hi]])
         owner = _owner(snap, head, nodes)
         if owner >= 0:
             out.append(Chain(owner, snap.strings[name], nodes))
     return out
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting (faster than its hash path on large integer arrays)."""
+    values = np.sort(values)
+    if values.size == 0:
+        return values
+    keep = np.empty(values.size, dtype=np.bool_)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _owner(snap: HeapSnapshot, head: int, nodes: np.ndarray) -> int:
@@ -102,29 +116,16 @@ def _owner(snap: HeapSnapshot, head: int, nodes: np.ndarray) -> int:
     return -1
 
 
-def _lift(snap: HeapSnapshot, owner: int, nodes: np.ndarray) -> int:
-    """The holder a user knows: out of a closure's scope to the object whose method closes
-    over it; out of a small wrapper whose fields all point into the chain (`{head, tail}`)."""
+def _lift(snap: HeapSnapshot, owner: int) -> int:
+    """The holder a user knows: a chain held by a closure's scope (`let head` in a module or
+    factory) is named after the object whose method closes over that scope."""
     for _ in range(LIFT_STEPS):
-        if snap.class_name(owner) == "system / Context":
-            found = _scope_owner(snap, owner)
-            if found < 0:
-                return owner
-            owner = found
-            continue
-        edges = np.arange(int(snap.first_edge[owner]), int(snap.first_edge[owner + 1]))
-        edges = edges[(snap.edge_type[edges] == snap.E_PROPERTY)
-                      & ~np.isin(snap.edge_name[edges], string_ids(snap, "__proto__"))]
-        targets = snap.edge_to[edges].astype(np.int64)
-        objects = targets[np.isin(snap.node_type[targets], (snap.T_OBJECT, snap.T_ARRAY,
-                                                            snap.T_CLOSURE))]
-        if edges.size > WRAPPER_FIELDS or not np.isin(objects, nodes).all():
+        if snap.class_name(owner) != "system / Context":
             return owner
-        parent = next((src for e, src in snap.retainers(owner)
-                       if int(snap.edge_type[e]) != snap.E_WEAK), -1)
-        if parent < 0 or int(snap.node_type[parent]) == snap.T_SYNTHETIC:
+        found = _scope_owner(snap, owner)
+        if found < 0:
             return owner
-        owner = parent
+        owner = found
     return owner
 
 
@@ -156,9 +157,9 @@ def detect(series: Series) -> list[Suspect]:
             continue
         retained = _retained(snap, c.nodes)
         if series.size == 1 and not (c.nodes.size >= BIG_CHAIN or (
-                c.nodes.size >= SOME_CHAIN and retained >= 0.01 * series.heap_size)):
+                c.nodes.size >= FEW_NODES and retained >= 0.01 * series.heap_size)):
             continue
-        holder = _lift(snap, c.owner, c.nodes)
+        holder = _lift(snap, c.owner)
         if series.is_claimed(holder):
             continue
         item_class, _ = dominant_class(snap, c.nodes)

@@ -12,6 +12,8 @@ work too (a queue of thunks); they are left to the queue pattern."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
@@ -22,6 +24,7 @@ from leaktui.suspects.base import (
     object_label,
 )
 from leaktui.suspects.containers import (
+    FEW_ENTRIES,
     Container,
     container_severity,
     container_suspect,
@@ -29,12 +32,20 @@ from leaktui.suspects.containers import (
     growth_evidence,
     worth_reporting,
 )
-from leaktui.suspects.graphops import edges_of, named_targets, owners_of, string_ids
+from leaktui.suspects.graphops import (
+    edges_of,
+    has_user_distance,
+    named_targets,
+    owners_of,
+    string_ids,
+)
+from leaktui.suspects.grown import holder_rank
 
 PATTERN = "listener-leak"
 SAMPLE = 200
 MIN_SHARE = 0.8
 FIELDS = 32  # edges read per record
+OWNER_DISTANCE = 2  # the global object and the roots own everything: never counted from
 
 
 def callback_items(snap: HeapSnapshot, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,11 +117,24 @@ def _owner(snap: HeapSnapshot, node: int) -> int:
     return node
 
 
+def _worth(series: Series, c: Container) -> bool:
+    """As for any collection; alone, a registry of functions also counts (functions are
+    otherwise passed over as the method tables Node builds at startup) when the user's code
+    reaches it (not only one of Node's own modules)."""
+    if worth_reporting(series, c):
+        return True
+    if series.size > 1 or series.is_claimed(c.node) or c.count < FEW_ENTRIES:
+        return False
+    timer, internal, _ = holder_rank(series.last, c.node)
+    return (not timer and not internal and has_user_distance(series.last, c.node)
+            and c.sizes[-1] >= 0.01 * series.heap_size)
+
+
 def detect(series: Series) -> list[Suspect]:
     snap = series.last
     out = []
     for c in containers(series):
-        if c.nested or series.is_claimed(c.node) or not worth_reporting(series, c):
+        if c.nested or series.is_claimed(c.node) or not _worth(series, c):
             continue
         if role(series, c) != "registration":
             continue
@@ -129,5 +153,10 @@ def detect(series: Series) -> list[Suspect]:
         advice = ("Register once (at startup, not per request or per call), or keep the handle "
                   "the registration returns and remove it when done (unsubscribe, eject the "
                   "interceptor, untap the hook, remove the listener).")
-        out.append(container_suspect(series, c, PATTERN, severity, title, evidence, advice))
+        suspect = container_suspect(series, c, PATTERN, severity, title, evidence, advice)
+        if owner != c.node and int(snap.distance[owner]) >= OWNER_DISTANCE:
+            # What the registrations hold is counted from the object they are registered on:
+            # its other bookkeeping of them (an index of the same handlers) is the same leak.
+            suspect = replace(suspect, reach_from=np.asarray([c.node, owner], dtype=np.int64))
+        out.append(suspect)
     return out
