@@ -413,3 +413,19 @@ def test_a_suspect_alone_reaches_what_its_items_own_not_the_shared_service(
     assert top.holder_path[-2:] == ["service", "jobs"], summary([top])
     assert top.grown_size < 500_000, top.grown_size  # the config string is not the jobs'
     assert top.grown_size >= top.retained_size // 2
+
+
+def test_two_leaks_that_reach_some_of_the_same_new_objects_say_so(tmp_path: Path) -> None:
+    """A session cache and an audit log both keep each request's user: two leaks (each keeps
+    much of its own), sharing the users: each lists the other in `shared_with`."""
+    snaps = _series_of(tmp_path, "shared", (
+        "globalThis.app = { sessions: new Map(), audit: [] }; let n = 0;"
+        "function step(k) { for (let i = 0; i < k; i++, n++) {"
+        "  const user = { n, name: 'name '.repeat(40) + n };"
+        "  app.sessions.set('s' + n, { user, token: 't'.repeat(300) + n });"
+        "  app.audit.push({ user, note: 'note '.repeat(120) + n }); } }"))
+    found = find_suspects(snaps)
+    by_holder = {tuple(s.holder_path[-2:]): i for i, s in enumerate(found)}
+    cache, log = by_holder[("app", "sessions")], by_holder[("app", "audit")]
+    assert found[cache].shared_with == [log] and found[log].shared_with == [cache], summary(found)
+    assert {found[cache].pattern, found[log].pattern} == {"unbounded-cache", "unbounded-queue"}

@@ -116,9 +116,9 @@ def measure(series: Series, suspects: list[Suspect]) -> list[Suspect]:
     merged = _merge(series, suspects, grown, overlap)
     growth = heap_growth(series)
     out = []
-    kept = {k for k, _ in merged}
+    kept = {k: s.holder for k, s in merged}  # a merged suspect may be named by another holder
     for k, s in merged:
-        with_ = tuple(suspects[j].holder for j in range(n)
+        with_ = tuple(kept[j] for j in range(n)
                       if j != k and j in kept and overlap[k, j] >= MIN_SHARED_BYTES
                       and overlap[k, j] >= SHARED_MIN * max(min(grown[k], grown[j]), 1))
         out.append(_finished(series, s, int(grown[k]), with_, growth))
@@ -153,13 +153,16 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
             keep[members[0]] = suspects[members[0]]
             continue
         where = {i: holder_rank(snap, suspects[i].holder) for i in members}
-        named = min(members, key=lambda i: (*where[i], -SEVERITY_RANK[suspects[i].severity]))
+        severity = max((suspects[i].severity for i in members), key=SEVERITY_RANK.__getitem__)
+        # Named by the holder nearest to user code among the most severe: a module's state
+        # object holding everything is no better a name for a growing array inside it.
+        named = min((i for i in members if suspects[i].severity == severity),
+                    key=lambda i: where[i])
         lead = min(members, key=lambda i: (SPECIFIC.index(suspects[i].pattern),
                                            -SEVERITY_RANK[suspects[i].severity], i))
         s = suspects[lead]
         timed = s.pattern != "timer-leak" and any(where[i][0] for i in members)
         others = [suspects[i] for i in members if i != lead]
-        severity = max((suspects[i].severity for i in members), key=SEVERITY_RANK.__getitem__)
         evidence = [*s.evidence, *(
             f"the same leak is also seen as {o.pattern} at {o.holder_class} @{o.holder_id} "
             f"({'.'.join(o.holder_path[-3:]) or 'a root'}): "

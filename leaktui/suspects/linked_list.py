@@ -54,16 +54,20 @@ def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
                                          snap.T_OBJECT)
     out: list[Chain] = []
     if src.size:
-        dst = snap.edge_to[edges].astype(np.int64)
         names = snap.edge_name[edges].astype(np.int64)
         key = snap.class_id[src].astype(np.int64) * np.int64(len(snap.strings)) + names
-        uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        bounds = np.flatnonzero(np.diff(key)) + 1
+        lo = np.concatenate([[0], bounds])
+        hi = np.concatenate([bounds, [key.size]])
         seen = np.zeros(0, dtype=np.int64)
-        for g in np.argsort(-counts, kind="stable").tolist():
-            if counts[g] < max(MIN_LINKS, min_size - 1) or len(out) >= MAX_CHAINS:
+        for g in np.argsort(lo - hi, kind="stable").tolist():  # most links first
+            if hi[g] - lo[g] < max(MIN_LINKS, min_size - 1) or len(out) >= MAX_CHAINS:
                 break
-            sel = inverse == g
-            out += _chains_of(snap, src[sel], dst[sel], int(names[sel][0]), min_size, seen)
+            sel = order[lo[g]:hi[g]]
+            dst = snap.edge_to[edges[sel]].astype(np.int64)
+            out += _chains_of(snap, src[sel], dst, int(names[sel[0]]), min_size, seen)
             if out:
                 seen = _sorted_unique(np.concatenate([c.nodes for c in out]))
     out.sort(key=lambda c: -c.nodes.size)
