@@ -2,8 +2,7 @@
 controls do not, and the suspects raise nothing `high` on a library used correctly.
 
 What the suspects must say about each leak (pattern, holder by its path, one suspect per leak,
-sizes that explain the growth) is in tests/pending_library_leaks.py until the detectors that
-make it true land (issue 16)."""
+sizes that explain the growth) is in tests/test_suspects_libraries_leaks.py."""
 
 from __future__ import annotations
 

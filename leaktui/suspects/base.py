@@ -202,7 +202,8 @@ def make_suspect(series: Series, pattern: str, severity: str, title: str, holder
     return Suspect(
         pattern=pattern, severity=severity, title=title, holder=holder,
         holder_id=int(snap.node_id[holder]), holder_class=snap.class_name(holder),
-        holder_path=compact_path(root_path(snap, holder)), item_class=item_class,
+        holder_path=global_accessor_path(compact_path(root_path(snap, holder))),
+        item_class=item_class,
         item_count=counts[-1], item_counts=counts,
         retains=retained_classes(snap, holder if keeps is None else keeps),
         retained_size=retained, evidence=evidence, advice=advice,
@@ -274,6 +275,15 @@ def compact_path(path: list[str]) -> list[str]:
     return out
 
 
+def global_accessor_path(path: list[str]) -> list[str]:
+    """A global defined by an accessor (Node's `process`, `Buffer`, ...) is reached through
+    its setter's scope, `set process.context._process`: that is the global `process`."""
+    if (len(path) >= 3 and path[0].startswith(("get ", "set ")) and path[1] == "context"
+            and path[0][4:].isidentifier()):
+        return [path[0][4:], *path[3:]]
+    return path
+
+
 def short_path(path: list[str], keep: int = 3) -> str:
     """The tail of a path for titles: `…ctx.profiles.userCache`."""
     if not path:
@@ -294,9 +304,10 @@ def meaningful_path(snap: HeapSnapshot, node: int) -> list[str]:
     step into the scope of one of Node's functions (`clearInterval.context.timerListMap` is
     `timerListMap`, `queueMicrotask.context.process.x` is `process.x`); the user's own
     closures stay (`pricing.quote.context.cache`)."""
-    path = compact_path(readable_path(snap, node))
-    if not has_user_distance(snap, node):
-        return path
+    raw = compact_path(readable_path(snap, node))
+    path = global_accessor_path(raw)
+    if not has_user_distance(snap, node) or path[:1] != raw[:1]:
+        return path  # no user root, or through a global's accessor: named as the global
     edges = snap.path_to_root(node)
     names = [snap.edge_name_text(e) for e in edges]
     cut = -1
