@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.diff import compare
-from leaktui.snapshot.growth import growing_holders, survivors
+from leaktui.snapshot.growth import growing_holders, holder_text, survivors
 from leaktui.snapshot.series import load_series
 from leaktui.units import format_size
 
@@ -128,7 +128,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
             out.append(f"{h2}Growing holders")
             for g in diff["growing"][:10]:
                 counts = " -> ".join(str(c) for c in g["counts"])
-                out.append(f"- {g['class']} @{g['id']} via {'.'.join(g['path']) or '?'}: "
+                out.append(f"- {g['class']} @{g['id']} via {'.'.join(g['path']) or '(a root)'}: "
                            f"entries {counts}, retained "
                            f"{' -> '.join(format_size(x) for x in g['retained_sizes'])}")
         if diff["survivors"]:
@@ -137,8 +137,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
             for g in diff["survivors"][:10]:
                 holder = g["holder"]
                 out.append(f"- {g['count']:,} {g['class']} ({format_size(g['size'])}) held by "
-                           f"{holder['class']} @{holder['id']} via "
-                           f"{'.'.join(holder['path']) or '?'}")
+                           + holder_text(holder["class"], holder["id"], holder["path"]))
         out.append("")
     allocations = report.get("allocations")
     if allocations:

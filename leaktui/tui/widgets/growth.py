@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.diff import DiffRow, compare_detailed
-from leaktui.snapshot.growth import MIN_SURVIVORS, growing_holders, survivors
+from leaktui.snapshot.growth import MIN_SURVIVORS, growing_holders, holder_text, survivors
 from leaktui.tui import messages, model
 from leaktui.tui.views import LeakView, Loaded, focus_now
 from leaktui.tui.widgets._columns import row_key
@@ -88,7 +88,7 @@ def growth_notes(series: list[HeapSnapshot], one_process: bool = True) -> Text:
         return notes
     holders = growing_holders(series)
     for h in holders[:15]:
-        notes.append(f"  {h.class_name} @{h.node_id} via {'.'.join(h.path) or '?'}: "
+        notes.append(f"  {h.class_name} @{h.node_id} via {'.'.join(h.path) or '(a root)'}: "
                      f"entries {' -> '.join(f'{c:,}' for c in h.counts)}, retained "
                      f"{' -> '.join(format_size(x) for x in h.retained_sizes)}\n")
     if not holders:
@@ -98,7 +98,7 @@ def growth_notes(series: list[HeapSnapshot], one_process: bool = True) -> Text:
     groups = survivors(series)
     for g in groups[:15]:
         notes.append(f"  {g.count:,} {g.class_name} ({format_size(g.size)}) held by "
-                     f"{g.holder_class} @{g.holder_id} via {'.'.join(g.path) or '?'}\n")
+                     f"{holder_text(g.holder_class, g.holder_id, g.path)}\n")
     if not groups:
         notes.append(f"  {survivors_absent(len(series))}\n")
     return notes
