@@ -24,7 +24,6 @@ MAX_DISAGREEMENT = 0.02
 """Share of the ids two snapshots of one process share whose class or type may differ: in one
 process it is 0 (measured on Node 20 series), between two runs of the same program 7 to 9%,
 between different programs 35% and more."""
-MIN_SHARED = 100  # fewer ids in common than this: too few to call them one process
 
 
 @dataclass(frozen=True)
@@ -76,10 +75,10 @@ def order_series(snaps: Sequence[HeapSnapshot]) -> SeriesOrder:
     one_process = True
     for older, newer in zip(ordered, ordered[1:], strict=False):
         shared, share = disagreement(older, newer)
-        if shared < MIN_SHARED or share > MAX_DISAGREEMENT:
+        if shared == 0 or share > MAX_DISAGREEMENT:
             one_process = False
             why = (f"{share:.0%} of the objects they share by id differ in class"
-                   if shared >= MIN_SHARED else "they share almost no object ids")
+                   if shared else "they share no object ids")
             warnings.append(
                 f"{os.path.basename(older.path)} and {os.path.basename(newer.path)} are not "
                 f"snapshots of one process ({why}): survivors, growing holders and growth "
