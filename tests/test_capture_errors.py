@@ -173,9 +173,9 @@ def test_process_dying_mid_series_removes_the_partial_file_and_keeps_earlier_one
                                     str(target.port), "--count", "2", "--interval", "1", "-o",
                                     str(out), "--yes", "--no-open"], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
-        wait_for(lambda: out.is_dir() and any(out.glob("*-1.heapsnapshot")))
+        wait_for(lambda: out.is_dir() and any(out.glob("*-01.heapsnapshot")))
         assert target.send("grow 200000").startswith("grown")  # the second one takes longer
-        wait_for(lambda: any(p.stat().st_size > 0 for p in out.glob("*-2.heapsnapshot.part")))
+        wait_for(lambda: any(p.stat().st_size > 0 for p in out.glob("*-02.heapsnapshot.part")))
         target.proc.kill()
         stdout, stderr = capture.communicate(timeout=60)
     assert capture.returncode == 2, stderr
@@ -268,6 +268,6 @@ def test_series_stops_before_a_snapshot_that_cannot_fit(tmp_path: Path) -> None:
     assert "stopping before pausing the process again" in res.stderr
     assert "1 complete snapshot(s) kept" in res.stderr
     listing = res.stderr.split("LISTING")[1]
-    assert "-1.heapsnapshot" in listing and "-2.heapsnapshot" not in listing
+    assert "-01.heapsnapshot" in listing and "-02.heapsnapshot" not in listing
     assert res.stdout.split() == [line.split()[-1] for line in res.stderr.splitlines()
                                   if line.startswith("snapshot 1/2:") and " -> " in line]

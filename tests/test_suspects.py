@@ -429,3 +429,30 @@ def test_two_leaks_that_reach_some_of_the_same_new_objects_say_so(tmp_path: Path
     cache, log = by_holder[("app", "sessions")], by_holder[("app", "audit")]
     assert found[cache].shared_with == [log] and found[log].shared_with == [cache], summary(found)
     assert {found[cache].pattern, found[log].pattern} == {"unbounded-cache", "unbounded-queue"}
+
+
+# ---------------------------------------------------------------- numbers that agree
+def test_a_sample_is_never_shown_as_the_total(tmp_path: Path) -> None:
+    # 2,468 finished requests in a Map: the detector looks at a sample of 2,000 of them.
+    out = tmp_path / "many"
+    out.mkdir()
+    done = subprocess.run([node_binary(), "--expose-gc", str(ROOT / "tests" / "programs" /
+                                                             "many_requests.js"), str(out)],
+                          timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    top = find_suspects(load_series(list(out.glob("*.heapsnapshot"))))[0]
+    assert top.pattern == "per-request-retention" and top.item_count == 2468
+    assert "2,468" in top.title
+    for line in top.evidence:
+        if " of 2,000 " in line:
+            assert "sampled" in line and "of 2,000 entries" not in line, line
+
+
+def test_no_part_of_what_a_suspect_keeps_is_bigger_than_the_whole(
+    sample_series: dict[str, list[HeapSnapshot]],
+    shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    for name, snaps in [*sample_series.items(), *shape_series.items()]:
+        for s in find_suspects(snaps):
+            for part in s.retains:
+                assert int(part["retained_size"]) <= s.retained_size, (name, s.title, part)  # type: ignore[call-overload]

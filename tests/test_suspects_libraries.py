@@ -61,3 +61,13 @@ def test_library_leak_program_grows_more_than_its_control(name: str,
     controls = [c.name for c in CASES.values() if c.library == case.library and not c.leaks]
     for control in controls:
         assert heap_growth(snaps) > heap_growth(loaded(library_series, control)), control
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_no_part_of_what_a_library_suspect_keeps_is_bigger_than_the_whole(
+    name: str, library_series: Series,  # noqa: F811
+) -> None:
+    # A suspect that "holds 4.0 MB" does not keep "16,813 Function (5.4 MB)".
+    for s in find_suspects(loaded(library_series, name)):
+        for part in s.retains:
+            assert int(part["retained_size"]) <= s.retained_size, (s.title, part)  # type: ignore[call-overload]

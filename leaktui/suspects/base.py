@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot import HeapSnapshot, _native
 from leaktui.suspects.graphops import has_user_distance, root_path
 
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
@@ -184,6 +184,14 @@ def explained_by_callbacks(series: Series, values: np.ndarray, severity: str,
     return "medium" if severity == "high" else severity
 
 
+def sampled_share(hits: int, looked: int, total: int, unit: str = "entries") -> str:
+    """`1,980 of 2,468 entries`, or, when only a sample was looked at, `1,980 of 2,000
+    sampled entries (of 2,468)`: a sample's size is never shown as the total."""
+    if looked >= total:
+        return f"{hits:,} of {total:,} {unit}"
+    return f"{hits:,} of {looked:,} sampled {unit} (of {total:,})"
+
+
 def counts_evidence(counts: list[int], unit: str, node_id: int | None = None) -> str:
     same = f" (same object @{node_id})" if node_id is not None else ""
     return f"{unit} per snapshot: " + " -> ".join(f"{c:,}" for c in counts) + same
@@ -199,14 +207,18 @@ def make_suspect(series: Series, pattern: str, severity: str, title: str, holder
     ``holder`` dominates, or ``keeps`` when the items are not dominated by their holder)."""
     snap = series.last
     added = sizes[-1] - sizes[0] if sizes and len(sizes) > 1 else 0
+    if keeps is None and item_nodes is not None and len(item_nodes) and (
+            retained < int(snap.retained_size[holder])):
+        # The whole is what the items keep, not the holder: so are its parts.
+        keeps = np.asarray(item_nodes, dtype=np.int64)
+    retains = retained_classes(snap, holder if keeps is None else keeps)
     return Suspect(
         pattern=pattern, severity=severity, title=title, holder=holder,
         holder_id=int(snap.node_id[holder]), holder_class=snap.class_name(holder),
         holder_path=global_accessor_path(compact_path(root_path(snap, holder))),
         item_class=item_class,
         item_count=counts[-1], item_counts=counts,
-        retains=retained_classes(snap, holder if keeps is None else keeps),
-        retained_size=retained, evidence=evidence, advice=advice,
+        retains=retains, retained_size=retained, evidence=evidence, advice=advice,
         growth=relative_growth(counts), added_bytes=max(added, 0), confidence=confidence,
         item_nodes=np.zeros(0, dtype=np.int64) if item_nodes is None
         else np.asarray(item_nodes, dtype=np.int64),
@@ -230,30 +242,19 @@ def dominant_class(snap: HeapSnapshot, nodes: np.ndarray,
 def retained_classes(snap: HeapSnapshot, holder: int | np.ndarray, top: int = 5,
                      limit: int = 500_000) -> list[dict[str, object]]:
     """Classes kept alive by ``holder`` (one object, or several such as a group of timers):
-    its dominator subtree, by retained size (outermost instances only, so nested objects are
-    not counted twice)."""
-    members: list[np.ndarray] = []
-    frontier = np.atleast_1d(np.asarray(holder, dtype=np.int64))
-    holders = frontier
-    total = 0
-    while frontier.size and total < limit:
-        starts = snap.first_dominated[frontier].astype(np.int64)
-        ends = snap.first_dominated[frontier + 1].astype(np.int64)
-        lengths = ends - starts
-        if lengths.sum() == 0:
-            break
-        idx = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        children = snap.dominated[idx].astype(np.int64)
-        members.append(children)
-        total += children.size
-        frontier = children
-    if not members:
+    its dominator subtree, by retained size of the outermost instances of each class (none of
+    its own class between it and the holder), so no byte is counted twice and no class keeps
+    more than its holder retains."""
+    holders = np.unique(np.atleast_1d(np.asarray(holder, dtype=np.int64)))
+    if holders.size > 1:  # one inside another (wrappers of wrappers): counted with the outer
+        holders = holders[_native.outermost_holders(snap.dominator, holders, snap.root)]
+    nodes, outermost = _native.dominated_outermost(
+        snap.first_dominated, snap.dominated, snap.class_id, holders, len(snap.class_names),
+        limit)
+    if nodes.size == 0:
         return []
-    nodes = np.concatenate(members)
-    nodes = nodes[snap.self_size[nodes] > 0]
-    # Outermost per class: a node whose dominator is of the same class is inside another.
-    doms = snap.dominator[nodes].astype(np.int64)
-    outer = nodes[(snap.class_id[doms] != snap.class_id[nodes]) | np.isin(doms, holders)]
+    sized = snap.self_size[nodes] > 0
+    nodes, outer = nodes[sized], nodes[sized & outermost]
     counts = np.bincount(snap.class_id[nodes], minlength=len(snap.class_names))
     sizes = np.bincount(snap.class_id[outer], weights=snap.retained_size[outer],
                         minlength=len(snap.class_names))
