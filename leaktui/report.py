@@ -8,7 +8,8 @@ from typing import Any, TextIO
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.diff import compare
-from leaktui.snapshot.growth import growing_holders, survivors
+from leaktui.snapshot.growth import growing_holders, holder_text, survivors
+from leaktui.snapshot.series import load_series
 from leaktui.units import format_size
 
 REPORT_FORMAT = "leaktui-report/1"
@@ -33,7 +34,10 @@ def snapshot_entry(snap: HeapSnapshot, top: int | None) -> dict[str, Any]:
     }
 
 
-def diff_entry(snaps: list[HeapSnapshot], top: int | None) -> dict[str, Any] | None:
+def diff_entry(snaps: list[HeapSnapshot], top: int | None,
+               one_process: bool = True) -> dict[str, Any] | None:
+    """DevTools' Comparison of the first and last snapshot; survivors and growing holders
+    only for snapshots of one process (they follow objects by id)."""
     if len(snaps) < 2:
         return None
     rows = compare(snaps[0], snaps[-1])
@@ -43,8 +47,8 @@ def diff_entry(snaps: list[HeapSnapshot], top: int | None) -> dict[str, Any] | N
         "base": 0,
         "target": len(snaps) - 1,
         "classes": [r.to_json() for r in rows],
-        "survivors": [g.to_json() for g in survivors(snaps)],
-        "growing": [h.to_json() for h in growing_holders(snaps)],
+        "survivors": [g.to_json() for g in survivors(snaps)] if one_process else [],
+        "growing": [h.to_json() for h in growing_holders(snaps)] if one_process else [],
     }
 
 
@@ -52,11 +56,15 @@ def build_report(snaps: list[HeapSnapshot], top: int | None = None,
                  suspects: list[dict[str, Any]] | None = None,
                  metrics: dict[str, Any] | None = None,
                  allocations: dict[str, Any] | None = None,
-                 find: str | None = None, find_limit: int | None = None) -> dict[str, Any]:
+                 find: str | None = None, find_limit: int | None = None,
+                 warnings: list[str] | None = None, one_process: bool = True) -> dict[str, Any]:
+    """The report of ``snaps`` (oldest first); ``warnings`` say what the user must know about
+    the series (files left out, reordered, not of one process)."""
     report: dict[str, Any] = {
         "format": REPORT_FORMAT,
+        "warnings": list(warnings or []),
         "snapshots": [snapshot_entry(s, top) for s in snaps],
-        "diff": diff_entry(snaps, top),
+        "diff": diff_entry(snaps, top, one_process),
         "suspects": suspects or [],
         "metrics": metrics,
     }
@@ -90,6 +98,11 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
     snaps = report["snapshots"]
     out.append(f"{h1}leaktui report: {len(snaps)} snapshot(s)")
     out.append("")
+    warnings = report.get("warnings") or []
+    if warnings:
+        out.append(f"{h2}Warnings")
+        out.extend(f"- {w}" for w in warnings)
+        out.append("")
     pins = report.get("pins") or []
     if pins:
         from leaktui.pins import Pin, pins_markdown
@@ -123,7 +136,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
             out.append(f"{h2}Growing holders")
             for g in diff["growing"][:10]:
                 counts = " -> ".join(str(c) for c in g["counts"])
-                out.append(f"- {g['class']} @{g['id']} via {'.'.join(g['path']) or '?'}: "
+                out.append(f"- {g['class']} @{g['id']} via {'.'.join(g['path']) or '(a root)'}: "
                            f"entries {counts}, retained "
                            f"{' -> '.join(format_size(x) for x in g['retained_sizes'])}")
         if diff["survivors"]:
@@ -132,8 +145,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
             for g in diff["survivors"][:10]:
                 holder = g["holder"]
                 out.append(f"- {g['count']:,} {g['class']} ({format_size(g['size'])}) held by "
-                           f"{holder['class']} @{holder['id']} via "
-                           f"{'.'.join(holder['path']) or '?'}")
+                           + holder_text(holder["class"], holder["id"], holder["path"]))
         out.append("")
     allocations = report.get("allocations")
     if allocations:
@@ -192,23 +204,36 @@ def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[st
 STATUS_WIDTH = 79  # the status line fits an 80-column terminal
 
 
-def load_all(paths: list[str], progress: TextIO | None = None) -> list[HeapSnapshot]:
+def load_all(paths: list[str], progress: TextIO | None = None,
+             left_out: list[str] | None = None) -> list[HeapSnapshot]:
     """Load every snapshot; with ``progress`` (a terminal), one self-overwriting status line
-    per phase on it, erased at the end, so a minute-long load of big files is not silent."""
-    if progress is None:
-        return [load_snapshot(p) for p in paths]
-    snaps = []
+    per phase on it, erased at the end, so a minute-long load of big files is not silent.
+    With ``left_out``, a file that cannot be used is left out and named there (an error only
+    when no file can be used); without it, the first such file is the error."""
+
+    done = [0]  # files tried so far
+
+    def load(path: str) -> HeapSnapshot:
+        i = done[0]
+        done[0] += 1
+        if progress is None:
+            return load_snapshot(path)
+        name = os.path.basename(path)
+
+        def show(phase: str, fraction: float) -> None:
+            line = f"leaktui: {name} ({i + 1}/{len(paths)}): {phase} {fraction:4.0%}"
+            progress.write("\r" + line[:STATUS_WIDTH].ljust(STATUS_WIDTH))
+            progress.flush()
+
+        return load_snapshot(path, show)
+
     try:
-        for i, path in enumerate(paths):
-            name = os.path.basename(path)
-
-            def show(phase: str, fraction: float, i: int = i, name: str = name) -> None:
-                line = f"leaktui: {name} ({i + 1}/{len(paths)}): {phase} {fraction:4.0%}"
-                progress.write("\r" + line[:STATUS_WIDTH].ljust(STATUS_WIDTH))
-                progress.flush()
-
-            snaps.append(load_snapshot(path, show))
+        if left_out is None:
+            return [load(p) for p in paths]
+        loaded = load_series(paths, load)
+        left_out.extend(loaded.warnings)
+        return loaded.snaps
     finally:  # erased also when a file is refused: its one-line error starts a clean line
-        progress.write("\r" + " " * STATUS_WIDTH + "\r")
-        progress.flush()
-    return snaps
+        if progress is not None:
+            progress.write("\r" + " " * STATUS_WIDTH + "\r")
+            progress.flush()

@@ -178,7 +178,7 @@ paused = []
 
 def write_then_pause(self, data):
     write(self, data)
-    if not paused and self.part.endswith("-2.heapsnapshot.part"):
+    if not paused and self.part.endswith("-02.heapsnapshot.part"):
         paused.append(True)
         open(sys.argv[1], "w").close()
         sys.stdin.readline()
@@ -202,7 +202,7 @@ def test_process_dying_mid_series_removes_the_partial_file_and_keeps_earlier_one
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for(lambda: paused.exists() or capture.poll() is not None, timeout=120)
         assert paused.exists(), capture.communicate()[1]
-        (part,) = out.glob("*-2.heapsnapshot.part")
+        (part,) = out.glob("*-02.heapsnapshot.part")
         assert part.stat().st_size > 0
         target.proc.kill()
         target.proc.wait()
@@ -211,7 +211,7 @@ def test_process_dying_mid_series_removes_the_partial_file_and_keeps_earlier_one
     assert "went away" in stderr and "1 complete snapshot(s) kept" in stderr
     assert not list(out.glob("*.part"))
     (kept,) = out.glob("*.heapsnapshot")
-    assert kept.name.endswith("-1.heapsnapshot")
+    assert kept.name.endswith("-01.heapsnapshot")
     assert stdout.split() == [str(kept)]
     assert load_snapshot(str(kept)).node_count > 1000
 
@@ -298,6 +298,6 @@ def test_series_stops_before_a_snapshot_that_cannot_fit(tmp_path: Path) -> None:
     assert "stopping before pausing the process again" in res.stderr
     assert "1 complete snapshot(s) kept" in res.stderr
     listing = res.stderr.split("LISTING")[1]
-    assert "-1.heapsnapshot" in listing and "-2.heapsnapshot" not in listing
+    assert "-01.heapsnapshot" in listing and "-02.heapsnapshot" not in listing
     assert res.stdout.split() == [line.split()[-1] for line in res.stderr.splitlines()
                                   if line.startswith("snapshot 1/2:") and " -> " in line]

@@ -173,3 +173,12 @@ def test_capture_imports_no_textual() -> None:
                          timeout=60)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+def test_capture_numbers_a_series_so_that_a_glob_lists_it_in_order() -> None:
+    from leaktui.capture.command import snapshot_name
+
+    for count in (3, 11, 120):
+        names = [snapshot_name("leaktui-inspect-x", i, count) for i in range(count)]
+        assert sorted(names) == names, names[:12]
+        assert names[0].endswith("-01.heapsnapshot" if count < 100 else "-001.heapsnapshot")

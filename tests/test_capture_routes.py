@@ -29,6 +29,8 @@ def test_series_over_inspect_is_private_complete_and_loads_with_the_core(tmp_pat
     assert res.returncode == 0, res.stderr
     paths = res.stdout.split()
     assert len(paths) == 3 and all(p.endswith(".heapsnapshot") for p in paths)
+    assert [p[-len("-01.heapsnapshot"):] for p in paths] == [
+        "-01.heapsnapshot", "-02.heapsnapshot", "-03.heapsnapshot"]  # zero padded: globs sort
     assert "JS heap:" in res.stderr and "pauses the process" in res.stderr
     assert "passwords" in res.stderr and "passwords" not in res.stdout
     assert [line.split(":")[0] for line in res.stderr.splitlines() if " -> " in line] == \

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from library_corpus import library_series  # noqa: F401 (fixture)
+
 from leaktui.snapshot import load_snapshot
 from leaktui.snapshot.diff import compare
-from leaktui.snapshot.growth import growing_holders, survivors
+from leaktui.snapshot.growth import growing_holders, holder_text, survivors
 
 
 def test_growing_map_is_reported_with_counts_per_snapshot_and_path_from_global(
@@ -63,3 +65,57 @@ def test_report_json_fills_diff_with_classes_survivors_and_growing(
     assert any(g["path"] == ["registry", "profiles"] for g in diff["growing"])
     assert any(s["class"] == "CachedProfile" for s in diff["survivors"])
 
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "snapshots_sample"
+
+
+def sample(name: str) -> list:  # type: ignore[type-arg]
+    return [load_snapshot(str(p)) for p in sorted((SAMPLES / name).glob("*.heapsnapshot.gz"))]
+
+
+def test_growing_holders_are_only_those_whose_count_rose_at_every_step() -> None:
+    # A holder at `entries 22 -> 22 -> 22` whose retained size moved is not growing.
+    for name in ("control-no-leak", "unbounded-cache", "listener-leak"):
+        for h in growing_holders(sample(name)):
+            rising = all(b > a for a, b in zip(h.counts, h.counts[1:], strict=False))
+            assert rising, (name, h.path, h.counts)
+
+
+def test_one_map_has_one_count_in_growth_and_in_suspects() -> None:
+    from leaktui.suspects import find_suspects
+
+    for name in ("high-cardinality-key", "unbounded-cache"):
+        snaps = sample(name)
+        top = find_suspects(snaps)[0]
+        held = [h for h in growing_holders(snaps) if h.node_id == top.holder_id]
+        assert held, (name, top.holder_id, [(h.node_id, h.path) for h in growing_holders(snaps)])
+        assert held[0].counts == top.item_counts, name
+
+
+def test_survivors_held_from_several_places_name_the_older_object_on_their_path(
+    library_series,  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    # Each device's job is in the scheduler's registry and its timer in Node's timer lists:
+    # no older object but `global` dominates them; their path goes through the registry.
+    snaps = [load_snapshot(str(p)) for p in library_series("toad-scheduler-job-per-device")]
+    groups = survivors(snaps)
+    timers = [g for g in groups if g.class_name == "Timeout"]
+    assert timers and timers[0].path == ["fleet", "scheduler", "jobRegistry"], timers
+    for g in groups:
+        assert g.path and g.holder_class != "(synthetic)", g
+        assert holder_text(g.holder_class, g.holder_id, g.path).endswith(".".join(g.path))
+
+
+def test_survivors_say_what_is_true_for_the_snapshots_compared() -> None:
+    from leaktui.tui.widgets.growth import growth_notes
+
+    snaps = sample("control-no-leak")
+    three = str(growth_notes(snaps))
+    assert "needs three" not in three
+    if not survivors(snaps):
+        assert "none: no group of 10 or more objects born between the first two" in three
+    two = str(growth_notes(snaps[1:]))
+    assert "survivors need three snapshots and 2 are compared" in two
+    mixed = str(growth_notes(snaps, one_process=False))
+    assert mixed.count("off: these snapshots are not of one process") == 2

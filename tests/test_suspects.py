@@ -80,7 +80,7 @@ def test_suspect_json_has_the_report_shape_and_text_reads_well(
     suspects = find_suspects(sample_series["unbounded-cache"])
     data = suspects[0].to_json()
     assert list(data) == ["pattern", "severity", "score", "title", "holder", "items", "retains",
-                          "retained_size", "evidence", "advice"]
+                          "retained_size", "grown_size", "shared_with", "evidence", "advice"]
     assert data["pattern"] in PATTERNS
     assert set(data["holder"]) == {"id", "class", "path"}  # type: ignore[arg-type]
     assert set(data["items"]) == {"class", "count", "counts"}  # type: ignore[arg-type]
@@ -139,6 +139,9 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "shared-scope": ("closures", "closure-capture", ["formatters"], "Function"),
     "hook-object": ("closures", "closure-capture", ["plugin", "hooks"], "Function"),
     "wrapper-chain": ("closures", "closure-capture", ["context", "handler"], "Function"),
+    "subscriber-set": ("listeners", "listener-leak", ["app", "store", "subscribers"], None),
+    "middleware-records": ("listeners", "listener-leak", ["web", "router", "stack"], None),
+    "linked-jobs": ("queues", "unbounded-queue", ["dispatcher", "queue"], "JobNode"),
     "slow-consumer": ("queues", "unbounded-queue", ["workers", "q", "pending"], None),
     "string-log": ("queues", "unbounded-queue", ["logger", "lines"], None),
     "buffer-chunks": ("queues", "unbounded-queue", ["uplink", "backlog"], "Buffer"),
@@ -355,3 +358,101 @@ def test_a_cache_kept_in_a_map_is_named_by_its_key(tmp_path: Path) -> None:
     assert top.pattern == "unbounded-cache" and top.severity == "high"
     assert "Map registry.caches.get('users') only grows" in top.title, top.title
     assert top.holder_path[:3] == ["registry", "caches", "table"]
+
+
+def _series_of(tmp_path: Path, name: str, program: str) -> list[HeapSnapshot]:
+    """Runs ``program`` (it defines `step(k)`) in three rounds of 20, 400 and 400, writing a
+    snapshot after each (after a GC), and loads them oldest first."""
+    script = (
+        "const v8 = require('v8'); const { EventEmitter } = require('events');"
+        + program
+        + "for (const [i, k] of [[1, 20], [2, 400], [3, 400]]) { step(k); global.gc();"
+        f"  v8.writeHeapSnapshot({str(tmp_path)!r} + '/{name}-' + i + '.heapsnapshot'); }}")
+    subprocess.run([node_binary(), "--expose-gc", "-e", script], check=True, timeout=120)
+    return load_series(list(tmp_path.glob(f"{name}-*.heapsnapshot")))
+
+
+def test_loggers_made_per_request_are_one_listener_leak_whose_title_says_megabytes(
+    tmp_path: Path,
+) -> None:
+    """Each request makes a logger that adds an 'error' listener to a shared stream; the
+    loggers are also kept in a list of recent ones, so the listener array dominates almost
+    nothing (a few kB): the title gives what grew, megabytes, and the list of loggers is the
+    same leak, not a second suspect."""
+    snaps = _series_of(tmp_path, "loggers", (
+        "const stream = new EventEmitter(); stream.setMaxListeners(0);"
+        "globalThis.app = { stream, recent: [] }; let n = 0;"
+        "class Logger { constructor(id) { this.id = id; this.lines = [];"
+        "  for (let j = 0; j < 20; j++) this.lines.push({ j, text: 'line '.repeat(40) + id });"
+        "  stream.on('error', (e) => this.lines.push(e)); } }"
+        "function step(k) { for (let i = 0; i < k; i++) app.recent.push(new Logger(n++)); }"))
+    found = find_suspects(snaps)
+    growth = int(snaps[-1].total_size) - int(snaps[0].total_size)
+    assert len([s for s in found if s.severity == "high"]) == 1, summary(found)
+    top = found[0]
+    assert top.pattern == "listener-leak", summary(found)
+    assert top.retained_size < top.grown_size / 10  # DevTools' arithmetic: tiny
+    assert top.grown_size >= growth / 2, (top.grown_size, growth)
+    assert " MB" in top.title and "app.stream" in top.title, top.title
+    assert any("also seen as unbounded-queue" in e for e in top.evidence), top.evidence
+    data = top.to_json()
+    assert data["grown_size"] == top.grown_size and data["shared_with"] == []
+
+
+def test_a_suspect_alone_reaches_what_its_items_own_not_the_shared_service(
+    tmp_path: Path,
+) -> None:
+    """One snapshot: nothing is new, so `grown_size` is what the items reach and own; a
+    pointer from every item back to the service (old, shared) is not followed into it."""
+    snaps = _series_of(tmp_path, "backrefs", (
+        "const service = { config: { blob: 'c'.repeat(500000) }, jobs: [] };"
+        "globalThis.service = service; let n = 0;"
+        "function step(k) { for (let i = 0; i < k; i++, n++)"
+        "  service.jobs.push({ n, service, body: 'job '.repeat(30) + n }); }"))
+    top = find_suspects(snaps[-1:])[0]
+    assert top.holder_path[-2:] == ["service", "jobs"], summary([top])
+    assert top.grown_size < 500_000, top.grown_size  # the config string is not the jobs'
+    assert top.grown_size >= top.retained_size // 2
+
+
+def test_two_leaks_that_reach_some_of_the_same_new_objects_say_so(tmp_path: Path) -> None:
+    """A session cache and an audit log both keep each request's user: two leaks (each keeps
+    much of its own), sharing the users: each lists the other in `shared_with`."""
+    snaps = _series_of(tmp_path, "shared", (
+        "globalThis.app = { sessions: new Map(), audit: [] }; let n = 0;"
+        "function step(k) { for (let i = 0; i < k; i++, n++) {"
+        "  const user = { n, name: 'name '.repeat(40) + n };"
+        "  app.sessions.set('s' + n, { user, token: 't'.repeat(300) + n });"
+        "  app.audit.push({ user, note: 'note '.repeat(120) + n }); } }"))
+    found = find_suspects(snaps)
+    by_holder = {tuple(s.holder_path[-2:]): i for i, s in enumerate(found)}
+    cache, log = by_holder[("app", "sessions")], by_holder[("app", "audit")]
+    assert found[cache].shared_with == [log] and found[log].shared_with == [cache], summary(found)
+    assert {found[cache].pattern, found[log].pattern} == {"unbounded-cache", "unbounded-queue"}
+
+
+# ---------------------------------------------------------------- numbers that agree
+def test_a_sample_is_never_shown_as_the_total(tmp_path: Path) -> None:
+    # 2,468 finished requests in a Map: the detector looks at a sample of 2,000 of them.
+    out = tmp_path / "many"
+    out.mkdir()
+    done = subprocess.run([node_binary(), "--expose-gc", str(ROOT / "tests" / "programs" /
+                                                             "many_requests.js"), str(out)],
+                          timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    top = find_suspects(load_series(list(out.glob("*.heapsnapshot"))))[0]
+    assert top.pattern == "per-request-retention" and top.item_count == 2468
+    assert "2,468" in top.title
+    for line in top.evidence:
+        if " of 2,000 " in line:
+            assert "sampled" in line and "of 2,000 entries" not in line, line
+
+
+def test_no_part_of_what_a_suspect_keeps_is_bigger_than_the_whole(
+    sample_series: dict[str, list[HeapSnapshot]],
+    shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    for name, snaps in [*sample_series.items(), *shape_series.items()]:
+        for s in find_suspects(snaps):
+            for part in s.retains:
+                assert int(part["retained_size"]) <= s.retained_size, (name, s.title, part)  # type: ignore[call-overload]

@@ -234,6 +234,12 @@ def _prepare_output(directory: str) -> str:
     return directory
 
 
+def snapshot_name(stem: str, i: int, count: int) -> str:
+    """File name of snapshot ``i`` (0-based) of ``count``: numbered from 1 with zero padding
+    (`-01`, `-02`, ... `-11`), so a shell glob lists the series in the order it was taken."""
+    return f"{stem}-{i + 1:0{max(2, len(str(count)))}d}.heapsnapshot"
+
+
 def _stem(output: str, tag: str) -> str:
     """A name prefix no file in `output` starts with yet."""
     base = f"leaktui-{tag}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -435,7 +441,7 @@ async def _series(session: CdpSession, plan: Plan) -> list[str]:
             next_start = time.monotonic() + plan.interval
             if paths:
                 check_room_for_another(plan.output, os.path.getsize(paths[-1]))
-            path = os.path.join(plan.output, f"{plan.stem}-{i + 1}.heapsnapshot")
+            path = os.path.join(plan.output, snapshot_name(plan.stem, i, plan.count))
             bar = ProgressBar(f"snapshot {i + 1}/{plan.count}")
             try:
                 captured = await take_snapshot(session, path, bar,
@@ -474,7 +480,7 @@ def signal_series(proc: NodeProcess, sig: str, plan: Plan) -> list[str]:
             next_start = time.monotonic() + plan.interval
             if paths:
                 check_room_for_another(plan.output, os.path.getsize(paths[-1]))
-            dest = os.path.join(plan.output, f"{plan.stem}-{i + 1}.heapsnapshot")
+            dest = os.path.join(plan.output, snapshot_name(plan.stem, i, plan.count))
             bar = ProgressBar(f"snapshot {i + 1}/{plan.count}")
 
             def waiting(seconds: float, size: int, bar: ProgressBar = bar) -> None:

@@ -42,8 +42,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.paths:
         raise LeakTuiError("give one or more heap snapshots to open (see leaktui --help)")
+    refused = []
     for path in args.paths:
-        check_readable(path)
+        try:
+            check_readable(path)
+        except LeakTuiError as exc:
+            refused.append(exc)
+    if len(refused) == len(args.paths):  # in a series, the app opens the rest and names it
+        raise refused[0]
     from leaktui.profiles.heapprofile import is_heap_profile, load_profile
 
     profiles = [p for p in args.paths if is_heap_profile(p)]

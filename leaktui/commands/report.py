@@ -93,9 +93,15 @@ def run(args: argparse.Namespace) -> int:
     profiles = [p for p in args.paths if is_heap_profile(p)]
     if args.find is not None and len(profiles) == len(args.paths):
         raise LeakTuiError("--find searches a heap snapshot: give one")
+    from leaktui.snapshot.series import order_series
+
+    warnings: list[str] = []
     snaps = load_all([p for p in args.paths if p not in profiles],
-                     progress=sys.stderr if sys.stderr.isatty() else None)
-    suspects = _suspects(snaps)
+                     progress=sys.stderr if sys.stderr.isatty() else None, left_out=warnings)
+    series = order_series(snaps)
+    snaps = series.snaps
+    warnings += series.warnings
+    suspects = _suspects(snaps if series.one_process else snaps[-1:])
     metrics = _metrics(args.metrics, args.window) if args.metrics else None
     allocations = None
     if profiles:
@@ -103,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
     elif snaps:
         allocations = snapshot_allocations(snaps[-1], args.top or 50)
     report = build_report(snaps, top=args.top, suspects=suspects, metrics=metrics,
-                          allocations=allocations, find=args.find, find_limit=args.find_limit)
+                          allocations=allocations, find=args.find, find_limit=args.find_limit,
+                          warnings=warnings, one_process=series.one_process)
     from leaktui.pins import PinStore
 
     pins = [pin for p in args.paths if p not in profiles for pin in PinStore(p).pins]

@@ -3,8 +3,8 @@
 - Survivors (the three-snapshot technique): objects allocated between the first and the second
   snapshot (ids in (maxJSObjectId(S1), maxJSObjectId(S2)]) still alive in the last one, grouped
   by class and by the older object that holds them (nearest dominator that already existed).
-- Growing holders: collections present in every snapshot (same id) whose element count or
-  retained size rises at each step: a Map that keeps its identity and grows, which a
+- Growing holders: collections present in every snapshot (same id) whose entry count rises
+  at each step: a Map that keeps its identity and grows, which a
   birth/death comparison cannot see.
 """
 
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from leaktui.snapshot import kernels as k
+from leaktui.snapshot.entries import entry_count
 from leaktui.snapshot.graph import HeapSnapshot
 
 COLLECTION_CLASSES = ("Map", "Set", "Array", "Object", "WeakMap", "WeakSet")
@@ -74,8 +75,9 @@ def element_counts(snap: HeapSnapshot) -> np.ndarray:
 
 
 def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHolder]:
-    """Collections alive in every snapshot whose element count or retained size rises at
-    every step, largest growth first."""
+    """Collections alive in every snapshot whose entry count rises at every step (a holder
+    whose count stays, however its retained size moves, is not growing), largest retained
+    growth first."""
     if len(snaps) < 2:
         return []
     last = snaps[-1]
@@ -102,14 +104,21 @@ def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHol
         retained.insert(0, np.where(ords >= 0, snap.retained_size[safe], 0))
     c = np.vstack(counts)
     r = np.vstack(retained)
-    rising = alive & (np.all(np.diff(c, axis=0) > 0, axis=0) | np.all(np.diff(r, axis=0) > 0,
-                                                                      axis=0))
-    picked = np.flatnonzero(rising)
-    growth = (r[-1] - r[0])[picked]
-    picked = picked[np.argsort(-growth, kind="stable")][:top]
+    # The vectorised count is the edge count, up to a constant: it picks the candidates;
+    # what is shown (and judged) is the entry count every view uses.
+    maybe = np.flatnonzero(alive & np.all(np.diff(c, axis=0) > 0, axis=0))
+    maybe = maybe[np.argsort(-(r[-1] - r[0])[maybe], kind="stable")]  # largest growth first
+    growing: list[tuple[int, list[int]]] = []
+    ords_all = [s.ordinals_of_ids(ids[maybe]) for s in snaps]
+    for j, i in enumerate(maybe.tolist()):
+        exact = [entry_count(s, int(o[j])) for s, o in zip(snaps, ords_all, strict=True)]
+        if all(b > a for a, b in zip(exact, exact[1:], strict=False)):
+            growing.append((i, exact))
+            if len(growing) == top:
+                break
     return [GrowingHolder(int(cand[i]), int(ids[i]), last.class_name(int(cand[i])),
-                          last.path_names(int(cand[i])), [int(x) for x in c[:, i]],
-                          [int(x) for x in r[:, i]]) for i in picked.tolist()]
+                          last.path_names(int(cand[i])), exact, [int(x) for x in r[:, i]])
+            for i, exact in growing[:top]]
 
 
 def survivors(snaps: list[HeapSnapshot], top: int = 50) -> list[SurvivorGroup]:
@@ -138,11 +147,40 @@ def survivors(snaps: list[HeapSnapshot], top: int = 50) -> list[SurvivorGroup]:
     size = np.bincount(inverse, weights=last.self_size[surv].astype(np.int64))
     order = np.argsort(-size, kind="stable")
     order = order[count[order] >= MIN_SURVIVORS][:top]  # a handful of objects is churn
-    groups = []
+    first = surv[np.unique(inverse, return_index=True)[1]]  # each group's first member
+    merged: dict[tuple[int, int], list[int]] = {}  # (class, holder) -> [count, size]
     for g in order.tolist():
         h = int(uniq[g] % (last.node_count + 1))
         c = int(uniq[g] // (last.node_count + 1))
-        groups.append(SurvivorGroup(last.class_names[c], int(count[g]), int(size[g]), h,
-                                    int(last.node_id[h]), last.class_name(h),
-                                    last.path_names(h)))
+        if h == last.root or last.distance[h] <= 1:
+            # No older object but a root (or `global`) dominates them (they are reachable
+            # from several places): the deepest older object on their shortest path.
+            on_path = _older_on_path(last, int(first[g]), born_later, storage)
+            h = on_path if on_path >= 0 else h
+        total = merged.setdefault((c, h), [0, 0])
+        total[0] += int(count[g])
+        total[1] += int(size[g])
+    groups = [SurvivorGroup(last.class_names[c], n, b, h, int(last.node_id[h]), last.class_name(h),
+                            last.path_names(h) if h != last.root else [])
+              for (c, h), (n, b) in merged.items()]
+    groups.sort(key=lambda g: -g.size)
     return groups
+
+
+def _older_on_path(snap: HeapSnapshot, node: int, born_later: np.ndarray,
+                   storage: np.ndarray) -> int:
+    """The deepest object that existed in the first snapshot on ``node``'s shortest path from
+    a user root (-1 when there is none)."""
+    on_path = [int(snap.edge_to[e]) for e in snap.path_to_root(node)][:-1]
+    for h in reversed(on_path):
+        if not born_later[h] and not storage[h]:
+            return h
+    return -1
+
+
+def holder_text(holder_class: str, holder_id: int, path: list[str]) -> str:
+    """How a survivor group's holder reads: `Map @123 via registry.profiles`; never the
+    synthetic root with no path."""
+    if not path and holder_class == "(synthetic)":
+        return "GC roots directly (no older object on their path)"
+    return f"{holder_class} @{holder_id} via {'.'.join(path) or '(a root)'}"

@@ -21,9 +21,12 @@ import numpy as np
 from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects import (
     closure_capture,
+    grown,
     high_cardinality_key,
+    linked_list,
     listener_leak,
     per_request_retention,
+    registrations,
     timer_leak,
     unbounded_cache,
     unbounded_queue,
@@ -38,7 +41,9 @@ DETECTORS: tuple[Callable[[Series], list[Suspect]], ...] = (
     listener_leak.detect,
     timer_leak.detect,
     per_request_retention.detect,
+    linked_list.detect,
     closure_capture.detect,
+    registrations.detect,
     high_cardinality_key.detect,
     unbounded_queue.detect,
     unbounded_cache.detect,
@@ -57,9 +62,10 @@ def find_suspects(snaps: list[HeapSnapshot]) -> list[Suspect]:
     found: list[Suspect] = []
     for detect in DETECTORS:
         found.extend(detect(series))
-    found = [s.scored(series.heap_size) for s in _outermost(series.last, found)]
+    found = grown.measure(series, _outermost(series.last, found))
+    found = [s.scored(series.heap_size) for s in found]
     found.sort(key=lambda s: (-s.score, s.holder_id))
-    return _with_allocation_sites(series.last, found)
+    return _with_allocation_sites(series.last, grown.index_shared(found))
 
 
 def _outermost(snap: HeapSnapshot, suspects: list[Suspect]) -> list[Suspect]:
@@ -120,6 +126,14 @@ def format_suspect_text(s: Suspect | Mapping[str, Any], markdown: bool = False) 
                  + (f"`{path}`" if markdown else path))
     counts = " -> ".join(f"{c:,}" for c in items["counts"])
     lines.append(f"{bullet}items: {items['count']:,} {items['class']} (per snapshot: {counts})")
+    grown = d.get("grown_size")
+    if grown is not None:
+        shared = d.get("shared_with") or []
+        also = (" (also reached by suspect " + ", ".join(f"#{i + 1}" for i in shared) + ")"
+                if shared else "")
+        lines.append(f"{bullet}size: {format_size(float(grown))} reachable from its items "
+                     f"(new since the first snapshot in a series){also}; "
+                     f"{format_size(float(d['retained_size']))} retained by the holder alone")
     if d["retains"]:
         lines.append(f"{bullet}keeps alive: " + ", ".join(
             f"{r['count']:,} {r['class']} ({format_size(float(r['retained_size']))})"

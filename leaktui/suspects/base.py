@@ -12,11 +12,14 @@ from typing import Any
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot import kernels as k
 from leaktui.suspects.graphops import has_user_distance, root_path
 
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
 INTERNAL_CLASSES = ("(system)", "(object shape)", "(compiled code)", "(number)", "(hidden)")
 STRING_CLASSES = ("(string)", "(concatenated string)", "(sliced string)")
+LABEL_STEPS = 4  # steps of a path in a title: `backend.api.interceptors.request`
+SIZE_MARK = "\x00size\x00"  # in a detector's title: filled in with the size that explains it
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,13 +44,21 @@ class Suspect:
     score: float = field(default=0.0)
     item_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
                                    repr=False)  # the accumulating objects (or a sample)
+    # Where the walk for `grown_size` starts (all items: the collection itself rather than a
+    # sample of its entries); empty: from ``item_nodes``.
+    reach_from: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
+                                   repr=False)
+    grown_size: int = 0  # bytes of new objects reachable from the items (see grown.py)
+    shared_with: list[int] = field(default_factory=list)  # indices of suspects reaching them too
+    shared_holders: tuple[int, ...] = ()  # the same, by holder ordinal (before ranking)
+    merged: tuple[int, ...] = ()  # holders of the candidates folded into this one
 
     def scored(self, heap_size: int) -> Suspect:
         """This suspect with its score: severity first; then how much memory is at stake
         (added over the series, else held), how fast it grows and how clearly the structure
         is the pattern."""
-        stake = max(self.added_bytes, self.retained_size // 4, 1)
-        share = min(1.0, self.retained_size / max(heap_size, 1))
+        stake = max(self.grown_size, self.added_bytes, self.retained_size // 4, 1)
+        share = min(1.0, max(self.retained_size, self.grown_size) / max(heap_size, 1))
         score = round(SEVERITY_WEIGHT[self.severity] * 10 + math.log10(stake)
                       + min(math.log2(1 + max(self.growth, 0.0)), 4.0)
                       + 2.0 * self.confidence + 3.0 * share, 3)
@@ -65,6 +76,8 @@ class Suspect:
                       "counts": self.item_counts},
             "retains": self.retains,
             "retained_size": self.retained_size,
+            "grown_size": self.grown_size,
+            "shared_with": self.shared_with,
             "evidence": self.evidence,
             "advice": self.advice,
         }
@@ -172,6 +185,14 @@ def explained_by_callbacks(series: Series, values: np.ndarray, severity: str,
     return "medium" if severity == "high" else severity
 
 
+def sampled_share(hits: int, looked: int, total: int, unit: str = "entries") -> str:
+    """`1,980 of 2,468 entries`, or, when only a sample was looked at, `1,980 of 2,000
+    sampled entries (of 2,468)`: a sample's size is never shown as the total."""
+    if looked >= total:
+        return f"{hits:,} of {total:,} {unit}"
+    return f"{hits:,} of {looked:,} sampled {unit} (of {total:,})"
+
+
 def counts_evidence(counts: list[int], unit: str, node_id: int | None = None) -> str:
     same = f" (same object @{node_id})" if node_id is not None else ""
     return f"{unit} per snapshot: " + " -> ".join(f"{c:,}" for c in counts) + same
@@ -181,21 +202,29 @@ def make_suspect(series: Series, pattern: str, severity: str, title: str, holder
                  item_class: str, counts: list[int], retained: int, evidence: list[str],
                  advice: str, sizes: list[int] | None = None, confidence: float = 1.0,
                  item_nodes: np.ndarray | None = None,
-                 keeps: np.ndarray | None = None) -> Suspect:
+                 keeps: np.ndarray | None = None,
+                 reach_from: np.ndarray | None = None) -> Suspect:
     """A suspect with its holder, path and what it keeps alive filled in from the graph (what
     ``holder`` dominates, or ``keeps`` when the items are not dominated by their holder)."""
     snap = series.last
     added = sizes[-1] - sizes[0] if sizes and len(sizes) > 1 else 0
+    if keeps is None and item_nodes is not None and len(item_nodes) and (
+            retained < int(snap.retained_size[holder])):
+        # The whole is what the items keep, not the holder: so are its parts.
+        keeps = np.asarray(item_nodes, dtype=np.int64)
+    retains = retained_classes(snap, holder if keeps is None else keeps)
     return Suspect(
         pattern=pattern, severity=severity, title=title, holder=holder,
         holder_id=int(snap.node_id[holder]), holder_class=snap.class_name(holder),
-        holder_path=compact_path(root_path(snap, holder)), item_class=item_class,
+        holder_path=global_accessor_path(compact_path(root_path(snap, holder))),
+        item_class=item_class,
         item_count=counts[-1], item_counts=counts,
-        retains=retained_classes(snap, holder if keeps is None else keeps),
-        retained_size=retained, evidence=evidence, advice=advice,
+        retains=retains, retained_size=retained, evidence=evidence, advice=advice,
         growth=relative_growth(counts), added_bytes=max(added, 0), confidence=confidence,
         item_nodes=np.zeros(0, dtype=np.int64) if item_nodes is None
-        else np.asarray(item_nodes, dtype=np.int64))
+        else np.asarray(item_nodes, dtype=np.int64),
+        reach_from=np.zeros(0, dtype=np.int64) if reach_from is None
+        else np.asarray(reach_from, dtype=np.int64))
 
 
 def dominant_class(snap: HeapSnapshot, nodes: np.ndarray,
@@ -214,30 +243,19 @@ def dominant_class(snap: HeapSnapshot, nodes: np.ndarray,
 def retained_classes(snap: HeapSnapshot, holder: int | np.ndarray, top: int = 5,
                      limit: int = 500_000) -> list[dict[str, object]]:
     """Classes kept alive by ``holder`` (one object, or several such as a group of timers):
-    its dominator subtree, by retained size (outermost instances only, so nested objects are
-    not counted twice)."""
-    members: list[np.ndarray] = []
-    frontier = np.atleast_1d(np.asarray(holder, dtype=np.int64))
-    holders = frontier
-    total = 0
-    while frontier.size and total < limit:
-        starts = snap.first_dominated[frontier].astype(np.int64)
-        ends = snap.first_dominated[frontier + 1].astype(np.int64)
-        lengths = ends - starts
-        if lengths.sum() == 0:
-            break
-        idx = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        children = snap.dominated[idx].astype(np.int64)
-        members.append(children)
-        total += children.size
-        frontier = children
-    if not members:
+    its dominator subtree, by retained size of the outermost instances of each class (none of
+    its own class between it and the holder), so no byte is counted twice and no class keeps
+    more than its holder retains."""
+    holders = np.unique(np.atleast_1d(np.asarray(holder, dtype=np.int64)))
+    if holders.size > 1:  # one inside another (wrappers of wrappers): counted with the outer
+        holders = holders[k.outermost_holders(snap.dominator, holders, snap.root)]
+    nodes, outermost = k.dominated_outermost(
+        snap.first_dominated, snap.dominated, snap.class_id, holders, len(snap.class_names),
+        limit)
+    if nodes.size == 0:
         return []
-    nodes = np.concatenate(members)
-    nodes = nodes[snap.self_size[nodes] > 0]
-    # Outermost per class: a node whose dominator is of the same class is inside another.
-    doms = snap.dominator[nodes].astype(np.int64)
-    outer = nodes[(snap.class_id[doms] != snap.class_id[nodes]) | np.isin(doms, holders)]
+    sized = snap.self_size[nodes] > 0
+    nodes, outer = nodes[sized], nodes[sized & outermost]
     counts = np.bincount(snap.class_id[nodes], minlength=len(snap.class_names))
     sizes = np.bincount(snap.class_id[outer], weights=snap.retained_size[outer],
                         minlength=len(snap.class_names))
@@ -259,6 +277,15 @@ def compact_path(path: list[str]) -> list[str]:
     return out
 
 
+def global_accessor_path(path: list[str]) -> list[str]:
+    """A global defined by an accessor (Node's `process`, `Buffer`, ...) is reached through
+    its setter's scope, `set process.context._process`: that is the global `process`."""
+    if (len(path) >= 3 and path[0].startswith(("get ", "set ")) and path[1] == "context"
+            and path[0][4:].isidentifier()):
+        return [path[0][4:], *path[3:]]
+    return path
+
+
 def short_path(path: list[str], keep: int = 3) -> str:
     """The tail of a path for titles: `…ctx.profiles.userCache`."""
     if not path:
@@ -271,7 +298,48 @@ def holder_label(series: Series, node: int) -> str:
     """`Map cache.users` style name of a holder for titles; a step through a Map's entry
     reads `caches.get('users')` rather than the slot of its hash table (`caches.table.8`)."""
     snap = series.last
-    return f"{snap.class_name(node)} {short_path(compact_path(readable_path(snap, node)))}"
+    return f"{snap.class_name(node)} {short_path(meaningful_path(snap, node), LABEL_STEPS)}"
+
+
+def meaningful_path(snap: HeapSnapshot, node: int) -> list[str]:
+    """The readable path without the steps through Node's own modules: what follows the last
+    step into the scope of one of Node's functions (`clearInterval.context.timerListMap` is
+    `timerListMap`, `queueMicrotask.context.process.x` is `process.x`); the user's own
+    closures stay (`pricing.quote.context.cache`)."""
+    raw = compact_path(readable_path(snap, node))
+    path = global_accessor_path(raw)
+    if not has_user_distance(snap, node) or path[:1] != raw[:1]:
+        return path  # no user root, or through a global's accessor: named as the global
+    edges = snap.path_to_root(node)
+    names = [snap.edge_name_text(e) for e in edges]
+    cut = -1
+    for i, name in enumerate(names[:-1]):
+        if name == "context" and _node_script(snap, snap.edge_source(edges[i])):
+            cut = i
+    if cut < 0:
+        return path
+    tail = names[cut + 1:]
+    keep = len(tail) - tail.count("table")  # a Map's `table.<slot>` reads as one step
+    return path[-keep:] if 0 < keep <= len(path) else path
+
+
+def _node_script(snap: HeapSnapshot, closure: int) -> bool:
+    """A function of one of Node's own modules (`node:` scripts)."""
+    from leaktui.snapshot.scripts import script_names
+
+    loc = snap.location(closure)
+    if loc is None:
+        return False
+    return script_names(snap).get(loc.script_id, "").startswith("node:")
+
+
+def object_label(series: Series, node: int) -> str:
+    """An emitter or other object in a title: `cache.client (EventEmitter @91407)`, by the
+    last meaningful edges of its path; its class and id alone when no path names it."""
+    snap = series.last
+    ident = f"{snap.class_name(node)} @{int(snap.node_id[node])}"
+    path = meaningful_path(snap, node) if has_user_distance(snap, node) else []
+    return f"{short_path(path, LABEL_STEPS)} ({ident})" if path else ident
 
 
 def readable_path(snap: HeapSnapshot, node: int) -> list[str]:

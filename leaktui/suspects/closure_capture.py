@@ -15,6 +15,7 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects.base import (
+    SIZE_MARK,
     Series,
     Suspect,
     counts_evidence,
@@ -171,7 +172,7 @@ def detect(series: Series) -> list[Suspect]:
         if series.size > 1:
             evidence.append(counts_evidence(counts, "instances"))
         title = (f"{count:,} {fn!r} closures held by {holder_label(series, holder)} capture "
-                 f"{format_size(retained)} ({names})")
+                 f"{SIZE_MARK} ({names})")
         advice = ("Capture less: copy the few fields the function needs into local constants "
                   "before creating it instead of closing over the whole object (V8 shares one "
                   "scope between all closures of a function, so a variable any of them uses "

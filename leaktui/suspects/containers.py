@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from leaktui.snapshot import NO_DISTANCE, HeapSnapshot
+from leaktui.snapshot.entries import Entries, entries_of, kind_of
 from leaktui.snapshot.growth import element_counts
 from leaktui.suspects.base import (
     INTERNAL_CLASSES,
@@ -28,7 +29,6 @@ from leaktui.suspects.base import (
     make_suspect,
     severity_from,
 )
-from leaktui.suspects.graphops import string_ids
 from leaktui.units import format_size
 
 MIN_ENTRIES = 16
@@ -44,25 +44,9 @@ STARTUP_ITEMS = ("BuiltinModule", "Function")  # one snapshot: Node's own tables
 MIN_STEP = 10  # entries a growing collection gains at each step of a series
 KEYED = ("Map", "Set")
 WORD = 8  # bytes per slot (Node's default build has no pointer compression)
-FIXED_ARRAY_HEADER = 16
-HASH_HEADER_SLOTS = 3  # elements, deleted, buckets
-MAX_DECODED_SLOTS = 50_000
 NESTED_SAMPLE = 200
 NESTED_MIN_BYTES = 16 * 1024
 HEAVY_STEP_BYTES = 64 * 1024
-SPARSE_FACTOR = 4  # highest index over element count
-
-
-@dataclass
-class Entries:
-    """What one collection holds in one snapshot."""
-
-    count: int
-    keys: np.ndarray  # key objects (Map/Set tables; empty when keys are small integers)
-    values: np.ndarray  # values, members or elements
-    key_names: list[str] = field(default_factory=list)  # property names of objects
-    numeric: bool = False  # an array of plain numbers: counted by capacity
-    sparse: bool = False  # an array indexed by ids (`byId[id] = x`): a dictionary, not a list
 
 
 @dataclass
@@ -102,120 +86,6 @@ class Container:
     def growing(self) -> bool:
         """Grew while it existed (a collection made full between two snapshots did not)."""
         return grows(self.counts[self.born:], self.step)
-
-
-def _oddball_names(snap: HeapSnapshot) -> np.ndarray:
-    return string_ids(snap, "system / Oddball")
-
-
-def _index_names(snap: HeapSnapshot, edges: np.ndarray) -> np.ndarray:
-    """Numeric value of internal edge names such as "259" (-1 for other names)."""
-    names = snap.edge_name[edges].astype(np.int64)
-    uniq, inverse = np.unique(names, return_inverse=True)
-    values = np.asarray([int(t) if (t := snap.strings[int(u)]).isdigit() else -1
-                         for u in uniq.tolist()], dtype=np.int64)
-    return values[inverse] if uniq.size else np.zeros(0, dtype=np.int64)
-
-
-def _store(snap: HeapSnapshot, node: int, name: str) -> int:
-    for e in snap.edges(node):
-        if int(snap.edge_type[e]) == snap.E_INTERNAL and snap.edge_name_text(e) == name:
-            return int(snap.edge_to[e])
-    return -1
-
-
-def hash_entries(snap: HeapSnapshot, node: int, entry_size: int) -> Entries:
-    """Keys and values of a Map (entry size 3: key, value, chain) or Set (2: key, chain) from
-    the slots of its OrderedHashTable. The slot index is the edge name; the bucket count
-    follows from the table's size (header, buckets, two entries per bucket)."""
-    table = _store(snap, node, "table")
-    empty = np.zeros(0, dtype=np.int64)
-    if table < 0:
-        return Entries(0, empty, empty)
-    edges = np.arange(int(snap.first_edge[table]), int(snap.first_edge[table + 1]))
-    edges = edges[(snap.edge_type[edges] == snap.E_INTERNAL)
-                  & ~np.isin(snap.edge_name[edges], string_ids(snap, "map"))]
-    all_live = int((~np.isin(snap.node_name[snap.edge_to[edges]], _oddball_names(snap))).sum())
-    edges = edges[:MAX_DECODED_SLOTS]  # a huge table: decode a sample, extrapolate the count
-    index = _index_names(snap, edges)
-    edges, index = edges[index >= 0], index[index >= 0]
-    if edges.size == 0:
-        return Entries(0, empty, empty)
-    start = _first_entry_slot(int(snap.raw_self_size[table]), entry_size)
-    if start < 0:  # an unknown layout: the first used slot starts an entry
-        start = int(index.min())
-    offset = index - start
-    keep = offset >= 0
-    edges, offset = edges[keep], offset[keep]
-    targets = snap.edge_to[edges].astype(np.int64)
-    live = ~np.isin(snap.node_name[targets], _oddball_names(snap))
-    entry = offset // entry_size
-    count = int(np.unique(entry[live]).size)
-    if live.sum() and all_live > live.sum():
-        count = round(count * all_live / int(live.sum()))
-    position = offset % entry_size
-    keys = targets[(position == 0) & live]
-    values = targets[(position == 1) & live] if entry_size == 3 else keys
-    return Entries(count, keys, values)
-
-
-def _first_entry_slot(table_bytes: int, entry_size: int) -> int:
-    """Slot of the first entry of an OrderedHashTable of this size: header (3 slots), one
-    slot per bucket, two entries per bucket; 8-byte slots, or 4-byte ones in builds with
-    pointer compression. -1 when neither fits."""
-    per_bucket = 1 + 2 * entry_size
-    for word, header in ((WORD, FIXED_ARRAY_HEADER), (4, 8)):
-        slots, rest = divmod(table_bytes - header, word)
-        if rest == 0 and slots > HASH_HEADER_SLOTS and (
-                slots - HASH_HEADER_SLOTS) % per_bucket == 0:
-            return HASH_HEADER_SLOTS + (slots - HASH_HEADER_SLOTS) // per_bucket
-    return -1
-
-
-def array_entries(snap: HeapSnapshot, node: int) -> Entries:
-    """Elements of an array; an array of plain numbers has no element edges, so it is counted
-    by its backing store's capacity."""
-    edges = np.arange(int(snap.first_edge[node]), int(snap.first_edge[node + 1]))
-    edges = edges[snap.edge_type[edges] == snap.E_ELEMENT]
-    values = snap.edge_to[edges].astype(np.int64)
-    empty = np.zeros(0, dtype=np.int64)
-    if values.size:
-        last_index = int(snap.edge_name[edges].max())
-        return Entries(int(values.size), empty, values,
-                       sparse=last_index + 1 > SPARSE_FACTOR * values.size)
-    store = _store(snap, node, "elements")
-    if store < 0:
-        return Entries(0, empty, empty)
-    capacity = max((int(snap.raw_self_size[store]) - FIXED_ARRAY_HEADER) // WORD, 0)
-    return Entries(capacity, empty, empty, numeric=capacity > 0)
-
-
-def object_entries(snap: HeapSnapshot, node: int, names: bool = True) -> Entries:
-    """Own properties (by name) and indexed elements of an object used as a dictionary."""
-    edges = np.arange(int(snap.first_edge[node]), int(snap.first_edge[node + 1]))
-    types = snap.edge_type[edges]
-    proto = string_ids(snap, "__proto__")
-    keep = ((types == snap.E_PROPERTY) & ~np.isin(snap.edge_name[edges], proto)) | (
-        types == snap.E_ELEMENT)
-    edges = edges[keep]
-    values = snap.edge_to[edges].astype(np.int64)
-    key_names = [snap.edge_name_text(int(e)) for e in edges[:400]] if names else []
-    return Entries(int(values.size), np.zeros(0, dtype=np.int64), values, key_names)
-
-
-def entries_of(snap: HeapSnapshot, node: int, kind: str, names: bool = True) -> Entries:
-    if kind == "map":
-        return hash_entries(snap, node, 3)
-    if kind == "set":
-        return hash_entries(snap, node, 2)
-    if kind == "array":
-        return array_entries(snap, node)
-    return object_entries(snap, node, names)
-
-
-def kind_of(snap: HeapSnapshot, node: int) -> str:
-    name = snap.class_name(node)
-    return {"Map": "map", "Set": "set", "Array": "array"}.get(name, "object")
 
 
 def _collection_mask(snap: HeapSnapshot) -> np.ndarray:
@@ -479,11 +349,30 @@ def container_severity(series: Series, c: Container, evidence: list[str],
 
 
 def container_suspect(series: Series, c: Container, pattern: str, severity: str, title: str,
-                      evidence: list[str], advice: str) -> Suspect:
+                      evidence: list[str], advice: str, holder: int | None = None) -> Suspect:
     """The suspect for a collection (its entries are the items); the collection is claimed so
-    no later detector reports it again."""
-    retained = int(series.last.retained_size[c.node])
-    suspect = make_suspect(series, pattern, severity, title, c.node, c.item_class, c.counts,
-                           retained, evidence, advice, c.sizes, item_nodes=c.entries.values)
+    no later detector reports it again. ``holder``: the object owning the collection when it
+    is the suspect rather than the collection (an index Map beside the value arrays)."""
+    node = c.node if holder is None else holder
+    retained = int(series.last.retained_size[node])
+    suspect = make_suspect(series, pattern, severity, title, node, c.item_class, c.counts,
+                           retained, evidence, advice, c.sizes, item_nodes=c.entries.values,
+                           reach_from=np.asarray([node], dtype=np.int64))
     series.claim(c.node)
+    series.claim(node)
     return suspect
+
+
+def index_owner(series: Series, c: Container) -> int:
+    """A Map whose values are no objects (small integers: slots of arrays kept beside it, as
+    LRU caches do) is the index of a cache, not the cache: the object owning it, with the
+    arrays of keys and values beside it, is (-1: not such a Map)."""
+    snap = series.last
+    keys, values = c.entries.keys, c.entries.values  # decoded (a sample of a huge table)
+    if c.kind != "map" or c.nested or keys.size == 0 or values.size >= 0.5 * keys.size:
+        return -1
+    for e, src in snap.retainers(c.node):
+        if (int(snap.edge_type[e]) == snap.E_PROPERTY
+                and int(snap.node_type[src]) == snap.T_OBJECT):
+            return src
+    return -1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from leaktui.snapshot import BASE_SYSTEM_DISTANCE, NO_DISTANCE, HeapSnapshot
+from leaktui.snapshot.entries import string_ids
 
 EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -38,18 +39,6 @@ def owners_of(nodes: np.ndarray, snap: HeapSnapshot, cap: int | None = None) -> 
     if cap is not None:
         np.minimum(lengths, cap, out=lengths)
     return np.repeat(np.arange(nodes.size, dtype=np.int64), lengths)
-
-
-def string_ids(snap: HeapSnapshot, *texts: str) -> np.ndarray:
-    """String-table indexes of the given texts (a name may occur more than once), looked up
-    once per snapshot: a search of the whole string table."""
-    cache: dict[tuple[str, ...], np.ndarray] = snap.__dict__.setdefault("_suspect_strings", {})
-    ids = cache.get(texts)
-    if ids is None:
-        found = snap.strings.indexes_of(list(texts))
-        ids = np.asarray(sorted(i for t in texts for i in found.get(t, [])), dtype=np.int64)
-        cache[texts] = ids
-    return ids
 
 
 def named_targets(snap: HeapSnapshot, nodes: np.ndarray, *names: str,

@@ -14,6 +14,7 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects.base import (
+    SIZE_MARK,
     STRING_CLASSES,
     Series,
     Suspect,
@@ -27,7 +28,6 @@ from leaktui.suspects.containers import (
     growth_evidence,
     worth_reporting,
 )
-from leaktui.units import format_size
 
 PATTERN = "high-cardinality-key"
 SAMPLE = 300
@@ -125,11 +125,10 @@ def detect(series: Series) -> list[Suspect]:
         hint = shared_values(snap, c)
         if hint:
             evidence.append(hint)
-        retained = int(snap.retained_size[c.node])
         evidence += growth_evidence(series, c, "entries")
         severity = container_severity(series, c, evidence)
         title = (f"{holder_label(series, c.node)} caches {c.count:,} entries under near-unique "
-                 f"keys, holding {format_size(retained)}")
+                 f"keys, holding {SIZE_MARK}")
         advice = ("Normalise the key to what the cached value depends on (drop timestamps, "
                   "request ids, raw user agents and query strings; bucket IPs), and bound the "
                   "cache (an LRU with a size limit, a TTL).")

@@ -14,12 +14,14 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects.base import (
+    SIZE_MARK,
     Series,
     Suspect,
     counts_evidence,
     defined_at,
     dominant_class,
     make_suspect,
+    object_label,
     severity_from,
     steady_growth,
 )
@@ -31,7 +33,6 @@ from leaktui.suspects.graphops import (
     owners_of,
     string_ids,
 )
-from leaktui.units import format_size
 
 PATTERN = "listener-leak"
 MIN_LISTENERS = 11  # Node warns past 10 (MaxListenersExceededWarning)
@@ -248,19 +249,20 @@ def detect(series: Series) -> list[Suspect]:
         advice = (f"Unsubscribe when the subscriber goes away ({remove}, or pass an "
                   "AbortSignal when adding it), use once() for one-shot handlers, and do not "
                   "add a listener per request or per session to a long-lived emitter.")
-        title = (f"{ls.count:,} '{ls.event}' listeners on {emitter_class} @{emitter_id} hold "
-                 f"{format_size(retained)}")
+        emitter = object_label(series, ls.emitter)
+        title = f"{ls.count:,} '{ls.event}' listeners on {emitter} hold {SIZE_MARK}"
         if ls.event == ANY_EVENT:
             evidence[0] = (f"{ls.count:,} listeners on one {emitter_class}, spread over "
                            "event names made per id (one name per subscriber)")
-            title = (f"{ls.count:,} listeners on per-id events of {emitter_class} "
-                     f"@{emitter_id} hold {format_size(retained)}")
+            title = (f"{ls.count:,} listeners on per-id events of {emitter} hold "
+                     f"{SIZE_MARK}")
         # EventEmitter: the listeners array (`_events.<event>`); EventTarget: the target
         # itself (its list head sits in an engine table with no readable path).
         holder = ls.holder if ls.kind == "EventEmitter" else ls.emitter
         out.append((ls, make_suspect(series, PATTERN, severity, title, holder, "Function",
                                      counts, retained, evidence, advice, sizes=sizes,
-                                     item_nodes=ls.listeners)))
+                                     item_nodes=ls.listeners,
+                                     reach_from=np.asarray([ls.holder], dtype=np.int64))))
         series.claim(ls.holder)
         series.claim(ls.listeners)
     return _one_per_emitter(snap, out)

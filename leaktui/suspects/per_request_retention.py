@@ -11,11 +11,13 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects.base import (
+    SIZE_MARK,
     Series,
     Suspect,
     counts_evidence,
     holder_label,
     make_suspect,
+    sampled_share,
     severity_from,
 )
 from leaktui.suspects.containers import Container, containers, is_big, worth_reporting
@@ -135,34 +137,37 @@ def detect(series: Series) -> list[Suspect]:
         where = holder_label(series, c.node)
         state = ""
         if http_class == HEADERS:
-            evidence = [f"{hits:,} of {looked:,} entries hold parsed HTTP request headers "
+            evidence = [f"{sampled_share(hits, looked, c.count)} hold parsed HTTP request headers "
                         "(objects with host, user-agent, content-type ... fields): the data of "
                         "finished requests is still referenced"]
         else:
             found = series.cache.get(f"http_nodes:{c.node}", np.zeros(0, dtype=np.int64))
             done, flag = finished_share(snap, found, http_class)
             article = "an" if http_class[0] in "AEIOU" else "a"
-            evidence = [f"{hits:,} of {looked:,} entries hold {article} {http_class} (or its "
-                        "request, response or socket)"]
+            evidence = [f"{sampled_share(hits, looked, c.count)} hold {article} {http_class} "
+                        "(or its request, response or socket)"]
             if done >= found.size / 2:
                 state = "finished "
             if done:
-                evidence.append(f"{done:,} of {found.size:,} {http_class} objects have {flag} = "
-                                "true: their requests are over, yet they are still referenced")
+                sampled = "sampled " if looked < c.count else ""  # not a total: a sample's
+                evidence.append(f"{done:,} of {found.size:,} {sampled}{http_class} objects have "
+                                f"{flag} = true: their requests are over, yet they are still "
+                                "referenced")
         if series.size > 1:
             evidence.append(counts_evidence(c.counts, "entries", int(snap.node_id[c.node])))
             evidence.append("retained: " + " -> ".join(format_size(s) for s in c.sizes))
         title = (f"{estimated:,} {state}{http_class} objects kept in {where} hold "
-                 f"{format_size(retained)}")
+                 f"{SIZE_MARK}")
         if http_class == HEADERS:
             title = (f"{where} keeps the headers and payloads of {estimated:,} finished "
-                     f"requests, holding {format_size(retained)}")
+                     f"requests, holding {SIZE_MARK}")
             http_class = c.item_class
         advice = ("Delete the entry when the request ends (res.on('finish') and 'close'), or "
                   "store only what you need (id, timings, status) instead of req/res/socket "
                   "objects and their payloads.")
         out.append(make_suspect(series, PATTERN, severity, title, c.node, http_class, c.counts,
                                 retained, evidence, advice, c.sizes, confidence=min(1.0, share),
-                                item_nodes=c.entries.values))
+                                item_nodes=c.entries.values,
+                                reach_from=np.asarray([c.node], dtype=np.int64)))
         series.claim(c.node)
     return out

@@ -13,6 +13,7 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.suspects.base import (
+    SIZE_MARK,
     Series,
     Suspect,
     counts_evidence,
@@ -29,7 +30,6 @@ from leaktui.suspects.graphops import (
     owners_of,
     string_ids,
 )
-from leaktui.units import format_size
 
 PATTERN = "timer-leak"
 MIN_TIMERS = 10
@@ -185,7 +185,7 @@ def detect(series: Series) -> list[Suspect]:
         severity = severity_from(counts, series.size, big=count >= BIG, face_value=face,
                                  min_step=MIN_STEP)
         title = (f"{count:,} {kind} timers calling {short} were never "
-                 f"cleared; they hold {format_size(retained)}")
+                 f"cleared; they hold {SIZE_MARK}")
         advice = (f"Keep the handle {kind} returns and clear it (clearInterval/clearTimeout) "
                   "when its owner (client, tenant, connection) goes away; stop retry loops "
                   "that have nothing left to do; let the callback capture only what it needs.")

@@ -4,6 +4,7 @@ matching shift, flush or bound)."""
 from __future__ import annotations
 
 from leaktui.suspects.base import (
+    SIZE_MARK,
     Series,
     Suspect,
     holder_label,
@@ -15,18 +16,15 @@ from leaktui.suspects.containers import (
     growth_evidence,
     worth_reporting,
 )
-from leaktui.units import format_size
 
 PATTERN = "unbounded-queue"
 
 
 def detect(series: Series) -> list[Suspect]:
-    snap = series.last
     out = []
     for c in containers(series):
         if c.grows_as != "array" or series.is_claimed(c.node) or not worth_reporting(series, c):
             continue
-        retained = int(snap.retained_size[c.node])
         unit = "slots" if c.entries.numeric else "items"
         evidence = []
         if c.entries.numeric:
@@ -37,7 +35,7 @@ def detect(series: Series) -> list[Suspect]:
         verb = "grew to" if series.size > 1 else "holds"
         inside = " in its member arrays" if c.nested else ""
         title = (f"{holder_label(series, c.node)} {verb} {c.count:,} {c.item_class} {unit}"
-                 f"{inside}, holding {format_size(retained)}")
+                 f"{inside}, holding {SIZE_MARK}")
         if c.nested:
             evidence.insert(0, f"the arrays this {c.kind} holds keep growing while its own "
                             "entry count stays flat")

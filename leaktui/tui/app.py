@@ -28,6 +28,7 @@ from leaktui.errors import LeakTuiError
 from leaktui.pins import PinStore
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.search import HeapSearch, SearchError
+from leaktui.snapshot.series import load_series, order_series
 from leaktui.suspects import Suspect, find_suspects
 from leaktui.tui import allocations, pinning
 from leaktui.tui.commands import LeakCommands
@@ -150,6 +151,7 @@ class LeakApp(App[None]):
         self.history_pos = -1
         self.load_seconds = 0.0
         self.load_error: str | None = None
+        self.warnings: list[str] = []  # about the series: files left out, reordered, mixed
         self.pins: PinStore | None = None
         self.load_finished = threading.Event()  # set when the loading thread has returned
         self.searches: dict[int, HeapSearch] = {}  # per snapshot index, made in a worker
@@ -206,18 +208,26 @@ class LeakApp(App[None]):
         """Runs in the loading thread: never touches a widget, only posts messages."""
         worker = get_current_worker()
         started = time.perf_counter()
-        snaps = []
         count = len(self.paths)
+        tried = [0]
+
+        def load(path: str) -> HeapSnapshot:
+            i = tried[0]
+            tried[0] += 1
+
+            def progress(phase: str, fraction: float) -> None:
+                if worker.is_cancelled:
+                    raise LoadCancelled
+                self.post_message(LoadProgress(i, count, path, phase, fraction))
+            return self.loader(path, progress)
+
         try:
-            for i, path in enumerate(self.paths):
-                def progress(phase: str, fraction: float, i: int = i, path: str = path) -> None:
-                    if worker.is_cancelled:
-                        raise LoadCancelled
-                    self.post_message(LoadProgress(i, count, path, phase, fraction))
-                snaps.append(self.loader(path, progress))
+            loaded = load_series(self.paths, load)  # a bad file is left out, and named
+            series = order_series(loaded.snaps)
+            snaps, warnings = series.snaps, loaded.warnings + series.warnings
             self.post_message(LoadProgress(count - 1, count, self.paths[-1],
                                            "looking for leak suspects", 1.0))
-            suspects = self._find_suspects(snaps)
+            suspects = self._find_suspects(snaps if series.one_process else snaps[-1:])
             for snap in snaps:  # huge classes: their first pages of instances, sorted now
                 snap.warm_class_tops(k=PAGE * AHEAD_PAGES)
         except LoadCancelled:
@@ -233,7 +243,8 @@ class LeakApp(App[None]):
             self.post_message(LoadFailed(f"internal error ({type(exc).__name__}: {exc}); "
                                          "please report it with the snapshot's Node version"))
             return
-        self.post_message(SnapshotsLoaded(snaps, time.perf_counter() - started, suspects))
+        self.post_message(SnapshotsLoaded(snaps, time.perf_counter() - started, suspects,
+                                          warnings, series.one_process))
 
     def _find_suspects(self, snaps: list[HeapSnapshot]) -> list[Suspect]:
         """The suspects, or none and a message: the snapshots open even if a detector
@@ -270,7 +281,11 @@ class LeakApp(App[None]):
             return  # quitting
         self.snaps, self.suspects = message.snaps, message.suspects
         self.load_seconds = message.seconds
-        self.loaded = Loaded(self.snaps, self.suspects, message.seconds)
+        self.warnings = message.warnings
+        self.loaded = Loaded(self.snaps, self.suspects, message.seconds, message.warnings,
+                             message.one_process)
+        for warning in self.warnings:
+            self.notify(warning, severity="warning", timeout=20)
         self.current = self.loaded.last
         for view in self.views():
             if isinstance(view, LeakView):
@@ -309,7 +324,9 @@ class LeakApp(App[None]):
         if not self.snaps:
             return
         snap = self.snap
-        parts = [f"{os.path.basename(snap.path)} [{self.current + 1}/{len(self.snaps)}]",
+        parts = [f"! {len(self.warnings)} warning{'s' if len(self.warnings) > 1 else ''}: "
+                 + "; ".join(self.warnings)] if self.warnings else []
+        parts += [f"{os.path.basename(snap.path)} [{self.current + 1}/{len(self.snaps)}]",
                  f"{snap.node_count:,} nodes", format_size(snap.total_size),
                  f"loaded in {self.load_seconds:.1f}s"]
         if self.suspects:

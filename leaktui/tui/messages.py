@@ -25,9 +25,11 @@ class LoadProgress(Message):
 
 class SnapshotsLoaded(Message):
     def __init__(self, snaps: list[HeapSnapshot], seconds: float,
-                 suspects: list[Suspect]) -> None:
+                 suspects: list[Suspect], warnings: list[str] | None = None,
+                 one_process: bool = True) -> None:
         super().__init__()
         self.snaps, self.seconds, self.suspects = snaps, seconds, suspects
+        self.warnings, self.one_process = list(warnings or []), one_process
 
 
 class LoadFailed(Message):

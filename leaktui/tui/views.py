@@ -29,6 +29,8 @@ class Loaded:
     snaps: list[HeapSnapshot]
     suspects: list[Suspect] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # about the series, for the user
+    one_process: bool = True  # False: analyses that follow objects by id are off
 
     @property
     def last(self) -> int:

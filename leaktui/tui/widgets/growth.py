@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.diff import DiffRow, compare_detailed
-from leaktui.snapshot.growth import growing_holders, survivors
+from leaktui.snapshot.growth import MIN_SURVIVORS, growing_holders, holder_text, survivors
 from leaktui.tui import messages, model
 from leaktui.tui.views import LeakView, Loaded, focus_now
 from leaktui.tui.widgets._columns import row_key
@@ -72,13 +72,23 @@ class ComparisonReady(Message):
         self.new_nodes, self.notes = new_nodes, notes
 
 
-def growth_notes(series: list[HeapSnapshot]) -> Text:
+NOT_ONE_PROCESS = ("  off: these snapshots are not of one process, so the same id is not the "
+                   "same object\n")
+
+
+def growth_notes(series: list[HeapSnapshot], one_process: bool = True) -> Text:
     notes = Text()
     notes.append("Growing holders (same object in every snapshot, more entries each time)\n",
                  style="bold underline")
+    if not one_process:
+        notes.append(NOT_ONE_PROCESS)
+        notes.append("\nSurvivors (born between the first two snapshots, alive in the last)\n",
+                     style="bold underline")
+        notes.append(NOT_ONE_PROCESS)
+        return notes
     holders = growing_holders(series)
     for h in holders[:15]:
-        notes.append(f"  {h.class_name} @{h.node_id} via {'.'.join(h.path) or '?'}: "
+        notes.append(f"  {h.class_name} @{h.node_id} via {'.'.join(h.path) or '(a root)'}: "
                      f"entries {' -> '.join(f'{c:,}' for c in h.counts)}, retained "
                      f"{' -> '.join(format_size(x) for x in h.retained_sizes)}\n")
     if not holders:
@@ -88,10 +98,19 @@ def growth_notes(series: list[HeapSnapshot]) -> Text:
     groups = survivors(series)
     for g in groups[:15]:
         notes.append(f"  {g.count:,} {g.class_name} ({format_size(g.size)}) held by "
-                     f"{g.holder_class} @{g.holder_id} via {'.'.join(g.path) or '?'}\n")
+                     f"{holder_text(g.holder_class, g.holder_id, g.path)}\n")
     if not groups:
-        notes.append("  none (needs three or more snapshots)\n")
+        notes.append(f"  {survivors_absent(len(series))}\n")
     return notes
+
+
+def survivors_absent(count: int) -> str:
+    """Why the survivors list is empty, true for the ``count`` snapshots compared."""
+    if count < 3:
+        return (f"none: survivors need three snapshots and {count} are compared "
+                "(b/t pick the first and last)")
+    return f"none: no group of {MIN_SURVIVORS} or more objects born between the first two " \
+           "snapshots is alive in the last"
 
 
 class GrowthView(Vertical, LeakView):
@@ -104,6 +123,7 @@ class GrowthView(Vertical, LeakView):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.snaps: list[HeapSnapshot] = []
+        self.one_process = True
         self.base, self.target = 0, 0
         self.rows: list[DiffRow] = []
         self.new_nodes: dict[str, np.ndarray] = {}
@@ -117,6 +137,7 @@ class GrowthView(Vertical, LeakView):
 
     def snapshots_loaded(self, loaded: Loaded) -> None:
         self.snaps = loaded.snaps
+        self.one_process = loaded.one_process
         self.base, self.target = 0, loaded.last
         if len(self.snaps) < 2:
             self.compare()  # says what is needed
@@ -144,7 +165,8 @@ class GrowthView(Vertical, LeakView):
                 "Base and target are the same snapshot: press b or t to pick others.")))
             return
         rows, new_nodes, _ = compare_detailed(self.snaps[base], self.snaps[target])
-        notes = growth_notes(self.snaps[min(base, target):max(base, target) + 1])
+        notes = growth_notes(self.snaps[min(base, target):max(base, target) + 1],
+                             self.one_process)
         self.post_message(ComparisonReady(base, target, rows, new_nodes, notes))
 
     def on_comparison_ready(self, message: ComparisonReady) -> None:

@@ -57,6 +57,10 @@ def suspect_details(s: Suspect) -> Text:
     t.append(f"holder: {s.holder_class} @{s.holder_id} via {'.'.join(s.holder_path) or '-'}\n")
     counts = " -> ".join(f"{c:,}" for c in s.item_counts)
     t.append(f"items: {s.item_count:,} {s.item_class} (per snapshot {counts})\n")
+    also = (" (also reached by suspect " + ", ".join(f"#{i + 1}" for i in s.shared_with) + ")"
+            if s.shared_with else "")
+    t.append(f"size: {format_size(float(s.grown_size))} reachable from its items{also}; "
+             f"{format_size(float(s.retained_size))} retained by the holder alone\n")
     for r in s.retains[:5]:
         t.append(f"  keeps {r['count']:,} {r['class']} "
                  f"({format_size(float(r['retained_size']))})\n")  # type: ignore[arg-type]

@@ -5,6 +5,19 @@ const { run, steps } = require('./harness');
 
 let n = 0;
 run({
+  // An observable store keeping its subscribers (plain callbacks) in a Set; a view subscribes
+  // per render and never unsubscribes.
+  'subscriber-set': () => {
+    const store = { state: { n: 0 }, subscribers: new Set(), subscribe(fn) { this.subscribers.add(fn); return () => this.subscribers.delete(fn); } };
+    globalThis.app = { store };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const view = { n, rows: new Array(20).fill(n) }; store.subscribe((s) => { view.last = s; }); } }, [5, 300, 300]) };
+  },
+  // A router whose middleware stack gets one more `{path, handle}` record per request.
+  'middleware-records': () => {
+    const router = { stack: [], use(path, handle) { this.stack.push({ path, handle, strict: false }); } };
+    globalThis.web = { router };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const ctx = { n, headers: new Array(20).fill('h' + n) }; router.use('/api', (req) => ctx.headers.length + req); } }, [5, 300, 300]) };
+  },
   // A module-level emitter; every widget subscribes and never unsubscribes.
   'module-emitter': () => {
     const hub = new EventEmitter();

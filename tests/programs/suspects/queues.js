@@ -4,6 +4,14 @@ const { run, steps } = require('./harness');
 
 let n = 0;
 run({
+  // A dispatcher's own linked list of jobs: pushed at the tail, never taken (no array at all).
+  'linked-jobs': () => {
+    class JobNode { constructor(job) { this.job = job; this.next = null; } }
+    class JobList { constructor() { this.first = null; this.last = null; this.size = 0; }
+      push(job) { const node = new JobNode(job); if (this.last) this.last.next = node; else this.first = node; this.last = node; this.size++; } }
+    globalThis.dispatcher = { queue: new JobList() };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) dispatcher.queue.push({ id: n, to: 'user' + n, body: 'hello '.repeat(10) }); }, [20, 400, 400]) };
+  },
   // A work queue drained far slower than it is filled.
   'slow-consumer': () => {
     class WorkQueue { constructor() { this.pending = []; } add(job) { this.pending.push(job); } tick() { if (this.pending.length) this.pending.shift(); } }

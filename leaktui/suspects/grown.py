@@ -1,0 +1,244 @@
+"""Sizes that explain the growth, and one suspect per leak.
+
+`grown_size` of a suspect: the bytes of the objects new since the first snapshot (their id is
+absent from it) that are reachable from the suspect's items; with one snapshot, the bytes
+reachable from the items. DevTools' retained size (dominator arithmetic) stays beside it: it
+is honest about what freeing the holder alone would free, but a leak whose objects are also
+reachable from elsewhere (loggers kept by a listener array and by a registry) retains little
+while it makes the heap grow by megabytes.
+
+What the walk traverses (one compiled pass per suspect over the CSR graph, `_reach.pyx`):
+strong edges only (weak and shortcut edges are skipped, as DevTools' retained sizes skip
+them); never into roots (synthetic nodes), code or object shapes (the engine's, shared by
+everything); never back into the suspect's holder. In a series it enters only new objects: an
+object that was already there in the first snapshot is shared state (the service, a module, a
+stream) and what it holds is not this leak's growth, so the walk stops there. With one
+snapshot, where nothing says what is new, the same walk counts what it enters: the items and
+what they own (objects whose dominator it walked through), not shared state.
+
+Suspects that reach the same new objects say so (`shared_with`); those that reach mostly the
+same ones (one's items reach the other's: a scheduler's task Map, its timers and Node's timer
+list) are one leak, and become one suspect named after the holder nearest to user code, with
+the others in its evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
+from leaktui.snapshot.scripts import script_names
+from leaktui.suspects import _reach
+from leaktui.suspects.base import SIZE_MARK, Series, Suspect, holder_label
+from leaktui.suspects.graphops import has_user_distance
+from leaktui.units import format_size
+
+SHARED_MIN = 0.2  # of the smaller grown size: worth saying the two reach the same objects
+SAME_LEAK = 0.5  # of the smaller grown size: the two describe one leak
+MIN_SHARED_BYTES = 4096
+NEGLIGIBLE = 0.01  # of the heap's growth: a growing collection this small is not the leak
+SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+def new_objects(series: Series) -> np.ndarray:
+    """Per node of the last snapshot: absent from the first snapshot (by id). V8 gives
+    objects ids in allocation order within a process (odd for heap objects, even for the
+    embedder's), so an id above the first snapshot's largest of its parity is new."""
+    cached = series.cache.get("new_objects")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    first, last = series.snaps[0], series.last
+    ids = last.node_id
+    odd = (ids & 1) == 1
+    first_even = first.node_id[(first.node_id & 1) == 0]
+    max_even = int(first_even.max()) if first_even.size else 0
+    new = np.where(odd, ids > first.max_js_object_id, ids > max_even)
+    series.cache["new_objects"] = new
+    return new
+
+
+def _walkable(series: Series) -> np.ndarray:
+    snap = series.last
+    types = np.ones(max(len(snap.node_type_names), int(snap.node_type.max()) + 1),
+                    dtype=np.bool_)
+    for name in ("synthetic", "code", "object shape"):
+        if name in snap.node_type_names:
+            types[snap.node_type_names.index(name)] = False
+    kind = types[snap.node_type].astype(np.uint8)
+    if series.size >= 2:
+        kind[new_objects(series)] *= 2  # 2: new, 1: old, 0: never entered
+    return kind
+
+
+def _skip_edges(snap: HeapSnapshot) -> np.ndarray:
+    skip = np.zeros(256, dtype=np.uint8)
+    for t in (snap.E_WEAK, snap.E_SHORTCUT):
+        if t >= 0:
+            skip[t] = 1
+    return skip
+
+
+def heap_growth(series: Series) -> int:
+    """Bytes the heap grew by between the first and the last snapshot (0 with one)."""
+    if series.size < 2:
+        return 0
+    return int(series.last.total_size) - int(series.snaps[0].total_size)
+
+
+def measure(series: Series, suspects: list[Suspect]) -> list[Suspect]:
+    """Each suspect with its grown size, the suspects it shares new objects with merged or
+    named, and its title's size filled in (the figure that explains the growth)."""
+    if not suspects:
+        return suspects
+    snap = series.last
+    walkable = _walkable(series)
+    skip = _skip_edges(snap)
+    stamp = np.full(snap.node_count, -1, dtype=np.int32)
+    owner = np.full(snap.node_count, -1, dtype=np.int32)
+    n = len(suspects)
+    shared = np.zeros((n, n), dtype=np.int64)
+    grown = np.zeros(n, dtype=np.int64)
+    distance = snap.distance.astype(np.int32, copy=False)
+    for k, s in enumerate(suspects):
+        starts = np.unique(np.asarray(s.reach_from if s.reach_from.size else s.item_nodes,
+                                      dtype=np.int64))
+        stops = np.asarray([s.holder], dtype=np.int64)
+        stops = stops[~np.isin(stops, starts)]
+        row = np.zeros(n, dtype=np.int64)
+        grown[k], _ = _reach.grown_reach(
+            snap.first_edge, snap.edge_to, snap.edge_type, snap.self_size, walkable,
+            snap.dominator, distance, -(2**31), skip, starts, stops, stamp, k, owner, row,
+            int(series.size < 2))
+        shared[k] = row
+    overlap = shared + shared.T  # bytes both reach (counted once, by the later walk)
+    merged = _merge(series, suspects, grown, overlap)
+    growth = heap_growth(series)
+    out = []
+    kept = {k: s.holder for k, s in merged}  # a merged suspect may be named by another holder
+    for k, s in merged:
+        with_ = tuple(kept[j] for j in range(n)
+                      if j != k and j in kept and overlap[k, j] >= MIN_SHARED_BYTES
+                      and overlap[k, j] >= SHARED_MIN * max(min(grown[k], grown[j]), 1))
+        out.append(_finished(series, s, int(grown[k]), with_, growth))
+    return out
+
+
+def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
+           overlap: np.ndarray) -> list[tuple[int, Suspect]]:
+    """Suspects reaching mostly the same new objects become one (union of pairs): (index of
+    the one kept, the suspect)."""
+    n = len(suspects)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            small = min(grown[i], grown[j])
+            if small >= MIN_SHARED_BYTES and overlap[i, j] >= SAME_LEAK * small:
+                parent[find(j)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    keep: dict[int, Suspect] = {}
+    snap = series.last
+    for members in groups.values():
+        if len(members) == 1:
+            keep[members[0]] = suspects[members[0]]
+            continue
+        where = {i: holder_rank(snap, suspects[i].holder) for i in members}
+        severity = max((suspects[i].severity for i in members), key=SEVERITY_RANK.__getitem__)
+        # Named by the holder nearest to user code among the most severe: a module's state
+        # object holding everything is no better a name for a growing array inside it.
+        named = min((i for i in members if suspects[i].severity == severity),
+                    key=lambda i: where[i])
+        lead = min(members, key=lambda i: (SPECIFIC.index(suspects[i].pattern),
+                                           -SEVERITY_RANK[suspects[i].severity], i))
+        s = suspects[lead]
+        timed = s.pattern != "timer-leak" and any(where[i][0] for i in members)
+        others = [suspects[i] for i in members if i != lead]
+        evidence = [*s.evidence, *(
+            f"the same leak is also seen as {o.pattern} at {o.holder_class} @{o.holder_id} "
+            f"({'.'.join(o.holder_path[-3:]) or 'a root'}): "
+            f"{o.item_count:,} {o.item_class}, which reach mostly the same new objects"
+            for o in others)]
+        h = suspects[named]
+        s = replace(s, severity=severity, evidence=evidence,
+                    merged=tuple(o.holder for o in others), holder=h.holder,
+                    holder_id=h.holder_id, holder_class=h.holder_class,
+                    holder_path=h.holder_path)
+        if timed:  # work a library keeps on timers of its own: scheduled, never cancelled
+            s = replace(s, pattern="timer-leak", title=(
+                f"{s.item_count:,} {s.item_class} scheduled on timers and never cancelled, "
+                f"kept in {holder_label(series, h.holder)}, holding {SIZE_MARK}"),
+                advice=("Cancel the scheduled job (or clear its timer) when its owner (user, "
+                        "session, device) goes away, and schedule one job for many owners "
+                        "rather than one per owner."))
+        keep[lead] = s
+    return [(i, keep[i]) for i in sorted(keep)]
+
+
+# Most specific first: when candidates merge, the pattern comes from the most specific one.
+SPECIFIC = ("timer-leak", "listener-leak", "per-request-retention", "closure-capture",
+            "unbounded-queue", "high-cardinality-key", "unbounded-cache")
+
+
+def holder_rank(snap: HeapSnapshot, holder: int) -> tuple[int, int, int]:
+    """How far a holder is from user code (smaller: nearer): (held only through a timer,
+    a variable of one of Node's own modules, distance from a root). A holder with no path
+    from a user root ranks last."""
+    if not has_user_distance(snap, holder):
+        return (1, 1, BASE_SYSTEM_DISTANCE)
+    edges = snap.path_to_root(holder)
+    timer = any(snap.class_name(snap.edge_source(e)) == "Timeout" for e in edges)
+    names = [snap.edge_name_text(e) for e in edges]
+    # Node's own per-context tables (its primordials) hang from a `node:` symbol.
+    internal = int(any(name.startswith("<symbol node:") and "module_export" not in name
+                       for name in names))
+    scopes = [i for i, name in enumerate(names) if name == "context"]
+    if scopes:
+        i = scopes[-1]
+        closure = snap.edge_source(edges[i])
+        loc = snap.location(closure)
+        script = script_names(snap).get(loc.script_id, "") if loc is not None else ""
+        exported = any("module_export" in name or name == "exports" for name in names[i:])
+        internal |= int(script.startswith("node:") and not exported)
+    return (int(timer), internal, int(snap.distance[holder]))
+
+
+def _finished(series: Series, s: Suspect, grown: int, shared_with: tuple[int, ...],
+              growth: int) -> Suspect:
+    series_size = series.size
+    evidence = list(s.evidence)
+    if series_size >= 2:
+        share = f" ({grown / growth:.0%} of the heap's growth)" if growth > 0 else ""
+        evidence.append(f"new objects reachable from its items since the first snapshot: "
+                        f"{format_size(grown)}{share}; retained by the holder alone (DevTools' "
+                        f"dominator arithmetic): {format_size(s.retained_size)}")
+    else:
+        evidence.append(f"reachable from its items: {format_size(grown)}; retained by the "
+                        f"holder alone: {format_size(s.retained_size)}")
+    # In a series the title says what grew (a preallocated store or old entries retained
+    # since before the first snapshot explain no growth); alone, the larger figure.
+    size = grown if series_size >= 2 and grown > 0 else max(grown, s.retained_size)
+    title = s.title.replace(SIZE_MARK, format_size(size))
+    if s.pattern == "timer-leak" and holder_rank(series.last, s.holder)[:2] == (0, 0):
+        title += f", kept in {holder_label(series, s.holder)}"  # the user's own object
+    if series_size >= 2 and growth > 0 and size < NEGLIGIBLE * growth and s.severity != "low":
+        evidence.append(f"it explains under {NEGLIGIBLE:.0%} of the heap's growth: low")
+        s = replace(s, severity="low")
+    return replace(s, grown_size=grown, shared_holders=shared_with, evidence=evidence,
+                   title=title)
+
+
+def index_shared(suspects: list[Suspect]) -> list[Suspect]:
+    """`shared_with` as indices into the ranked list (from the holders measured)."""
+    where = {s.holder: i for i, s in enumerate(suspects)}
+    return [replace(s, shared_with=sorted(where[h] for h in s.shared_holders if h in where))
+            for s in suspects]

@@ -1,0 +1,162 @@
+"""`listener-leak` outside Node's emitters: a collection on a long-lived object whose growing
+items are callbacks, or records of callbacks (interceptors `{fulfilled, rejected}`, hooks
+`{type, fn, name}`, middlewares, subscribers, observers), is a registry of registrations, in
+any library and whatever the container (array, Map, Set, object). The fix is to unregister
+(remove, unsubscribe, eject) or to register once, not a bound on a cache or a queue.
+
+The role is read from the items' shape, not from names: an item is a callback (a function), or
+a record whose fields are functions and plain values only (flags, names, numbers) with at least
+one function; a record also holding data (an object, an array: a job's payload) is work, not a
+registration. Functions that each close over data of their own, kept in an array, are deferred
+work too (a queue of thunks); they are left to the queue pattern."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from leaktui.snapshot import HeapSnapshot
+from leaktui.suspects.base import (
+    SIZE_MARK,
+    Series,
+    Suspect,
+    object_label,
+)
+from leaktui.suspects.containers import (
+    FEW_ENTRIES,
+    Container,
+    container_severity,
+    container_suspect,
+    containers,
+    growth_evidence,
+    worth_reporting,
+)
+from leaktui.suspects.graphops import (
+    edges_of,
+    has_user_distance,
+    named_targets,
+    owners_of,
+    string_ids,
+)
+from leaktui.suspects.grown import holder_rank
+
+PATTERN = "listener-leak"
+SAMPLE = 200
+MIN_SHARE = 0.8
+FIELDS = 32  # edges read per record
+OWNER_DISTANCE = 2  # the global object and the roots own everything: never counted from
+
+
+def callback_items(snap: HeapSnapshot, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per item: (is a function, is a record of callbacks)."""
+    items = np.asarray(items, dtype=np.int64)
+    closure = snap.node_type[items] == snap.T_CLOSURE
+    record = np.zeros(items.size, dtype=np.bool_)
+    objects = np.flatnonzero(np.isin(snap.node_type[items], (snap.T_OBJECT, snap.T_ARRAY))
+                             & ~closure)
+    if objects.size == 0:
+        return closure, record
+    nodes = items[objects]
+    edges = edges_of(snap, nodes, cap=FIELDS)
+    owner = owners_of(nodes, snap, cap=FIELDS)
+    types = snap.edge_type[edges]
+    # `callee`: an arguments object points to its function; it is no record of callbacks.
+    field = ((types == snap.E_PROPERTY) | (types == snap.E_ELEMENT)) & ~np.isin(
+        snap.edge_name[edges], string_ids(snap, "__proto__", "callee", "get callee", "set callee"))
+    targets = snap.edge_to[edges].astype(np.int64)
+    ttype = snap.node_type[targets]
+    fn = field & (ttype == snap.T_CLOSURE)
+    data = field & np.isin(ttype, (snap.T_OBJECT, snap.T_ARRAY, snap.T_NATIVE))
+    # An oddball (null, undefined, true) is an object in the snapshot: not data.
+    data &= ~np.isin(snap.node_name[targets], string_ids(snap, "system / Oddball"))
+    has_fn = np.bincount(owner[fn], minlength=nodes.size) > 0
+    has_data = np.bincount(owner[data], minlength=nodes.size) > 0
+    record[objects] = has_fn & ~has_data
+    return closure, record
+
+
+def _thunks(snap: HeapSnapshot, closures: np.ndarray) -> bool:
+    """Functions that each close over a scope of their own holding data (an object): work
+    deferred with its payload, not a subscriber."""
+    contexts = named_targets(snap, closures, "context", edge_type=snap.E_INTERNAL)
+    contexts = contexts[contexts >= 0]
+    if contexts.size < closures.size / 2 or np.unique(contexts).size < contexts.size * 0.9:
+        return False  # shared scopes: the same function object registered again and again
+    edges = edges_of(snap, contexts)
+    owner = owners_of(contexts, snap)
+    var = snap.edge_type[edges] == snap.E_CONTEXT
+    targets = snap.edge_to[edges].astype(np.int64)
+    data = var & np.isin(snap.node_type[targets], (snap.T_OBJECT, snap.T_ARRAY))
+    data &= ~np.isin(snap.node_name[targets], string_ids(snap, "system / Oddball"))
+    return bool((np.bincount(owner[data], minlength=contexts.size) > 0).mean() >= MIN_SHARE)
+
+
+def role(series: Series, c: Container) -> str:
+    """"registration" when the collection's items are callbacks or records of callbacks;
+    "" otherwise."""
+    snap = series.last
+    items = c.entries.values
+    if items.size == 0:
+        return ""
+    if items.size > SAMPLE:
+        items = items[np.linspace(0, items.size - 1, SAMPLE).astype(np.int64)]
+    closure, record = callback_items(snap, items)
+    if (closure | record).mean() < MIN_SHARE:
+        return ""
+    if closure.mean() >= MIN_SHARE and c.grows_as == "array" and _thunks(snap, items[closure]):
+        return ""
+    return "registration"
+
+
+def _owner(snap: HeapSnapshot, node: int) -> int:
+    """The object the collection is a field of (its retainer nearest to a root)."""
+    for e, src in snap.retainers(node):
+        if int(snap.edge_type[e]) != snap.E_WEAK and int(snap.node_type[src]) == snap.T_OBJECT:
+            return src
+    return node
+
+
+def _worth(series: Series, c: Container) -> bool:
+    """As for any collection; alone, a registry of functions also counts (functions are
+    otherwise passed over as the method tables Node builds at startup) when the user's code
+    reaches it (not only one of Node's own modules)."""
+    if worth_reporting(series, c):
+        return True
+    if series.size > 1 or series.is_claimed(c.node) or c.count < FEW_ENTRIES:
+        return False
+    timer, internal, _ = holder_rank(series.last, c.node)
+    return (not timer and not internal and has_user_distance(series.last, c.node)
+            and c.sizes[-1] >= 0.01 * series.heap_size)
+
+
+def detect(series: Series) -> list[Suspect]:
+    snap = series.last
+    out = []
+    for c in containers(series):
+        if c.nested or series.is_claimed(c.node) or not _worth(series, c):
+            continue
+        if role(series, c) != "registration":
+            continue
+        items = c.entries.values[:SAMPLE]
+        closure, _ = callback_items(snap, items)
+        what = ("callbacks" if closure.mean() >= 0.5
+                else f"{c.item_class} records of callbacks")
+        owner = _owner(snap, c.node)
+        evidence = [f"{c.count:,} {what} in one {c.kind}: a registry of subscriptions "
+                    "(handlers, hooks, interceptors, observers) that only gains entries"]
+        evidence += growth_evidence(series, c, "registrations")
+        severity = container_severity(series, c, evidence)
+        verb = "registered on" if series.size > 1 else "held by"
+        title = (f"{c.count:,} {what} {verb} {object_label(series, owner)} "
+                 f"and never removed, holding {SIZE_MARK}")
+        advice = ("Register once (at startup, not per request or per call), or keep the handle "
+                  "the registration returns and remove it when done (unsubscribe, eject the "
+                  "interceptor, untap the hook, remove the listener).")
+        suspect = container_suspect(series, c, PATTERN, severity, title, evidence, advice)
+        if owner != c.node and int(snap.distance[owner]) >= OWNER_DISTANCE:
+            # What the registrations hold is counted from the object they are registered on:
+            # its other bookkeeping of them (an index of the same handlers) is the same leak.
+            suspect = replace(suspect, reach_from=np.asarray([c.node, owner], dtype=np.int64))
+        out.append(suspect)
+    return out

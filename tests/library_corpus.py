@@ -1,0 +1,124 @@
+"""The leak corpus on real npm libraries: small services in tests/programs/npm/services/, each
+leaking the way services built on that library leak in production, each with a control that uses
+the same library correctly. A case's series (three snapshots after growing rounds of work) is
+written once per test session by Node, from the library versions pinned in the lock file.
+
+`pattern` is what the leak is (None for a control); `holder` is the holder's name as a user
+would say it: the variable or property path of the user's code that holds the growing
+collection (None where the library keeps it out of the user's reach, e.g. a scheduler's own
+registry of timers)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import node_binary
+from npm_support import npm_project
+
+PROJECT = "services"
+
+
+@dataclass(frozen=True)
+class LibraryCase:
+    name: str
+    program: str  # file of tests/programs/npm/services/
+    library: str  # the npm package the leak (or control) is built on
+    pattern: str | None  # None: a control that uses the library correctly
+    holder: str | None  # dotted path as the user's code names the holder
+
+    @property
+    def leaks(self) -> bool:
+        return self.pattern is not None
+
+
+_CASES = [
+    # linked-list task queues
+    LibraryCase("fastq-stalled-worker", "queues.js", "fastq", "unbounded-queue", "mailer.jobs"),
+    LibraryCase("fastq-control", "queues.js", "fastq", None, None),
+    LibraryCase("async-queue-stalled-worker", "queues.js", "async", "unbounded-queue",
+                "notifier.outbox"),
+    LibraryCase("async-queue-control", "queues.js", "async", None, None),
+    # HTTP client interceptors and hooks
+    LibraryCase("axios-interceptor-per-request", "interceptors.js", "axios", "listener-leak",
+                "backend.api"),
+    LibraryCase("axios-interceptor-control", "interceptors.js", "axios", None, None),
+    LibraryCase("tapable-tap-per-request", "interceptors.js", "tapable", "listener-leak",
+                "server.hooks.request"),
+    LibraryCase("tapable-control", "interceptors.js", "tapable", None, None),
+    # per-request loggers and transports
+    LibraryCase("winston-logger-per-request", "loggers.js", "winston", "listener-leak",
+                "app.transport"),
+    LibraryCase("winston-child-control", "loggers.js", "winston", None, None),
+    LibraryCase("winston-exception-handler-per-request", "loggers.js", "winston",
+                "listener-leak", "process"),
+    LibraryCase("winston-exception-handler-control", "loggers.js", "winston", None, None),
+    LibraryCase("log4js-category-per-request", "loggers.js", "log4js", "high-cardinality-key",
+                "categories"),
+    LibraryCase("log4js-control", "loggers.js", "log4js", None, None),
+    # schedulers
+    LibraryCase("node-cron-task-per-signup", "schedulers.js", "node-cron", "timer-leak", None),
+    LibraryCase("node-cron-control", "schedulers.js", "node-cron", None, None),
+    LibraryCase("node-schedule-job-per-session", "schedulers.js", "node-schedule", "timer-leak",
+                None),
+    LibraryCase("node-schedule-control", "schedulers.js", "node-schedule", None, None),
+    LibraryCase("toad-scheduler-job-per-device", "schedulers.js", "toad-scheduler",
+                "timer-leak", "fleet.scheduler"),
+    LibraryCase("toad-scheduler-control", "schedulers.js", "toad-scheduler", None, None),
+    # batching and memo caches
+    LibraryCase("dataloader-shared-across-requests", "caches.js", "dataloader",
+                "unbounded-cache", "loaders.users"),
+    LibraryCase("dataloader-per-request-control", "caches.js", "dataloader", None, None),
+    LibraryCase("lru-cache-max-never-reached", "caches.js", "lru-cache", "unbounded-cache",
+                "profiles.cache"),
+    LibraryCase("lru-cache-bounded-control", "caches.js", "lru-cache", None, None),
+    LibraryCase("memoizee-unbounded", "caches.js", "memoizee", "high-cardinality-key",
+                "pricing.quote"),
+    LibraryCase("memoizee-bounded-control", "caches.js", "memoizee", None, None),
+    # metrics clients with unbounded label values
+    LibraryCase("prom-client-counter-session-label", "metrics.js", "prom-client",
+                "high-cardinality-key", "metrics.requests"),
+    LibraryCase("prom-client-histogram-url-label", "metrics.js", "prom-client",
+                "high-cardinality-key", "metrics.latency"),
+    LibraryCase("prom-client-control", "metrics.js", "prom-client", None, None),
+    # Redis / DB clients with per-request listeners (no server: never connected)
+    LibraryCase("ioredis-message-listener-per-request", "clients.js", "ioredis",
+                "listener-leak", "cache.client"),
+    LibraryCase("ioredis-control", "clients.js", "ioredis", None, None),
+    LibraryCase("pg-pool-error-listener-per-request", "clients.js", "pg", "listener-leak",
+                "db.pool"),
+    LibraryCase("pg-pool-control", "clients.js", "pg", None, None),
+]
+CASES: dict[str, LibraryCase] = {c.name: c for c in _CASES}
+LEAKS = sorted(c.name for c in _CASES if c.leaks)
+CONTROLS = sorted(c.name for c in _CASES if not c.leaks)
+
+
+def write_case(case: LibraryCase, out: Path) -> list[Path]:
+    """Run one case's program under --expose-gc: OUTDIR/NAME-1..3.heapsnapshot, oldest first."""
+    folder = npm_project(PROJECT)
+    done = subprocess.run([node_binary(), "--expose-gc", "--no-warnings",
+                           str(folder / case.program), case.name, str(out)],
+                          cwd=folder, timeout=300, capture_output=True, text=True)
+    assert done.returncode == 0, f"{case.name}: {done.stderr[-2000:]}"
+    paths = [out / f"{case.name}-{i}.heapsnapshot" for i in (1, 2, 3)]
+    missing = [p.name for p in paths if not p.is_file()]
+    assert not missing, f"{case.name} did not write {missing}"
+    return paths
+
+
+@pytest.fixture(scope="session")
+def library_series(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[Path]]:
+    """`library_series(name)`: that case's three snapshots, written once per session."""
+    out = tmp_path_factory.mktemp("library-corpus")
+    written: dict[str, list[Path]] = {}
+
+    def series(name: str) -> list[Path]:
+        if name not in written:
+            written[name] = write_case(CASES[name], out)
+        return written[name]
+
+    return series

@@ -1,0 +1,47 @@
+// Batching and memo caches (dataloader, lru-cache, memoizee) used across requests with keys
+// that never repeat and no bound; the controls scope or bound them.
+'use strict';
+const DataLoader = require('dataloader');
+const { LRUCache } = require('lru-cache');
+const memoize = require('memoizee');
+const { run, steps } = require('../../suspects/harness');
+
+let n = 0;
+const profile = (id) => ({ id, name: `User ${id}`, email: `u${id}@example.com`, roles: ['reader'], bio: 'Likes hiking. '.repeat(6) });
+
+run({
+  // One DataLoader for the whole process: its cache keeps every user ever loaded.
+  'dataloader-shared-across-requests': () => {
+    const loaders = { users: new DataLoader(async (ids) => ids.map(profile)) };
+    globalThis.loaders = loaders;
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++) await loaders.users.load(`user-${n++}`); }, [20, 500, 500]) };
+  },
+  'dataloader-per-request-control': () => {
+    const context = { loads: 0 };
+    globalThis.context = context;
+    const handle = async () => { const users = new DataLoader(async (ids) => ids.map(profile)); await users.loadMany([`user-${n++}`, `user-${n % 7}`]); context.loads++; };
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++) await handle(); }, [20, 500, 500]) };
+  },
+  // An "LRU" with a max so large it is never reached.
+  'lru-cache-max-never-reached': () => {
+    const profiles = { cache: new LRUCache({ max: 100000 }) };
+    globalThis.profiles = profiles;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) profiles.cache.set(`profile:${n}`, profile(n)); }, [20, 500, 500]) };
+  },
+  'lru-cache-bounded-control': () => {
+    const profiles = { cache: new LRUCache({ max: 100 }) };
+    globalThis.profiles = profiles;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) profiles.cache.set(`profile:${n}`, profile(n)); }, [300, 500, 500]) };
+  },
+  // memoizee on a function called with a timestamp: every call is a new entry.
+  'memoizee-unbounded': () => {
+    const pricing = { quote: memoize((sku, at) => ({ sku, at, price: (sku.length * 7 + at % 100) / 10, lines: [sku, at, 'EUR'] }), { primitive: true }) };
+    globalThis.pricing = pricing;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) pricing.quote(`sku-${n % 13}`, 1700000000000 + n); }, [20, 500, 500]) };
+  },
+  'memoizee-bounded-control': () => {
+    const pricing = { quote: memoize((sku, at) => ({ sku, at, price: (sku.length * 7 + at % 100) / 10, lines: [sku, at, 'EUR'] }), { max: 100, primitive: true }) };
+    globalThis.pricing = pricing;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) pricing.quote(`sku-${n % 13}`, 1700000000000 + n); }, [300, 500, 500]) };
+  },
+});
