@@ -41,15 +41,9 @@ def test_library_leak_is_named_after_its_pattern_first(name: str,
 
 # A known gap of the path a holder is named by (paths are to be unified in snapshot/paths.py):
 # a Map exported by a library module is reached as `require.cache['…/categories.js']`.
-NAMING_GAPS = {
-    "log4js-category-per-request": "module exports are named by their file, not `categories`",
-}
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=NAMING_GAPS[n], strict=True))
-    if n in NAMING_GAPS else n
-    for n in LEAKS if CASES[n].holder is not None])
+@pytest.mark.parametrize("name", [n for n in LEAKS if CASES[n].holder is not None])
 def test_library_leak_holder_is_named_by_its_path_from_user_code(
     name: str, library_series: Series,  # noqa: F811
 ) -> None:
