@@ -195,7 +195,7 @@ class CdpSession:
         except InvalidStatus as exc:
             raise LeakTuiError(f"the inspector refused the WebSocket ({exc}); another debugger "
                                "may be attached") from None
-        except (OSError, TimeoutError, WebSocketException) as exc:
+        except (OSError, TimeoutError, asyncio.TimeoutError, WebSocketException) as exc:
             raise LeakTuiError(f"cannot open the inspector's WebSocket {self.url}: {exc}")\
                 from None
         self._reader = asyncio.create_task(self._read())
@@ -276,7 +276,7 @@ class CdpSession:
             raise LeakTuiError(self._gone_message()) from None
         try:
             reply = await asyncio.wait_for(fut, timeout)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not TimeoutError before 3.11
             self._pending.pop(msg_id, None)
             raise LeakTuiError(f"{method}: no answer from the process within {timeout:g} s")\
                 from None

@@ -181,14 +181,14 @@ class AppProcess(AppService):
             if process is not None:
                 await asyncio.wait_for(process.wait(), seconds)
             return None
-        except TimeoutError:
+        except asyncio.TimeoutError:  # TimeoutError itself only from 3.11 on
             if process is not None and process.returncode is None:
                 process.kill()
             try:
                 await asyncio.wait_for(stopping, seconds)  # its output ends with it
                 if process is not None:
                     await asyncio.wait_for(process.wait(), seconds)
-            except TimeoutError:
+            except asyncio.TimeoutError:
                 pid = None if process is None else process.pid
                 return f"its app (pid {pid}) could not be ended"
             return f"its app was killed after {seconds:.0f} s without quitting"

@@ -146,7 +146,7 @@ class FleetApp(App[None]):
             else:
                 self.post_message(self.Refreshed(fleet))
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
+            with contextlib.suppress(asyncio.TimeoutError):  # not TimeoutError before 3.11
                 await asyncio.wait_for(self._wake.wait(), self.interval)
 
     # -- what is shown -------------------------------------------------------------------
