@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 
 import numpy as np
 import pytest
 from prometheus_support import free_port
-from textual.pilot import Pilot
+from tui_support import wait_until
 
 from leaktui.errors import LeakTuiError
 from leaktui.metrics.http import Credentials, credentials, public_url, split_url
@@ -103,15 +101,7 @@ async def test_live_view_of_an_endpoint_that_is_down_says_so_and_retries() -> No
                     interval=0.2)
     async with app.run_test(size=(120, 30)) as pilot:
         view = app.query_one(MemoryView)
-        await until(pilot, lambda: view.error is not None, 10, "the failed scrape")
+        await wait_until(pilot, lambda: view.error is not None, 10, "the failed scrape")
         text = str(view.render())
         assert "connection refused" in text and "retrying every 0.2 s" in text
 
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float,
-                what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds:g} s waiting for {what}")
-        await pilot.pause(0.05)

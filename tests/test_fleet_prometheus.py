@@ -12,12 +12,12 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from prometheus_support import Prometheus, Service, free_port, wait_for
-from textual.pilot import Pilot
+from tui_support import wait_until
 
 from leaktui.metrics.fleet import FleetRow, fetch_fleet
 from leaktui.metrics.prometheus import PrometheusSource
@@ -276,14 +276,6 @@ def test_tls_certificates_are_verified(tmp_path: Path) -> None:
         server.shutdown()
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float,
-                what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds:g} s waiting for {what}")
-        await pilot.pause(0.1)
-
 
 async def test_fleet_view_lists_growing_first_filters_and_opens_an_instance(
         fleet: Fleet) -> None:
@@ -293,7 +285,7 @@ async def test_fleet_view_lists_growing_first_filters_and_opens_an_instance(
     source = PrometheusSource(fleet.url, MATCH, window_s=90)
     app = FleetApp(source, interval=1.0)
     async with app.run_test(size=(140, 30)) as pilot:
-        await until(pilot, lambda: app.fleet is not None, 30, "the first refresh")
+        await wait_until(pilot, lambda: app.fleet is not None, 30, "the first refresh")
         table = app.query_one(FleetTable)
         assert table.row_count == 4
         verdicts = [str(table.get_row_at(i)[6]) for i in range(4)]
@@ -306,9 +298,9 @@ async def test_fleet_view_lists_growing_first_filters_and_opens_an_instance(
         assert table.row_count == 4
         table.move_cursor(row=0)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, InstanceScreen), 5, "the instance")
+        await wait_until(pilot, lambda: isinstance(app.screen, InstanceScreen), 5, "the instance")
         view = app.screen.query_one(MemoryView)
-        await until(pilot, lambda: view.result is not None, 30, "the instance's history")
+        await wait_until(pilot, lambda: view.result is not None, 30, "the instance's history")
         assert view.result is not None and view.result.verdict == "growing"
         assert len(view.samples) >= POINTS
         text = str(view.render())
@@ -328,16 +320,16 @@ async def test_fleet_view_keeps_its_rows_and_says_so_while_prometheus_is_down(
         app = FleetApp(PrometheusSource(own.url, MATCH, window_s=60), interval=0.5)
         async with app.run_test(size=(140, 30)) as pilot:
             table = app.query_one(FleetTable)
-            await until(pilot, lambda: table.row_count == 4, 30, "the fleet's rows")
+            await wait_until(pilot, lambda: table.row_count == 4, 30, "the fleet's rows")
             own.stop()
-            await until(pilot, lambda: app.error is not None, 15, "the outage to be noticed")
+            await wait_until(pilot, lambda: app.error is not None, 15, "the outage to be noticed")
             assert "connection refused" in (app.error or "")
             status = str(app.query_one("#fleet-status").render())
             assert "retrying every 0.5 s; showing the data of" in status
             assert table.row_count == 4  # what was on screen stays
             own.start()
             seen = app.refreshes
-            await until(pilot, lambda: app.error is None and app.refreshes > seen, 30,
+            await wait_until(pilot, lambda: app.error is None and app.refreshes > seen, 30,
                         "the view to recover once Prometheus is back")
             assert table.row_count == 4
             assert str(app.query_one("#fleet-status").render()) == ""
@@ -370,7 +362,7 @@ async def test_live_memory_view_follows_a_metrics_endpoint(fleet: Fleet) -> None
     app = MemoryApp(endpoint=Endpoint(f"http://{service.target}/metrics"), interval=0.2)
     async with app.run_test(size=(140, 30)) as pilot:
         view = app.query_one(MemoryView)
-        await until(pilot, lambda: len(view.samples) >= 3, 20, "three scrapes")
+        await wait_until(pilot, lambda: len(view.samples) >= 3, 20, "three scrapes")
         assert view.samples.has("heapUsed") and view.samples.has("gcCount")
         assert f"Live memory: http://{service.target}/metrics" in str(view.render())
 

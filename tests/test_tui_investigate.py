@@ -13,6 +13,7 @@ from textual.widgets import Input
 from tui_support import (
     cached_loader,
     property_targets,
+    tree_rows,
     wait_loaded,
     wait_until,
     write_sessions_snapshot,
@@ -33,18 +34,6 @@ def sessions(tmp_path_factory: pytest.TempPathFactory) -> str:
 def snap(sessions: str) -> HeapSnapshot:
     return cached_loader(sessions)
 
-
-def tree_rows(tree: RetainerTree | ObjectTree) -> list[str]:
-    rows: list[str] = []
-
-    def walk(node) -> None:  # type: ignore[no-untyped-def]
-        for child in node.children:
-            rows.append(str(child.label))
-            if child.is_expanded:
-                walk(child)
-
-    walk(tree.root)
-    return rows
 
 
 async def test_filter_open_an_instance_and_the_retainers_reach_leaky_cache(sessions: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import write_series
-from tui_support import cached_loader, wait_loaded, wait_until
+from tui_support import cached_loader, tree_rows, wait_loaded, wait_until
 
 from leaktui.snapshot.duplicates import find_duplicate_strings
 from leaktui.tui.app import LeakApp
@@ -22,18 +22,6 @@ TOKEN = "tok_" + SEED[::-1]
 def planted(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(write_series("planted_secrets.js", tmp_path_factory.mktemp("tuisearch"), SEED)[0])
 
-
-def retainer_labels(tree: RetainerTree) -> list[str]:
-    rows: list[str] = []
-
-    def walk(node) -> None:  # type: ignore[no-untyped-def]
-        for child in node.children:
-            rows.append(str(child.label))
-            if child.is_expanded:
-                walk(child)
-
-    walk(tree.root)
-    return rows
 
 
 async def test_find_key_type_enter_lists_the_token_and_enter_opens_it_with_retainers(
@@ -52,8 +40,8 @@ async def test_find_key_type_enter_lists_the_token_and_enter_opens_it_with_retai
         await pilot.press("enter")
         tree = app.query_one(RetainerTree)
         await wait_until(pilot, lambda: app.current_object() == node)
-        await wait_until(pilot, lambda: any("sessions" in r for r in retainer_labels(tree)))
-        labels = retainer_labels(tree)
+        await wait_until(pilot, lambda: any("sessions" in r for r in tree_rows(tree)))
+        labels = tree_rows(tree)
         assert any("token" in r and "Session" in r for r in labels), labels
         # The same search again is answered from the cache, without a worker.
         await pilot.press("F", *TOKEN)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,12 +44,28 @@ def property_targets(snap: HeapSnapshot, name: str) -> np.ndarray:
     return snap.edge_to[hits].astype(np.int64)
 
 
-async def wait_until(pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
+async def wait_until(pilot, condition: Callable[[], object], timeout: float = 15.0,  # type: ignore[no-untyped-def]
+                     what: str = "the app") -> None:
+    """Poll ``condition`` between the app's frames; fail naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         await pilot.pause(0.05)
-    raise AssertionError("timed out waiting for the app")
+
+
+def tree_rows(tree) -> list[str]:  # type: ignore[no-untyped-def]
+    """The labels of a Tree's shown rows, depth first (expanded nodes only)."""
+    rows: list[str] = []
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        for child in node.children:
+            rows.append(str(child.label))
+            if child.is_expanded:
+                walk(child)
+
+    walk(tree.root)
+    return rows
 
 
 async def wait_loaded(app, pilot) -> None:  # type: ignore[no-untyped-def]
