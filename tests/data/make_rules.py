@@ -22,6 +22,17 @@ NT = ["hidden", "array", "string", "object", "code", "closure", "regexp", "numbe
       "synthetic", "concatenated string", "sliced string", "symbol", "bigint", "object shape"]
 ET = ["context", "element", "property", "internal", "hidden", "shortcut", "weak"]
 F = 7
+META = {
+    "node_fields": ["type", "name", "id", "self_size", "edge_count", "trace_node_id",
+                    "detachedness"],
+    "node_types": [NT, "string", "number", "number", "number", "number", "number"],
+    "edge_fields": ["type", "name_or_index", "to_node"],
+    "edge_types": [ET, "string_or_number", "node"],
+    "trace_function_info_fields": ["function_id", "name", "script_name", "script_id",
+                                   "line", "column"],
+    "trace_node_fields": ["id", "function_info_index", "count", "size", "children"],
+    "sample_fields": ["timestamp_us", "last_assigned_id"],
+    "location_fields": ["object_index", "script_id", "line", "column"]}
 strings = ["<dummy>"]
 
 
@@ -92,18 +103,9 @@ def main() -> None:
         nodes += [NT.index(t), s(name), nid, size, len(es), 0, det]
         for et, n, to in es:
             edges += [ET.index(et), n if et in ("element", "hidden") else s(str(n)), to * F]
-    snap = {"snapshot": {"meta": {
-        "node_fields": ["type", "name", "id", "self_size", "edge_count", "trace_node_id",
-                        "detachedness"],
-        "node_types": [NT, "string", "number", "number", "number", "number", "number"],
-        "edge_fields": ["type", "name_or_index", "to_node"],
-        "edge_types": [ET, "string_or_number", "node"],
-        "trace_function_info_fields": ["function_id", "name", "script_name", "script_id",
-                                       "line", "column"],
-        "trace_node_fields": ["id", "function_info_index", "count", "size", "children"],
-        "sample_fields": ["timestamp_us", "last_assigned_id"],
-        "location_fields": ["object_index", "script_id", "line", "column"]},
-        "node_count": len(spec), "edge_count": len(edges) // 3, "trace_function_count": 0},
+    snap = {"snapshot": {"meta": META,
+                         "node_count": len(spec), "edge_count": len(edges) // 3,
+                         "trace_function_count": 0},
         "nodes": nodes, "edges": edges, "trace_function_infos": [], "trace_tree": [],
         "samples": [], "locations": [v for o, sc, li, co in locations for v in (o * F, sc, li, co)],
         "strings": strings}

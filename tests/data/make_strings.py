@@ -16,10 +16,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-NT = ["hidden", "array", "string", "object", "code", "closure", "regexp", "number", "native",
-      "synthetic", "concatenated string", "sliced string", "symbol", "bigint", "object shape"]
-ET = ["context", "element", "property", "internal", "hidden", "shortcut", "weak"]
-F = 7
+from make_rules import ET, META, NT, F  # the same node/edge layout as the rules snapshot
+
 LONG = "x" * 1024
 strings = ["<dummy>"]
 nodes: list[tuple[str, str, int, list[tuple[str, str | int, int]]]] = []
@@ -85,19 +83,9 @@ def main() -> None:
         out_nodes += [NT.index(kind), s(name), 2 * i + 1, size, len(edges), 0, 0]
         for et, n, to in edges:
             out_edges += [ET.index(et), n if et in ("element", "hidden") else s(str(n)), to * F]
-    snap = {"snapshot": {"meta": {
-        "node_fields": ["type", "name", "id", "self_size", "edge_count", "trace_node_id",
-                        "detachedness"],
-        "node_types": [NT, "string", "number", "number", "number", "number", "number"],
-        "edge_fields": ["type", "name_or_index", "to_node"],
-        "edge_types": [ET, "string_or_number", "node"],
-        "trace_function_info_fields": ["function_id", "name", "script_name", "script_id",
-                                       "line", "column"],
-        "trace_node_fields": ["id", "function_info_index", "count", "size", "children"],
-        "sample_fields": ["timestamp_us", "last_assigned_id"],
-        "location_fields": ["object_index", "script_id", "line", "column"]},
-        "node_count": len(nodes), "edge_count": len(out_edges) // 3,
-        "trace_function_count": 0},
+    snap = {"snapshot": {"meta": META,
+                         "node_count": len(nodes), "edge_count": len(out_edges) // 3,
+                         "trace_function_count": 0},
         "nodes": out_nodes, "edges": out_edges, "trace_function_infos": [], "trace_tree": [],
         "samples": [], "locations": [], "strings": strings}
     Path(__file__).with_name("strings.heapsnapshot").write_text(json.dumps(snap))
