@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,9 +30,32 @@ def write_series(program: str, out: Path, *args: str) -> list[Path]:
     return sorted(out.glob("*.heapsnapshot"))
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+               build: Callable[[Path], object]) -> Path:
+    """A folder that `build(folder)` fills once per test run, shared by pytest-xdist's workers.
+
+    The first worker to ask builds it while the others wait on a file lock; a build that fails
+    leaves no mark, so the next one to ask builds again (and fails with its own error). Without
+    xdist the folder lives in this run's temporary folder, so nothing is kept between runs.
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / f"shared-{name}"
+    with open(root / f"shared-{name}.lock", "w") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        if not (folder / ".built").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def growing_map_series(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return write_series("growing_map.js", tmp_path_factory.mktemp("growing"))
+    folder = built_once(tmp_path_factory, "growing-map",
+                        lambda out: write_series("growing_map.js", out))
+    return sorted(folder.glob("*.heapsnapshot"))
 
 
 async def wait_loaded(app, pilot, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import node_binary
+from conftest import built_once, node_binary
 from npm_support import npm_project
 
 PROJECT = "services"
@@ -114,13 +114,15 @@ def write_case(case: LibraryCase, out: Path) -> list[Path]:
 
 @pytest.fixture(scope="session")
 def library_series(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[Path]]:
-    """`library_series(name)`: that case's three snapshots, written once per session."""
-    out = tmp_path_factory.mktemp("library-corpus")
+    """`library_series(name)`: that case's three snapshots, written once per test run (and
+    shared by pytest-xdist's workers)."""
     written: dict[str, list[Path]] = {}
 
     def series(name: str) -> list[Path]:
         if name not in written:
-            written[name] = write_case(CASES[name], out)
+            folder = built_once(tmp_path_factory, f"library-{name}",
+                                lambda out: write_case(CASES[name], out))
+            written[name] = [folder / f"{name}-{i}.heapsnapshot" for i in (1, 2, 3)]
         return written[name]
 
     return series

@@ -165,10 +165,11 @@ def test_without_a_terminal_capture_requires_yes_before_touching_the_process(
         assert listening_ports(target.pid) == set()
 
 
-# `leaktui capture` with one change: once the first chunk of the second snapshot is in its part
-# file, it touches the file named by argv[1] and waits for a line on stdin (the test kills the
-# process being captured in between, so the capture goes on against a process that went away).
-_PAUSE_IN_SECOND_SNAPSHOT = """
+# `leaktui capture` with one change: once the first chunk of the snapshot whose part file ends
+# with argv[2] is written, it touches the file named by argv[1] and waits for a line on stdin.
+# The test acts in between (kills the process being captured, or interrupts the capture), so
+# what it checks happens mid-snapshot whatever the machine's load.
+_PAUSE_IN_SNAPSHOT = """
 import sys
 from leaktui.capture import snapshot
 from leaktui.cli import main
@@ -178,13 +179,13 @@ paused = []
 
 def write_then_pause(self, data):
     write(self, data)
-    if not paused and self.part.endswith("-02.heapsnapshot.part"):
+    if not paused and self.part.endswith(sys.argv[2]):
         paused.append(True)
         open(sys.argv[1], "w").close()
         sys.stdin.readline()
 
 snapshot.PartFile.write = write_then_pause
-sys.exit(main(sys.argv[2:]))
+sys.exit(main(sys.argv[3:]))
 """
 
 
@@ -195,10 +196,10 @@ def test_process_dying_mid_series_removes_the_partial_file_and_keeps_earlier_one
         # Far more than the socket buffers hold: what was sent before the kill cannot
         # complete the second snapshot.
         assert target.send("grow 400000").startswith("grown")
-        capture = subprocess.Popen([sys.executable, "-c", _PAUSE_IN_SECOND_SNAPSHOT,
-                                    str(paused), "capture", "--inspect", str(target.port),
-                                    "--count", "2", "--interval", "1", "-o", str(out), "--yes",
-                                    "--no-open"], stdin=subprocess.PIPE,
+        capture = subprocess.Popen([sys.executable, "-c", _PAUSE_IN_SNAPSHOT, str(paused),
+                                    "-02.heapsnapshot.part", "capture", "--inspect",
+                                    str(target.port), "--count", "2", "--interval", "1",
+                                    "-o", str(out), "--yes", "--no-open"], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for(lambda: paused.exists() or capture.poll() is not None, timeout=120)
         assert paused.exists(), capture.communicate()[1]
@@ -216,19 +217,47 @@ def test_process_dying_mid_series_removes_the_partial_file_and_keeps_earlier_one
     assert load_snapshot(str(kept)).node_count > 1000
 
 
+def default_sigint() -> None:
+    """In the child: Ctrl-C's default action, as a shell gives it. A child inherits an ignored
+    SIGINT, and pytest-xdist's workers ignore it (their controller handles Ctrl-C)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_mid_snapshot_removes_the_partial_file(tmp_path: Path) -> None:
+    out, paused = tmp_path / "out", tmp_path / "paused"
     with node("--inspect=127.0.0.1:0", program=GROWER) as target:
         assert target.send("grow 200000").startswith("grown")
-        capture = subprocess.Popen([sys.executable, "-m", "leaktui.cli", "capture", "--inspect",
-                                    str(target.port), "-o", str(tmp_path), "--yes",
-                                    "--no-open"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        wait_for(lambda: any(p.stat().st_size > 0 for p in tmp_path.glob("*.part")))
+        capture = subprocess.Popen([sys.executable, "-c", _PAUSE_IN_SNAPSHOT, str(paused),
+                                    "-01.heapsnapshot.part", "capture", "--inspect",
+                                    str(target.port), "-o", str(out), "--yes", "--no-open"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=default_sigint)
+        wait_for(lambda: paused.exists() or capture.poll() is not None, timeout=120)
+        assert paused.exists(), capture.communicate()[1]
+        (part,) = out.glob("*.part")
+        assert part.stat().st_size > 0
         capture.send_signal(signal.SIGINT)
         stdout, stderr = capture.communicate(timeout=60)
         assert capture.returncode == 130 and "leaktui: interrupted" in stderr, stderr
-        assert list(tmp_path.iterdir()) == [] and stdout == ""
+        assert list(out.iterdir()) == [] and stdout == ""
         assert target.proc.poll() is None  # the process goes on
+
+
+def stop_mid_write(pid: int, work: Path) -> None:
+    """Stop process PID (SIGSTOP) once its snapshot file in WORK has its first bytes and not
+    all of them, whatever the machine's load: the process is stopped as soon as the file
+    appears, then let run in slices of a few milliseconds until bytes are in."""
+    wait_for(lambda: any(work.glob("Heap.*")), timeout=120, step=0.001)
+    os.kill(pid, signal.SIGSTOP)
+    (snap,) = work.glob("Heap.*")
+    deadline = time.monotonic() + 120
+    while snap.stat().st_size == 0:
+        assert time.monotonic() < deadline, "the snapshot file got no bytes in 120 s"
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(0.002)
+        os.kill(pid, signal.SIGSTOP)
+    assert not snap.read_bytes().rstrip().endswith(b"]}"), "it was complete before it stopped"
 
 
 def test_process_dying_while_writing_its_signal_snapshot(tmp_path: Path) -> None:
@@ -240,7 +269,7 @@ def test_process_dying_while_writing_its_signal_snapshot(tmp_path: Path) -> None
                                     str(target.pid), "--signal", "SIGUSR2", "-o", str(out),
                                     "--yes", "--no-open"], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
-        wait_for(lambda: any(p.stat().st_size > 0 for p in work.glob("Heap.*")))
+        stop_mid_write(target.pid, work)
         target.proc.kill()
         stdout, stderr = capture.communicate(timeout=60)
     assert capture.returncode == 2, stderr
