@@ -10,7 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from library_corpus import CASES, CONTROLS, LEAKS, library_series  # noqa: F401 (fixture)
+from library_corpus import (  # noqa: F401 (fixture)
+    CASES,
+    CONTROL_ONLY,
+    CONTROLS,
+    LEAKS,
+    library_series,
+)
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.suspects import find_suspects
@@ -30,7 +36,8 @@ def test_every_library_has_a_leak_and_a_control_and_every_shape_two_libraries() 
     libraries = {c.library for c in CASES.values()}
     for library in libraries:
         patterns = {c.pattern for c in CASES.values() if c.library == library}
-        assert None in patterns and patterns - {None}, library
+        assert None in patterns, library
+        assert bool(patterns - {None}) != (library in CONTROL_ONLY), library
     by_pattern: dict[str, set[str]] = {}
     for c in CASES.values():
         if c.pattern is not None:
