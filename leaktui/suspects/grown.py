@@ -43,8 +43,9 @@ SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 COLLECTIONS = ("unbounded-queue", "high-cardinality-key", "unbounded-cache")
 KEYED = ("high-cardinality-key", "unbounded-cache")
 OWNER_STEPS = 4  # steps from a common owner to each of two companion collections
-LOCKSTEP = 0.02  # entry counts this close at every snapshot: one collection's index of the other
 SIDE_INDEX = 0.05  # of the other's grown size: a collection that only indexes the other
+SAME_KEYS = 0.8  # of the smaller key set: the same ids as keys of both collections
+LOCKSTEP_KEYS = 16
 
 
 def new_objects(series: Series) -> np.ndarray:
@@ -147,7 +148,8 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
         for j in range(i + 1, n):
             small = min(grown[i], grown[j])
             if ((small >= MIN_SHARED_BYTES and overlap[i, j] >= SAME_LEAK * small)
-                    or companions(suspects[i], suspects[j], int(grown[i]), int(grown[j]))):
+                    or companions(series.last, suspects[i], suspects[j], int(grown[i]),
+                                  int(grown[j]))):
                 parent[find(j)] = find(i)
     groups: dict[int, list[int]] = {}
     for i in range(n):
@@ -196,12 +198,13 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
     return [(i, keep[i]) for i in sorted(keep)]
 
 
-def companions(a: Suspect, b: Suspect, grown_a: int, grown_b: int) -> bool:
+def companions(snap: HeapSnapshot, a: Suspect, b: Suspect, grown_a: int, grown_b: int) -> bool:
     """Two growing collections that are one structure: both a few steps below one object
     of the user's path (a memoized function's scope, a cache instance), growing at every
-    step, and one indexes the other: the same entry counts at every snapshot (a Map of keys
-    beside an array or object of values), or one holds next to nothing new of its own (ids
-    or numbers pointing into the other)."""
+    step, and one indexes the other: the same keys (ids as an object's keys and as an array's
+    indices, beside each other), or one holds next to nothing new of its own (ids or numbers
+    pointing into the other: it retains next to nothing). Two collections that merely
+    grow together (a session Map and an audit log fed by the same requests) stay two."""
     if a.pattern not in COLLECTIONS or b.pattern not in COLLECTIONS:
         return False
     if len(a.item_counts) < 2 or len(a.item_counts) != len(b.item_counts):
@@ -215,10 +218,26 @@ def companions(a: Suspect, b: Suspect, grown_a: int, grown_b: int) -> bool:
         common += 1
     if common == 0 or max(len(a.holder_path), len(b.holder_path)) - common > OWNER_STEPS:
         return False
-    lockstep = all(abs(x - y) <= LOCKSTEP * max(x, y, 1)
-                   for x, y in zip(a.item_counts, b.item_counts, strict=True))
-    side_index = min(grown_a, grown_b) <= SIDE_INDEX * max(grown_a, grown_b, 1)
-    return lockstep or side_index
+    big = max(grown_a, grown_b, 1)
+    if min(grown_a, grown_b) <= SIDE_INDEX * big:
+        side = a if grown_a < grown_b else b
+        return side.retained_size <= SIDE_INDEX * big
+    keys_a, keys_b = _keys(snap, a.holder), _keys(snap, b.holder)
+    small = min(keys_a.size, keys_b.size)
+    return bool(small >= LOCKSTEP_KEYS
+                and np.intersect1d(keys_a, keys_b).size >= SAME_KEYS * small)
+
+
+def _keys(snap: HeapSnapshot, holder: int) -> np.ndarray:
+    """An object's or array's keys as numbers: element indices, and property names (string
+    ids, offset so they never equal an index)."""
+    edges = np.arange(int(snap.first_edge[holder]), int(snap.first_edge[holder + 1]),
+                      dtype=np.int64)
+    types = snap.edge_type[edges]
+    names = snap.edge_name[edges].astype(np.int64)
+    element = names[types == snap.E_ELEMENT]
+    prop = names[types == snap.E_PROPERTY] + (1 << 40)
+    return np.unique(np.concatenate([element, prop]))
 
 
 def _rises(counts: list[int]) -> bool:
