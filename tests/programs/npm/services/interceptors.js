@@ -1,7 +1,7 @@
 // HTTP client interceptors and hooks registered per request (axios, tapable) instead of once.
 // No network: axios gets an adapter that answers in process. axios warms up over its first
 // hundred requests (compiled code, lazily built internals: ~250 kB), so the first snapshot
-// comes after 150 of them.
+// comes after 150 of them (tapable: after 100 calls of its hook).
 'use strict';
 const axios = require('axios');
 const { SyncHook, AsyncSeriesHook } = require('tapable');
@@ -44,17 +44,17 @@ run({
     const server = { hooks: { request: new SyncHook(['req']), shutdown: new AsyncSeriesHook([]) }, seen: 0 };
     globalThis.server = server;
     const handle = () => {
-      const req = { id: n++, url: `/orders/${n}`, headers: { 'user-agent': 'curl/8' } };
+      const req = { id: n++, url: `/orders/${n}`, headers: { 'user-agent': 'curl/8' }, span: span(n) };
       server.hooks.request.tap(`audit-${req.id}`, (r) => { if (r.id === req.id) server.seen++; });
       server.hooks.request.call(req);
     };
-    return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [20, 300, 300]) };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [100, 300, 300]) };
   },
   'tapable-control': () => {
     const server = { hooks: { request: new SyncHook(['req']), shutdown: new AsyncSeriesHook([]) }, seen: 0 };
     globalThis.server = server;
     server.hooks.request.tap('audit', () => { server.seen++; });
-    const handle = () => { server.hooks.request.call({ id: n++, url: `/orders/${n}` }); };
-    return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [20, 300, 300]) };
+    const handle = () => { server.hooks.request.call({ id: n++, url: `/orders/${n}`, span: span(n) }); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [100, 300, 300]) };
   },
 });
