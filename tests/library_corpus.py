@@ -20,6 +20,9 @@ import pytest
 from conftest import node_binary
 from npm_support import npm_project
 
+from leaktui.snapshot import load_snapshot
+from leaktui.suspects import Suspect, find_suspects
+
 PROJECT = "services"
 
 
@@ -153,3 +156,34 @@ def library_series(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], 
         return written[name]
 
     return series
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the tests read of one case's series: the heap size of each snapshot, the suspects
+    of the series and (controls) of its last snapshot alone."""
+
+    sizes: list[int]
+    suspects: list[Suspect]
+    last_only: list[Suspect]
+
+    @property
+    def growth(self) -> int:
+        return self.sizes[-1] - self.sizes[0]
+
+
+@pytest.fixture(scope="session")
+def library_findings(library_series: Callable[[str], list[Path]],
+                     ) -> Callable[[str], Findings]:
+    """`library_findings(name)`: that case's snapshots loaded and analysed once per session
+    (every test of the corpus reads the same findings; the snapshots are not kept)."""
+    found: dict[str, Findings] = {}
+
+    def findings(name: str) -> Findings:
+        if name not in found:
+            snaps = [load_snapshot(str(p)) for p in library_series(name)]
+            found[name] = Findings([int(s.total_size) for s in snaps], find_suspects(snaps),
+                                   [] if CASES[name].leaks else find_suspects(snaps[-1:]))
+        return found[name]
+
+    return findings
