@@ -149,6 +149,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "tuple-series": ("queues", "unbounded-queue", ["metrics", "points"], "Array"),
     "per-user-history": ("queues", "unbounded-queue", ["activity", "history"], None),
     "copied-trail": ("queues", "unbounded-queue", ["context", "trail"], None),
+    "worker-thunks": ("queues", "unbounded-queue", ["pool", "pending"], "Function"),
     "bounded": ("controls", None, None, None),
     "lifecycle": ("controls", None, None, None),
     "static-large": ("controls", None, None, None),
@@ -245,7 +246,7 @@ def test_one_suspect_per_leak_not_one_per_object_it_holds(
     # by the timers; the growing per-tenant Maps by the Map of tenants; the listeners of
     # several events of one emitter (once() adds 'error' ones) by the emitter.
     for shape in ("validator-map", "hook-object", "shared-scope", "per-user-history",
-                  "handles-map", "tenant-maps", "once-promises"):
+                  "handles-map", "tenant-maps", "once-promises", "worker-thunks"):
         assert len(find_suspects(shape_series[shape])) == 1, shape
 
 

@@ -7,30 +7,27 @@ sizes that explain the growth) is in tests/test_suspects_libraries_leaks.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from library_corpus import CASES, CONTROLS, LEAKS, library_series  # noqa: F401 (fixture)
+from library_corpus import (  # noqa: F401 (fixtures)
+    CASES,
+    CONTROL_ONLY,
+    CONTROLS,
+    LEAKS,
+    Findings,
+    library_findings,
+    library_series,
+)
 
-from leaktui.snapshot import HeapSnapshot, load_snapshot
-from leaktui.suspects import find_suspects
-
-Series = Callable[[str], list[Path]]
-
-
-def loaded(library_series: Series, name: str) -> list[HeapSnapshot]:  # noqa: F811
-    return [load_snapshot(str(p)) for p in library_series(name)]
-
-
-def heap_growth(snaps: list[HeapSnapshot]) -> int:
-    return int(snaps[-1].total_size) - int(snaps[0].total_size)
+Corpus = Callable[[str], Findings]
 
 
 def test_every_library_has_a_leak_and_a_control_and_every_shape_two_libraries() -> None:
     libraries = {c.library for c in CASES.values()}
     for library in libraries:
         patterns = {c.pattern for c in CASES.values() if c.library == library}
-        assert None in patterns and patterns - {None}, library
+        assert None in patterns, library
+        assert bool(patterns - {None}) != (library in CONTROL_ONLY), library
     by_pattern: dict[str, set[str]] = {}
     for c in CASES.values():
         if c.pattern is not None:
@@ -39,35 +36,34 @@ def test_every_library_has_a_leak_and_a_control_and_every_shape_two_libraries() 
 
 
 @pytest.mark.parametrize("name", CONTROLS)
-def test_library_used_correctly_raises_nothing_high(name: str, library_series: Series,  # noqa: F811
+def test_library_used_correctly_raises_nothing_high(name: str,
+                                                    library_findings: Corpus,  # noqa: F811
                                                     ) -> None:
-    snaps = loaded(library_series, name)
-    found = find_suspects(snaps)
-    assert not [s for s in found if s.severity == "high"], [
-        (s.pattern, s.severity, s.title) for s in found]
-    assert not [s for s in find_suspects(snaps[-1:]) if s.severity == "high"]
+    case = library_findings(name)
+    assert not [s for s in case.suspects if s.severity == "high"], [
+        (s.pattern, s.severity, s.title) for s in case.suspects]
+    assert not [s for s in case.last_only if s.severity == "high"]
 
 
 @pytest.mark.parametrize("name", LEAKS)
 def test_library_leak_program_grows_more_than_its_control(name: str,
-                                                          library_series: Series,  # noqa: F811
+                                                          library_findings: Corpus,  # noqa: F811
                                                           ) -> None:
     # The corpus itself: a leak case's heap grows at each snapshot, and by more than the
     # same library used correctly over the same rounds.
     case = CASES[name]
-    snaps = loaded(library_series, name)
-    sizes = [int(s.total_size) for s in snaps]
+    sizes = library_findings(name).sizes
     assert sizes[0] < sizes[1] < sizes[2], sizes
     controls = [c.name for c in CASES.values() if c.library == case.library and not c.leaks]
     for control in controls:
-        assert heap_growth(snaps) > heap_growth(loaded(library_series, control)), control
+        assert library_findings(name).growth > library_findings(control).growth, control
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_no_part_of_what_a_library_suspect_keeps_is_bigger_than_the_whole(
-    name: str, library_series: Series,  # noqa: F811
+    name: str, library_findings: Corpus,  # noqa: F811
 ) -> None:
     # A suspect that "holds 4.0 MB" does not keep "16,813 Function (5.4 MB)".
-    for s in find_suspects(loaded(library_series, name)):
+    for s in library_findings(name).suspects:
         for part in s.retains:
             assert int(part["retained_size"]) <= s.retained_size, (s.title, part)  # type: ignore[call-overload]

@@ -296,9 +296,50 @@ def short_path(path: list[str], keep: int = 3) -> str:
 
 def holder_label(series: Series, node: int) -> str:
     """`Map cache.users` style name of a holder for titles; a step through a Map's entry
-    reads `caches.get('users')` rather than the slot of its hash table (`caches.table.8`)."""
+    reads `caches.get('users')` rather than the slot of its hash table (`caches.table.8`).
+    A holder only a library's module reaches is named by that module's package file and the
+    variable in it (`Map tasks in node-cron/src/node-cron.js @123`), not by the absolute path
+    of a `require.cache` key."""
     snap = series.last
+    module = library_module_label(snap, node)
+    if module is not None:
+        return f"{snap.class_name(node)} {module} @{int(snap.node_id[node])}"
     return f"{snap.class_name(node)} {short_path(meaningful_path(snap, node), LABEL_STEPS)}"
+
+
+MODULE_STEPS = ("<symbol node:module_export>", "exports", "context", "module")
+
+
+def library_module_label(snap: HeapSnapshot, node: int) -> str | None:
+    """`tasks in node-cron/src/node-cron.js` when the path from a root to ``node`` runs
+    through the module object of a file under node_modules (the library's own state: no name
+    of the user's code is on that path); None otherwise."""
+    if not has_user_distance(snap, node):
+        return None
+    edges = snap.path_to_root(node)
+    found = -1
+    for i, e in enumerate(edges):
+        if snap.class_name(int(snap.edge_to[e])) == "Module":
+            found = i
+    if found < 0:
+        return None
+    filename = _module_filename(snap, int(snap.edge_to[edges[found]]))
+    marker = "node_modules/"
+    if filename is None or marker not in filename.replace("\\", "/"):
+        return None
+    module = filename.replace("\\", "/").rsplit(marker, 1)[1]
+    tail = [snap.edge_name_text(e) for e in edges[found + 1:]]
+    names = [t for t in tail if t not in MODULE_STEPS and t != "table" and not t.isdigit()]
+    return f"{names[-1]} in {module}" if names else module
+
+
+def _module_filename(snap: HeapSnapshot, module: int) -> str | None:
+    for e in snap.edges(module):
+        if snap.edge_name_text(e) in ("filename", "id"):
+            target = int(snap.edge_to[e])
+            if int(snap.node_type[target]) in (snap.T_STRING, snap.T_CONS, snap.T_SLICED):
+                return snap.name(target)
+    return None
 
 
 def meaningful_path(snap: HeapSnapshot, node: int) -> list[str]:

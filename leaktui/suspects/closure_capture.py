@@ -5,7 +5,14 @@ Vectorised over the whole snapshot: every closure's function (shared info) and c
 contexts owned by the closures (dominated by one of them, so really kept alive by them, not a
 module scope many functions share) count. Instances of one function that hold a lot through
 their contexts, and grow in number across the series, are reported at the object that holds
-them (their most common dominator: an array, Map, object, or a single variable)."""
+them (their most common dominator: an array, Map, object, or a single variable).
+
+An array of such closures that belongs to a worker (an object with methods or a worker
+function beside the array, or an instance of a class), or whose closures are jobs each
+awaited by a caller (each reaches a promise of its own), is a work queue of pending jobs that
+each close over their own request: reported as `unbounded-queue` (bound it). The
+closures kept in a plain list, a keyed object or a Map, each keeping more than it needs, are
+this pattern."""
 
 from __future__ import annotations
 
@@ -28,6 +35,10 @@ from leaktui.suspects.graphops import named_targets
 from leaktui.units import format_size
 
 PATTERN = "closure-capture"
+QUEUE_PATTERN = "unbounded-queue"
+QUEUE_ADVICE = ("Bound the queue: cap its length and reject or drop what does not fit, apply "
+                "backpressure to producers (await the push, pause the source), and make sure a "
+                "stalled worker times out so the queue drains.")
 MIN_GROUP_BYTES = 64 * 1024
 MIN_HEAP_SHARE = 0.01
 MIN_MEAN_BYTES = 1024  # per closure: "large" captured objects, not a counter or two
@@ -62,6 +73,31 @@ def _common_holder(snap: HeapSnapshot, nodes: np.ndarray) -> int:
             return _lift(snap, int(uniq[best]))
         doms = snap.dominator[doms].astype(np.int64)
     return -1
+
+
+def work_queue(snap: HeapSnapshot, holder: int, closures: np.ndarray) -> bool:
+    """``holder`` is an array of jobs: the object owning it also has a function (a method, a
+    worker callback) or is a class instance, or its closures each reach a promise of their
+    own (a caller awaits each one)."""
+    from leaktui.suspects.registrations import pending_jobs
+
+    if snap.class_name(holder) != "Array":
+        return False
+    sample = closures[np.linspace(0, closures.size - 1, min(closures.size, 200)).astype(
+        np.int64)] if closures.size else closures
+    if pending_jobs(snap, sample):
+        return True
+    for e, owner in snap.retainers(holder):
+        if int(snap.edge_type[e]) != snap.E_PROPERTY or int(snap.node_type[owner]) != snap.T_OBJECT:
+            continue
+        if snap.class_name(owner) not in ("Object", "Array", "system / Context"):
+            return True  # a class instance (a queue, a pool, a worker) keeps it as its state
+        for f in snap.edges(owner):
+            if (int(snap.edge_type[f]) == snap.E_PROPERTY and f != e
+                    and int(snap.node_type[int(snap.edge_to[f])]) == snap.T_CLOSURE):
+                return True
+        return False
+    return False
 
 
 def _lift(snap: HeapSnapshot, holder: int) -> int:
@@ -158,6 +194,7 @@ def detect(series: Series) -> list[Suspect]:
             snap, heads if heads.size else members)
         if holder < 0 or series.is_claimed(holder):
             continue
+        queue = work_queue(snap, holder, members)
         retained = int(group_bytes[g])
         big = retained >= 0.1 * series.heap_size
         severity = severity_from(counts, series.size, big=big, min_step=MIN_STEP)
@@ -177,7 +214,16 @@ def detect(series: Series) -> list[Suspect]:
                   "before creating it instead of closing over the whole object (V8 shares one "
                   "scope between all closures of a function, so a variable any of them uses "
                   "stays alive), and drop functions that were replaced.")
-        out.append(make_suspect(series, PATTERN, severity, title, holder, "Function", counts,
+        pattern = PATTERN
+        if queue:  # pending jobs in a worker's queue, each over its own request: bound it
+            pattern = QUEUE_PATTERN
+            verb = "grew to" if series.size > 1 else "holds"
+            title = (f"{holder_label(series, holder)} {verb} {count:,} pending jobs (closures "
+                     f"of {fn!r}, each over its own {names}), holding {SIZE_MARK}")
+            evidence.insert(0, "an array of jobs kept by a worker (an object with methods or a "
+                            "worker function, or awaited by callers): a work queue")
+            advice = QUEUE_ADVICE
+        out.append(make_suspect(series, pattern, severity, title, holder, "Function", counts,
                                 retained, evidence, advice, sizes=sizes, item_nodes=members))
         series.claim(holder)
         series.claim(members)

@@ -40,6 +40,12 @@ SAME_LEAK = 0.5  # of the smaller grown size: the two describe one leak
 MIN_SHARED_BYTES = 4096
 NEGLIGIBLE = 0.01  # of the heap's growth: a growing collection this small is not the leak
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
+COLLECTIONS = ("unbounded-queue", "high-cardinality-key", "unbounded-cache")
+KEYED = ("high-cardinality-key", "unbounded-cache")
+OWNER_STEPS = 4  # steps from a common owner to each of two companion collections
+SIDE_INDEX = 0.05  # of the other's grown size: a collection that only indexes the other
+SAME_KEYS = 0.8  # of the smaller key set: the same ids as keys of both collections
+LOCKSTEP_KEYS = 16
 
 
 def new_objects(series: Series) -> np.ndarray:
@@ -141,7 +147,9 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
     for i in range(n):
         for j in range(i + 1, n):
             small = min(grown[i], grown[j])
-            if small >= MIN_SHARED_BYTES and overlap[i, j] >= SAME_LEAK * small:
+            if ((small >= MIN_SHARED_BYTES and overlap[i, j] >= SAME_LEAK * small)
+                    or companions(series.last, suspects[i], suspects[j], int(grown[i]),
+                                  int(grown[j]))):
                 parent[find(j)] = find(i)
     groups: dict[int, list[int]] = {}
     for i in range(n):
@@ -158,8 +166,14 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
         # object holding everything is no better a name for a growing array inside it.
         named = min((i for i in members if suspects[i].severity == severity),
                     key=lambda i: where[i])
-        lead = min(members, key=lambda i: (SPECIFIC.index(suspects[i].pattern),
-                                           -SEVERITY_RANK[suspects[i].severity], i))
+        # A keyed collection with arrays beside it (keys in a Map or an object, values or
+        # arguments in arrays: memo and LRU caches) is one cache, not a queue and a cache.
+        keyed = any(suspects[i].pattern in KEYED and suspects[i].holder_class != "Set"
+                    for i in members)
+        lead = min(members, key=lambda i: (
+            keyed and suspects[i].pattern == "unbounded-queue",
+            SPECIFIC.index(suspects[i].pattern), -SEVERITY_RANK[suspects[i].severity],
+            -int(grown[i]), i))
         s = suspects[lead]
         timed = s.pattern != "timer-leak" and any(where[i][0] for i in members)
         others = [suspects[i] for i in members if i != lead]
@@ -182,6 +196,52 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
                         "rather than one per owner."))
         keep[lead] = s
     return [(i, keep[i]) for i in sorted(keep)]
+
+
+def companions(snap: HeapSnapshot, a: Suspect, b: Suspect, grown_a: int, grown_b: int) -> bool:
+    """Two growing collections that are one structure: both a few steps below one object
+    of the user's path (a memoized function's scope, a cache instance), growing at every
+    step, and one indexes the other: the same keys (ids as an object's keys and as an array's
+    indices, beside each other), or one holds next to nothing new of its own (ids or numbers
+    pointing into the other: it retains next to nothing). Two collections that merely
+    grow together (a session Map and an audit log fed by the same requests) stay two."""
+    if a.pattern not in COLLECTIONS or b.pattern not in COLLECTIONS:
+        return False
+    if len(a.item_counts) < 2 or len(a.item_counts) != len(b.item_counts):
+        return False
+    if not (_rises(a.item_counts) and _rises(b.item_counts)):
+        return False
+    common = 0
+    for x, y in zip(a.holder_path, b.holder_path, strict=False):
+        if x != y:
+            break
+        common += 1
+    if common == 0 or max(len(a.holder_path), len(b.holder_path)) - common > OWNER_STEPS:
+        return False
+    big = max(grown_a, grown_b, 1)
+    if min(grown_a, grown_b) <= SIDE_INDEX * big:
+        side = a if grown_a < grown_b else b
+        return side.retained_size <= SIDE_INDEX * big
+    keys_a, keys_b = _keys(snap, a.holder), _keys(snap, b.holder)
+    small = min(keys_a.size, keys_b.size)
+    return bool(small >= LOCKSTEP_KEYS
+                and np.intersect1d(keys_a, keys_b).size >= SAME_KEYS * small)
+
+
+def _keys(snap: HeapSnapshot, holder: int) -> np.ndarray:
+    """An object's or array's keys as numbers: element indices, and property names (string
+    ids, offset so they never equal an index)."""
+    edges = np.arange(int(snap.first_edge[holder]), int(snap.first_edge[holder + 1]),
+                      dtype=np.int64)
+    types = snap.edge_type[edges]
+    names = snap.edge_name[edges].astype(np.int64)
+    element = names[types == snap.E_ELEMENT]
+    prop = names[types == snap.E_PROPERTY] + (1 << 40)
+    return np.unique(np.concatenate([element, prop]))
+
+
+def _rises(counts: list[int]) -> bool:
+    return all(y > x for x, y in zip(counts, counts[1:], strict=False))
 
 
 # Most specific first: when candidates merge, the pattern comes from the most specific one.
@@ -228,7 +288,8 @@ def _finished(series: Series, s: Suspect, grown: int, shared_with: tuple[int, ..
     # since before the first snapshot explain no growth); alone, the larger figure.
     size = grown if series_size >= 2 and grown > 0 else max(grown, s.retained_size)
     title = s.title.replace(SIZE_MARK, format_size(size))
-    if s.pattern == "timer-leak" and holder_rank(series.last, s.holder)[:2] == (0, 0):
+    if (s.pattern == "timer-leak" and holder_rank(series.last, s.holder)[:2] == (0, 0)
+            and ", kept in " not in title):
         title += f", kept in {holder_label(series, s.holder)}"  # the user's own object
     if series_size >= 2 and growth > 0 and size < NEGLIGIBLE * growth and s.severity != "low":
         evidence.append(f"it explains under {NEGLIGIBLE:.0%} of the heap's growth: low")

@@ -8,7 +8,10 @@ The role is read from the items' shape, not from names: an item is a callback (a
 a record whose fields are functions and plain values only (flags, names, numbers) with at least
 one function; a record also holding data (an object, an array: a job's payload) is work, not a
 registration. Functions that each close over data of their own, kept in an array, are deferred
-work too (a queue of thunks); they are left to the queue pattern."""
+work too (a queue of thunks); they are left to the queue pattern. So are records of callbacks
+that are pending jobs (`{id, run}`, `{reject, run}`): each leads, through the scopes of its
+callbacks, to a promise of its own that a caller is still waiting on (the job's result), which
+a subscriber or an interceptor never does."""
 
 from __future__ import annotations
 
@@ -46,6 +49,8 @@ SAMPLE = 200
 MIN_SHARE = 0.8
 FIELDS = 32  # edges read per record
 OWNER_DISTANCE = 2  # the global object and the roots own everything: never counted from
+JOB_DEPTH = 8  # steps from an item through its callbacks' scopes to the promise it settles
+JOB_FANOUT = 16  # edges followed per object on the way
 
 
 def callback_items(snap: HeapSnapshot, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -92,6 +97,45 @@ def _thunks(snap: HeapSnapshot, closures: np.ndarray) -> bool:
     return bool((np.bincount(owner[data], minlength=contexts.size) > 0).mean() >= MIN_SHARE)
 
 
+def pending_jobs(snap: HeapSnapshot, items: np.ndarray) -> bool:
+    """Most items each reach a promise of their own through their fields, their callbacks'
+    scopes and the variables in them (never a scope's `previous`, the module or service
+    around it, which every item shares): work whose caller awaits its result."""
+    items = np.asarray(items, dtype=np.int64)
+    if items.size == 0:
+        return False
+    promise = string_ids(snap, "Promise")
+    frontier, origin = items, np.arange(items.size, dtype=np.int64)
+    seen = np.zeros(0, dtype=np.int64)
+    found = np.full(items.size, -1, dtype=np.int64)
+    for _ in range(JOB_DEPTH):
+        edges = edges_of(snap, frontier, cap=JOB_FANOUT)
+        if edges.size == 0:
+            break
+        where = origin[owners_of(frontier, snap, cap=JOB_FANOUT)]
+        types = snap.edge_type[edges]
+        targets = snap.edge_to[edges].astype(np.int64)
+        follow = np.isin(types, (snap.E_PROPERTY, snap.E_ELEMENT, snap.E_CONTEXT, snap.E_HIDDEN))
+        follow |= (types == snap.E_INTERNAL) & np.isin(snap.edge_name[edges],
+                                                        string_ids(snap, "context"))
+        follow &= np.isin(snap.node_type[targets], (snap.T_OBJECT, snap.T_CLOSURE))
+        hit = follow & np.isin(snap.node_name[targets], promise)
+        hit_at = np.flatnonzero(hit)
+        found[where[hit_at]] = np.where(found[where[hit_at]] < 0, targets[hit_at],
+                                        found[where[hit_at]])
+        follow &= ~hit & (found[where] < 0)
+        targets, where = targets[follow], where[follow]
+        keep = ~np.isin(targets * items.size + where, seen)
+        targets, where = targets[keep], where[keep]
+        seen = np.union1d(seen, targets * items.size + where)
+        frontier, origin = targets, where
+        if frontier.size > 64 * items.size:
+            break  # spreading into shared state: not a job's own scope
+    reached = found[found >= 0]
+    return (reached.size >= MIN_SHARE * items.size
+            and np.unique(reached).size >= MIN_SHARE * reached.size)
+
+
 def role(series: Series, c: Container) -> str:
     """"registration" when the collection's items are callbacks or records of callbacks;
     "" otherwise."""
@@ -106,6 +150,8 @@ def role(series: Series, c: Container) -> str:
         return ""
     if closure.mean() >= MIN_SHARE and c.grows_as == "array" and _thunks(snap, items[closure]):
         return ""
+    if pending_jobs(snap, items):
+        return ""  # a work queue whose jobs are callbacks: the queue pattern's
     return "registration"
 
 

@@ -57,4 +57,13 @@ run({
     globalThis.audit = { append, get size() { return trail.length; } };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) append({ n, who: 'u' + (n % 9) }); }, [20, 400, 400]) };
   },
+  // A worker pool whose upstream hangs: each queued job is a closure over its own request
+  // (kilobytes each). A queue of pending jobs (bound it), not closures capturing too much.
+  'worker-thunks': () => {
+    const stalled = () => new Promise(() => {});
+    const pool = { running: 0, pending: [], next() { while (this.running < 1 && this.pending.length) { this.running++; this.pending.shift()(); } } };
+    globalThis.pool = pool;
+    const handle = () => { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; pool.pending.push(() => stalled(req)); pool.next(); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [20, 300, 300]) };
+  },
 });

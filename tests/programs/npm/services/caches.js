@@ -44,4 +44,17 @@ run({
     globalThis.pricing = pricing;
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) pricing.quote(`sku-${n % 13}`, 1700000000000 + n); }, [300, 500, 500]) };
   },
+  // memoizee's default (non-primitive) mode: ids in one object, the arguments and the results
+  // in others beside it, all in the memoized function's scope: one cache.
+  'memoizee-two-args': () => {
+    const pricing = { quote: memoize((sku, at) => ({ sku, at, price: (sku.length * 7 + at % 100) / 10, lines: [sku, at, 'EUR'] })) };
+    globalThis.pricing = pricing;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) pricing.quote(`sku-${n % 13}`, 1700000000000 + n); }, [20, 500, 500]) };
+  },
+  // One object argument: an array of arguments, an array of ids and an object of results.
+  'memoizee-object-arg': () => {
+    const totals = { of: memoize((order) => ({ order, total: order.lines.length * 7, lines: order.lines.map((l) => `${l}!`) })) };
+    globalThis.totals = totals;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) totals.of({ id: n, lines: [`a${n}`, `b${n}`] }); }, [20, 500, 500]) };
+  },
 });

@@ -2,6 +2,7 @@
 'use strict';
 const winston = require('winston');
 const log4js = require('log4js');
+const pino = require('pino');
 const { Writable } = require('stream');
 const { run, steps } = require('../../suspects/harness');
 
@@ -58,5 +59,19 @@ run({
     globalThis.http = http;
     const handle = () => { const req = request(); http.info('handled', req.id, req.url); };
     return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [50, 1500, 1500]) };
+  },
+  // pino: a logger per request on one shared stream does not leak in pino 10 (it adds no
+  // listener to the stream); neither does one logger with a child per request.
+  'pino-logger-per-request-control': () => {
+    const app = { out: sink() };
+    globalThis.app = app;
+    const handle = () => { const req = request(); pino({ base: { requestId: req.id } }, app.out).info({ url: req.url, user: req.user }, 'handled'); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [20, 400, 400]) };
+  },
+  'pino-child-control': () => {
+    const app = { logger: pino({}, sink()) };
+    globalThis.app = app;
+    const handle = () => { const req = request(); app.logger.child({ requestId: req.id }).info({ url: req.url, user: req.user }, 'handled'); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [20, 400, 400]) };
   },
 });

@@ -1,14 +1,22 @@
-// Task queues kept as linked lists by the library (fastq, async's queue): a mailer whose
-// upstream stopped answering piles up jobs; the controls drain every job.
+// Task queues kept as linked lists by the library (fastq, async's queue, p-limit's yocto-queue)
+// or arrays (p-queue): a mailer whose upstream stopped answering piles up jobs; the controls
+// drain every job. In the p-queue and p-limit cases (and async's with functions as tasks) the
+// queued items are closures, each closing over its own request: still a queue, not a closure
+// leak.
 // Usage: node --expose-gc queues.js CASE OUTDIR  ->  OUTDIR/CASE-1..3.heapsnapshot
 'use strict';
 const fastq = require('fastq');
 const async = require('async');
 const { run, steps } = require('../../suspects/harness');
 
+// An upstream that stopped answering (never settles), and one that answers.
+const stalled = () => new Promise(() => {});
+const answers = () => new Promise((resolve) => setImmediate(resolve));
 let n = 0;
 const job = () => ({ id: n, to: `user${n}@example.com`, subject: `Your receipt #${n++}`,
   body: `Thanks for your order. `.repeat(8) });
+// A job with its rendered message (a couple of kB), as an exporter or a webhook sender keeps it.
+const rendered = () => { const mail = job(); mail.html = `<p>${mail.body.repeat(8)}</p><p>#${mail.id}</p>`; return mail; };
 
 run({
   // The SMTP upstream hangs: the worker never calls back, so every later job waits forever.
@@ -32,5 +40,48 @@ run({
     const notifier = { delivered: 0, outbox: async.queue((task, callback) => { notifier.delivered++; setImmediate(callback); }, 2) };
     globalThis.notifier = notifier;
     return { phases: steps(async (k) => { for (let i = 0; i < k; i++) notifier.outbox.push(job()); await notifier.outbox.drain(); }, [30, 600, 600]) };
+  },
+  // p-queue (ESM, an array per priority): exports queued as closures, the upstream hangs.
+  'p-queue-stalled-upstream': async () => {
+    const { default: PQueue } = await import('p-queue');
+    const exporter = { sent: 0, queue: new PQueue({ concurrency: 2 }) };
+    globalThis.exporter = exporter;
+    const handle = () => { const mail = rendered(); exporter.queue.add(() => stalled(mail)).catch(() => {}); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [30, 600, 600]) };
+  },
+  'p-queue-control': async () => {
+    const { default: PQueue } = await import('p-queue');
+    const exporter = { sent: 0, queue: new PQueue({ concurrency: 2 }) };
+    globalThis.exporter = exporter;
+    const handle = () => { const mail = rendered(); exporter.queue.add(() => answers(mail).then(() => { exporter.sent++; })); };
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++) handle(); await exporter.queue.onIdle(); }, [30, 600, 600]) };
+  },
+  // p-limit (ESM, a linked list of yocto-queue nodes): uploads limited to two at a time.
+  'p-limit-stalled-upstream': async () => {
+    const { default: pLimit } = await import('p-limit');
+    const uploads = { done: 0, limit: pLimit(2) };
+    globalThis.uploads = uploads;
+    const handle = () => { const mail = rendered(); uploads.limit(() => stalled(mail)).catch(() => {}); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [30, 600, 600]) };
+  },
+  'p-limit-control': async () => {
+    const { default: pLimit } = await import('p-limit');
+    const uploads = { done: 0, limit: pLimit(2) };
+    globalThis.uploads = uploads;
+    const handle = () => { const mail = rendered(); return uploads.limit(() => answers(mail).then(() => { uploads.done++; })); };
+    return { phases: steps(async (k) => { const all = []; for (let i = 0; i < k; i++) all.push(handle()); await Promise.all(all); }, [30, 600, 600]) };
+  },
+  // async.queue whose tasks are functions (the worker calls each): the worker hangs.
+  'async-queue-closure-tasks': () => {
+    const webhooks = { queue: async.queue((task, callback) => task(callback), 1) };
+    globalThis.webhooks = webhooks;
+    const handle = () => { const mail = rendered(); webhooks.queue.push((callback) => stalled(mail).then(callback)); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) handle(); }, [30, 600, 600]) };
+  },
+  'async-queue-closure-tasks-control': () => {
+    const webhooks = { delivered: 0, queue: async.queue((task, callback) => task(callback), 2) };
+    globalThis.webhooks = webhooks;
+    const handle = () => { const mail = rendered(); webhooks.queue.push((callback) => answers(mail).then(() => { webhooks.delivered++; callback(); })); };
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++) handle(); await webhooks.queue.drain(); }, [30, 600, 600]) };
   },
 });
