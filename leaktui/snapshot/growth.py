@@ -58,9 +58,10 @@ def element_counts(snap: HeapSnapshot) -> np.ndarray:
     """Per node: its outgoing non-weak edges or those of its `elements`/`table`/`properties`
     backing store, whichever is more: the number of entries a collection holds (up to a
     constant). V8 lists a JS array's elements both on the array and on its store."""
-    cached = snap.__dict__.get("_element_counts")
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    return snap.cached("element_counts", lambda: _element_counts(snap))
+
+
+def _element_counts(snap: HeapSnapshot) -> np.ndarray:
     found = snap.strings.indexes_of(STORAGE_EDGES)
     is_storage_name = np.zeros(len(snap.strings), dtype=np.bool_)
     for name in STORAGE_EDGES:
@@ -70,7 +71,6 @@ def element_counts(snap: HeapSnapshot) -> np.ndarray:
     counts = k.collection_entry_counts(snap.first_edge, snap.edge_type, snap.edge_name,
                                        snap.edge_to, snap.node_type, snap.E_WEAK,
                                        snap.E_INTERNAL, is_storage_name, storage_type)
-    snap.__dict__["_element_counts"] = counts
     return counts
 
 
