@@ -295,7 +295,7 @@ def test_text_and_markdown_reports_present_what_the_json_holds(fmt: str) -> None
     assert out.index(top["title"]) < out.index("Growth (snapshot")  # suspects come first
     section = out[out.index(top["title"]):]
     holder = top["holder"]
-    for expected in (f"{holder['class']} @{holder['id']}", ".".join(holder["path"]),
+    for expected in (f"{holder['class']} @{holder['id']}", holder["path_text"],
                      f"{top['items']['count']:,} {top['items']['class']}",
                      top["evidence"][0], top["advice"]):
         assert expected in section.split("\n\n")[0], expected
