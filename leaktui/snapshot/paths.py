@@ -14,6 +14,7 @@ same everywhere: `global.services.profiles.userCache.get('user-3')`.
   ============================  ==========================  =================================
   property, shortcut            `.name`, `["not ident"]`    `.userCache`, `["x-y"]`
   element                       `[i]`                       `list[3]`
+  `{elements}` + slot           `[i]` (an array's store)    `list[3]`
   context (closure variable)    `.name`                     `.quote.{context}.cache`
   internal                      `.{name}`                   `.{context}`, `.{bound_this}`
   hidden                        `[name]`                    `[2]`
@@ -202,6 +203,12 @@ def path_steps(snap: HeapSnapshot, path: RootPath) -> list[Step]:
                 steps.append(Step(f".get({key})", (name, slot)))
                 i += 2
                 continue
+        if (name == "elements" and i + 1 < len(edges)
+                and snap.edge_type_name(e) == "internal"):  # an array's backing store
+            slot = snap.edge_name_text(edges[i + 1])
+            steps.append(Step(f"[{_cut(slot, NAME_WIDTH)}]", (name, slot)))
+            i += 2
+            continue
         step = _edge_step(snap, e)
         if name == "context" and snap.edge_type_name(e) == "internal":
             loc = snap.location(snap.edge_source(e))
