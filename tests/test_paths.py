@@ -129,3 +129,5 @@ def test_user_distance_is_none_without_a_path_from_a_user_root(snap: HeapSnapsho
     assert user_distance(snap, int(system[0])) is None
     assert shown_distance(-1) is None
     assert path_text(snap, snap.root) == NO_PATH
+    holder = snap.edge_source(snap.path_to_root(node)[0])  # the global object
+    assert path_text(snap, holder) == "global" and path_names(snap, holder) == []

@@ -107,8 +107,11 @@ def root_path(snap: HeapSnapshot, node: int) -> RootPath:
     nearest system root (`(Stack roots)`, `(Handle scope)`, ...), never through a weak edge."""
     if has_user_distance(snap, node):
         edges = tuple(snap.path_to_root(node))
-        root = snap.edge_source(edges[0]) if edges else -1
-        return RootPath(root, edges, True)
+        if edges:
+            return RootPath(snap.edge_source(edges[0]), edges, True)
+        # a user root itself (`global`): the path is its name; the synthetic root has none
+        synthetic = int(snap.node_type[node]) == snap.T_SYNTHETIC
+        return RootPath(-1 if synthetic else node, (), True)
     out: list[int] = []
     v = node
     root = -1
