@@ -82,7 +82,7 @@ def test_suspect_json_has_the_report_shape_and_text_reads_well(
     assert list(data) == ["pattern", "severity", "score", "title", "holder", "items", "retains",
                           "retained_size", "grown_size", "shared_with", "evidence", "advice"]
     assert data["pattern"] in PATTERNS
-    assert set(data["holder"]) == {"id", "class", "path"}  # type: ignore[arg-type]
+    assert set(data["holder"]) == {"id", "class", "path", "path_text"}  # type: ignore[arg-type]
     assert set(data["items"]) == {"class", "count", "counts"}  # type: ignore[arg-type]
     assert data["retains"] and {"class", "count", "retained_size"} <= set(data["retains"][0])
     json.dumps(data)  # plain JSON types only
