@@ -19,10 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "open": ("leaktui.commands.open",
              "open snapshots, profiles or metrics in the TUI (default)"),
     "report": ("leaktui.commands.report", "print a report (json, markdown or text) to stdout"),
-    "watch": ("leaktui.metrics.command", "watch a metrics file or a process's memory live"),
-    "capture": ("leaktui.capture.command", "take heap snapshots or profiles from a live process"),
+    "watch": ("leaktui.commands.watch", "watch a metrics file or a process's memory live"),
+    "capture": ("leaktui.commands.capture", "take heap snapshots or profiles from a live process"),
     "serve": ("leaktui.commands.serve", "serve the TUI to a browser on 127.0.0.1"),
-    "preload-path": ("leaktui.metrics.preload_command",
+    "preload-path": ("leaktui.commands.preload_path",
                      "print the path of the Node metrics preload"),
 }
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import msgspec
 
 from leaktui.errors import LeakTuiError
+from leaktui.text import flat
 from leaktui.units import format_size
 
 if TYPE_CHECKING:
@@ -30,10 +31,8 @@ if TYPE_CHECKING:
 
 PINS_SUFFIX = ".leaktui-pins.json"
 HEADER_BYTES = 64 * 1024  # the `snapshot` header (meta, counts) sits in the first few kB
-PATH_STEPS_SHOWN = 14  # a longer retainer path keeps its first and last steps
 PINS_LISTED = 15  # pins listed in a report; the rest are counted
 NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
 _COUNT = re.compile(rb'"(node_count|edge_count)"\s*:\s*(\d+)')
 
 
@@ -62,6 +61,16 @@ class Pin(msgspec.Struct, frozen=True, kw_only=True):
     file_size: int = 0  # the snapshot's fingerprint when pinned (0: not recorded)
     node_count: int = 0
     edge_count: int = 0
+    path_text: str = ""  # the path as written everywhere (`paths.path_text`; "" in old pins)
+
+    def shown_path(self) -> str:
+        """The pin's path as the object pane wrote it when pinned (pins made before
+        `path_text` was recorded: their edge names joined)."""
+        from leaktui.snapshot.paths import NO_PATH
+
+        if self.path_text:
+            return self.path_text
+        return "global." + ".".join(self.path) if self.path else NO_PATH
 
     def made_on(self, fingerprint: Fingerprint | None) -> bool:
         """Whether the pin was made on a snapshot with these node and edge counts (a pin that
@@ -279,42 +288,10 @@ class PinStore:
 # ---------------------------------------------------------------------- Markdown
 
 
-def _step(snap: HeapSnapshot, edge: int) -> str:
-    name = snap.edge_name_text(edge)
-    kind = snap.edge_type_name(edge)
-    if kind in ("element", "hidden"):
-        return f"[{name}]"
-    if kind in ("property", "shortcut"):
-        return f".{name}" if _IDENTIFIER.match(name) else f'["{name}"]'
-    if kind == "context":
-        return f".{name}" if _IDENTIFIER.match(name) else f".<{name}>"
-    return f".{{{name}}}"  # internal: V8's own link, e.g. a Map's {table}
-
-
-def retainer_path_text(snap: HeapSnapshot, node: int) -> str:
-    """`global.services.cache.{table}[12]`: the shortest path from a user root, with the
-    middle elided when it is long; a note when there is no such path."""
-    edges = snap.path_to_root(node)
-    if not edges:
-        return "(no path from global: held by the engine only, or unreachable)"
-    root = snap.edge_source(edges[0])
-    root_name = "global" if "global" in snap.class_name(root).lower() else \
-        f"({snap.class_name(root)})"
-    steps = [_step(snap, e) for e in edges]
-    if len(steps) > PATH_STEPS_SHOWN:
-        keep = PATH_STEPS_SHOWN // 2
-        steps = steps[:keep] + [f"…{len(steps) - 2 * keep} more…"] + steps[-keep:]
-    return root_name + "".join(steps)
-
-
 def _suspect_field(suspect: Mapping[str, Any] | object, name: str) -> Any:
     if isinstance(suspect, Mapping):
         return suspect.get(name)
     return getattr(suspect, name, None)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def finding_markdown(snap: HeapSnapshot, node_ordinal: int, note: str | None = None,
@@ -322,7 +299,7 @@ def finding_markdown(snap: HeapSnapshot, node_ordinal: int, note: str | None = N
     """One finding as Markdown that fits a chat message: a summary line (class @id, retained
     size, the note), the retainer path from `global`, a table of sizes, then the suspect's
     pattern and advice when one is given (a Suspect or its dict form)."""
-    from leaktui.snapshot import BASE_SYSTEM_DISTANCE
+    from leaktui.snapshot.paths import path_text, user_distance
 
     o = int(node_ordinal)
     retained = int(snap.retained_size[o])
@@ -331,10 +308,10 @@ def finding_markdown(snap: HeapSnapshot, node_ordinal: int, note: str | None = N
     label = f"{snap.class_name(o)} @{int(snap.node_id[o])}"
     summary = f"**{label}** retains **{format_size(retained)}** ({share:.1f}% of the heap)"
     if note:
-        summary += f": {_one_line(note)}"
-    distance = int(snap.distance[o])
-    distance_text = str(distance) if 0 <= distance < BASE_SYSTEM_DISTANCE else "-"
-    lines = [summary, "", f"`{retainer_path_text(snap, o)}`", "",
+        summary += f": {flat(note)}"
+    distance = user_distance(snap, o)
+    distance_text = "-" if distance is None else str(distance)
+    lines = [summary, "", f"`{path_text(snap, o)}`", "",
              "| retained | shallow | share of heap | distance |",
              "|---:|---:|---:|---:|",
              f"| {retained:,} B | {shallow:,} B | {share:.1f}% of {format_size(snap.total_size)} "
@@ -346,9 +323,9 @@ def finding_markdown(snap: HeapSnapshot, node_ordinal: int, note: str | None = N
         advice = _suspect_field(suspect, "advice")
         lines.append("")
         head = f"Suspect: **{pattern}**" + (f" ({severity})" if severity else "")
-        lines.append(head + (f": {_one_line(str(title))}" if title else ""))
+        lines.append(head + (f": {flat(str(title))}" if title else ""))
         if advice:
-            lines.append(f"Fix: {_one_line(str(advice))}")
+            lines.append(f"Fix: {flat(str(advice))}")
     lines.append("")
     lines.append(f"_{os.path.basename(snap.path)} · leaktui_")
     return "\n".join(lines)
@@ -360,15 +337,15 @@ def pins_markdown(pins: Iterable[Pin]) -> str:
     pins = list(pins)
     lines: list[str] = []
     for p in pins[:PINS_LISTED]:
-        path = "global." + ".".join(p.path) if p.path else "(no path from global)"
+        path = p.shown_path()
         what = f"{p.pattern} suspect, " if p.kind == "suspect" and p.pattern else ""
         line = f"- **{p.class_name} @{p.node_id}** ({what}{format_size(p.retained_size)} " \
                f"retained) via `{path}`"
         if p.note:
-            line += f": {_one_line(p.note)}"
+            line += f": {flat(p.note)}"
         lines.append(line)
         if p.advice:
-            lines.append(f"  - fix: {_one_line(p.advice)}")
+            lines.append(f"  - fix: {flat(p.advice)}")
     if len(pins) > PINS_LISTED:
         lines.append(f"- … and {len(pins) - PINS_LISTED} more (leaktui Findings view, key 6)")
     return "\n".join(lines)

@@ -6,18 +6,14 @@ from __future__ import annotations
 import os
 from typing import Any, TextIO
 
-from leaktui.snapshot import HeapSnapshot, load_snapshot
+from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.diff import compare
 from leaktui.snapshot.growth import growing_holders, holder_text, survivors
-from leaktui.snapshot.series import load_series
-from leaktui.units import format_size
+from leaktui.snapshot.paths import shown_distance
+from leaktui.units import format_rate, format_size, signed
 
 REPORT_FORMAT = "leaktui-report/1"
 
-
-
-def _distance(d: int) -> int | None:
-    return d if 0 <= d < 100_000_000 else None
 
 
 def snapshot_entry(snap: HeapSnapshot, top: int | None) -> dict[str, Any]:
@@ -29,7 +25,7 @@ def snapshot_entry(snap: HeapSnapshot, top: int | None) -> dict[str, Any]:
         "total_size": snap.total_size,
         "statistics": snap.statistics.as_dict(),
         "classes": [{"name": r.name, "key": r.key, "count": r.count, "self_size": r.self_size,
-                     "retained_size": r.retained_size, "distance": _distance(r.distance)}
+                     "retained_size": r.retained_size, "distance": shown_distance(r.distance)}
                     for r in rows],
     }
 
@@ -82,10 +78,6 @@ def build_report(snaps: list[HeapSnapshot], top: int | None = None,
 
 
 
-def signed(n: int) -> str:
-    return f"+{n:,}" if n > 0 else f"{n:,}" if n < 0 else "0"
-
-
 DETAILED_SUSPECTS = 5  # in full (holder, items, evidence, fix); the rest one line each
 MAX_SUSPECTS = 15
 
@@ -136,7 +128,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
             out.append(f"{h2}Growing holders")
             for g in diff["growing"][:10]:
                 counts = " -> ".join(str(c) for c in g["counts"])
-                out.append(f"- {g['class']} @{g['id']} via {'.'.join(g['path']) or '(a root)'}: "
+                out.append(f"- {holder_text(g['class'], g['id'], g['path_text'])}: "
                            f"entries {counts}, retained "
                            f"{' -> '.join(format_size(x) for x in g['retained_sizes'])}")
         if diff["survivors"]:
@@ -145,7 +137,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
             for g in diff["survivors"][:10]:
                 holder = g["holder"]
                 out.append(f"- {g['count']:,} {g['class']} ({format_size(g['size'])}) held by "
-                           + holder_text(holder["class"], holder["id"], holder["path"]))
+                           + holder_text(holder["class"], holder["id"], holder["path_text"]))
         out.append("")
     allocations = report.get("allocations")
     if allocations:
@@ -164,10 +156,10 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
         out.append(f"{h2}Live memory ({metrics.get('path')})")
         out.append(f"verdict: {metrics.get('verdict')}, {metrics.get('samples')} samples")
         for name, series in (metrics.get("series") or {}).items():
-            rate = format_size(series.get("slope_bytes_per_hour", 0.0))
+            rate = format_rate(series.get("slope_bytes_per_hour", 0.0))
             out.append(f"- {name}: last {format_size(series['last'])}, "
                        f"min {format_size(series['min'])}, max {format_size(series['max'])}, "
-                       f"{rate}/hour{' (rising)' if series.get('rising') else ''}")
+                       f"{rate}{' (rising)' if series.get('rising') else ''}")
         out.append("")
     for s in snaps:
         out.append(f"{h2}{s['path']}")
@@ -204,36 +196,41 @@ def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[st
 STATUS_WIDTH = 79  # the status line fits an 80-column terminal
 
 
+class StatusLine:
+    """`series.load_series`'s progress on a terminal: one self-overwriting line per phase,
+    erased by `clear`, so a minute-long load of big files is not silent."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+
+    def __call__(self, index: int, count: int, path: str, phase: str, fraction: float) -> None:
+        if self.stream is None:
+            return
+        line = f"leaktui: {os.path.basename(path)} ({index + 1}/{count}): {phase} {fraction:4.0%}"
+        self.stream.write("\r" + line[:STATUS_WIDTH].ljust(STATUS_WIDTH))
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.stream is not None:
+            self.stream.write("\r" + " " * STATUS_WIDTH + "\r")
+            self.stream.flush()
+
+
 def load_all(paths: list[str], progress: TextIO | None = None,
              left_out: list[str] | None = None) -> list[HeapSnapshot]:
-    """Load every snapshot; with ``progress`` (a terminal), one self-overwriting status line
-    per phase on it, erased at the end, so a minute-long load of big files is not silent.
-    With ``left_out``, a file that cannot be used is left out and named there (an error only
-    when no file can be used); without it, the first such file is the error."""
+    """Load every snapshot (in the order given, no suspects: `series.load_series` opens a
+    whole series); with ``progress`` (a terminal), a `StatusLine` on it. With ``left_out``, a
+    file that cannot be used is left out and named there (an error only when no file can be
+    used); without it, the first such file is the error."""
+    from leaktui.series import load_files
 
-    done = [0]  # files tried so far
-
-    def load(path: str) -> HeapSnapshot:
-        i = done[0]
-        done[0] += 1
-        if progress is None:
-            return load_snapshot(path)
-        name = os.path.basename(path)
-
-        def show(phase: str, fraction: float) -> None:
-            line = f"leaktui: {name} ({i + 1}/{len(paths)}): {phase} {fraction:4.0%}"
-            progress.write("\r" + line[:STATUS_WIDTH].ljust(STATUS_WIDTH))
-            progress.flush()
-
-        return load_snapshot(path, show)
-
+    status = StatusLine(progress)
     try:
-        if left_out is None:
-            return [load(p) for p in paths]
-        loaded = load_series(paths, load)
-        left_out.extend(loaded.warnings)
-        return loaded.snaps
+        snaps, warnings = load_files(
+            paths, lambda i, path, phase, fraction: status(i, len(paths), path, phase, fraction),
+            keep_going=left_out is not None)
     finally:  # erased also when a file is refused: its one-line error starts a clean line
-        if progress is not None:
-            progress.write("\r" + " " * STATUS_WIDTH + "\r")
-            progress.flush()
+        status.clear()
+    if left_out is not None:
+        left_out.extend(warnings)
+    return snaps

@@ -12,7 +12,9 @@ from typing import Any
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.duplicates import find_duplicate_strings
+from leaktui.snapshot.paths import path_text
 from leaktui.snapshot.search import HeapSearch
+from leaktui.text import one_line
 from leaktui.units import format_size
 
 DEFAULT_DUPLICATES = 20
@@ -45,29 +47,11 @@ def found_entry(snap: HeapSnapshot, text: str, limit: int | None,
     rows = []
     for obj in result.page(0, limit or DEFAULT_FOUND):
         row = obj.to_json([json_safe(p) for p in snap.path_names(obj.node)])
+        row["path_text"] = json_safe(path_text(snap, obj.node))
         row["name"] = json_safe(_cut(obj.name, NAME_WIDTH))
         row["class"] = json_safe(obj.class_name)
         rows.append(row)
     return rows, result.total
-
-
-def one_line(text: str, width: int) -> str:
-    """``text`` on one line: control characters escaped (\\n, \\t, \\x07), cut to ``width``
-    with an ellipsis."""
-    out = []
-    for ch in text:
-        if ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000:
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    flat = "".join(out)
-    return flat if len(flat) <= width else flat[:width - 1] + "…"
 
 
 def _cut(text: str, width: int) -> str:
@@ -116,7 +100,7 @@ def render_found(report: dict[str, Any], markdown: bool, h2: str) -> list[str]:
     for r in rows:
         name = markdown_text(r["name"], 60) if markdown else repr_text(r["name"], 60)
         cls = markdown_text(r["class"], 40) if markdown else r["class"]
-        path = ".".join(r["path"]) or "?"
+        path = r.get("path_text") or ".".join(r["path"]) or "?"
         path = markdown_text(path, 120) if markdown else one_line(path, 120)
         out.append(f"- {cls} @{r['id']} {name} ({'/'.join(r['match'])}), retained "
                    f"{format_size(r['retained_size'])}, via {path}")

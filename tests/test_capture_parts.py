@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from leaktui.capture import procnet
-from leaktui.capture.command import render_progress
 from leaktui.capture.inspector import Endpoint, is_loopback, parse_endpoint
 from leaktui.capture.process import (
     NodeProcess,
@@ -22,6 +21,7 @@ from leaktui.capture.process import (
     signal_disposition,
 )
 from leaktui.capture.snapshot import PartFile, Progress, write_all
+from leaktui.commands.capture import render_progress
 from leaktui.errors import LeakTuiError
 
 
@@ -164,7 +164,7 @@ def test_progress_lines() -> None:
 
 def test_capture_imports_no_textual() -> None:
     code = ("import sys\n"
-            "import leaktui.capture.command, leaktui.capture.inspector\n"
+            "import leaktui.commands.capture, leaktui.capture.inspector, leaktui.capture.series\n"
             "import leaktui.capture.process, leaktui.capture.snapshot, leaktui.capture.procnet\n"
             "from leaktui.cli import build_parser\n"
             "build_parser('capture')\n"
@@ -176,7 +176,7 @@ def test_capture_imports_no_textual() -> None:
 
 
 def test_capture_numbers_a_series_so_that_a_glob_lists_it_in_order() -> None:
-    from leaktui.capture.command import snapshot_name
+    from leaktui.capture.series import snapshot_name
 
     for count in (3, 11, 120):
         names = [snapshot_name("leaktui-inspect-x", i, count) for i in range(count)]

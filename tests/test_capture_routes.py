@@ -15,7 +15,7 @@ import pytest
 from capture_support import GROWER, leaktui, listening_ports, node
 
 from leaktui import cli
-from leaktui.capture import command
+from leaktui.commands import capture as command
 from leaktui.snapshot import load_snapshot
 
 

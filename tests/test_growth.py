@@ -13,6 +13,7 @@ from library_corpus import library_series  # noqa: F401 (fixture)
 from leaktui.snapshot import load_snapshot
 from leaktui.snapshot.diff import compare
 from leaktui.snapshot.growth import growing_holders, holder_text, survivors
+from leaktui.snapshot.paths import path_text
 
 
 def test_growing_map_is_reported_with_counts_per_snapshot_and_path_from_global(
@@ -104,7 +105,8 @@ def test_survivors_held_from_several_places_name_the_older_object_on_their_path(
     assert timers and timers[0].path == ["fleet", "scheduler", "jobRegistry"], timers
     for g in groups:
         assert g.path and g.holder_class != "(synthetic)", g
-        assert holder_text(g.holder_class, g.holder_id, g.path).endswith(".".join(g.path))
+        assert holder_text(g.holder_class, g.holder_id, g.path_text).endswith(g.path_text)
+        assert g.path_text == path_text(snaps[-1], g.holder)  # written as everywhere else
 
 
 def test_survivors_say_what_is_true_for_the_snapshots_compared() -> None:

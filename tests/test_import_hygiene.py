@@ -11,7 +11,15 @@ CORE_MODULES = [
     "leaktui.snapshot",
     "leaktui.snapshot.diff",
     "leaktui.snapshot.growth",
+    "leaktui.snapshot.paths",
     "leaktui.report",
+    "leaktui.series",
+    "leaktui.units",
+    "leaktui.text",
+    "leaktui.capture.series",
+    "leaktui.commands.capture",
+    "leaktui.commands.watch",
+    "leaktui.commands.preload_path",
     "leaktui.cli",
 ]
 

@@ -11,8 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from leaktui.metrics.limits import parse_size
-from leaktui.units import format_size
+from leaktui.units import format_size, parse_size
 
 MB = 1_000_000
 T0 = 1_700_000_000
@@ -72,8 +71,8 @@ def test_watch_once_prints_one_status_line(tmp_path: Path) -> None:
     last_rss = int(f.read_text().splitlines()[-1].split(",")[1])
     assert "rss " in out and format_size(last_rss) in out
     assert "GROWING" in out and f"limit {format_size(parse_size('1G'))} in" in out
-    slope = re.search(r"floor heapUsed \+([\d.,]+) MB/h", out)
-    assert slope is not None and abs(float(slope[1].replace(",", "")) * MB - PER_HOUR) < \
+    slope = re.search(r"floor heapUsed \+([\d.,]+ [kMGT]?B)/h", out)  # units.format_rate
+    assert slope is not None and abs(parse_size(slope[1].replace(" ", "")) - PER_HOUR) < \
         0.05 * PER_HOUR
     missing = cli("watch", str(tmp_path / "later.jsonl"), "--once")
     assert missing.returncode == 0 and "waiting for the metrics file" in missing.stdout

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest import node_binary
 
-from leaktui.metrics.preload_command import PRELOAD
+from leaktui.commands.preload_path import PRELOAD
 from leaktui.metrics.report import metrics_report
 from leaktui.metrics.tail import MetricsTail
 

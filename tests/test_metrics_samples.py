@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 
 from leaktui.errors import LeakTuiError
-from leaktui.metrics.limits import parse_duration, parse_size
 from leaktui.metrics.samples import LineParser, Sample, SampleTable, parse_time
-from leaktui.units import format_size
+from leaktui.units import format_size, parse_duration, parse_size
 
 MOMENT = dt.datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=dt.timezone.utc)
 EPOCH_S = MOMENT.timestamp()
@@ -119,9 +118,10 @@ def test_sample_table_keeps_columns_with_gaps_as_nan() -> None:
 
 
 def test_sizes_and_durations_on_the_command_line() -> None:
-    assert parse_size("2G") == 2 * 1024**3
-    assert parse_size("1.5GiB") == int(1.5 * 1024**3)
-    assert parse_size("800m") == 800 * 1024**2
+    assert parse_size("2G") == 2 * 1000**3  # decimal, as sizes are printed
+    assert parse_size("1.5GiB") == int(1.5 * 1024**3)  # binary only when spelled so
+    assert parse_size("800m") == 800 * 1000**2
+    assert parse_size("64kB") == 64_000 and parse_size("3MiB") == 3 * 1024**2
     assert parse_size("4096") == 4096
     assert parse_duration("90") == 90 and parse_duration("15m") == 15 * 60
     assert parse_duration("2h") == 2 * 3600
@@ -131,3 +131,4 @@ def test_sizes_and_durations_on_the_command_line() -> None:
     with pytest.raises(LeakTuiError):
         parse_duration("soon")
     assert format_size(1_234_567) == "1.2 MB" and format_size(96) == "96 B"
+    assert format_size(parse_size("200M")) == "200.0 MB"  # parsed and printed alike

@@ -13,7 +13,7 @@ from pathlib import Path
 from conftest import node_binary
 from textual.pilot import Pilot
 
-from leaktui.metrics.preload_command import PRELOAD
+from leaktui.commands.preload_path import PRELOAD
 
 PROGRAM = Path(__file__).parent / "programs" / "metrics_app.js"
 
@@ -77,7 +77,7 @@ async def test_the_view_judges_the_window_it_is_given(tmp_path: Path) -> None:
         assert view.result.samples == 601 and view.result.verdict == "growing"
         text = str(view.render())
         assert "last 10 min" in text and "601 samples over 600 s" in text
-        assert "floor after GC of heapUsed: +3,600.0 MB/h" in text
+        assert "floor after GC of heapUsed: +3.6 GB/h" in text
 
 
 async def test_the_view_says_when_the_watched_file_is_gone(tmp_path: Path) -> None:

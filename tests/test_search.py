@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import write_series
 
-from leaktui.report_strings import json_safe, markdown_text, one_line
+from leaktui.report_strings import json_safe, markdown_text
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.search import HeapSearch, Query, SearchError, find_objects
+from leaktui.text import one_line
 
 SEED = "7d1e90b3c4f2"
 TOKEN = "tok_" + SEED[::-1]

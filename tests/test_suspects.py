@@ -82,7 +82,7 @@ def test_suspect_json_has_the_report_shape_and_text_reads_well(
     assert list(data) == ["pattern", "severity", "score", "title", "holder", "items", "retains",
                           "retained_size", "grown_size", "shared_with", "evidence", "advice"]
     assert data["pattern"] in PATTERNS
-    assert set(data["holder"]) == {"id", "class", "path"}  # type: ignore[arg-type]
+    assert set(data["holder"]) == {"id", "class", "path", "path_text"}  # type: ignore[arg-type]
     assert set(data["items"]) == {"class", "count", "counts"}  # type: ignore[arg-type]
     assert data["retains"] and {"class", "count", "retained_size"} <= set(data["retains"][0])
     json.dumps(data)  # plain JSON types only
@@ -296,7 +296,7 @@ def test_text_and_markdown_reports_present_what_the_json_holds(fmt: str) -> None
     assert out.index(top["title"]) < out.index("Growth (snapshot")  # suspects come first
     section = out[out.index(top["title"]):]
     holder = top["holder"]
-    for expected in (f"{holder['class']} @{holder['id']}", ".".join(holder["path"]),
+    for expected in (f"{holder['class']} @{holder['id']}", holder["path_text"],
                      f"{top['items']['count']:,} {top['items']['class']}",
                      top["evidence"][0], top["advice"]):
         assert expected in section.split("\n\n")[0], expected

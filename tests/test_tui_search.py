@@ -91,7 +91,7 @@ async def test_statistics_view_lists_the_duplicated_strings_from_a_worker(plante
 
 
 def test_duplicate_values_are_shown_as_text_never_markup() -> None:
-    from leaktui.tui.widgets.statistics import one_line
+    from leaktui.text import one_line
 
     assert one_line("[bold]x[/]\n", 40) == "[bold]x[/]\\n"
     assert one_line("a" * 100, 10) == "a" * 9 + "…"

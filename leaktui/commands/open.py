@@ -17,7 +17,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--poll", action="store_true",
                         help="poll the metrics file (network mounts, containers)")
     parser.add_argument("--limit", metavar="SIZE",
-                        help="memory limit, e.g. 2G: how long until rss reaches it")
+                        help="memory limit, e.g. 2G (decimal: 2·10^9 bytes; 2GiB for 2·1024^3): "
+                             "how long until rss reaches it")
     parser.add_argument("--window", metavar="DURATION",
                         help="judge the metrics trend on the last DURATION (e.g. 15m, 2h)")
     parser.add_argument("--theme", metavar="NAME", default=os.environ.get("LEAKTUI_THEME"),
@@ -27,7 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leaktui.metrics.limits import parse_size, parse_window
+    from leaktui.units import parse_size, parse_window
 
     limit = parse_size(args.limit) if args.limit else None
     window_s = parse_window(args.window) if args.window else None

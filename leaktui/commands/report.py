@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
     from leaktui.profiles.heapprofile import is_heap_profile, load_profile
     from leaktui.profiles.report import profile_allocations, snapshot_allocations
-    from leaktui.report import build_report, load_all, render_text
+    from leaktui.report import StatusLine, build_report, render_text
 
     if not args.paths and not args.metrics and not args.prometheus:
         raise LeakTuiError("report needs at least one snapshot, --metrics FILE or "
@@ -93,15 +93,19 @@ def run(args: argparse.Namespace) -> int:
     profiles = [p for p in args.paths if is_heap_profile(p)]
     if args.find is not None and len(profiles) == len(args.paths):
         raise LeakTuiError("--find searches a heap snapshot: give one")
-    from leaktui.snapshot.series import order_series
+    from leaktui.series import OpenedSeries, load_series
 
-    warnings: list[str] = []
-    snaps = load_all([p for p in args.paths if p not in profiles],
-                     progress=sys.stderr if sys.stderr.isatty() else None, left_out=warnings)
-    series = order_series(snaps)
+    paths = [p for p in args.paths if p not in profiles]
+    status = StatusLine(sys.stderr if sys.stderr.isatty() else None)
+    try:
+        series = load_series(paths, status) if paths else OpenedSeries([], [], [])
+    finally:  # erased also when a file is refused: its one-line error starts a clean line
+        status.clear()
     snaps = series.snaps
-    warnings += series.warnings
-    suspects = _suspects(snaps if series.one_process else snaps[-1:])
+    warnings = list(series.warnings)
+    if series.suspects_error:
+        warnings.append(series.suspects_error)
+    suspects = [s.to_json() for s in series.suspects]
     metrics = _metrics(args.metrics, args.window) if args.metrics else None
     allocations = None
     if profiles:
@@ -150,17 +154,9 @@ def failing(report: dict, fail_on: str | None) -> bool:  # type: ignore[type-arg
     return any(SEVERITIES.index(s["severity"]) >= floor for s in report.get("suspects") or [])
 
 
-def _suspects(snaps: list) -> list[dict]:  # type: ignore[type-arg]
-    if not snaps:
-        return []
-    from leaktui.suspects import find_suspects
-
-    return [s.to_json() for s in find_suspects(snaps)]
-
-
 def _metrics(path: str, window: str | None) -> dict:  # type: ignore[type-arg]
-    from leaktui.metrics.limits import parse_window
     from leaktui.metrics.report import metrics_report
+    from leaktui.units import parse_window
 
     return metrics_report(path, window_s=parse_window(window) if window else None)
 
@@ -169,8 +165,8 @@ def prometheus_source(args: argparse.Namespace,
                       default_window_s: float = DEFAULT_FLEET_WINDOW_S) -> PrometheusSource:
     """The PrometheusSource the flags describe (credentials from flags or environment)."""
     from leaktui.metrics.http import credentials
-    from leaktui.metrics.limits import parse_window
     from leaktui.metrics.prometheus import PrometheusSource
+    from leaktui.units import parse_window
 
     window_s = parse_window(args.window) if args.window else default_window_s
     return PrometheusSource(args.prometheus, args.match, window_s,

@@ -80,7 +80,7 @@ def check_port(host: str, port: int) -> None:
 def run(args: argparse.Namespace) -> int:
     from leaktui.capture.inspector import is_loopback
     from leaktui.commands import serve_guard
-    from leaktui.metrics.limits import parse_duration
+    from leaktui.units import parse_duration
 
     for path in args.paths:
         check_readable(path)

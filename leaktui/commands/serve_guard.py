@@ -31,7 +31,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from leaktui.errors import LeakTuiError, check_readable
-from leaktui.metrics.limits import format_duration
+from leaktui.units import format_duration
 
 TOKEN_BYTES = 32  # 256 bits from `secrets`
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{22,512}")  # URL-safe, at least 128 bits' worth

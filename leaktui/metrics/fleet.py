@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from leaktui.metrics.prometheus import InstanceData, PrometheusSource
-from leaktui.metrics.status import deciding_series, slope_text
+from leaktui.metrics.status import deciding_series
 from leaktui.metrics.trend import Analysis, analyse, judged, sparkline
-from leaktui.units import format_size
+from leaktui.units import format_rate, format_size
 
 VERDICT_ORDER = {"growing": 0, "stable": 1, "insufficient-data": 2}
 SPARK_WIDTH = 24
@@ -131,7 +131,7 @@ def spark_of(row: FleetRow, name: str, width: int = SPARK_WIDTH) -> str:
 def fleet_lines(report: dict[str, Any], markdown: bool) -> list[str]:
     """The fleet section of the text/Markdown report: a table, one row per instance, with a
     sparkline of the series that decides its verdict."""
-    from leaktui.metrics.limits import format_duration
+    from leaktui.units import format_duration
 
     fleet = report
     h2 = "## " if markdown else ""
@@ -149,7 +149,7 @@ def fleet_lines(report: dict[str, Any], markdown: bool) -> list[str]:
                          and series[n]["rising"]), None) \
             or next((n for n in ("heapUsed", "external") if n in series), None) \
             or next(iter(series), None)
-        slope = slope_text(series[deciding]["slope_bytes_per_hour"]) + f" {deciding}" \
+        slope = format_rate(series[deciding]["slope_bytes_per_hour"]) + f" {deciding}" \
             if deciding else ""
         labels = ",".join(f"{k}={v}" for k, v in sorted(inst["labels"].items()))
         verdict = mark[inst["verdict"]] + ("" if inst["present"] else " (gone)")

@@ -316,6 +316,6 @@ def _escape(value: str) -> str:
 
 
 def _window_text(seconds: float) -> str:
-    from leaktui.metrics.limits import format_duration
+    from leaktui.units import format_duration
 
     return format_duration(seconds)

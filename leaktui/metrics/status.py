@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from leaktui.metrics.limits import format_duration
 from leaktui.metrics.samples import SampleTable
 from leaktui.metrics.trend import MIN_SPAN_S, VERDICT_SERIES, Analysis, Samples, analyse, sparkline
-from leaktui.units import format_size
+from leaktui.units import format_duration, format_rate, format_size
 
 LINE_SERIES = ("rss", "heapUsed")
 MARK = {"growing": "GROWING", "stable": "stable", "insufficient-data": "insufficient-data"}
-
-
-def slope_text(bytes_per_hour: float) -> str:
-    sign = "+" if bytes_per_hour >= 0 else "-"
-    return f"{sign}{abs(bytes_per_hour) / 1e6:,.1f} MB/h"
 
 
 def deciding_series(result: Analysis) -> str | None:
@@ -47,7 +41,7 @@ def status_line(samples: Samples, bad_lines: int = 0, limit: float | None = None
     deciding = deciding_series(result)
     if deciding is not None:
         slope = result.stats[deciding].slope_bytes_per_hour
-        parts.append(f"floor {deciding} {slope_text(slope)}")
+        parts.append(f"floor {deciding} {format_rate(slope)}")
     parts.append(MARK[result.verdict])
     parts.append(f"{result.samples} samples/{result.span_s:,.0f} s")
     if limit:

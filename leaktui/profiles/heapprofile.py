@@ -37,6 +37,7 @@ from leaktui.snapshot._tree import (
     preorder_positions,
 )
 from leaktui.snapshot.sites import Frame, Site
+from leaktui.text import flat
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A retry for call trees nested deeper than Python's recursion limit allows msgspec: a
@@ -288,7 +289,7 @@ def _gunzip(path: str, data: bytes) -> bytes:
     except EOFError:
         raise SnapshotError(path, "gzip data is truncated") from None
     except (OSError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
-        raise SnapshotError(path, f"corrupt gzip data ({_one_line(exc)})") from None
+        raise SnapshotError(path, f"corrupt gzip data ({flat(exc, 300)})") from None
 
 
 def _decode(path: str, data: bytes) -> ProfileFile:
@@ -300,14 +301,14 @@ def _decode(path: str, data: bytes) -> ProfileFile:
         except RecursionError:
             doc = _decode_deep(data, kind)
     except msgspec.ValidationError as exc:
-        raise SnapshotError(path, f"not a heap profile: {_one_line(exc)}") from None
+        raise SnapshotError(path, f"not a heap profile: {flat(exc, 300)}") from None
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         # Bytes that are not UTF-8 raise UnicodeDecodeError or DecodeError depending on the
         # msgspec release, with its own words: the bytes themselves tell which problem it is.
         bad = _first_bad_utf8(data)
         if bad is not None:
             raise SnapshotError(path, f"not UTF-8 text, corrupt (byte {bad:,})") from None
-        raise SnapshotError(path, f"not valid JSON, truncated or corrupt ({_one_line(exc)})"
+        raise SnapshotError(path, f"not valid JSON, truncated or corrupt ({flat(exc, 300)})"
                             ) from None
     except RecursionError:
         raise SnapshotError(path, "the call tree is nested too deeply to read") from None
@@ -388,10 +389,6 @@ def _decode_in_python(data: bytes, kind: Any) -> Any:
             raise
         raise msgspec.DecodeError(str(exc)) from None
     return msgspec.convert(doc, type=kind)
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300]
 
 
 def _build(path: str, doc: ProfileFile) -> HeapProfile:

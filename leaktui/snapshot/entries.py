@@ -24,7 +24,7 @@ SPARSE_FACTOR = 4  # highest index over element count
 def string_ids(snap: HeapSnapshot, *texts: str) -> np.ndarray:
     """String-table indexes of the given texts (a name may occur more than once), looked up
     once per snapshot: a search of the whole string table."""
-    cache: dict[tuple[str, ...], np.ndarray] = snap.__dict__.setdefault("_suspect_strings", {})
+    cache: dict[tuple[str, ...], np.ndarray] = snap.cached("suspect_strings", dict)
     ids = cache.get(texts)
     if ids is None:
         found = snap.strings.indexes_of(list(texts))

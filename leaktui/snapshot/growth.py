@@ -17,6 +17,7 @@ import numpy as np
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot.entries import entry_count
 from leaktui.snapshot.graph import HeapSnapshot
+from leaktui.snapshot.paths import path_text, user_distances
 
 COLLECTION_CLASSES = ("Map", "Set", "Array", "Object", "WeakMap", "WeakSet")
 STORAGE_EDGES = ("elements", "table", "properties")
@@ -33,11 +34,13 @@ class SurvivorGroup:
     holder: int  # ordinal in the last snapshot
     holder_id: int
     holder_class: str
-    path: list[str]
+    path: list[str]  # DevTools' edge names from `global` (`paths.path_names`)
+    path_text: str = ""  # the holder's path as written everywhere (`paths.path_text`)
 
     def to_json(self) -> dict[str, object]:
         return {"class": self.class_name, "count": self.count, "size": self.size,
-                "holder": {"id": self.holder_id, "class": self.holder_class, "path": self.path}}
+                "holder": {"id": self.holder_id, "class": self.holder_class, "path": self.path,
+                           "path_text": self.path_text}}
 
 
 @dataclass(frozen=True)
@@ -45,12 +48,14 @@ class GrowingHolder:
     node: int  # ordinal in the last snapshot
     node_id: int
     class_name: str
-    path: list[str]
+    path: list[str]  # DevTools' edge names from `global` (`paths.path_names`)
     counts: list[int]
     retained_sizes: list[int]
+    path_text: str = ""  # as written everywhere (`paths.path_text`)
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.node_id, "class": self.class_name, "path": self.path,
+                "path_text": self.path_text,
                 "counts": self.counts, "retained_sizes": self.retained_sizes}
 
 
@@ -58,9 +63,10 @@ def element_counts(snap: HeapSnapshot) -> np.ndarray:
     """Per node: its outgoing non-weak edges or those of its `elements`/`table`/`properties`
     backing store, whichever is more: the number of entries a collection holds (up to a
     constant). V8 lists a JS array's elements both on the array and on its store."""
-    cached = snap.__dict__.get("_element_counts")
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    return snap.cached("element_counts", lambda: _element_counts(snap))
+
+
+def _element_counts(snap: HeapSnapshot) -> np.ndarray:
     found = snap.strings.indexes_of(STORAGE_EDGES)
     is_storage_name = np.zeros(len(snap.strings), dtype=np.bool_)
     for name in STORAGE_EDGES:
@@ -70,7 +76,6 @@ def element_counts(snap: HeapSnapshot) -> np.ndarray:
     counts = k.collection_entry_counts(snap.first_edge, snap.edge_type, snap.edge_name,
                                        snap.edge_to, snap.node_type, snap.E_WEAK,
                                        snap.E_INTERNAL, is_storage_name, storage_type)
-    snap.__dict__["_element_counts"] = counts
     return counts
 
 
@@ -88,7 +93,7 @@ def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHol
     plainish[last.plain_objects] = True
     candidate = ((class_ok | plainish) & (counts_last >= MIN_ELEMENTS)
                  & (last.node_type == last.T_OBJECT)
-                 & (last.distance >= 0) & (last.distance < 100_000_000))
+                 & user_distances(last, np.arange(last.node_count)))
     cand = np.flatnonzero(candidate)
     if cand.size > MAX_CANDIDATES:
         cand = cand[np.argsort(-last.retained_size[cand], kind="stable")[:MAX_CANDIDATES]]
@@ -117,7 +122,8 @@ def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHol
             if len(growing) == top:
                 break
     return [GrowingHolder(int(cand[i]), int(ids[i]), last.class_name(int(cand[i])),
-                          last.path_names(int(cand[i])), exact, [int(x) for x in r[:, i]])
+                          last.path_names(int(cand[i])), exact, [int(x) for x in r[:, i]],
+                          path_text(last, int(cand[i])))
             for i, exact in growing[:top]]
 
 
@@ -161,7 +167,8 @@ def survivors(snaps: list[HeapSnapshot], top: int = 50) -> list[SurvivorGroup]:
         total[0] += int(count[g])
         total[1] += int(size[g])
     groups = [SurvivorGroup(last.class_names[c], n, b, h, int(last.node_id[h]), last.class_name(h),
-                            last.path_names(h) if h != last.root else [])
+                            last.path_names(h) if h != last.root else [],
+                            path_text(last, h) if h != last.root else "")
               for (c, h), (n, b) in merged.items()]
     groups.sort(key=lambda g: -g.size)
     return groups
@@ -178,9 +185,9 @@ def _older_on_path(snap: HeapSnapshot, node: int, born_later: np.ndarray,
     return -1
 
 
-def holder_text(holder_class: str, holder_id: int, path: list[str]) -> str:
-    """How a survivor group's holder reads: `Map @123 via registry.profiles`; never the
-    synthetic root with no path."""
+def holder_text(holder_class: str, holder_id: int, path: str) -> str:
+    """How a survivor group's or a growing holder reads: `Map @123 via global.registry.profiles`
+    (``path``: `paths.path_text`); never the synthetic root with no path."""
     if not path and holder_class == "(synthetic)":
         return "GC roots directly (no older object on their path)"
-    return f"{holder_class} @{holder_id} via {'.'.join(path) or '(a root)'}"
+    return f"{holder_class} @{holder_id} via {path or '(a root)'}"

@@ -5,7 +5,9 @@ Lazy: nothing here builds a Python object per heap node."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 
@@ -15,6 +17,7 @@ from leaktui.snapshot._base import SnapshotData
 
 NO_DISTANCE = k.NO_DISTANCE
 _JS_PARSE_INT = re.compile(r"^\s*([+-]?\d+)")
+T = TypeVar("T")
 
 
 def sources_of_edges(first_edge: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -44,6 +47,18 @@ class EdgeSources:
 
 class ObjectQueries(SnapshotData):
     """What the views and detectors ask about single objects, edges and classes."""
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """The value remembered under ``key`` for this snapshot, computed by ``compute()`` the
+        first time: the one way an analysis outside this class keeps a per-snapshot result
+        (`snap.cached("suspect_closures", lambda: ...)`). Keys are namespaced by the caller
+        (`script_names`, `suspect_chains`, ...). Two threads asking at once may both compute;
+        the first value stored wins and is the one both get."""
+        store: dict[str, object] = self.__dict__.setdefault("_analysis_cache", {})
+        if key not in store:
+            value = compute()
+            store.setdefault(key, value)
+        return store[key]  # type: ignore[return-value]
 
     @cached_property
     def _ids_sorted(self) -> tuple[np.ndarray, np.ndarray]:
@@ -232,7 +247,7 @@ class ObjectQueries(SnapshotData):
 
     def class_top(self, class_id: int, k: int) -> np.ndarray:
         """The first ``k`` instances of a class in DevTools' order, remembered per class."""
-        cache: dict[int, np.ndarray] = self.__dict__.setdefault("_class_top", {})
+        cache: dict[int, np.ndarray] = self.cached("class_top", dict)
         top = cache.get(class_id)
         if top is None or (len(top) < k and len(top) < self.class_count(class_id)):
             top = self.largest(self.class_members(class_id), k)

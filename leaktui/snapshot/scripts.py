@@ -29,9 +29,10 @@ def script_name(snap: HeapSnapshot, node: int) -> str | None:
 
 def script_names(snap: HeapSnapshot) -> dict[int, str]:
     """script id -> path or URL, from one closure per script id (computed once)."""
-    cached: dict[int, str] | None = snap.__dict__.get("_script_names")
-    if cached is not None:
-        return cached
+    return snap.cached("script_names", lambda: _script_names(snap))
+
+
+def _script_names(snap: HeapSnapshot) -> dict[int, str]:
     names: dict[int, str] = {}
     nodes, scripts, _, _ = snap.locations
     if nodes.size:
@@ -41,7 +42,6 @@ def script_names(snap: HeapSnapshot) -> dict[int, str]:
             name = script_of(snap, int(node))
             if name:
                 names[int(script_id)] = name
-    snap.__dict__["_script_names"] = names
     return names
 
 

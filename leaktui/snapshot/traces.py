@@ -310,10 +310,7 @@ class AllocationTraces:
         """The snapshot's traces, built once and kept on it; None without tracking."""
         if not cls.available(snap):
             return None
-        cached = snap.__dict__.get("_allocation_traces")
-        if cached is None:
-            cached = snap.__dict__["_allocation_traces"] = cls(snap)
-        return cached  # type: ignore[no-any-return]
+        return snap.cached("allocation_traces", lambda: cls(snap))
 
     def stack(self, node: int, limit: int | None = 30) -> list[Frame]:
         """The allocation stack of a heap node (ordinal), innermost frame first."""

@@ -121,7 +121,7 @@ def format_suspect_text(s: Suspect | Mapping[str, Any], markdown: bool = False) 
     head = f"[{tag}] {d['pattern']}: {d['title']}"
     lines = [f"**{head}**" if markdown else head]
     holder, items = d["holder"], d["items"]
-    path = ".".join(holder["path"]) or "(a root)"
+    path = holder.get("path_text") or ".".join(holder["path"]) or "(a root)"
     lines.append(f"{bullet}holder: {holder['class']} @{holder['id']} via "
                  + (f"`{path}`" if markdown else path))
     counts = " -> ".join(f"{c:,}" for c in items["counts"])

@@ -13,12 +13,17 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot import kernels as k
-from leaktui.suspects.graphops import has_user_distance, root_path
+from leaktui.snapshot.paths import (
+    LABEL_STEPS,
+    has_user_distance,
+    path_label,
+    path_names,
+    path_text,
+)
 
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
 INTERNAL_CLASSES = ("(system)", "(object shape)", "(compiled code)", "(number)", "(hidden)")
 STRING_CLASSES = ("(string)", "(concatenated string)", "(sliced string)")
-LABEL_STEPS = 4  # steps of a path in a title: `backend.api.interceptors.request`
 SIZE_MARK = "\x00size\x00"  # in a detector's title: filled in with the size that explains it
 
 
@@ -52,6 +57,7 @@ class Suspect:
     shared_with: list[int] = field(default_factory=list)  # indices of suspects reaching them too
     shared_holders: tuple[int, ...] = ()  # the same, by holder ordinal (before ranking)
     merged: tuple[int, ...] = ()  # holders of the candidates folded into this one
+    holder_path_text: str = ""  # the holder's path as written everywhere (`paths.path_text`)
 
     def scored(self, heap_size: int) -> Suspect:
         """This suspect with its score: severity first; then how much memory is at stake
@@ -71,7 +77,7 @@ class Suspect:
             "score": self.score,
             "title": self.title,
             "holder": {"id": self.holder_id, "class": self.holder_class,
-                       "path": self.holder_path},
+                       "path": self.holder_path, "path_text": self.holder_path_text},
             "items": {"class": self.item_class, "count": self.item_count,
                       "counts": self.item_counts},
             "retains": self.retains,
@@ -216,7 +222,7 @@ def make_suspect(series: Series, pattern: str, severity: str, title: str, holder
     return Suspect(
         pattern=pattern, severity=severity, title=title, holder=holder,
         holder_id=int(snap.node_id[holder]), holder_class=snap.class_name(holder),
-        holder_path=global_accessor_path(compact_path(root_path(snap, holder))),
+        holder_path=path_names(snap, holder), holder_path_text=path_text(snap, holder),
         item_class=item_class,
         item_count=counts[-1], item_counts=counts,
         retains=retains, retained_size=retained, evidence=evidence, advice=advice,
@@ -264,47 +270,17 @@ def retained_classes(snap: HeapSnapshot, holder: int | np.ndarray, top: int = 5,
              "retained_size": int(sizes[c])} for c in order.tolist() if sizes[c] > 0]
 
 
-def compact_path(path: list[str]) -> list[str]:
-    """The path for JSON: runs of one edge name (linked lists) collapsed to `name×N`."""
-    out: list[str] = []
-    i = 0
-    while i < len(path):
-        j = i
-        while j + 1 < len(path) and path[j + 1] == path[i]:
-            j += 1
-        out.append(path[i] if j == i else f"{path[i]}×{j - i + 1}")
-        i = j + 1
-    return out
-
-
-def global_accessor_path(path: list[str]) -> list[str]:
-    """A global defined by an accessor (Node's `process`, `Buffer`, ...) is reached through
-    its setter's scope, `set process.context._process`: that is the global `process`."""
-    if (len(path) >= 3 and path[0].startswith(("get ", "set ")) and path[1] == "context"
-            and path[0][4:].isidentifier()):
-        return [path[0][4:], *path[3:]]
-    return path
-
-
-def short_path(path: list[str], keep: int = 3) -> str:
-    """The tail of a path for titles: `…ctx.profiles.userCache`."""
-    if not path:
-        return "(a root)"
-    tail = ".".join(path[-keep:])
-    return tail if len(path) <= keep else "…" + tail
-
-
 def holder_label(series: Series, node: int) -> str:
-    """`Map cache.users` style name of a holder for titles; a step through a Map's entry
-    reads `caches.get('users')` rather than the slot of its hash table (`caches.table.8`).
-    A holder only a library's module reaches is named by that module's package file and the
-    variable in it (`Map tasks in node-cron/src/node-cron.js @123`), not by the absolute path
-    of a `require.cache` key."""
+    """`Map cache.users` style name of a holder for titles: its class and `paths.path_label`
+    (a step through a Map's entry reads `caches.get('users')`). A holder only a library's
+    module reaches is named by that module's package file and the variable in it
+    (`Map tasks in node-cron/src/node-cron.js @123`), not by the absolute path of a
+    `require.cache` key."""
     snap = series.last
     module = library_module_label(snap, node)
     if module is not None:
         return f"{snap.class_name(node)} {module} @{int(snap.node_id[node])}"
-    return f"{snap.class_name(node)} {short_path(meaningful_path(snap, node), LABEL_STEPS)}"
+    return f"{snap.class_name(node)} {path_label(snap, node, LABEL_STEPS) or '(a root)'}"
 
 
 MODULE_STEPS = ("<symbol node:module_export>", "exports", "context", "module")
@@ -342,79 +318,11 @@ def _module_filename(snap: HeapSnapshot, module: int) -> str | None:
     return None
 
 
-def meaningful_path(snap: HeapSnapshot, node: int) -> list[str]:
-    """The readable path without the steps through Node's own modules: what follows the last
-    step into the scope of one of Node's functions (`clearInterval.context.timerListMap` is
-    `timerListMap`, `queueMicrotask.context.process.x` is `process.x`); the user's own
-    closures stay (`pricing.quote.context.cache`)."""
-    raw = compact_path(readable_path(snap, node))
-    path = global_accessor_path(raw)
-    if not has_user_distance(snap, node) or path[:1] != raw[:1]:
-        return path  # no user root, or through a global's accessor: named as the global
-    edges = snap.path_to_root(node)
-    names = [snap.edge_name_text(e) for e in edges]
-    cut = -1
-    for i, name in enumerate(names[:-1]):
-        if name == "context" and _node_script(snap, snap.edge_source(edges[i])):
-            cut = i
-    if cut < 0:
-        return path
-    tail = names[cut + 1:]
-    keep = len(tail) - tail.count("table")  # a Map's `table.<slot>` reads as one step
-    return path[-keep:] if 0 < keep <= len(path) else path
-
-
-def _node_script(snap: HeapSnapshot, closure: int) -> bool:
-    """A function of one of Node's own modules (`node:` scripts)."""
-    from leaktui.snapshot.scripts import script_names
-
-    loc = snap.location(closure)
-    if loc is None:
-        return False
-    return script_names(snap).get(loc.script_id, "").startswith("node:")
-
-
 def object_label(series: Series, node: int) -> str:
-    """An emitter or other object in a title: `cache.client (EventEmitter @91407)`, by the
-    last meaningful edges of its path; its class and id alone when no path names it."""
+    """An emitter or other object in a title: `cache.client (EventEmitter @91407)`, by
+    `paths.path_label`; its class and id alone when no path from a user root names it."""
     snap = series.last
     ident = f"{snap.class_name(node)} @{int(snap.node_id[node])}"
-    path = meaningful_path(snap, node) if has_user_distance(snap, node) else []
-    return f"{short_path(path, LABEL_STEPS)} ({ident})" if path else ident
+    label = path_label(snap, node, LABEL_STEPS) if has_user_distance(snap, node) else ""
+    return f"{label} ({ident})" if label else ident
 
-
-def readable_path(snap: HeapSnapshot, node: int) -> list[str]:
-    """`root_path` for people: a Map value reached as `table.<slot>` is named by its key when
-    the key is a string (V8 keeps an entry's key in the slot before its value)."""
-    if not has_user_distance(snap, node):
-        return root_path(snap, node)
-    edges = snap.path_to_root(node)
-    names: list[str] = []
-    i = 0
-    while i < len(edges):
-        name = snap.edge_name_text(edges[i])
-        if (name == "table" and i + 1 < len(edges)
-                and snap.class_name(snap.edge_source(edges[i])) == "Map"):
-            key = _map_key(snap, int(snap.edge_to[edges[i]]), snap.edge_name_text(edges[i + 1]))
-            if key is not None:
-                names[-1:] = [f"{names[-1]}.get({key})" if names else f"get({key})"]
-                i += 2
-                continue
-        names.append(name)
-        i += 1
-    return names
-
-
-def _map_key(snap: HeapSnapshot, table: int, slot: str) -> str | None:
-    """The string key stored before ``slot`` in a Map's hash table, quoted; else None."""
-    if not slot.isdigit() or int(slot) == 0:
-        return None
-    before = str(int(slot) - 1)
-    for e in snap.edges(table):
-        if snap.edge_name_text(e) == before:
-            key = int(snap.edge_to[e])
-            if int(snap.node_type[key]) not in (snap.T_STRING, snap.T_CONS, snap.T_SLICED):
-                return None
-            text = snap.name(key)
-            return repr(text if len(text) <= 40 else text[:39] + "…")
-    return None

@@ -48,16 +48,15 @@ HOLDER_LEVELS = 4
 
 def closure_groups(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(closures, id of each one's function, its context) for closures with both."""
-    cached = snap.__dict__.get("_suspect_closures")
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    return snap.cached("suspect_closures", lambda: _closure_groups(snap))
+
+
+def _closure_groups(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     closures = np.flatnonzero(snap.node_type == snap.T_CLOSURE)
     shared = named_targets(snap, closures, "shared", edge_type=snap.E_INTERNAL)
     context = named_targets(snap, closures, "context", edge_type=snap.E_INTERNAL)
     keep = (shared >= 0) & (context >= 0)
-    out = (closures[keep], snap.node_id[shared[keep]].astype(np.int64), context[keep])
-    snap.__dict__["_suspect_closures"] = out
-    return out
+    return (closures[keep], snap.node_id[shared[keep]].astype(np.int64), context[keep])
 
 
 def _common_holder(snap: HeapSnapshot, nodes: np.ndarray) -> int:
@@ -136,9 +135,10 @@ class Scopes:
 
 
 def scopes(snap: HeapSnapshot) -> Scopes:
-    cached = snap.__dict__.get("_suspect_scopes")
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    return snap.cached("suspect_scopes", lambda: _scopes(snap))
+
+
+def _scopes(snap: HeapSnapshot) -> Scopes:
     closures, functions, contexts = closure_groups(snap)
     owned = np.isin(snap.dominator[contexts], closures)  # the context lives for this closure
     uniq, inverse = np.unique(functions, return_inverse=True)
@@ -149,11 +149,9 @@ def scopes(snap: HeapSnapshot) -> Scopes:
                     inverse * n + contexts)
     owned_bytes = np.where(owned & ~inner, snap.retained_size[contexts], 0).astype(np.float64)
     _, context_index, per_context = np.unique(contexts, return_inverse=True, return_counts=True)
-    out = Scopes(closures, contexts, uniq, inverse, inner, per_context[context_index] > 1,
-                 owned_bytes, np.bincount(inverse, weights=owned_bytes, minlength=uniq.size),
-                 np.bincount(inverse, minlength=uniq.size))
-    snap.__dict__["_suspect_scopes"] = out
-    return out
+    return Scopes(closures, contexts, uniq, inverse, inner, per_context[context_index] > 1,
+                  owned_bytes, np.bincount(inverse, weights=owned_bytes, minlength=uniq.size),
+                  np.bincount(inverse, minlength=uniq.size))
 
 
 def detect(series: Series) -> list[Suspect]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from leaktui.snapshot import BASE_SYSTEM_DISTANCE, NO_DISTANCE, HeapSnapshot
+from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.entries import string_ids
 
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -106,43 +106,6 @@ def reach(snap: HeapSnapshot, starts: np.ndarray, depth: int, cap: int = 48,
         origin.append(source)
         steps.append(np.full(frontier.size, step, dtype=np.int64))
     return np.concatenate(nodes), np.concatenate(origin), np.concatenate(steps)
-
-
-def has_user_distance(snap: HeapSnapshot, node: int) -> bool:
-    d = int(snap.distance[node])
-    return 0 <= d < BASE_SYSTEM_DISTANCE
-
-
-def root_path(snap: HeapSnapshot, node: int, max_len: int = 200) -> list[str]:
-    """Edge names from a root down to ``node``: the DevTools path from a user root (`global`)
-    when there is one, else the shortest path from a system root (an object held only by a
-    running function's stack, a handle, ...), prefixed with that root's name."""
-    if has_user_distance(snap, node):
-        return snap.path_names(node)
-    names: list[str] = []
-    v = node
-    for _ in range(max_len):
-        dv = int(snap.distance[v])
-        if dv == NO_DISTANCE or int(snap.node_type[v]) == snap.T_SYNTHETIC:
-            break
-        slots = snap.retainer_slots(v)
-        if not len(slots):
-            break
-        edges = snap.retaining_edges[slots.start:slots.stop].astype(np.int64)
-        srcs = np.asarray(snap.retaining_nodes[slots.start:slots.stop], dtype=np.int64)
-        d = snap.distance[srcs].astype(np.int64)
-        ok = (snap.edge_type[edges] != snap.E_WEAK) & (d >= 0) & (d < dv)
-        if not ok.any():
-            break
-        i = int(np.flatnonzero(ok)[np.argmin(d[ok])])
-        src, e = int(srcs[i]), int(edges[i])
-        if int(snap.node_type[src]) == snap.T_SYNTHETIC:
-            names.append(snap.raw_name(src))
-            break
-        names.append(snap.edge_name_text(e))
-        v = src
-    names.reverse()
-    return names
 
 
 def captured_objects(snap: HeapSnapshot, functions: np.ndarray) -> np.ndarray:

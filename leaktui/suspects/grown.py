@@ -29,10 +29,10 @@ from dataclasses import replace
 import numpy as np
 
 from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
+from leaktui.snapshot.paths import has_user_distance, path_label
 from leaktui.snapshot.scripts import script_names
 from leaktui.suspects import _reach
 from leaktui.suspects.base import SIZE_MARK, Series, Suspect, holder_label
-from leaktui.suspects.graphops import has_user_distance
 from leaktui.units import format_size
 
 SHARED_MIN = 0.2  # of the smaller grown size: worth saying the two reach the same objects
@@ -179,14 +179,14 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
         others = [suspects[i] for i in members if i != lead]
         evidence = [*s.evidence, *(
             f"the same leak is also seen as {o.pattern} at {o.holder_class} @{o.holder_id} "
-            f"({'.'.join(o.holder_path[-3:]) or 'a root'}): "
+            f"({path_label(snap, o.holder, 3) or 'a root'}): "
             f"{o.item_count:,} {o.item_class}, which reach mostly the same new objects"
             for o in others)]
         h = suspects[named]
         s = replace(s, severity=severity, evidence=evidence,
                     merged=tuple(o.holder for o in others), holder=h.holder,
                     holder_id=h.holder_id, holder_class=h.holder_class,
-                    holder_path=h.holder_path)
+                    holder_path=h.holder_path, holder_path_text=h.holder_path_text)
         if timed:  # work a library keeps on timers of its own: scheduled, never cancelled
             s = replace(s, pattern="timer-leak", title=(
                 f"{s.item_count:,} {s.item_class} scheduled on timers and never cancelled, "

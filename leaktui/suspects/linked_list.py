@@ -46,7 +46,7 @@ class Chain:
 
 def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
     """Chains of at least ``min_size`` nodes in one snapshot, longest first."""
-    cache: dict[int, list[Chain]] = snap.__dict__.setdefault("_suspect_chains", {})
+    cache: dict[int, list[Chain]] = snap.cached("suspect_chains", dict)
     if min_size in cache:
         return cache[min_size]
     src, edges = _reach.same_class_links(snap.first_edge, snap.edge_to, snap.edge_type,

@@ -20,6 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.paths import has_user_distance
 from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
@@ -37,7 +38,6 @@ from leaktui.suspects.containers import (
 )
 from leaktui.suspects.graphops import (
     edges_of,
-    has_user_distance,
     named_targets,
     owners_of,
     string_ids,

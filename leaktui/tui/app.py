@@ -30,7 +30,7 @@ from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.search import HeapSearch, SearchError
 from leaktui.snapshot.series import load_series, order_series
 from leaktui.suspects import Suspect, find_suspects
-from leaktui.tui import allocations, pinning
+from leaktui.tui import formatting, pinning
 from leaktui.tui.commands import LeakCommands
 from leaktui.tui.findings import FindingsView
 from leaktui.tui.messages import (
@@ -607,7 +607,7 @@ class LeakApp(App[None]):
         """The highlighted class's objects grouped by the function that allocated them."""
         if not self._need_snapshots():
             return
-        if not allocations.available(self.snap):
+        if not formatting.allocations_available(self.snap):
             self.notify("This snapshot has no allocation stacks: take one with "
                         "leaktui capture --track-allocations (or node --track-heap-objects).")
             return

@@ -34,10 +34,6 @@ EMPTY_HINT = ("No pinned findings yet. On an object (view 1) or a suspect (view 
               "colleague who opens the same file sees them.")
 
 
-def pin_path(pin: Pin) -> str:
-    return "global." + ".".join(pin.path) if pin.path else "(no path from global)"
-
-
 class FindingsView(Vertical, LeakView):
     """Pins listed newest last; the detail pane shows the highlighted pin in full. The pins
     come from the app's PinStore (`app.pins`) or are given to `show`."""
@@ -116,7 +112,7 @@ class FindingsView(Vertical, LeakView):
             if stale:
                 kind = Text("other?", style="italic")
             table.add_row(kind, Text(f"{pin.class_name} @{pin.node_id}"),
-                          format_size(pin.retained_size), Text(pin_path(pin)),
+                          format_size(pin.retained_size), Text(pin.shown_path()),
                           Text(pin.note or "-"), key=str(pin.node_id))
         table.border_title = f"Findings ({len(store.pins)})"
         if store.pins:
@@ -142,7 +138,7 @@ class FindingsView(Vertical, LeakView):
         t.append(f"  retains {format_size(pin.retained_size)}")
         if pin.kind == "suspect" and pin.pattern:
             t.append(f"  suspect: {pin.pattern}", style="bold")
-        t.append("\n" + pin_path(pin) + "\n")
+        t.append("\n" + pin.shown_path() + "\n")
         if pin.note:
             t.append(f"note: {pin.note}\n")
         if pin.advice:

@@ -20,11 +20,9 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from leaktui.errors import LeakTuiError
 from leaktui.metrics.fleet import Fleet, FleetRow, fetch_fleet
-from leaktui.metrics.limits import format_duration
 from leaktui.metrics.prometheus import PrometheusSource
-from leaktui.metrics.status import slope_text
 from leaktui.tui.memory import MemoryView
-from leaktui.units import format_size
+from leaktui.units import format_duration, format_rate, format_size
 
 MARK = {"growing": "▲ GROWING", "stable": "= stable", "insufficient-data": "? too little data"}
 COLUMNS = ("instance", "job", "labels", "rss", "heap used", "floor slope", "verdict",
@@ -67,7 +65,7 @@ class FleetTable(DataTable[Text | str]):
         return [data.instance, data.job, labels,
                 format_size(rss) if rss is not None else "-",
                 format_size(heap) if heap is not None else "-",
-                slope_text(row.slope), verdict, to_limit]
+                format_rate(row.slope), verdict, to_limit]
 
 
 class InstanceScreen(Screen[None]):

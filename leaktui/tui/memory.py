@@ -16,12 +16,11 @@ from textual.widgets import Footer, Static
 
 from leaktui.errors import LeakTuiError
 from leaktui.metrics import procfs
-from leaktui.metrics.limits import format_duration
 from leaktui.metrics.samples import Sample, SampleTable
-from leaktui.metrics.status import deciding_series, slope_text
+from leaktui.metrics.status import deciding_series
 from leaktui.metrics.tail import MetricsTail, watch_metrics
 from leaktui.metrics.trend import Analysis, analyse, judged, sparkline
-from leaktui.units import format_size
+from leaktui.units import format_duration, format_rate, format_size
 
 if TYPE_CHECKING:
     from leaktui.metrics.prometheus import PrometheusSource
@@ -160,7 +159,7 @@ class MemoryView(Static):
         deciding = deciding_series(result)
         if deciding is not None:
             t.append(f"\nfloor after GC of {deciding}: "
-                     f"{slope_text(result.stats[deciding].slope_bytes_per_hour)}")
+                     f"{format_rate(result.stats[deciding].slope_bytes_per_hour)}")
         t.append("\n\n")
         shown = judged(self.samples, self.window_s)
         for name in SHOWN:
@@ -170,7 +169,7 @@ class MemoryView(Static):
             arrow = "▲" if st.rising else "·"
             t.append(f"{name:10} {sparkline(shown.column(name), 48, fit=True):48} ")
             t.append(f"last {format_size(st.last)}  min {format_size(st.min)}  max "
-                     f"{format_size(st.max)}  {arrow} {format_size(st.slope_bytes_per_hour)}/h\n")
+                     f"{format_size(st.max)}  {arrow} {format_rate(st.slope_bytes_per_hour)}\n")
         gc_line = gc_summary(shown)
         if gc_line:
             t.append("\n" + gc_line + "\n")

@@ -19,6 +19,7 @@ from textual.widgets import Input, Label
 
 from leaktui.errors import LeakTuiError
 from leaktui.pins import Pin, finding_markdown
+from leaktui.snapshot.paths import path_text
 from leaktui.units import format_size
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def make_pin(snap: HeapSnapshot, node: int, note: str,
              suspect: Suspect | None = None) -> Pin:
     return Pin(node_id=int(snap.node_id[node]), class_name=snap.class_name(node), note=note,
                retained_size=int(snap.retained_size[node]), path=snap.path_names(node),
+               path_text=path_text(snap, node),
                created=time.time(), kind="suspect" if suspect is not None else "object",
                pattern=suspect.pattern if suspect is not None else None,
                advice=suspect.advice if suspect is not None else None)

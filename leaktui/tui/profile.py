@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from leaktui.profiles.heapprofile import HeapProfile, Site
-from leaktui.tui import model
+from leaktui.tui import formatting
 from leaktui.tui.widgets._columns import row_key
 from leaktui.units import format_size
 
@@ -115,7 +115,7 @@ class ProfileApp(App[None]):
         site = self.query_one(SitesTable).sites[int(key)]
         text = Text()
         text.append(f"{site.label}\n", style="bold")
-        excerpt = model.read_source(site.script, site.line) if site.script else None
+        excerpt = formatting.source_excerpt(site.script, site.line) if site.script else None
         if excerpt is None:
             text.append("(source not readable on this host)\n")
         else:

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from leaktui.snapshot import ClassRow, HeapSnapshot
-from leaktui.tui import model
+from leaktui.tui import formatting
 from leaktui.tui.widgets._columns import FittedTable, row_key
 from leaktui.units import format_size
 
@@ -108,7 +108,7 @@ class ClassSummaryTable(FittedTable):
         for r in self.rows_shown:
             self.add_row(Text(r.name[:200], overflow="ellipsis", no_wrap=True), f"{r.count:,}",
                          format_size(r.self_size), format_size(r.retained_size),
-                         f"{100 * r.retained_size / total:.1f}", model.distance(r.distance),
+                         f"{100 * r.retained_size / total:.1f}", formatting.distance(r.distance),
                          key=str(r.class_id))
         title = f"Classes {len(self.rows_shown):,}"
         if self.filter_text:

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.diff import DiffRow, compare_detailed
 from leaktui.snapshot.growth import MIN_SURVIVORS, growing_holders, holder_text, survivors
-from leaktui.tui import messages, model
+from leaktui.tui import formatting, messages
 from leaktui.tui.views import LeakView, Loaded, focus_now
 from leaktui.tui.widgets._columns import row_key
 from leaktui.units import format_size
@@ -50,9 +50,10 @@ class GrowthTable(DataTable[Text | str]):
         self.diff_rows = [r for r in rows if self.show_noise or not r.noise]
         self.clear()
         for r in self.diff_rows[:MAX_ROWS]:
-            self.add_row(Text(r.name[:70]), f"{r.new:,}", f"{r.deleted:,}", model.signed(r.delta),
+            self.add_row(Text(r.name[:70]), f"{r.new:,}", f"{r.deleted:,}",
+                         formatting.signed_count(r.delta),
                          format_size(r.alloc_size), format_size(r.freed_size),
-                         model.signed_size(r.size_delta), key=r.key)
+                         formatting.signed_size(r.size_delta), key=r.key)
         hidden = len(rows) - len(self.diff_rows)
         self.border_title = Text(title)  # Text: class names and filters are not markup
         self.border_subtitle = f"{hidden} noise rows hidden (h)" if hidden else ""
@@ -88,7 +89,7 @@ def growth_notes(series: list[HeapSnapshot], one_process: bool = True) -> Text:
         return notes
     holders = growing_holders(series)
     for h in holders[:15]:
-        notes.append(f"  {h.class_name} @{h.node_id} via {'.'.join(h.path) or '(a root)'}: "
+        notes.append(f"  {holder_text(h.class_name, h.node_id, h.path_text)}: "
                      f"entries {' -> '.join(f'{c:,}' for c in h.counts)}, retained "
                      f"{' -> '.join(format_size(x) for x in h.retained_sizes)}\n")
     if not holders:
@@ -98,7 +99,7 @@ def growth_notes(series: list[HeapSnapshot], one_process: bool = True) -> Text:
     groups = survivors(series)
     for g in groups[:15]:
         notes.append(f"  {g.count:,} {g.class_name} ({format_size(g.size)}) held by "
-                     f"{holder_text(g.holder_class, g.holder_id, g.path)}\n")
+                     f"{holder_text(g.holder_class, g.holder_id, g.path_text)}\n")
     if not groups:
         notes.append(f"  {survivors_absent(len(series))}\n")
     return notes

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from leaktui.snapshot import HeapSnapshot
-from leaktui.tui import model
+from leaktui.tui import formatting
 from leaktui.tui.widgets._columns import FittedTable, row_key
 from leaktui.units import format_size
 
@@ -79,10 +79,10 @@ class InstanceTable(FittedTable):
             ahead = max(wanted, 2 * len(self.nodes), PAGE * AHEAD_PAGES)
             self.nodes = snap.largest(self.members, min(ahead, len(self.members)))
         for o in self.nodes[self.shown:wanted].tolist():
-            self.add_row(model.fitted_label(snap, o, self._flex),
+            self.add_row(formatting.fitted_label(snap, o, self._flex),
                          format_size(int(snap.self_size[o])),
                          format_size(int(snap.retained_size[o])),
-                         model.distance(int(snap.distance[o])), key=str(o))
+                         formatting.distance(int(snap.distance[o])), key=str(o))
         self.shown = wanted
         rest = len(self.members) - self.shown
         if rest > 0:

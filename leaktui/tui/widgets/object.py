@@ -16,8 +16,9 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.paths import path_text
 from leaktui.snapshot.scripts import edge_target, script_name
-from leaktui.tui import allocations, model
+from leaktui.tui import formatting
 from leaktui.tui.views import focus_now
 from leaktui.units import format_size
 
@@ -37,16 +38,16 @@ class ObjectRow:
 
 def object_summary(snap: HeapSnapshot, node: int) -> Text:
     t = Text()
-    t.append(model.object_label(snap, node), style="bold")
+    t.append(formatting.object_label(snap, node), style="bold")
     t.append(f" · {snap.type_name(node)}\n")
     shallow, raw = int(snap.self_size[node]), int(snap.raw_self_size[node])
     t.append(f"shallow {format_size(shallow)}")
     if raw != shallow:
         t.append(f" (raw {format_size(raw)})")
     t.append(f" · retained {format_size(int(snap.retained_size[node]))}"
-             f" · distance {model.distance(int(snap.distance[node]))}\n")
+             f" · distance {formatting.distance(int(snap.distance[node]))}\n")
     t.append("path: ", style="bold")
-    t.append(model.path_to_root_text(snap, node))
+    t.append(path_text(snap, node))
     return t
 
 
@@ -56,7 +57,7 @@ def edge_label(snap: HeapSnapshot, edge: int) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(snap.edge_label(edge)[:50], style="bold")
     t.append(f" {snap.edge_type_name(edge)}", style="dim")
-    t.append(f" → {model.object_label(snap, target)}")
+    t.append(f" → {formatting.object_label(snap, target)}")
     t.append(f"  {format_size(int(snap.self_size[target]))}"
              f" / {format_size(int(snap.retained_size[target]))}", style="dim")
     return t
@@ -74,7 +75,7 @@ class ObjectTree(Tree[ObjectRow]):
         self.snap = snap
         self.clear()
         root = self.root
-        text = model.string_text(snap, node)
+        text = formatting.string_text(snap, node)
         if text is not None:
             self._add_text(root, text)
         if int(snap.node_type[node]) == snap.T_CLOSURE:
@@ -96,7 +97,7 @@ class ObjectTree(Tree[ObjectRow]):
             doms.add_leaf(Text(f"… {len(chain) - MAX_DOMINATORS:,} more up to the root",
                                style="italic"), ObjectRow())
         doms.expand()
-        frames = allocations.stack_labels(snap, node)
+        frames = formatting.stack_labels(snap, node)
         if frames:
             site = root.add(Text("allocated at", style="bold underline"), ObjectRow())
             for label in frames:
@@ -109,7 +110,7 @@ class ObjectTree(Tree[ObjectRow]):
         snap = self.snap
         assert snap is not None
         t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(model.object_label(snap, node))
+        t.append(formatting.object_label(snap, node))
         t.append(f"  {format_size(int(snap.self_size[node]))}"
                  f" / {format_size(int(snap.retained_size[node]))}", style="dim")
         return t
@@ -135,7 +136,8 @@ class ObjectTree(Tree[ObjectRow]):
         script = script_name(snap, node)
         where = f"{script or f'script {loc.script_id}'}:{loc.line + 1}:{loc.column + 1}"
         section = root.add(Text(f"{what} {where}", style="bold underline"), ObjectRow())
-        excerpt = (model.source_excerpt(script, loc.line, SOURCE_CONTEXT, loc.column) if script
+        excerpt = (formatting.source_excerpt(script, loc.line + 1, SOURCE_CONTEXT,
+                                               loc.column + 1) if script
                    else None)
         if excerpt is None:
             section.add_leaf(Text("source not readable on this host", style="italic"),
@@ -212,11 +214,11 @@ class ObjectPane(Vertical):
         self.remove_class("sites")
         self.query_one("#object", Static).update(object_summary(snap, node))
         self.query_one(ObjectTree).show(snap, node)
-        self.border_title = Text(f"Object {model.object_label(snap, node)}")
+        self.border_title = Text(f"Object {formatting.object_label(snap, node)}")
 
     def show_sites(self, snap: HeapSnapshot, class_id: int) -> None:
         self.add_class("sites")
-        self.query_one("#object", Static).update(allocations.sites_text(snap, class_id))
+        self.query_one("#object", Static).update(formatting.sites_text(snap, class_id))
         self.border_title = "Allocation sites"
 
     def current_node(self) -> int | None:

@@ -13,7 +13,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
-from leaktui.tui import model
+from leaktui.tui import formatting
 from leaktui.units import format_size
 
 TREE_WIDTH = 50  # retainers listed per level before an "N more" row
@@ -35,13 +35,13 @@ def retainer_label(snap: HeapSnapshot, node: int, edge: int, cycle: bool = False
     if edge >= 0:
         text.append(snap.edge_label(edge)[:60], style="bold")
         text.append(" in ")
-    text.append(model.object_label(snap, node))
+    text.append(formatting.object_label(snap, node))
     d = int(snap.distance[node])
     if cycle:
         text.append(" ↻ cycle", style="italic")
     elif 0 <= d <= 1:
         text.append(" ◆ root", style="italic")
-    text.append(f"  d{model.distance(d)} {format_size(int(snap.self_size[node]))}"
+    text.append(f"  d{formatting.distance(d)} {format_size(int(snap.self_size[node]))}"
                 f" / {format_size(int(snap.retained_size[node]))}", style="dim")
     return text
 

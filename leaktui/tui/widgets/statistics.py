@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.duplicates import DuplicateStrings, find_duplicate_strings
+from leaktui.text import one_line
 from leaktui.tui.views import LeakView, Loaded, focus_now
 from leaktui.units import format_size
 
@@ -48,12 +49,6 @@ class StatisticsPane(Static):
 
 DUPLICATES_SHOWN = 30
 VALUE_WIDTH = 48
-
-
-def one_line(text: str, width: int) -> str:
-    """A heap string on one line of ``width`` cells at most (control characters escaped)."""
-    flat = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-    return flat if len(flat) <= width else flat[:width - 1] + "…"
 
 
 def duplicates_text(found: DuplicateStrings, shown: int = DUPLICATES_SHOWN) -> Text:

@@ -54,7 +54,7 @@ def suspect_details(s: Suspect) -> Text:
     t = Text()
     t.append(f"[{s.severity.upper()}] {s.pattern}\n", style="bold")
     t.append(s.title + "\n\n")
-    t.append(f"holder: {s.holder_class} @{s.holder_id} via {'.'.join(s.holder_path) or '-'}\n")
+    t.append(f"holder: {s.holder_class} @{s.holder_id} via {s.holder_path_text or '-'}\n")
     counts = " -> ".join(f"{c:,}" for c in s.item_counts)
     t.append(f"items: {s.item_count:,} {s.item_class} (per snapshot {counts})\n")
     also = (" (also reached by suspect " + ", ".join(f"#{i + 1}" for i in s.shared_with) + ")"

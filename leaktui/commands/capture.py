@@ -13,10 +13,15 @@ import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlparse
 
+from leaktui.capture.series import (
+    Bar,
+    Plan,
+    capture_series,
+    fail_keeping,
+)
 from leaktui.errors import LeakTuiError
 from leaktui.units import format_size
 
@@ -177,30 +182,7 @@ def pause_warning(usage: HeapUsage, count: int, output: str) -> str:
     return "\n".join(lines)
 
 
-def check_room_for_another(output: str, last_size: int) -> None:
-    """Stop a series before a snapshot that cannot fit: it would pause the process for
-    nothing."""
-    free = shutil.disk_usage(output).free
-    if free < last_size:
-        raise LeakTuiError(f"{output} has {format_size(free)} free, less than the last snapshot "
-                           f"({format_size(last_size)}): stopping before pausing the process "
-                           "again")
-
-
 # --- the command -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What to capture and where, from the command line."""
-
-    output: str
-    stem: str
-    count: int
-    interval: float
-    sample: float | None
-    track: bool
-    yes: bool
 
 
 def _check_args(args: argparse.Namespace) -> None:
@@ -232,12 +214,6 @@ def _prepare_output(directory: str) -> str:
     if not os.access(directory, os.W_OK | os.X_OK):
         raise LeakTuiError(f"permission denied writing into {directory}")
     return directory
-
-
-def snapshot_name(stem: str, i: int, count: int) -> str:
-    """File name of snapshot ``i`` (0-based) of ``count``: numbered from 1 with zero padding
-    (`-01`, `-02`, ... `-11`), so a shell glob lists the series in the order it was taken."""
-    return f"{stem}-{i + 1:0{max(2, len(str(count)))}d}.heapsnapshot"
 
 
 def _stem(output: str, tag: str) -> str:
@@ -297,17 +273,6 @@ def open_series(paths: Sequence[str]) -> None:
         return
     args = build_parser("open").parse_args(["open", *paths])
     importlib.import_module(args._module).run(args)
-
-
-def _fail_keeping(paths: list[str], exc: BaseException) -> None:
-    """After a failure mid-series: the complete snapshots stay and are listed (stdout), the
-    error says so; no incomplete file is left behind."""
-    for path in paths:
-        print(path, flush=True)
-    if not isinstance(exc, LeakTuiError):
-        return  # interrupted: the paths above are what was kept
-    kept = f"{len(paths)} complete snapshot(s) kept" if paths else "nothing kept"
-    raise LeakTuiError(f"{exc} ({kept}; no incomplete file left)") from None
 
 
 def inspector_capture(endpoint: Endpoint, plan: Plan, allow_remote: bool,
@@ -430,31 +395,20 @@ async def _sample(session: CdpSession, plan: Plan) -> str:
 async def _series(session: CdpSession, plan: Plan) -> list[str]:
     from leaktui.capture.snapshot import start_tracking, take_snapshot
 
-    paths: list[str] = []
-    next_start = time.monotonic()
-    try:
-        if plan.track:
+    async def take(i: int, dest: str, bar: Bar) -> tuple[str, int]:
+        assert isinstance(bar, ProgressBar)
+        captured = await take_snapshot(session, dest, bar,
+                                       stop_tracking=plan.track and i == plan.count - 1)
+        return captured.path, captured.size
+
+    if plan.track:
+        try:
             await start_tracking(session)
-            next_start += plan.interval
-        for i in range(plan.count):
-            await asyncio.sleep(max(0.0, next_start - time.monotonic()))
-            next_start = time.monotonic() + plan.interval
-            if paths:
-                check_room_for_another(plan.output, os.path.getsize(paths[-1]))
-            path = os.path.join(plan.output, snapshot_name(plan.stem, i, plan.count))
-            bar = ProgressBar(f"snapshot {i + 1}/{plan.count}")
-            try:
-                captured = await take_snapshot(session, path, bar,
-                                               stop_tracking=plan.track and i == plan.count - 1)
-            except BaseException:
-                bar.abandon()
-                raise
-            bar.finish(captured.path, captured.size)
-            paths.append(captured.path)
-    except (LeakTuiError, asyncio.CancelledError) as exc:
-        _fail_keeping(paths, exc)
-        raise
-    return paths
+        except (LeakTuiError, asyncio.CancelledError) as exc:
+            fail_keeping([], exc)
+            raise
+    return await capture_series(plan, take, ProgressBar,
+                                first_delay=plan.interval if plan.track else 0.0)
 
 
 def signal_series(proc: NodeProcess, sig: str, plan: Plan) -> list[str]:
@@ -472,30 +426,15 @@ def signal_series(proc: NodeProcess, sig: str, plan: Plan) -> list[str]:
             "size. Node writes the file into the process's working directory with its usual "
             f"permissions; leaktui moves it to {plan.output} and makes it private.\n{SECRETS}",
             f"Send {sig} {plan.count} time(s)?", plan.yes)
-    paths: list[str] = []
-    next_start = time.monotonic()
-    try:
-        for i in range(plan.count):
-            time.sleep(max(0.0, next_start - time.monotonic()))
-            next_start = time.monotonic() + plan.interval
-            if paths:
-                check_room_for_another(plan.output, os.path.getsize(paths[-1]))
-            dest = os.path.join(plan.output, snapshot_name(plan.stem, i, plan.count))
-            bar = ProgressBar(f"snapshot {i + 1}/{plan.count}")
+    from leaktui.capture.snapshot import Progress
 
-            def waiting(seconds: float, size: int, bar: ProgressBar = bar) -> None:
-                from leaktui.capture.snapshot import Progress
+    async def take(i: int, dest: str, bar: Bar) -> tuple[str, int]:
+        assert isinstance(bar, ProgressBar)
 
-                bar(Progress("writing", written=size))
+        def waiting(seconds: float, size: int) -> None:
+            bar(Progress("writing", written=size))
 
-            try:
-                path = signal_snapshot(proc, sig, dest, on_wait=waiting)
-            except BaseException:
-                bar.abandon()
-                raise
-            bar.finish(path, os.path.getsize(path))
-            paths.append(path)
-    except LeakTuiError as exc:
-        _fail_keeping(paths, exc)
-        raise
-    return paths
+        path = signal_snapshot(proc, sig, dest, on_wait=waiting)  # blocks: nothing else runs
+        return path, os.path.getsize(path)
+
+    return asyncio.run(capture_series(plan, take, ProgressBar))

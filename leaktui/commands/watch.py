@@ -30,7 +30,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="poll the file instead of waiting for change events "
                              "(network mounts, containers)")
     parser.add_argument("--limit", metavar="SIZE",
-                        help="memory limit, e.g. 2G: how long until rss reaches it")
+                        help="memory limit, e.g. 2G (decimal: 2·10^9 bytes; 2GiB for 2·1024^3): "
+                             "how long until rss reaches it")
     parser.add_argument("--window", metavar="DURATION",
                         help="judge only the last DURATION (e.g. 15m, 2h); default all")
     parser.add_argument("--interval", metavar="DURATION", default=None,
@@ -49,8 +50,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leaktui.metrics import procfs
-    from leaktui.metrics.limits import parse_duration, parse_size, parse_window
     from leaktui.metrics.scrape import is_url
+    from leaktui.units import parse_duration, parse_size, parse_window
 
     if args.prometheus:
         return run_fleet(args)
@@ -81,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
 def run_endpoint(args: argparse.Namespace) -> int:
     """`leaktui watch http://HOST:PORT/metrics`: scrape one service, judged like a file."""
     from leaktui.metrics.http import credentials
-    from leaktui.metrics.limits import parse_size, parse_window
     from leaktui.metrics.scrape import Endpoint
+    from leaktui.units import parse_size, parse_window
 
     if args.poll:
         raise LeakTuiError("--poll is for a metrics file, not a URL")
@@ -123,7 +124,7 @@ async def print_endpoint(args: argparse.Namespace, endpoint: Endpoint, limit: in
 def run_fleet(args: argparse.Namespace) -> int:
     """`leaktui watch --prometheus URL`: the fleet view, or its table in --plain/--once."""
     from leaktui.commands.report import prometheus_source
-    from leaktui.metrics.limits import parse_duration, parse_size
+    from leaktui.units import parse_duration, parse_size
 
     if args.path is not None or args.pid is not None:
         raise LeakTuiError("--prometheus watches a fleet: give no metrics file or --pid")

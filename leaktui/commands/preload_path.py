@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-PRELOAD = Path(__file__).with_name("preload.js")
+PRELOAD = Path(__file__).parent.parent / "metrics" / "preload.js"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,120 @@
+"""Opening a series of snapshots, the one way the TUI and `leaktui report` do it.
+
+`load_series(paths, progress)` loads every file (a file that cannot be used is left out and
+named in a warning; only when none can be used is that an error, the first file's), puts the
+snapshots oldest first and checks they are of one process (`snapshot.series.order_series`),
+then looks for leak suspects: in the whole series when it is of one process, else in the last
+snapshot alone. When the suspect finder fails, the snapshots still open: the series comes back
+with no suspects and `suspects_error` saying so.
+
+Runs in a worker thread (the TUI's loading worker) or in the foreground (`report`): it never
+prints and never touches a widget; it reports through ``progress`` and stops (raising
+`LoadCancelled`) when ``cancelled()`` turns true, checked at every progress step.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from leaktui.snapshot import HeapSnapshot, load_snapshot
+from leaktui.snapshot import series as ordering
+
+if TYPE_CHECKING:
+    from leaktui.snapshot.loader import ProgressCallback
+    from leaktui.suspects import Suspect
+
+SUSPECTS_PHASE = "looking for leak suspects"
+
+
+class LoadCancelled(Exception):
+    """The caller asked to stop (``cancelled()`` became true): nothing is returned."""
+
+
+class SeriesProgress(Protocol):
+    def __call__(self, index: int, count: int, path: str, phase: str,
+                 fraction: float) -> None:
+        """File ``index`` of ``count`` (``path``) is in ``phase``, ``fraction`` done."""
+
+
+class SnapshotLoader(Protocol):
+    def __call__(self, path: str, progress: ProgressCallback | None = None) -> HeapSnapshot:
+        ...
+
+
+@dataclass(frozen=True)
+class OpenedSeries:
+    """What the TUI shows and `report` writes: the snapshots oldest first, their suspects and
+    what the user must be told."""
+
+    snaps: list[HeapSnapshot]  # oldest first
+    suspects: list[Suspect]
+    warnings: list[str]  # files left out, reordered, not of one process
+    one_process: bool = True
+    seconds: float = 0.0  # loading, ordering and the suspect finder
+    suspects_error: str | None = None  # the suspect finder failed: this says how
+    suspects_traceback: str | None = field(default=None, repr=False)  # for a log
+
+
+def load_series(paths: Sequence[str], progress: SeriesProgress | None = None, *,
+                loader: SnapshotLoader = load_snapshot,
+                cancelled: Callable[[], bool] | None = None,
+                find_suspects: Callable[[list[HeapSnapshot]], list[Suspect]] | None = None,
+                ) -> OpenedSeries:
+    """Open ``paths`` as one series (see the module). ``loader`` is `load_snapshot` unless a
+    test or the lean mode gives another with its signature; ``find_suspects`` defaults to
+    `leaktui.suspects.find_suspects`. Raises `LeakTuiError` when no file can be used and
+    `LoadCancelled` when ``cancelled()`` turned true."""
+    started = time.perf_counter()
+    count = len(paths)
+    stop = cancelled or (lambda: False)
+
+    def report(index: int, path: str, phase: str, fraction: float) -> None:
+        if stop():
+            raise LoadCancelled
+        if progress is not None:
+            progress(index, count, path, phase, fraction)
+
+    snaps, warnings = load_files(paths, report, loader)
+    order = ordering.order_series(snaps)
+    warnings += order.warnings
+    report(count - 1, paths[-1], SUSPECTS_PHASE, 1.0)
+    if find_suspects is None:
+        from leaktui.suspects import find_suspects as default_finder
+
+        find_suspects = default_finder
+    suspects: list[Suspect] = []
+    error = trace = None
+    try:
+        suspects = find_suspects(order.snaps if order.one_process else order.snaps[-1:])
+    except (LoadCancelled, MemoryError):
+        raise
+    except Exception as exc:  # a detector's bug must not keep the snapshots closed
+        trace = traceback.format_exc()
+        error = (f"Looking for leak suspects failed ({type(exc).__name__}: {exc}); "
+                 "the snapshots are open.")
+    return OpenedSeries(order.snaps, suspects, warnings, order.one_process,
+                        time.perf_counter() - started, error, trace)
+
+
+def load_files(paths: Sequence[str],
+               report: Callable[[int, str, str, float], None] | None = None,
+               loader: SnapshotLoader = load_snapshot,
+               keep_going: bool = True) -> tuple[list[HeapSnapshot], list[str]]:
+    """(the snapshots in the order given, a warning per file left out). ``report(index, path,
+    phase, fraction)`` hears every loading phase. With ``keep_going`` False the first file
+    that cannot be used is the error."""
+
+    def load(index: int, path: str) -> HeapSnapshot:
+        if report is None:
+            return loader(path)
+        return loader(path, lambda phase, fraction: report(index, path, phase, fraction))
+
+    if not keep_going:
+        return [load(i, p) for i, p in enumerate(paths)], []
+    tried = iter(range(len(paths)))
+    loaded = ordering.load_series(paths, lambda p: load(next(tried), p))
+    return loaded.snaps, list(loaded.warnings)

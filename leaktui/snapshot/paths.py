@@ -1,0 +1,303 @@
+"""The path from a root to an object, and the one way it is written.
+
+Every place that names an object by where it lives (the object pane, `y`, findings, pins,
+suspects' holders and titles, every report format) asks this module, so one object reads the
+same everywhere: `global.services.profiles.userCache.get('user-3')`.
+
+- `root_path(snap, node)`: the edges of the path. DevTools' shortest path from a user root
+  (`global`) when the object has a user distance; else the shortest path from a system root
+  (an object held only by a running function's stack, a handle, ...), weak edges never used.
+- `path_steps` turns the edges into `Step`s, each written once:
+
+  ============================  ==========================  =================================
+  edge                          written                     example
+  ============================  ==========================  =================================
+  property, shortcut            `.name`, `["not ident"]`    `.userCache`, `["x-y"]`
+  element                       `[i]`                       `list[3]`
+  `{elements}` + slot           `[i]` (an array's store)    `list[3]`
+  context (closure variable)    `.name`                     `.quote.{context}.cache`
+  internal                      `.{name}`                   `.{context}`, `.{bound_this}`
+  hidden                        `[name]`                    `[2]`
+  a Map's `{table}` + slot      `.get(key)` by the key      `.get('user-3')`, `.get(42)`,
+                                stored before the value     `.get(Session @71)`
+  ephemeron (WeakMap value)     `.{WeakMap value}`          `keyObj.{WeakMap value}`
+  ============================  ==========================  =================================
+
+  A global defined by an accessor (Node's `process`, `Buffer`) is reached through its setter's
+  scope (`set process.{context}._process`): it is written as the global, `.process`.
+- Elision, written once here: a run of one step (a linked list) is collapsed to `.next×40`;
+  after that, a path longer than `PATH_STEPS_SHOWN` steps keeps its first and last
+  `PATH_STEPS_SHOWN // 2` steps around `…N more…` (`path_text`). A title keeps the last few
+  steps after the last step into the scope of one of Node's own functions (`path_label`:
+  `clearInterval.{context}.timerListMap` is labelled `timerListMap`), `…` before a cut.
+- `user_distance(snap, node)`: the distance from a user root, None when there is none (only
+  system roots, or unreachable): the one "has a user distance" test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from leaktui.snapshot.graph import BASE_SYSTEM_DISTANCE, NO_DISTANCE, HeapSnapshot
+
+PATH_STEPS_SHOWN = 14  # a longer path keeps its first and last seven steps
+LABEL_STEPS = 4  # steps of a path in a title: `backend.api.interceptors.request`
+KEY_WIDTH = 40  # a Map's string key is cut after this many characters
+NAME_WIDTH = 60  # so is any other edge name
+SYSTEM_PATH_STEPS = 200  # the walk from a system root gives up after this many steps
+NO_PATH = "(no path from a root: held by the engine only, or unreachable)"
+_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
+_EPHEMERON = re.compile(r"part of key \(.*\) -> value \(.*\) pair in WeakMap")
+
+
+def shown_distance(d: int) -> int | None:
+    """A distance as DevTools shows it: None (`-`) when it is not from a user root (only
+    system roots, `BASE_SYSTEM_DISTANCE` and above, or unreachable, negative)."""
+    return d if 0 <= d < BASE_SYSTEM_DISTANCE else None
+
+
+def user_distance(snap: HeapSnapshot, node: int) -> int | None:
+    """The object's distance from a user root (`global`), None when it has none (held only
+    from system roots, or unreachable)."""
+    return shown_distance(int(snap.distance[node]))
+
+
+def has_user_distance(snap: HeapSnapshot, node: int) -> bool:
+    return user_distance(snap, node) is not None
+
+
+def user_distances(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
+    """`has_user_distance` for many objects at once (a boolean array)."""
+    d = snap.distance[np.asarray(nodes, dtype=np.int64)]
+    return np.asarray((d >= 0) & (d < BASE_SYSTEM_DISTANCE))
+
+
+@dataclass(frozen=True)
+class RootPath:
+    """The edges from ``root`` down to an object (empty when the object is a root's direct
+    child through no named edge, or no path was found); ``user`` tells a user root
+    (`global`) from a system one."""
+
+    root: int  # ordinal of the first node of the path, -1 when there is no path
+    edges: tuple[int, ...]
+    user: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a path as written (`text`, e.g. `.get('k')`) and as DevTools' edge names
+    it stands for (`names`, e.g. `("table", "8")`, for the JSON lists of names);
+    ``node_scope`` marks the step into the scope of one of Node's own functions (a title's
+    label starts after it)."""
+
+    text: str
+    names: tuple[str, ...]
+    node_scope: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+
+def root_path(snap: HeapSnapshot, node: int) -> RootPath:
+    """The path to ``node``: from a user root when it has a user distance, else from the
+    nearest system root (`(Stack roots)`, `(Handle scope)`, ...), never through a weak edge."""
+    if has_user_distance(snap, node):
+        edges = tuple(snap.path_to_root(node))
+        if edges:
+            return RootPath(snap.edge_source(edges[0]), edges, True)
+        # a user root itself (`global`): the path is its name; the synthetic root has none
+        synthetic = int(snap.node_type[node]) == snap.T_SYNTHETIC
+        return RootPath(-1 if synthetic else node, (), True)
+    out: list[int] = []
+    v = node
+    root = -1
+    for _ in range(SYSTEM_PATH_STEPS):
+        dv = int(snap.distance[v])
+        if dv == NO_DISTANCE or int(snap.node_type[v]) == snap.T_SYNTHETIC:
+            break
+        slots = snap.retainer_slots(v)
+        if not len(slots):
+            break
+        into = snap.retaining_edges[slots.start:slots.stop].astype(np.int64)
+        srcs = np.asarray(snap.retaining_nodes[slots.start:slots.stop], dtype=np.int64)
+        d = snap.distance[srcs].astype(np.int64)
+        ok = (snap.edge_type[into] != snap.E_WEAK) & (d >= 0) & (d < dv)
+        if not ok.any():
+            break
+        i = int(np.flatnonzero(ok)[np.argmin(d[ok])])
+        src = int(srcs[i])
+        if int(snap.node_type[src]) == snap.T_SYNTHETIC:
+            root = src
+            break
+        out.append(int(into[i]))
+        v = src
+    out.reverse()
+    if out and root < 0:
+        root = snap.edge_source(out[0])
+    return RootPath(root, tuple(out), False)
+
+
+def root_name(snap: HeapSnapshot, path: RootPath) -> str:
+    """How the path starts: `global` for the global object, else the root's name."""
+    if path.root < 0:
+        return ""
+    name = snap.class_name(path.root) if path.user else snap.raw_name(path.root)
+    if path.user and "global" in name.lower():
+        return "global"
+    return name if name.startswith("(") else f"({name})"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _edge_step(snap: HeapSnapshot, edge: int) -> Step:
+    raw = snap.edge_name_text(edge)
+    name = _cut(raw, NAME_WIDTH)
+    kind = snap.edge_type_name(edge)
+    if kind in ("element", "hidden"):
+        return Step(f"[{name}]", (raw,))
+    if kind in ("property", "shortcut", "context"):
+        return Step(f".{name}" if _IDENTIFIER.match(name) else f'["{name}"]', (raw,))
+    if _EPHEMERON.search(raw):
+        return Step(".{WeakMap value}", (raw,))
+    return Step(f".{{{name}}}", (raw,))  # internal: V8's own link, e.g. a closure's {context}
+
+
+def _map_key(snap: HeapSnapshot, table: int, slot: str) -> str | None:
+    """The key stored before ``slot`` in a Map's hash table, written as code: a string
+    quoted, a heap number as it is, an object as `Class @id`; None when there is no such
+    slot (a small integer key is not a heap object and leaves no edge)."""
+    if not slot.isdigit() or int(slot) == 0:
+        return None
+    before = str(int(slot) - 1)
+    for e in snap.edges(table):
+        if snap.edge_name_text(e) != before:
+            continue
+        key = int(snap.edge_to[e])
+        t = int(snap.node_type[key])
+        if t in (snap.T_STRING, snap.T_CONS, snap.T_SLICED):
+            return repr(_cut(snap.name(key), KEY_WIDTH))
+        if snap.type_name(key) in ("number", "heap number"):
+            return snap.name(key)
+        return f"{snap.class_name(key)} @{int(snap.node_id[key])}"
+    return None
+
+
+def path_steps(snap: HeapSnapshot, path: RootPath) -> list[Step]:
+    """The steps of ``path`` as written (see the module's table)."""
+    from leaktui.snapshot.scripts import script_names
+
+    edges = path.edges
+    steps: list[Step] = []
+    i = 0
+    while i < len(edges):
+        e = edges[i]
+        name = snap.edge_name_text(e)
+        if (name == "table" and i + 1 < len(edges)
+                and snap.class_name(snap.edge_source(e)) == "Map"):
+            slot = snap.edge_name_text(edges[i + 1])
+            key = _map_key(snap, int(snap.edge_to[e]), slot)
+            if key is not None:
+                steps.append(Step(f".get({key})", (name, slot)))
+                i += 2
+                continue
+        if (name == "elements" and i + 1 < len(edges)
+                and snap.edge_type_name(e) == "internal"):  # an array's backing store
+            slot = snap.edge_name_text(edges[i + 1])
+            steps.append(Step(f"[{_cut(slot, NAME_WIDTH)}]", (name, slot)))
+            i += 2
+            continue
+        step = _edge_step(snap, e)
+        if name == "context" and snap.edge_type_name(e) == "internal":
+            loc = snap.location(snap.edge_source(e))
+            if loc is not None and script_names(snap).get(loc.script_id, "").startswith("node:"):
+                step = Step(step.text, step.names, node_scope=True)
+        steps.append(step)
+        i += 1
+    return _accessor_global(steps)
+
+
+def _accessor_global(steps: list[Step]) -> list[Step]:
+    """`set process.{context}._process` -> `.process`: a global defined by an accessor."""
+    if (len(steps) >= 3 and steps[0].name.startswith(("get ", "set "))
+            and steps[1].name == "context" and _IDENTIFIER.match(steps[0].name[4:])):
+        name = steps[0].name[4:]
+        return [Step(f".{name}", (name,)), *steps[3:]]
+    return steps
+
+
+def compact(steps: list[Step]) -> list[Step]:
+    """Runs of one step (a linked list's `.next.next...`) as one step, `.next×40`."""
+    out: list[Step] = []
+    i = 0
+    while i < len(steps):
+        j = i
+        while j + 1 < len(steps) and steps[j + 1] == steps[i]:
+            j += 1
+        n = j - i + 1
+        s = steps[i]
+        names = (f"{s.name}×{n}",) if len(s.names) == 1 else s.names * n
+        out.append(s if n == 1 else Step(f"{s.text}×{n}", names, s.node_scope))
+        i = j + 1
+    return out
+
+
+def write_path(root: str, steps: list[Step]) -> str:
+    """``root`` and the steps as one string, the middle elided past `PATH_STEPS_SHOWN`."""
+    steps = compact(steps)
+    texts = [s.text for s in steps]
+    if len(texts) > PATH_STEPS_SHOWN:
+        keep = PATH_STEPS_SHOWN // 2
+        texts = texts[:keep] + [f"…{len(texts) - 2 * keep} more…"] + texts[-keep:]
+    return root + "".join(texts)
+
+
+def path_text(snap: HeapSnapshot, node: int) -> str:
+    """THE way an object's place is written: `global.cache.get('users')[3]`, or `NO_PATH`."""
+    path = root_path(snap, node)
+    if path.root < 0:
+        return NO_PATH
+    return write_path(root_name(snap, path), path_steps(snap, path))
+
+
+def label_steps(snap: HeapSnapshot, node: int) -> list[Step]:
+    """The steps a title names an object by: after the last step into the scope of one of
+    Node's own functions, runs compacted."""
+    path = root_path(snap, node)
+    steps = compact(path_steps(snap, path))
+    cut = max((i for i, s in enumerate(steps) if s.node_scope), default=-1)
+    return steps[cut + 1:]
+
+
+def path_label(snap: HeapSnapshot, node: int, keep: int = LABEL_STEPS) -> str:
+    """The tail of `path_text` for titles: `…profiles.userCache`, `pricing.quote.{context}.cache`
+    (the last ``keep`` steps; a Map's `.get(key)` counts with the step before it); "" when no
+    step names the object."""
+    steps = label_steps(snap, node)
+    if not steps:
+        return ""
+    words: list[str] = []
+    for s in steps:  # `.get(k)` and `[i]` stay with the word before them
+        if words and s.text[:1] != "." or words and s.text.startswith(".get("):
+            words[-1] += s.text
+        else:
+            words.append(s.text)
+    tail = "".join(words[-keep:])
+    tail = tail[1:] if tail.startswith(".") else tail
+    return tail if len(words) <= keep else "…" + tail
+
+
+def path_names(snap: HeapSnapshot, node: int) -> list[str]:
+    """DevTools' edge names along the path (`["cache", "table", "8"]`, runs compacted as
+    `next×40`, a global's accessor as the global), with the root's name first for a path from
+    a system root: the lists the JSON reports store beside `path_text`."""
+    path = root_path(snap, node)
+    names = [n for s in compact(path_steps(snap, path)) for n in s.names]
+    if not path.user and path.root >= 0:
+        names.insert(0, snap.raw_name(path.root))
+    return names
