@@ -14,7 +14,7 @@ held; the loops release it, so a second thread (the reverse graph, a TUI) runs b
 import numpy as np
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport free, malloc, qsort, realloc
 
 NO_DISTANCE = -5
 BASE_SYSTEM_DISTANCE = 100_000_000
@@ -1242,3 +1242,63 @@ def outermost_holders(const uint32_t[::1] dominator, const int64_t[::1] holders,
                 memo[path[i]] = found
             out[h] = found == 2
     return out_arr.astype(np.bool_)
+
+
+# ---------------------------------------------------------------------------------- reach
+cdef int _cmp_int64(const void* a, const void* b) noexcept nogil:
+    cdef int64_t x = (<const int64_t*>a)[0]
+    cdef int64_t y = (<const int64_t*>b)[0]
+    return (x > y) - (x < y)
+
+
+def reach_step(const int64_t[::1] frontier, const int64_t[::1] source,
+               const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
+               const uint32_t[::1] edge_to, const uint8_t[::1] node_type, Py_ssize_t cap,
+               const uint8_t[::1] skip_edge_type, const uint8_t[::1] skip_node_type,
+               uint32_t[::1] stamp, uint32_t mark):
+    """One step of a walk from many starts at once. ``frontier[i]`` was reached from start
+    ``source[i]``; entries of one start are adjacent. Follows the first ``cap`` edges of each
+    (an edge whose type is flagged in ``skip_edge_type`` is not followed, a target whose node
+    type is flagged in ``skip_node_type`` not entered). Returns (targets, their starts, the
+    last mark used): each target once per start, sorted by (start, target). ``stamp`` (N
+    uint32, zeros at first) remembers what a start reached in this step: marks above ``mark``
+    are used, the array is cleared when they run out."""
+    cdef Py_ssize_t n = frontier.shape[0], i, run, k = 0, bound = 0, run_start
+    cdef int64_t f, s
+    cdef Py_ssize_t e, e_end
+    cdef uint32_t t, last_mark = 0xFFFFFFFF
+    with nogil:
+        for i in range(n):
+            f = frontier[i]
+            bound += min(cap, <Py_ssize_t>(first_edge[f + 1] - first_edge[f]))
+    targets_arr = np.empty(bound, dtype=np.int64)
+    sources_arr = np.empty(bound, dtype=np.int64)
+    cdef int64_t[::1] targets = targets_arr
+    cdef int64_t[::1] sources = sources_arr
+    with nogil:
+        i = 0
+        while i < n:
+            s = source[i]
+            if mark == last_mark:
+                for run in range(stamp.shape[0]):
+                    stamp[run] = 0
+                mark = 0
+            mark += 1
+            run_start = k
+            while i < n and source[i] == s:
+                f = frontier[i]
+                e = <Py_ssize_t>first_edge[f]
+                e_end = min(e + cap, <Py_ssize_t>first_edge[f + 1])
+                while e < e_end:
+                    if not skip_edge_type[edge_type[e]]:
+                        t = edge_to[e]
+                        if not skip_node_type[node_type[t]] and stamp[t] != mark:
+                            stamp[t] = mark
+                            targets[k] = t
+                            sources[k] = s
+                            k += 1
+                    e += 1
+                i += 1
+            if k - run_start > 1:
+                qsort(&targets[run_start], k - run_start, sizeof(int64_t), _cmp_int64)
+    return targets_arr[:k], sources_arr[:k], mark
