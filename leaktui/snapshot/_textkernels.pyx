@@ -240,3 +240,40 @@ def duplicate_members(const int64_t[::1] nodes, const int64_t[::1] keys, Py_ssiz
             members[cursor[g]] = nodes[p]
             cursor[g] += 1
     return members_arr
+
+
+# ------------------------------------------------------------------------ numeric strings
+def decimal_values(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+                   const uint8_t[::1] escaped, const int64_t[::1] indexes):
+    """For each string index in ``indexes``: its value when its raw text is ASCII decimal
+    digits only (at most 18), -1 when it holds another ASCII character or is empty (no digit
+    string), -2 when only decoding can tell (JSON escapes, non-ASCII bytes, more digits)."""
+    cdef Py_ssize_t n = indexes.shape[0], i, p, a, b
+    cdef int64_t value
+    cdef uint8_t c
+    cdef bint unsure
+    out_arr = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    with nogil:
+        for i in range(n):
+            a = starts[indexes[i]]
+            b = ends[indexes[i]]
+            if b <= a:
+                out[i] = -1
+                continue
+            if escaped[indexes[i]]:  # an escape may stand for a digit: decode
+                out[i] = -2
+                continue
+            value = 0
+            unsure = b - a > 18
+            for p in range(a, b):
+                c = buf[p]
+                if c >= 0x80:
+                    unsure = True
+                elif c < 0x30 or c > 0x39:
+                    value = -1
+                    break
+                elif not unsure:
+                    value = value * 10 + (c - 0x30)
+            out[i] = value if value == -1 else (-2 if unsure else value)
+    return out_arr
