@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -59,32 +61,49 @@ if {suspects!r}:
 print(json.dumps(result))
 """
     t0 = time.perf_counter()
+    cpu0 = _children_cpu()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["process_s"] = time.perf_counter() - t0  # interpreter start and imports included
+    result["process_cpu_s"] = _children_cpu() - cpu0  # user + system, every thread
     return result
+
+
+def _children_cpu() -> float:
+    """User + system CPU of the finished child processes: on a shared, loaded machine a
+    steadier measure than wall time (a process waiting for a core costs no CPU)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _time_output(stderr: str) -> tuple[float, float]:
+    """(peak RSS MiB, user + system s) from /usr/bin/time -f "%M %U %S" (its last line)."""
+    peak, user, system = stderr.strip().splitlines()[-1].split()
+    return int(peak) / 1024, float(user) + float(system)
 
 
 def oracle(path: str, oracle_dir: str) -> dict:
     """DevTools' worker on ``path`` in its own process (via /usr/bin/time for its own peak)."""
     t0 = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "node", "--max-old-space-size=16000",
-                           str(Path(oracle_dir) / "oracle.js"), path, "--quiet", "--stats"],
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "node",
+                           "--max-old-space-size=16000", str(Path(oracle_dir) / "oracle.js"),
+                           path, "--quiet", "--stats"],
                           check=True, capture_output=True, text=True)
     wall = time.perf_counter() - t0
-    peak = int(proc.stderr.strip().splitlines()[-1]) / 1024
-    return {"oracle_s": wall, "oracle_peak_rss_mb": peak}
+    peak, cpu = _time_output(proc.stderr)
+    return {"oracle_s": wall, "oracle_cpu_s": cpu, "oracle_peak_rss_mb": peak}
 
 
 def report_run(python: str, path: str) -> dict:
     """`leaktui report` as a user runs it: wall time including interpreter start, peak RSS."""
     t0 = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", python, "-m", "leaktui.cli", "report",
-                           "--format", "json", path], check=True, capture_output=True, text=True,
-                          cwd="/")
-    return {"report_s": time.perf_counter() - t0,
-            "report_peak_rss_mb": int(proc.stderr.strip().splitlines()[-1]) / 1024}
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", python, "-m", "leaktui.cli",
+                           "report", "--format", "json", path], check=True, capture_output=True,
+                          text=True, cwd="/")
+    peak, cpu = _time_output(proc.stderr)
+    return {"report_s": time.perf_counter() - t0, "report_cpu_s": cpu,
+            "report_peak_rss_mb": peak}
 
 
 def fresh_install(path: str) -> dict:
@@ -150,13 +169,21 @@ def main() -> int:
         if args.oracle:
             result.update(oracle(args.paths[-1], args.oracle))
             result["speedup_vs_devtools"] = result["oracle_s"] / result["process_s"]
+            result["cpu_speedup_vs_devtools"] = result["oracle_cpu_s"] / result["process_cpu_s"]
+            if "report_s" in result:
+                result["report_speedup_vs_devtools"] = result["oracle_s"] / result["report_s"]
+                result["report_cpu_speedup_vs_devtools"] = (
+                    result["oracle_cpu_s"] / result["report_cpu_s"])
             result["memory_vs_devtools"] = result["peak_rss_mb"] / result["oracle_peak_rss_mb"]
         print(json.dumps(result))
         runs.append(result)
-    keys = ["process_s", "load_and_analyse_s", "peak_rss_mb", "report_s", "report_peak_rss_mb",
-            "oracle_s", "oracle_peak_rss_mb", "speedup_vs_devtools", "memory_vs_devtools",
-            "suspects_s"]
-    print("ranges over", len(runs), "run(s):")
+    keys = ["process_s", "process_cpu_s", "load_and_analyse_s", "peak_rss_mb", "report_s",
+            "report_cpu_s", "report_peak_rss_mb", "oracle_s", "oracle_cpu_s",
+            "oracle_peak_rss_mb", "speedup_vs_devtools", "cpu_speedup_vs_devtools",
+            "report_speedup_vs_devtools", "report_cpu_speedup_vs_devtools",
+            "memory_vs_devtools", "suspects_s"]
+    print("ranges over", len(runs), "run(s); load average now",
+          " ".join(f"{x:.1f}" for x in os.getloadavg()))
     for key in keys:
         values = [r[key] for r in runs if key in r]
         if values:

@@ -10,8 +10,9 @@ members' self sizes and retained sizes and groups are ordered by retained size, 
 (ties: the group whose first member comes first; truncated groups after the others). Sliced
 strings are not counted.
 
-Everything per node is numpy over the node and edge arrays, plus one compiled walk of the
-concatenated strings' parts; Python touches only distinct texts of concatenated strings.
+Candidates, their grouping (by counting, no sort) and the concatenated strings' parts are
+compiled passes (_textkernels.pyx); numpy works over the candidates and groups only, and Python
+touches only distinct texts of concatenated strings.
 """
 
 from __future__ import annotations
@@ -215,7 +216,8 @@ def _truncated(snap: HeapSnapshot, strings: np.ndarray, cons: np.ndarray, names:
     trunc = names.one("truncated")
     if trunc < 0:
         return {}
-    marked = np.flatnonzero((snap.edge_name == trunc) & (snap.edge_type == snap.E_INTERNAL))
+    marked = _textkernels.internal_edges_named(snap.edge_type, snap.edge_name, snap.E_INTERNAL,
+                                               trunc)
     owners = np.unique(snap.edge_sources(marked)) if marked.shape[0] else marked
     owners = owners[_present(strings, owners) | _present(cons, owners)]
     out: dict[int, tuple[int | None, int | None]] = {}
@@ -309,9 +311,8 @@ def _match_flat_names(snap: HeapSnapshot, texts: list[str], used: np.ndarray,
 def find_duplicate_strings(snap: HeapSnapshot) -> DuplicateStrings:
     """DevTools' duplicated-string groups of ``snap`` (see the module docstring)."""
     names = _Finder(snap)
-    sized = snap.self_size > 0
-    strings = np.flatnonzero(sized & (snap.node_type == snap.T_STRING))
-    cons = np.flatnonzero(sized & (snap.node_type == snap.T_CONS))
+    strings, cons = _textkernels.string_candidates(snap.node_type, snap.self_size,
+                                                   snap.T_STRING, snap.T_CONS)
     cons = cons[~_flat_cons(snap, cons, names)]
     n_strings = len(snap.strings)
     # A key per candidate: the name's string index; a concatenated string's text maps to the
@@ -332,7 +333,6 @@ def find_duplicate_strings(snap: HeapSnapshot) -> DuplicateStrings:
     keys = np.concatenate([key_of_string, key_of_cons])
     del key_of_string, key_of_cons
     trunc_info: list[tuple[int | None, int | None]] = []
-    tier = np.zeros(nodes.shape[0], dtype=np.int8)
     truncated = _truncated(snap, strings, cons, names)
     if truncated:  # (text, length, hash) of each truncated string: its own keys
         combo: dict[tuple[int, int | None, int | None], int] = {}
@@ -346,38 +346,23 @@ def find_duplicate_strings(snap: HeapSnapshot) -> DuplicateStrings:
                 combo[k] = len(combo)
                 trunc_info.append(info)
             keys[p] = base + combo[k]
-            tier[p] = 1
-    # Only strings with an equal one go on (most have none): then into node order.
-    dup = np.bincount(keys)[keys] >= 2
-    nodes, keys, tier = nodes[dup], keys[dup], tier[dup]
-    order = np.argsort(nodes, kind="stable")
-    nodes, keys, tier = nodes[order], keys[order], tier[order]
-    by_group = np.argsort(keys, kind="stable")  # members stay in node order
-    members = nodes[by_group]
-    group_key = keys[by_group]
-    starts = np.flatnonzero(np.r_[True, group_key[1:] != group_key[:-1]]) \
-        if members.shape[0] else np.zeros(0, dtype=np.int64)
-    offsets = np.r_[starts, members.shape[0]].astype(np.int64)
-    self_sz = snap.self_size[members].astype(np.int64)
-    retained = snap.retained_size[members].astype(np.int64)
-    if starts.shape[0]:
-        g_self = np.add.reduceat(self_sz, starts)
-        g_retained = np.add.reduceat(retained, starts)
-        g_min = np.minimum.reduceat(self_sz, starts)
-        g_first = members[starts]
-        g_tier = tier[by_group][starts]
-    else:
-        g_self = g_retained = g_min = g_first = g_tier = np.zeros(0, dtype=np.int64)
+    # Grouped by key in two compiled passes over the candidates (counting, no sort), members
+    # in node order; groups come numbered in the order their first member appears.
+    n_keys = n_strings + len(values_extra) + len(trunc_info)
+    split = strings.shape[0]
+    group, g_keys, g_count, g_self, g_retained, g_min, g_first = _textkernels.duplicate_groups(
+        nodes, keys, split, n_keys, snap.self_size, snap.retained_size)
+    g_tier = g_keys >= n_strings + len(values_extra)  # truncated groups after the others
     # DevTools: untruncated groups in order of first appearance, then truncated ones, then a
     # stable sort by retained size, largest first.
     rank = np.lexsort((g_first, g_tier, -g_retained))
-    place = np.empty_like(rank)
-    place[rank] = np.arange(rank.shape[0])
-    member_group = np.repeat(np.arange(starts.shape[0]), np.diff(offsets))
-    members_sorted = members[np.argsort(place[member_group], kind="stable")]
     new_offsets = np.zeros(rank.shape[0] + 1, dtype=np.int64)
-    new_offsets[1:] = np.cumsum(np.diff(offsets)[rank])
-    g_keys = group_key[starts][rank] if starts.shape[0] else np.zeros(0, dtype=np.int64)
+    new_offsets[1:] = np.cumsum(g_count[rank])
+    group_start = np.empty(rank.shape[0], dtype=np.int64)
+    group_start[rank] = new_offsets[:-1]
+    members_sorted = _textkernels.duplicate_members(nodes, keys, split, group, group_start,
+                                                    int(new_offsets[-1]))
+    del group
     return DuplicateStrings(snap, members_sorted, new_offsets, g_self[rank], g_retained[rank],
-                            (g_self - g_min)[rank], g_keys, n_strings, values_extra,
+                            (g_self - g_min)[rank], g_keys[rank], n_strings, values_extra,
                             trunc_info)

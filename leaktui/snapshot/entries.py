@@ -54,8 +54,7 @@ def _index_names(snap: HeapSnapshot, edges: np.ndarray) -> np.ndarray:
     """Numeric value of internal edge names such as "259" (-1 for other names)."""
     names = snap.edge_name[edges].astype(np.int64)
     uniq, inverse = np.unique(names, return_inverse=True)
-    values = np.asarray([int(t) if (t := snap.strings[int(u)]).isdigit() else -1
-                         for u in uniq.tolist()], dtype=np.int64)
+    values = snap.strings.decimal_values(uniq)
     return values[inverse] if uniq.size else np.zeros(0, dtype=np.int64)
 
 

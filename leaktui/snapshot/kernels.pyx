@@ -14,7 +14,7 @@ held; the loops release it, so a second thread (the reverse graph, a TUI) runs b
 import numpy as np
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport free, malloc, qsort, realloc
 
 NO_DISTANCE = -5
 BASE_SYSTEM_DISTANCE = 100_000_000
@@ -282,9 +282,12 @@ def fold_shallow_sizes(uint32_t[::1] self_size, candidate_mask, const offset_t[:
 
 
 # ---------------------------------------------------------------------------------- dominators
-cdef inline bint _has_only_weak_retainers(Py_ssize_t v, const offset_t[::1] first_retainer,
-                                          const uint32_t[::1] retaining_edges,
-                                          const uint8_t[::1] essential) noexcept nogil:
+# The loops below index raw C pointers taken once from the memoryviews: in the innermost
+# loops (the DFS cursor, `_evaluate`'s path compression) every store would otherwise make the
+# compiler reload each view's data pointer (Python builds extensions without strict aliasing).
+cdef inline bint _has_only_weak_retainers(Py_ssize_t v, const offset_t* first_retainer,
+                                          const uint32_t* retaining_edges,
+                                          const uint8_t* essential) noexcept nogil:
     cdef Py_ssize_t r
     for r in range(<Py_ssize_t>first_retainer[v], <Py_ssize_t>first_retainer[v + 1]):
         if essential[retaining_edges[r]]:
@@ -292,10 +295,10 @@ cdef inline bint _has_only_weak_retainers(Py_ssize_t v, const offset_t[::1] firs
     return True
 
 
-cdef Py_ssize_t _dfs(Py_ssize_t start, Py_ssize_t n, const offset_t[::1] first_edge,
-                     const uint32_t[::1] edge_to, const uint8_t[::1] essential,
-                     offset_t[::1] next_edge, uint32_t[::1] parent, uint32_t[::1] semi,
-                     uint32_t[::1] vertex, uint32_t[::1] label) noexcept nogil:
+cdef Py_ssize_t _dfs(Py_ssize_t start, Py_ssize_t n, const offset_t* first_edge,
+                     const uint32_t* edge_to, const uint8_t* essential, offset_t* next_edge,
+                     uint32_t* parent, uint32_t* semi, uint32_t* vertex,
+                     uint32_t* label) noexcept nogil:
     """Iterative DFS over essential edges (vertices are ordinal + 1; 0 means none)."""
     cdef Py_ssize_t v, v_next, vo, w
     cdef offset_t end, e
@@ -310,8 +313,8 @@ cdef Py_ssize_t _dfs(Py_ssize_t start, Py_ssize_t n, const offset_t[::1] first_e
         v_next = parent[v]
         vo = v - 1
         end = first_edge[vo + 1]
-        while next_edge[vo] < end:
-            e = next_edge[vo]
+        e = next_edge[vo]
+        while e < end:
             if essential[e]:
                 w = <Py_ssize_t>edge_to[e] + 1
                 if semi[w] == 0:
@@ -319,15 +322,16 @@ cdef Py_ssize_t _dfs(Py_ssize_t start, Py_ssize_t n, const offset_t[::1] first_e
                     next_edge[w - 1] = first_edge[w - 1]
                     v_next = w
                     break
-            next_edge[vo] += 1
+            e += 1
+        next_edge[vo] = e
         v = v_next
     return n
 
 
-cdef inline uint32_t _evaluate(uint32_t v0, uint32_t[::1] ancestor, uint32_t[::1] label,
-                               const uint32_t[::1] semi, uint32_t[::1] stack) noexcept nogil:
+cdef inline uint32_t _evaluate(uint32_t v0, uint32_t* ancestor, uint32_t* label,
+                               const uint32_t* semi, uint32_t* stack) noexcept nogil:
     cdef Py_ssize_t sp = 0
-    cdef uint32_t v, w
+    cdef uint32_t v, w, a
     if ancestor[v0] == 0:
         return v0
     v = v0
@@ -338,10 +342,49 @@ cdef inline uint32_t _evaluate(uint32_t v0, uint32_t[::1] ancestor, uint32_t[::1
     while sp > 0:
         w = stack[sp]
         sp -= 1
-        if semi[label[ancestor[w]]] < semi[label[w]]:
-            label[w] = label[ancestor[w]]
-        ancestor[w] = ancestor[ancestor[w]]
+        a = ancestor[w]
+        if semi[label[a]] < semi[label[w]]:
+            label[w] = label[a]
+        ancestor[w] = ancestor[a]
     return label[v0]
+
+
+cdef void _semidominators(Py_ssize_t n, Py_ssize_t r, const offset_t* first_retainer,
+                          const uint32_t* retaining_nodes, const uint32_t* retaining_edges,
+                          const uint8_t* essential, const uint32_t* vertex,
+                          const uint32_t* parent, uint32_t* semi, uint32_t* ancestor,
+                          uint32_t* label, uint32_t* bucket_head, uint32_t* bucket_next,
+                          uint32_t* stack, uint32_t* dom) noexcept nogil:
+    cdef Py_ssize_t i, ri, ri_end, wo
+    cdef uint32_t w, u, b, p, vv, semi_w
+    cdef bint orphan
+    for i in range(n, 1, -1):
+        w = vertex[i]
+        wo = w - 1
+        orphan = True
+        semi_w = semi[w]
+        ri_end = <Py_ssize_t>first_retainer[wo + 1]
+        for ri in range(<Py_ssize_t>first_retainer[wo], ri_end):
+            if not essential[retaining_edges[ri]]:
+                continue
+            orphan = False
+            u = _evaluate(retaining_nodes[ri] + 1, ancestor, label, semi, stack)
+            if semi[u] < semi_w:
+                semi_w = semi[u]
+        if orphan:
+            semi_w = semi[r]
+        semi[w] = semi_w
+        b = vertex[semi_w]
+        bucket_next[w] = bucket_head[b]
+        bucket_head[b] = w
+        p = parent[w]
+        ancestor[w] = p
+        vv = bucket_head[p]
+        while vv != 0:
+            u = _evaluate(vv, ancestor, label, semi, stack)
+            dom[vv] = u if semi[u] < semi[vv] else p
+            vv = bucket_next[vv]
+        bucket_head[p] = 0
 
 
 def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
@@ -355,7 +398,7 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     (dominator ordinal per node, retained size per node, #weak-only starts, #unreachable).
     ``scratch_*``: uint32 arrays of N+1 the caller has no use for now (their contents are
     overwritten), or empty ones: the kernel then allocates its own."""
-    cdef const uint8_t[::1] essential = _mask(essential_mask)
+    cdef const uint8_t[::1] essential_view = _mask(essential_mask)
     cdef Py_ssize_t n_nodes = first_edge.shape[0] - 1
     cdef Py_ssize_t size = n_nodes + 1
     parent_arr = scratch_a if scratch_a.shape[0] == size else np.empty(size, dtype=np.uint32)
@@ -368,25 +411,36 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     offset_dtype = np.uint32 if offset_t is uint32_t else np.int64
     next_edge_arr = np.zeros(size, dtype=offset_dtype)
     bucket_next_arr = np.zeros(size, dtype=np.uint32)
-    cdef uint32_t[::1] parent = parent_arr
-    cdef uint32_t[::1] ancestor = ancestor_arr
-    cdef uint32_t[::1] vertex = vertex_arr
-    cdef uint32_t[::1] label = label_arr
-    cdef uint32_t[::1] semi = semi_arr
-    cdef offset_t[::1] next_edge = next_edge_arr
-    cdef uint32_t[::1] bucket_next = bucket_next_arr
-    cdef Py_ssize_t n = 0, v, i, ri, r = root + 1, o
+    cdef uint32_t[::1] parent_view = parent_arr
+    cdef uint32_t[::1] ancestor_view = ancestor_arr
+    cdef uint32_t[::1] vertex_view = vertex_arr
+    cdef uint32_t[::1] label_view = label_arr
+    cdef uint32_t[::1] semi_view = semi_arr
+    cdef offset_t[::1] next_edge_view = next_edge_arr
+    cdef uint32_t[::1] bucket_next_view = bucket_next_arr
+    cdef const offset_t* fe = &first_edge[0]
+    cdef const uint32_t* to = &edge_to[0] if edge_to.shape[0] else NULL
+    cdef const uint8_t* essential = &essential_view[0] if essential_view.shape[0] else NULL
+    cdef const offset_t* fr = &first_retainer[0]
+    cdef const uint32_t* rnodes = &retaining_nodes[0] if retaining_nodes.shape[0] else NULL
+    cdef const uint32_t* redges = &retaining_edges[0] if retaining_edges.shape[0] else NULL
+    cdef uint32_t* parent = &parent_view[0]
+    cdef uint32_t* ancestor = &ancestor_view[0]
+    cdef uint32_t* vertex = &vertex_view[0]
+    cdef uint32_t* label = &label_view[0]
+    cdef uint32_t* semi = &semi_view[0]
+    cdef offset_t* next_edge = &next_edge_view[0]
+    cdef uint32_t* bucket_next = &bucket_next_view[0]
+    cdef Py_ssize_t n = 0, v, i, r = root + 1, o
     cdef Py_ssize_t weak_only = 0, unreachable = 0
     with nogil:
-        n = _dfs(r, n, first_edge, edge_to, essential, next_edge, parent, semi, vertex, label)
+        n = _dfs(r, n, fe, to, essential, next_edge, parent, semi, vertex, label)
         if n < n_nodes:
             for v in range(1, n_nodes + 1):
-                if semi[v] == 0 and _has_only_weak_retainers(v - 1, first_retainer,
-                                                             retaining_edges, essential):
+                if semi[v] == 0 and _has_only_weak_retainers(v - 1, fr, redges, essential):
                     weak_only += 1
                     parent[v] = <uint32_t>r
-                    n = _dfs(v, n, first_edge, edge_to, essential, next_edge, parent, semi,
-                             vertex, label)
+                    n = _dfs(v, n, fe, to, essential, next_edge, parent, semi, vertex, label)
         if n < n_nodes:
             for v in range(1, n_nodes + 1):
                 if semi[v] == 0:
@@ -403,39 +457,21 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     stack_arr = scratch_c if scratch_c.shape[0] == size else np.empty(size, dtype=np.uint32)
     dom_arr = np.zeros(size, dtype=np.uint32)
     retained_arr = np.empty(n_nodes, dtype=np.int64)
-    cdef uint32_t[::1] bucket_head = bucket_head_arr
-    cdef uint32_t[::1] stack = stack_arr
-    cdef uint32_t[::1] dom = dom_arr
-    cdef int64_t[::1] retained = retained_arr
-    cdef uint32_t[::1] dominator
-    cdef uint32_t w, u, b, p, vv
-    cdef Py_ssize_t wo
-    cdef bint orphan
+    cdef uint32_t[::1] bucket_head_view = bucket_head_arr
+    cdef uint32_t[::1] stack_view = stack_arr
+    cdef uint32_t[::1] dom_view = dom_arr
+    cdef int64_t[::1] retained_view = retained_arr
+    cdef uint32_t* bucket_head = &bucket_head_view[0]
+    cdef uint32_t* stack = &stack_view[0]
+    cdef uint32_t* dom = &dom_view[0]
+    cdef int64_t* retained = &retained_view[0] if n_nodes else NULL
+    cdef const uint32_t* sizes = &self_size[0] if n_nodes else NULL
+    cdef uint32_t[::1] dominator_view
+    cdef uint32_t* dominator
+    cdef uint32_t w
     with nogil:
-        for i in range(n, 1, -1):
-            w = vertex[i]
-            wo = w - 1
-            orphan = True
-            for ri in range(<Py_ssize_t>first_retainer[wo], <Py_ssize_t>first_retainer[wo + 1]):
-                if not essential[retaining_edges[ri]]:
-                    continue
-                orphan = False
-                u = _evaluate(retaining_nodes[ri] + 1, ancestor, label, semi, stack)
-                if semi[u] < semi[w]:
-                    semi[w] = semi[u]
-            if orphan:
-                semi[w] = semi[r]
-            b = vertex[semi[w]]
-            bucket_next[w] = bucket_head[b]
-            bucket_head[b] = w
-            ancestor[w] = parent[w]
-            p = parent[w]
-            vv = bucket_head[p]
-            while vv != 0:
-                u = _evaluate(vv, ancestor, label, semi, stack)
-                dom[vv] = u if semi[u] < semi[vv] else p
-                vv = bucket_next[vv]
-            bucket_head[p] = 0
+        _semidominators(n, r, fr, rnodes, redges, essential, vertex, parent, semi, ancestor,
+                        label, bucket_head, bucket_next, stack, dom)
         dom[0] = <uint32_t>r
         dom[r] = <uint32_t>r
         for i in range(2, n + 1):
@@ -444,11 +480,12 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
                 dom[w] = dom[dom[w]]
 
     dominator_arr = ancestor_arr[:n_nodes]  # ancestor is no longer needed: reuse its memory
-    dominator = dominator_arr
+    dominator_view = dominator_arr
+    dominator = ancestor
     with nogil:
         for o in range(n_nodes):
             dominator[o] = dom[o + 1] - 1
-            retained[o] = self_size[o]
+            retained[o] = sizes[o]
         for i in range(n, 1, -1):
             o = vertex[i] - 1
             retained[dominator[o]] += retained[o]
@@ -1205,3 +1242,63 @@ def outermost_holders(const uint32_t[::1] dominator, const int64_t[::1] holders,
                 memo[path[i]] = found
             out[h] = found == 2
     return out_arr.astype(np.bool_)
+
+
+# ---------------------------------------------------------------------------------- reach
+cdef int _cmp_int64(const void* a, const void* b) noexcept nogil:
+    cdef int64_t x = (<const int64_t*>a)[0]
+    cdef int64_t y = (<const int64_t*>b)[0]
+    return (x > y) - (x < y)
+
+
+def reach_step(const int64_t[::1] frontier, const int64_t[::1] source,
+               const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
+               const uint32_t[::1] edge_to, const uint8_t[::1] node_type, Py_ssize_t cap,
+               const uint8_t[::1] skip_edge_type, const uint8_t[::1] skip_node_type,
+               uint32_t[::1] stamp, uint32_t mark):
+    """One step of a walk from many starts at once. ``frontier[i]`` was reached from start
+    ``source[i]``; entries of one start are adjacent. Follows the first ``cap`` edges of each
+    (an edge whose type is flagged in ``skip_edge_type`` is not followed, a target whose node
+    type is flagged in ``skip_node_type`` not entered). Returns (targets, their starts, the
+    last mark used): each target once per start, sorted by (start, target). ``stamp`` (N
+    uint32, zeros at first) remembers what a start reached in this step: marks above ``mark``
+    are used, the array is cleared when they run out."""
+    cdef Py_ssize_t n = frontier.shape[0], i, run, k = 0, bound = 0, run_start
+    cdef int64_t f, s
+    cdef Py_ssize_t e, e_end
+    cdef uint32_t t, last_mark = 0xFFFFFFFF
+    with nogil:
+        for i in range(n):
+            f = frontier[i]
+            bound += min(cap, <Py_ssize_t>(first_edge[f + 1] - first_edge[f]))
+    targets_arr = np.empty(bound, dtype=np.int64)
+    sources_arr = np.empty(bound, dtype=np.int64)
+    cdef int64_t[::1] targets = targets_arr
+    cdef int64_t[::1] sources = sources_arr
+    with nogil:
+        i = 0
+        while i < n:
+            s = source[i]
+            if mark == last_mark:
+                for run in range(stamp.shape[0]):
+                    stamp[run] = 0
+                mark = 0
+            mark += 1
+            run_start = k
+            while i < n and source[i] == s:
+                f = frontier[i]
+                e = <Py_ssize_t>first_edge[f]
+                e_end = min(e + cap, <Py_ssize_t>first_edge[f + 1])
+                while e < e_end:
+                    if not skip_edge_type[edge_type[e]]:
+                        t = edge_to[e]
+                        if not skip_node_type[node_type[t]] and stamp[t] != mark:
+                            stamp[t] = mark
+                            targets[k] = t
+                            sources[k] = s
+                            k += 1
+                    e += 1
+                i += 1
+            if k - run_start > 1:
+                qsort(&targets[run_start], k - run_start, sizeof(int64_t), _cmp_int64)
+    return targets_arr[:k], sources_arr[:k], mark

@@ -21,6 +21,7 @@ import numpy as np
 
 from leaktui.errors import SnapshotError
 from leaktui.snapshot import scan
+from leaktui.snapshot._memory import no_huge_page_advice
 from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.format import Header, Layout, read_layout
 from leaktui.snapshot.strings import StringTable
@@ -276,6 +277,7 @@ def return_big_frees_to_the_os() -> bool:
 def load_raw(path: str | os.PathLike[str], progress: ProgressCallback | None = None) -> RawSnapshot:
     """Read and validate a heap snapshot file. Raises SnapshotError on any problem."""
     return_big_frees_to_the_os()
+    no_huge_page_advice()
     spath = os.fspath(path)
     stream, raw, size = _open(spath)
     try:

@@ -88,6 +88,21 @@ class StringTable(Sequence[str]):
             found[text] = sorted(set(hits))
         return found
 
+    def decimal_values(self, indexes: np.ndarray) -> np.ndarray:
+        """Per string index: ``int(text)`` where ``text.isdecimal()`` (edge names such as "259"),
+        else -1. Plain ASCII texts are read from the raw bytes by a compiled pass; only texts
+        with escapes, non-ASCII bytes or many digits are decoded."""
+        from leaktui.snapshot._textkernels import decimal_values
+
+        indexes = np.ascontiguousarray(indexes, dtype=np.int64)
+        out = decimal_values(self._buf, self._starts, self._ends,
+                             self._escaped.view(np.uint8), indexes)
+        for i in np.flatnonzero(out == -2).tolist():
+            text = self[int(indexes[i])]
+            value = int(text) if text.isdecimal() else -1
+            out[i] = value if value < 1 << 63 else -1  # no slot index is that large
+        return out
+
     def indexes_containing(self, text: str, candidates: np.ndarray) -> np.ndarray:
         """Indexes among ``candidates`` (bool mask over the table) whose text contains
         ``text`` (plain ASCII without JSON escapes)."""
