@@ -95,3 +95,9 @@ def test_survivors_refuse_a_lean_last_snapshot() -> None:
     paths = series_paths()
     with pytest.raises(TypeError, match="last snapshot"):
         survivors([lean(p) for p in paths])
+
+
+def test_a_snapshot_compared_with_itself_has_no_rows_lean_or_full() -> None:
+    rel = series_paths()[0]
+    assert compare(full(rel), full(rel)) == []
+    assert compare(lean(rel), full(rel)) == []

@@ -104,6 +104,8 @@ def compare_detailed(
 
 def _group(nodes: np.ndarray, gkeys: np.ndarray, key_of: dict[int, str]) -> dict[str, np.ndarray]:
     """Split node ordinals by class key without a loop over nodes."""
+    if nodes.size == 0:  # nothing new (or nothing deleted): np.split would give one part
+        return {}
     order = np.argsort(gkeys, kind="stable")
     keys_sorted = gkeys[order]
     uniq, starts = np.unique(keys_sorted, return_index=True)
