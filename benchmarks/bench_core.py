@@ -168,7 +168,8 @@ def main() -> int:
             result["memory_vs_devtools"] = result["peak_rss_mb"] / result["oracle_peak_rss_mb"]
         print(json.dumps(result))
         runs.append(result)
-    keys = ["process_s", "load_and_analyse_s", "compare_s", "total_s", "peak_rss_mb", "report_s", "report_peak_rss_mb",
+    keys = ["process_s", "load_and_analyse_s", "compare_s", "total_s", "peak_rss_mb",
+            "report_s", "report_peak_rss_mb",
             "oracle_s", "oracle_peak_rss_mb", "speedup_vs_devtools", "memory_vs_devtools",
             "suspects_s"]
     print("ranges over", len(runs), "run(s):")
