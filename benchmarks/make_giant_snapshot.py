@@ -90,10 +90,15 @@ def replicate(src: Path, out: Path, copies: int) -> tuple[int, int]:
     root_edges = int(nodes[0, f_edges])
     if np.any(edges[:, e_to] == 0):
         raise SystemExit("the source has edges to its root: cannot replicate it")
-    # Copy k of id i is 2*((i//2)*K + k) + i%2: unique, V8's odd/even split kept, and below
-    # 2**32 as V8's own ids are (it writes them as uint32) while max id * K is.
-    if (int(nodes[:, f_id].max()) + 2) * copies >= 2**32:
-        raise SystemExit(f"ids would pass 2**32 with {copies} copies: use fewer")
+    # Copy k of id i is 2*(h*K + k) + i%2 with h = i//2: unique, V8's odd/even split kept, and
+    # below 2**32 as V8's own ids are (it writes them as uint32) while max id * K is. A
+    # long-running process's ids are sparse: when max id * K would not fit, h is the rank of
+    # i//2 among the snapshot's ids instead (same order, same parity, dense).
+    half = nodes[:, f_id] >> 1
+    if (int(half.max()) + 1) * copies * 2 >= 2**32:
+        half = np.unique(half, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        if (int(half.max()) + 1) * copies * 2 >= 2**32:
+            raise SystemExit(f"ids would pass 2**32 with {copies} copies: use fewer")
 
     def moved(to_node: np.ndarray, k: int) -> np.ndarray:
         # Node i >= 1 of copy k sits at 1 + k*(n-1) + (i-1).
@@ -112,7 +117,7 @@ def replicate(src: Path, out: Path, copies: int) -> tuple[int, int]:
         body = nodes[1:]
         for k in range(copies):
             block = body.copy()
-            block[:, f_id] = 2 * ((block[:, f_id] >> 1) * copies + k) + (block[:, f_id] & 1)
+            block[:, f_id] = 2 * (half[1:] * copies + k) + (block[:, f_id] & 1)
             for text in _format(block.ravel()):
                 fh.write(b"," + text)
         fh.write(b'],\n"edges":[')
