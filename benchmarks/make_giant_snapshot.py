@@ -66,9 +66,31 @@ def _ints(data: bytes, span: tuple[int, int]) -> np.ndarray:
     return np.fromstring(body, dtype=np.int64, sep=",")  # type: ignore[call-overload]
 
 
+_POWERS = 10 ** np.arange(20, dtype=np.uint64)
+
+
+def _decimal(values: np.ndarray) -> bytes:
+    """Non-negative integers as comma-separated decimal text, formatted by numpy one digit
+    position at a time (str() per number is ~20x slower: minutes for a 5 GB file)."""
+    v = values.astype(np.uint64)
+    digits = np.ones(v.shape[0], dtype=np.int64)
+    for p in _POWERS[1:]:
+        more = v >= p
+        if not more.any():
+            break
+        digits += more
+    ends = np.cumsum(digits + 1)  # each number and its comma
+    out = np.full(int(ends[-1]) if len(ends) else 0, ord(","), dtype=np.uint8)
+    last = ends - 2  # position of the number's last digit
+    for j in range(int(digits.max()) if len(digits) else 0):
+        has = digits > j
+        out[last[has] - j] = (v[has] // _POWERS[j] % 10 + ord("0")).astype(np.uint8)
+    return out[:-1].tobytes()  # no comma after the last
+
+
 def _format(values: np.ndarray) -> Iterator[bytes]:
     for start in range(0, len(values), CHUNK):
-        yield ",".join(map(str, values[start:start + CHUNK].tolist())).encode()
+        yield _decimal(values[start:start + CHUNK])
 
 
 def replicate(src: Path, out: Path, copies: int) -> tuple[int, int]:
