@@ -350,31 +350,41 @@ def find_duplicate_strings(snap: HeapSnapshot) -> DuplicateStrings:
     # Only strings with an equal one go on (most have none): then into node order.
     dup = np.bincount(keys)[keys] >= 2
     nodes, keys, tier = nodes[dup], keys[dup], tier[dup]
-    order = np.argsort(nodes, kind="stable")
-    nodes, keys, tier = nodes[order], keys[order], tier[order]
-    by_group = np.argsort(keys, kind="stable")  # members stay in node order
-    members = nodes[by_group]
-    group_key = keys[by_group]
+    del dup
+    # Grouped by key, members in node order: one sort of key * N + node (unique values),
+    # with as few member-sized arrays alive at once as can be (a giant heap's duplicated
+    # strings are tens of millions of nodes).
+    order = keys * np.int64(snap.node_count)
+    order += nodes
+    order = np.argsort(order)
+    members = nodes[order]
+    del nodes
+    group_key = keys[order]
+    del keys
+    tier = tier[order]
+    del order
     starts = np.flatnonzero(np.r_[True, group_key[1:] != group_key[:-1]]) \
         if members.shape[0] else np.zeros(0, dtype=np.int64)
     offsets = np.r_[starts, members.shape[0]].astype(np.int64)
-    self_sz = snap.self_size[members].astype(np.int64)
-    retained = snap.retained_size[members].astype(np.int64)
     if starts.shape[0]:
-        g_self = np.add.reduceat(self_sz, starts)
-        g_retained = np.add.reduceat(retained, starts)
-        g_min = np.minimum.reduceat(self_sz, starts)
+        sizes = snap.self_size[members].astype(np.int64)
+        g_self = np.add.reduceat(sizes, starts)
+        g_min = np.minimum.reduceat(sizes, starts)
+        del sizes
+        g_retained = np.add.reduceat(snap.retained_size[members].astype(np.int64), starts)
         g_first = members[starts]
-        g_tier = tier[by_group][starts]
+        g_tier = tier[starts]
     else:
         g_self = g_retained = g_min = g_first = g_tier = np.zeros(0, dtype=np.int64)
+    del tier
     # DevTools: untruncated groups in order of first appearance, then truncated ones, then a
     # stable sort by retained size, largest first.
     rank = np.lexsort((g_first, g_tier, -g_retained))
     place = np.empty_like(rank)
     place[rank] = np.arange(rank.shape[0])
-    member_group = np.repeat(np.arange(starts.shape[0]), np.diff(offsets))
-    members_sorted = members[np.argsort(place[member_group], kind="stable")]
+    member_place = np.repeat(place, np.diff(offsets))  # each member's group's place
+    members_sorted = members[np.argsort(member_place, kind="stable")]
+    del member_place
     new_offsets = np.zeros(rank.shape[0] + 1, dtype=np.int64)
     new_offsets[1:] = np.cumsum(np.diff(offsets)[rank])
     g_keys = group_key[starts][rank] if starts.shape[0] else np.zeros(0, dtype=np.int64)
