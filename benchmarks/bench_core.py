@@ -4,10 +4,13 @@ side with DevTools' own worker.
 
     python benchmarks/bench_core.py --make 1000          # write a ~1 GB snapshot with Node first
     python benchmarks/bench_core.py SNAP [SNAP2] [--oracle DIR] [--suspects] [--repeat N]
+    python benchmarks/bench_core.py BASE TARGET --lean   # the base kept lean (lean.py)
     python benchmarks/bench_core.py --fresh-install SNAP # first run after `pip install .` vs the
                                                          # second, and the installed size
 
-With two snapshots the comparison is timed too (load of both included). With --oracle, DevTools'
+With two snapshots the comparison is timed too (load of both included); with --lean every
+snapshot but the last is loaded lean (ids, classes and sizes: what the comparison and the
+survivors read) and the survivors are timed too. With --oracle, DevTools'
 own code (../shared/oracle, built) runs on the same file in the same run, alternating with
 leaktui, and the ratios are printed. Each measurement runs in a fresh process so peak RSS is that
 run's own. The machine may be shared: --repeat gives ranges, and the ratios of runs made side by
@@ -34,20 +37,28 @@ def make(size_mb: int, out: Path) -> None:
                     str(out), str(size_mb)], check=True)
 
 
-def measure(paths: list[str], suspects: bool = False) -> dict:
+def measure(paths: list[str], suspects: bool = False, lean: bool = False) -> dict:
     code = f"""
 import json, resource, time, sys
 sys.path.insert(0, {str(HERE.parent)!r})
 from leaktui.snapshot import load_snapshot
 from leaktui.snapshot.diff import compare
+from leaktui.snapshot.lean import load_lean
+from leaktui.snapshot.growth import survivors
 t0 = time.perf_counter()
-snaps = [load_snapshot(p) for p in {paths!r}]
+paths = {paths!r}
+snaps = [load_lean(p) if {lean!r} and i < len(paths) - 1 else load_snapshot(p)
+         for i, p in enumerate(paths)]
 t1 = time.perf_counter()
 result = {{"load_and_analyse_s": t1 - t0, "phases": [s.timings.phases for s in snaps],
           "nodes": [s.node_count for s in snaps], "edges": [s.edge_count for s in snaps]}}
 if len(snaps) > 1:
     rows = compare(snaps[0], snaps[-1])
     result["compare_s"] = time.perf_counter() - t1
+    if len(snaps) > 2:
+        t2 = time.perf_counter()
+        survivors(snaps)
+        result["survivors_s"] = time.perf_counter() - t2
     result["total_s"] = time.perf_counter() - t0
 result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 if {suspects!r}:
@@ -138,6 +149,8 @@ def main() -> int:
     parser.add_argument("--make", type=int, metavar="MB", help="write a snapshot of about MB")
     parser.add_argument("--out", default="/tmp/leaktui-bench.heapsnapshot")
     parser.add_argument("--oracle", metavar="DIR", help="also run DevTools' code from DIR")
+    parser.add_argument("--lean", action="store_true",
+                        help="load every snapshot but the last lean (a lean comparison)")
     parser.add_argument("--suspects", action="store_true",
                         help="also time the leak-suspect scan after loading")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
@@ -158,12 +171,14 @@ def main() -> int:
             args.paths = [args.out]
     if not args.paths:
         parser.error("give a snapshot or --make MB")
+    if args.lean and args.suspects:
+        parser.error("--suspects read older snapshots' graphs: not with --lean")
     for p in args.paths:
         size = Path(p).stat().st_size / 1e6
         print(f"{p}: {size:,.0f} MB")
     runs: list[dict] = []
     for _ in range(args.repeat):
-        result = measure(args.paths, suspects=args.suspects)
+        result = measure(args.paths, suspects=args.suspects, lean=args.lean)
         if args.report:
             result.update(report_run(sys.executable, args.paths[-1]))
         if args.oracle:
@@ -177,11 +192,11 @@ def main() -> int:
             result["memory_vs_devtools"] = result["peak_rss_mb"] / result["oracle_peak_rss_mb"]
         print(json.dumps(result))
         runs.append(result)
-    keys = ["process_s", "process_cpu_s", "load_and_analyse_s", "peak_rss_mb", "report_s",
-            "report_cpu_s", "report_peak_rss_mb", "oracle_s", "oracle_cpu_s",
-            "oracle_peak_rss_mb", "speedup_vs_devtools", "cpu_speedup_vs_devtools",
-            "report_speedup_vs_devtools", "report_cpu_speedup_vs_devtools",
-            "memory_vs_devtools", "suspects_s"]
+    keys = ["process_s", "process_cpu_s", "load_and_analyse_s", "compare_s", "total_s",
+            "peak_rss_mb", "report_s", "report_cpu_s", "report_peak_rss_mb", "oracle_s",
+            "oracle_cpu_s", "oracle_peak_rss_mb", "speedup_vs_devtools",
+            "cpu_speedup_vs_devtools", "report_speedup_vs_devtools",
+            "report_cpu_speedup_vs_devtools", "memory_vs_devtools", "suspects_s"]
     print("ranges over", len(runs), "run(s); load average now",
           " ".join(f"{x:.1f}" for x in os.getloadavg()))
     for key in keys:

@@ -137,6 +137,45 @@ def _edges_of(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return starts + np.arange(total, dtype=np.int64)
 
 
+def plain_object_shapes(
+    plain: np.ndarray,
+    strings: Sequence[str],
+    first_edge: np.ndarray,
+    edge_type: np.ndarray,
+    edge_name: np.ndarray,
+    property_edge: int,
+) -> tuple[np.ndarray, list[frozenset[str]]]:
+    """Plain objects grouped by their set of property names: (shape index per plain object,
+    property names per shape). All that DevTools' applyInterfaceDefinitions reads of the graph,
+    so a snapshot kept without its edges (lean.py) can still take another's definitions."""
+    if plain.size == 0:
+        return np.zeros(0, dtype=np.int64), []
+    sigs = k.property_set_signatures(plain, first_edge, edge_type, edge_name, property_edge)
+    uniq, first_idx, inverse = np.unique(sigs, return_index=True, return_inverse=True)
+    shapes = [frozenset(strings[s] for s in _property_names(first_edge, edge_type, edge_name,
+                                                            int(plain[fi]), property_edge))
+              for fi in first_idx.tolist()]
+    return inverse.astype(np.int64).reshape(-1), shapes
+
+
+def match_shapes(definitions: list[InterfaceDefinition],
+                 shapes: list[frozenset[str]]) -> list[str | None]:
+    """Per shape, the matching interface with the most properties all present on it (ties:
+    the more popular), or None (stays Object)."""
+    ranked = sorted(range(len(definitions)),
+                    key=lambda i: (-len(definitions[i].properties), i))
+    def_sets = [(frozenset(definitions[i].properties), definitions[i].name) for i in ranked]
+    per_shape: list[str | None] = []
+    for props in shapes:
+        match = None
+        for dset, name in def_sets:
+            if dset <= props:
+                match = name
+                break
+        per_shape.append(match)
+    return per_shape
+
+
 def apply_interfaces(
     definitions: list[InterfaceDefinition],
     plain: np.ndarray,
@@ -152,23 +191,9 @@ def apply_interfaces(
     of property names so Python only loops over distinct shapes."""
     if plain.size == 0 or not definitions:
         return np.zeros(plain.size, dtype=np.int64), [None]
-    sigs = k.property_set_signatures(plain, first_edge, edge_type, edge_name, property_edge)
-    uniq, first_idx, inverse = np.unique(sigs, return_index=True, return_inverse=True)
-    ranked = sorted(range(len(definitions)),
-                    key=lambda i: (-len(definitions[i].properties), i))
-    def_sets = [(frozenset(definitions[i].properties), definitions[i].name) for i in ranked]
-    per_sig: list[str | None] = []
-    for fi in first_idx.tolist():
-        node = int(plain[fi])
-        props = {strings[s] for s in _property_names(first_edge, edge_type, edge_name, node,
-                                                     property_edge)}
-        match = None
-        for dset, name in def_sets:
-            if dset <= props:
-                match = name
-                break
-        per_sig.append(match)
-    return inverse.astype(np.int64).reshape(-1), per_sig
+    shape, shapes = plain_object_shapes(plain, strings, first_edge, edge_type, edge_name,
+                                        property_edge)
+    return shape, match_shapes(definitions, shapes)
 
 
 located_class_ids = k.located_class_ids

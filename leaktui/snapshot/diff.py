@@ -15,6 +15,9 @@ import numpy as np
 
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot.graph import HeapSnapshot
+from leaktui.snapshot.lean import AnySnapshot as Base  # the join reads only ids, classes
+
+# and sizes of the base: it may be lean (lean.py)
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class DiffRow:
                 "noise": self.noise}
 
 
-def _class_numbers(snap: HeapSnapshot, keys: list[tuple[int, int, int, int]],
+def _class_numbers(snap: Base, keys: list[tuple[int, int, int, int]],
                    names: list[str], class_id: np.ndarray, key_numbers: dict[str, int],
                    key_names: dict[int, str]) -> np.ndarray:
     """Global key number per class id (-1 for classes DevTools does not export: their key
@@ -56,7 +59,7 @@ def _class_numbers(snap: HeapSnapshot, keys: list[tuple[int, int, int, int]],
     return number_of_class
 
 
-def compare(base: HeapSnapshot, target: HeapSnapshot) -> list[DiffRow]:
+def compare(base: Base, target: HeapSnapshot) -> list[DiffRow]:
     """Comparison base -> target, one row per class with new or deleted objects, sorted by
     size delta (largest growth first)."""
     rows, _, _ = compare_detailed(base, target)
@@ -64,7 +67,7 @@ def compare(base: HeapSnapshot, target: HeapSnapshot) -> list[DiffRow]:
 
 
 def compare_detailed(
-    base: HeapSnapshot, target: HeapSnapshot
+    base: Base, target: HeapSnapshot
 ) -> tuple[list[DiffRow], dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Like `compare`, plus the new objects (target ordinals) and deleted objects (base
     ordinals) per class key."""
@@ -101,6 +104,8 @@ def compare_detailed(
 
 def _group(nodes: np.ndarray, gkeys: np.ndarray, key_of: dict[int, str]) -> dict[str, np.ndarray]:
     """Split node ordinals by class key without a loop over nodes."""
+    if nodes.size == 0:  # nothing new (or nothing deleted): np.split would give one part
+        return {}
     order = np.argsort(gkeys, kind="stable")
     keys_sorted = gkeys[order]
     uniq, starts = np.unique(keys_sorted, return_index=True)

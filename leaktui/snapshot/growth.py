@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot.entries import entry_count
 from leaktui.snapshot.graph import HeapSnapshot
+from leaktui.snapshot.lean import AnySnapshot
 from leaktui.snapshot.paths import path_text, user_distances
 
 COLLECTION_CLASSES = ("Map", "Set", "Array", "Object", "WeakMap", "WeakSet")
@@ -127,12 +129,15 @@ def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHol
             for i, exact in growing[:top]]
 
 
-def survivors(snaps: list[HeapSnapshot], top: int = 50) -> list[SurvivorGroup]:
-    """Objects born between snapshot 1 and 2 still alive in the last, by class and holder."""
+def survivors(snaps: Sequence[AnySnapshot], top: int = 50) -> list[SurvivorGroup]:
+    """Objects born between snapshot 1 and 2 still alive in the last, by class and holder.
+    Of the older snapshots only their largest object ids are read: they may be lean."""
     if len(snaps) < 3:
         return []
     low, high = snaps[0].max_js_object_id, snaps[1].max_js_object_id
     last = snaps[-1]
+    if not isinstance(last, HeapSnapshot):
+        raise TypeError("survivors are read from the last snapshot's graph: it cannot be lean")
     ids = last.node_id.astype(np.int64)
     is_new = (ids > low) & (ids <= high) & ((ids & 1) == 1)
     surv = np.flatnonzero(is_new & (last.self_size > 0))

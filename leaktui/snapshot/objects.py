@@ -45,8 +45,9 @@ class EdgeSources:
 
 
 
-class ObjectQueries(SnapshotData):
-    """What the views and detectors ask about single objects, edges and classes."""
+class IdLookups(SnapshotData):
+    """Objects by V8 id: what an older snapshot of a series is asked (lean.py keeps only
+    what these need)."""
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
         """The value remembered under ``key`` for this snapshot, computed by ``compute()`` the
@@ -85,6 +86,16 @@ class ObjectQueries(SnapshotData):
         if i < ids.size and int(ids[i]) == node_id:
             return int(order[i])
         return None
+
+    @cached_property
+    def max_js_object_id(self) -> int:
+        """Largest odd (V8 heap) id: objects allocated later have larger ids."""
+        odd = self.node_id[(self.node_id & 1) == 1]
+        return int(odd.max()) if odd.size else 0
+
+
+class ObjectQueries(IdLookups):
+    """What the views and detectors ask about single objects, edges and classes."""
 
     def type_name(self, node: int) -> str:
         t = int(self.node_type[node])
@@ -286,9 +297,3 @@ class ObjectQueries(SnapshotData):
         members = np.flatnonzero((self.class_id == class_id) & (self.self_size > 0))
         order = np.lexsort((self.node_id[members], -self.retained_size[members]))
         return members[order]
-
-    @cached_property
-    def max_js_object_id(self) -> int:
-        """Largest odd (V8 heap) id: objects allocated later have larger ids."""
-        odd = self.node_id[(self.node_id & 1) == 1]
-        return int(odd.max()) if odd.size else 0

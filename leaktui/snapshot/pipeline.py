@@ -110,9 +110,7 @@ class Pipeline(SnapshotData):
         t0 = time.perf_counter()
         self._step("propagating DOM state", 0.1)
         self.detachedness = self._initial_detachedness()
-        self.renamed_detached = k.propagate_dom_state(
-            self.node_type, self.detachedness, self.first_edge, self.edge_type,
-            self.edge_to, self.T_NATIVE, self.E_HIDDEN, self.E_WEAK)
+        self.renamed_detached = self._propagate_dom_state()
         t0 = self.timings.record("dom state", t0)
 
         self._step("marking flags", 0.15)
@@ -134,6 +132,13 @@ class Pipeline(SnapshotData):
         self._fold_shallow_sizes()
         t0 = self.timings.record("shallow sizes", t0)
         return essential
+
+    def _propagate_dom_state(self) -> np.ndarray:
+        """Detachedness spread from the DOM roots; returns which natives are renamed
+        `Detached X`."""
+        return k.propagate_dom_state(
+            self.node_type, self.detachedness, self.first_edge, self.edge_type,
+            self.edge_to, self.T_NATIVE, self.E_HIDDEN, self.E_WEAK)
 
     def _fold_shallow_sizes(self) -> None:
         if not len(self.user_roots):

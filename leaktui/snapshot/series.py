@@ -19,6 +19,7 @@ import numpy as np
 
 from leaktui.errors import LeakTuiError
 from leaktui.snapshot.graph import HeapSnapshot
+from leaktui.snapshot.lean import AnySnapshot
 
 MAX_DISAGREEMENT = 0.02
 """Share of the ids two snapshots of one process share whose class or type may differ: in one
@@ -40,7 +41,7 @@ class SeriesOrder:
         return self.order != sorted(self.order)
 
 
-def disagreement(older: HeapSnapshot, newer: HeapSnapshot) -> tuple[int, float]:
+def disagreement(older: AnySnapshot, newer: AnySnapshot) -> tuple[int, float]:
     """(JS object ids of ``newer`` at most ``older``'s largest, share of them that ``older``
     lacks or holds with another class or node type). Objects born before ``older`` and alive in
     ``newer`` must be in ``older`` as the same object if both are of one process."""
