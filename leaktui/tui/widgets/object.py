@@ -18,7 +18,7 @@ from textual.widgets.tree import TreeNode
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.scripts import edge_target, script_name
 from leaktui.tui import allocations, model
-from leaktui.tui.views import focus_now
+from leaktui.tui.view import focus_now
 from leaktui.units import format_size
 
 EDGE_PAGE = 100  # edges listed per level before an "N more" row
