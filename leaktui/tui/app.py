@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,8 @@ from textual.worker import get_current_worker
 
 from leaktui.errors import LeakTuiError
 from leaktui.tui.commands import LeakCommands
-from leaktui.tui.loading import LoadCancelled, SeriesLoader, SnapshotLoader, series_loader
+from leaktui.tui.loading import LoadCancelled, SeriesLoader, SnapshotLoader
+from leaktui.tui.loading import series_loader as default_series_loader
 from leaktui.tui.main import MainScreen, PinsFactory
 from leaktui.tui.messages import LoadFailed, LoadProgress, SnapshotsLoaded
 from leaktui.tui.session import Session
@@ -89,7 +90,7 @@ class LeakApp(App[None]):
         if theme:
             self.theme = resolve_theme(theme, self.available_themes)
         self.paths = list(paths)
-        self.load_series = series_loader or _default_loader(loader)
+        self.load_series = series_loader or default_series_loader(loader)
         self.metrics, self.poll, self.limit, self.window_s = metrics, poll, limit, window_s
         self.screenshot_dir = screenshot_dir or os.getcwd()
         self.view_specs = list(views)
@@ -230,16 +231,9 @@ class LeakApp(App[None]):
         self.notify(f"Saved the screen to {path}")
 
 
-def _default_loader(loader: SnapshotLoader | None) -> SeriesLoader:
-    return series_loader(loader)
-
-
 def _stderr_is_not_the_terminal() -> bool:
     try:
         return (not os.isatty(2)) and os.isatty(1)
     except OSError:
         return False
 
-
-# Kept for the callers that built a loader type from here.
-Loader = Callable[..., "HeapSnapshot"]
