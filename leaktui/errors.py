@@ -9,6 +9,11 @@ class LeakTuiError(Exception):
     """Base of every error leaktui reports to the user (CLI exit status 2)."""
 
 
+class LoadCancelled(Exception):
+    """Loading was asked to stop (the app quits while a series loads): nothing is returned.
+    Not a LeakTuiError: nothing went wrong and nothing is said."""
+
+
 class SnapshotError(LeakTuiError):
     """A heap snapshot (or profile) that cannot be used: names the file and the problem."""
 

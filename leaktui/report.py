@@ -10,6 +10,7 @@ from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.diff import compare
 from leaktui.snapshot.growth import growing_holders, holder_text, survivors
 from leaktui.snapshot.paths import shown_distance
+from leaktui.text import text_table
 from leaktui.units import format_rate, format_size, signed
 
 REPORT_FORMAT = "leaktui-report/1"
@@ -119,7 +120,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
     if diff:
         out.append(f"{h2}Growth (snapshot {diff['base'] + 1} -> {diff['target'] + 1})")
         rows = [r for r in diff["classes"] if not r.get("noise")][:15]
-        out.extend(_table(["class", "new", "deleted", "delta", "size delta"],
+        out.extend(text_table(["class", "new", "deleted", "delta", "size delta"],
                           [[r["name"][:60], f"{r['new']:,}", f"{r['deleted']:,}",
                             signed(r["delta"]), format_size(r["size_delta"])] for r in rows],
                           markdown))
@@ -142,7 +143,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
     allocations = report.get("allocations")
     if allocations:
         out.append(f"{h2}Allocation sites ({allocations['source']}: {allocations['path']})")
-        out.extend(_table(["function", "script:line", "self", "total"],
+        out.extend(text_table(["function", "script:line", "self", "total"],
                           [[a["function"] or "(anonymous)", f"{a['script']}:{a['line']}",
                             format_size(a["self_size"]), format_size(a["total_size"])]
                            for a in allocations["sites"][:15]], markdown))
@@ -167,7 +168,7 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
                    f"{format_size(s['total_size'])}")
         rows = s["classes"][:20]
         total = max(s["total_size"], 1)
-        out.extend(_table(["class", "count", "shallow", "retained", "%", "distance"],
+        out.extend(text_table(["class", "count", "shallow", "retained", "%", "distance"],
                           [[r["name"][:60], f"{r['count']:,}", format_size(r["self_size"]),
                             format_size(r["retained_size"]),
                             f"{100 * r['retained_size'] / total:.1f}",
@@ -175,22 +176,6 @@ def render_text(report: dict[str, Any], markdown: bool = False) -> str:
                            for r in rows], markdown))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
-
-
-def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
-    if markdown:
-        lines = ["| " + " | ".join(headers) + " |",
-                 "|" + "|".join("---" for _ in headers) + "|"]
-        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
-        return lines
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w)
-                       for i, (h, w) in enumerate(zip(headers, widths, strict=True)))]
-    for r in rows:
-        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                               for i, (c, w) in enumerate(zip(r, widths, strict=True))))
-    return lines
 
 
 STATUS_WIDTH = 79  # the status line fits an 80-column terminal

@@ -72,13 +72,13 @@ def render_duplicates(report: dict[str, Any], markdown: bool, h2: str) -> list[s
     groups = report.get("duplicate_strings") or []
     if not groups:
         return []
-    from leaktui.report import _table
+    from leaktui.text import text_table
 
     def show(v: str) -> str:
         return markdown_text(v, 50, table=True) if markdown else repr_text(v, 50)
 
     out = [f"{h2}Duplicated strings (last snapshot; count, size, wasted = size minus one copy)"]
-    out.extend(_table(["string", "count", "size", "wasted"],
+    out.extend(text_table(["string", "count", "size", "wasted"],
                       [[show(g["value"]), f"{g['count']:,}", format_size(g["size"]),
                         format_size(g["wasted"])] for g in groups[:15]], markdown))
     out.append("")

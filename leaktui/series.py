@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from leaktui.errors import LoadCancelled as LoadCancelled
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot import series as ordering
 
@@ -30,14 +31,8 @@ if TYPE_CHECKING:
 SUSPECTS_PHASE = "looking for leak suspects"
 
 
-class LoadCancelled(Exception):
-    """The caller asked to stop (``cancelled()`` became true): nothing is returned."""
-
-
-class SeriesProgress(Protocol):
-    def __call__(self, index: int, count: int, path: str, phase: str,
-                 fraction: float) -> None:
-        """File ``index`` of ``count`` (``path``) is in ``phase``, ``fraction`` done."""
+SeriesProgress = Callable[[int, int, str, str, float], None]
+"""File ``index`` of ``count`` (``path``) is in ``phase``, ``fraction`` done."""
 
 
 class SnapshotLoader(Protocol):

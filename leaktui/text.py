@@ -31,3 +31,21 @@ def flat(text: object, width: int | None = None) -> str:
     as one space; cut to ``width`` when given."""
     joined = " ".join(str(text).split())
     return joined if width is None else joined[:width]
+
+
+def text_table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
+    """A table as lines: Markdown, or plain columns (the first left-aligned, the others
+    right-aligned) for a terminal."""
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |",
+                 "|" + "|".join("---" for _ in headers) + "|"]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+        return lines
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                       for i, (h, w) in enumerate(zip(headers, widths, strict=True)))]
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    return lines

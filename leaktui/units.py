@@ -75,15 +75,6 @@ def parse_duration(text: str) -> float:
     return _scaled(text, DURATION_UNITS, "smhd", "duration", "90s, 15m, 2h")
 
 
-def parse_window(text: str) -> float:
-    """A trend window (`--window`): a duration at least as long as a trend needs."""
-    from leaktui.metrics.trend import MIN_SPAN_S
-
-    seconds = parse_duration(text)
-    if seconds < MIN_SPAN_S:
-        raise LeakTuiError(f"--window {text} is shorter than the {MIN_SPAN_S:.0f} s a trend "
-                           "needs")
-    return seconds
 
 
 def format_duration(seconds: float) -> str:

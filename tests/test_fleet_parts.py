@@ -95,12 +95,12 @@ def test_fleet_modules_do_not_import_textual() -> None:
 
 async def test_live_view_of_an_endpoint_that_is_down_says_so_and_retries() -> None:
     from leaktui.metrics.scrape import Endpoint
-    from leaktui.tui.memory import MemoryApp, MemoryView
+    from leaktui.tui.memory import MemoryApp, MemoryPanel
 
     app = MemoryApp(endpoint=Endpoint(f"http://127.0.0.1:{free_port()}/metrics"),
                     interval=0.2)
     async with app.run_test(size=(120, 30)) as pilot:
-        view = app.query_one(MemoryView)
+        view = app.query_one(MemoryPanel)
         await wait_until(pilot, lambda: view.error is not None, 10, "the failed scrape")
         text = str(view.render())
         assert "connection refused" in text and "retrying every 0.2 s" in text

@@ -280,7 +280,7 @@ def test_tls_certificates_are_verified(tmp_path: Path) -> None:
 async def test_fleet_view_lists_growing_first_filters_and_opens_an_instance(
         fleet: Fleet) -> None:
     from leaktui.tui.fleet import FleetApp, FleetTable, InstanceScreen
-    from leaktui.tui.memory import MemoryView
+    from leaktui.tui.memory import MemoryPanel
 
     source = PrometheusSource(fleet.url, MATCH, window_s=90)
     app = FleetApp(source, interval=1.0)
@@ -299,7 +299,7 @@ async def test_fleet_view_lists_growing_first_filters_and_opens_an_instance(
         table.move_cursor(row=0)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, InstanceScreen), 5, "the instance")
-        view = app.screen.query_one(MemoryView)
+        view = app.screen.query_one(MemoryPanel)
         await wait_until(pilot, lambda: view.result is not None, 30, "the instance's history")
         assert view.result is not None and view.result.verdict == "growing"
         assert len(view.samples) >= POINTS
@@ -356,12 +356,12 @@ def test_watch_scrapes_a_metrics_endpoint_without_prometheus(fleet: Fleet) -> No
 
 async def test_live_memory_view_follows_a_metrics_endpoint(fleet: Fleet) -> None:
     from leaktui.metrics.scrape import Endpoint
-    from leaktui.tui.memory import MemoryApp, MemoryView
+    from leaktui.tui.memory import MemoryApp, MemoryPanel
 
     service = fleet.services["api-0"]
     app = MemoryApp(endpoint=Endpoint(f"http://{service.target}/metrics"), interval=0.2)
     async with app.run_test(size=(140, 30)) as pilot:
-        view = app.query_one(MemoryView)
+        view = app.query_one(MemoryPanel)
         await wait_until(pilot, lambda: len(view.samples) >= 3, 20, "three scrapes")
         assert view.samples.has("heapUsed") and view.samples.has("gcCount")
         assert f"Live memory: http://{service.target}/metrics" in str(view.render())

@@ -30,13 +30,13 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: floa
 
 
 async def test_appending_lines_updates_the_sparkline_within_a_second(tmp_path: Path) -> None:
-    from leaktui.tui.memory import MemoryApp, MemoryView
+    from leaktui.tui.memory import MemoryApp, MemoryPanel
 
     f = tmp_path / "live.jsonl"
     f.write_text("".join(line(1000 + i, 100 + i, 50) for i in range(5)))
     app = MemoryApp(path=str(f))
     async with app.run_test(size=(120, 30)) as pilot:
-        view = app.query_one(MemoryView)
+        view = app.query_one(MemoryPanel)
         await until(pilot, lambda: len(view.samples) == 5, 2.0)
         assert len(view.samples) == 5
         before = str(view.render())
@@ -48,7 +48,7 @@ async def test_appending_lines_updates_the_sparkline_within_a_second(tmp_path: P
 
 
 async def test_live_view_shows_gc_counts_from_the_preload(tmp_path: Path) -> None:
-    from leaktui.tui.memory import MemoryApp, MemoryView
+    from leaktui.tui.memory import MemoryApp, MemoryPanel
 
     f = tmp_path / "steady.jsonl"
     env = dict(os.environ, LEAKTUI_METRICS_FILE=str(f), LEAKTUI_METRICS_INTERVAL_MS="50")
@@ -56,14 +56,14 @@ async def test_live_view_shows_gc_counts_from_the_preload(tmp_path: Path) -> Non
                    env=env, check=True, timeout=60)
     app = MemoryApp(path=str(f))
     async with app.run_test(size=(120, 30)) as pilot:
-        view = app.query_one(MemoryView)
+        view = app.query_one(MemoryPanel)
         await until(pilot, lambda: len(view.samples) > 0, 2.0)
         text = str(view.render())
         assert "GC:" in text and "major" in text
 
 
 async def test_the_view_judges_the_window_it_is_given(tmp_path: Path) -> None:
-    from leaktui.tui.memory import MemoryApp, MemoryView
+    from leaktui.tui.memory import MemoryApp, MemoryPanel
 
     f = tmp_path / "long.jsonl"
     # 30 minutes at one sample a second: flat for 20, then the floor climbs 1 MB a second.
@@ -71,7 +71,7 @@ async def test_the_view_judges_the_window_it_is_given(tmp_path: Path) -> None:
                               5e7 + max(0, i - 1200) * 1e6 + (i % 5) * 1e6) for i in range(1800)))
     app = MemoryApp(path=str(f), window_s=600)
     async with app.run_test(size=(140, 30)) as pilot:
-        view = app.query_one(MemoryView)
+        view = app.query_one(MemoryPanel)
         await until(pilot, lambda: view.result is not None, 3.0)
         assert view.result is not None and len(view.samples) == 1800
         assert view.result.samples == 601 and view.result.verdict == "growing"
@@ -81,13 +81,13 @@ async def test_the_view_judges_the_window_it_is_given(tmp_path: Path) -> None:
 
 
 async def test_the_view_says_when_the_watched_file_is_gone(tmp_path: Path) -> None:
-    from leaktui.tui.memory import MemoryApp, MemoryView
+    from leaktui.tui.memory import MemoryApp, MemoryPanel
 
     f = tmp_path / "live.jsonl"
     f.write_text("".join(line(1000 + i, 100 + i, 50) for i in range(5)))
     app = MemoryApp(path=str(f))
     async with app.run_test(size=(120, 30)) as pilot:
-        view = app.query_one(MemoryView)
+        view = app.query_one(MemoryPanel)
         await until(pilot, lambda: len(view.samples) == 5, 2.0)
         assert "the file is gone" not in str(view.render())
         f.unlink()

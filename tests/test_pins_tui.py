@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 from conftest import wait_loaded
+from tui_support import wait_until
 
 from leaktui.pins import PINS_SUFFIX, Pin, PinStore, finding_markdown
 from leaktui.tui import pinning
 from leaktui.tui.app import LeakApp
-from leaktui.tui.findings import FindingsView
+from leaktui.tui.widgets.findings import FindingsView
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "snapshots_sample" / "unbounded-cache"
@@ -37,8 +38,9 @@ async def test_p_pins_the_suspect_with_a_note_and_findings_list_it(sample: Path)
         node = app.current_object()
         assert node is not None and app.snap.path_names(node) == HOLDER_PATH
         await pilot.press("p", *"owned by profiles", "enter")
-        await pilot.pause(0.1)
         assert app.pins is not None
+        store = app.pins
+        await wait_until(pilot, lambda: store.pins, what="the pin saved")
         pin = app.pins.pins[0]
         assert (pin.note, pin.kind, pin.path) == ("owned by profiles", "suspect", HOLDER_PATH)
         assert pin.pattern == app.suspects[0].pattern and pin.advice == app.suspects[0].advice
@@ -56,14 +58,17 @@ async def test_p_again_edits_the_note_and_escape_keeps_it(sample: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
         await pilot.press("n", "p", *"first", "enter")
-        await pilot.pause(0.1)
+        assert app.pins is not None
+        store = app.pins
+        await wait_until(pilot, lambda: [p.note for p in store.pins] == ["first"],
+                         what="the first note")
         await pilot.press("p")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, pinning.PinNoteScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, pinning.PinNoteScreen),
+                         what="the note dialog")
         assert app.screen.query_one("#pin-note").value == "first"  # type: ignore[attr-defined]
         await pilot.press("escape", "p", "ctrl+u", *"second", "enter")
-        await pilot.pause(0.1)
-        assert app.pins is not None and [p.note for p in app.pins.pins] == ["second"]
+        await wait_until(pilot, lambda: [p.note for p in store.pins] == ["second"],
+                         what="the note edited")
 
 
 async def test_y_copies_the_current_finding_as_markdown(sample: Path) -> None:
@@ -71,7 +76,9 @@ async def test_y_copies_the_current_finding_as_markdown(sample: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
         await pilot.press("n", "p", *"owned by profiles", "enter")
-        await pilot.pause(0.1)
+        assert app.pins is not None
+        store = app.pins
+        await wait_until(pilot, lambda: store.pins, what="the pin saved")
         await pilot.press("y")
         node = app.current_object()
         assert node is not None
@@ -91,17 +98,16 @@ async def test_findings_open_copy_unpin_and_undo(sample: Path) -> None:
         holder_id = int(app.snap.node_id[holder])
         assert app.pins is not None
         app.pins.add(pinning.make_pin(app.snap, holder, "the cache", app.suspects[0]))
-        pinning.refresh_findings(app)
+        app.main.pins_changed()
         profiles = next(r for r in app.snap.summary() if r.name == "UserProfile")
         other = int(app.snap.instances(profiles.class_id)[0])
         await pilot.press("g", *str(int(app.snap.node_id[other])), "enter")
-        await pilot.pause(0.1)
-        assert app.current_object() == other
+        await wait_until(pilot, lambda: app.current_object() == other, what="the object")
         await pilot.press("6", "y")
         assert app.clipboard.startswith(f"**Map @{holder_id}**")  # the pin, not the object
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert app.active_view == "investigate" and app.current_object() == holder
+        await wait_until(pilot, lambda: app.current_object() == holder, what="the pin opened")
+        assert app.active_view == "investigate"
         await pilot.press("6", "d")
         assert app.pins.pins == [] and PinStore(str(sample)).pins == []
         await pilot.press("u")

@@ -20,8 +20,11 @@ from textual.widgets import ProgressBar
 from tui_support import RULES, SERIES, cached_loader, wait_loaded, wait_until
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
+from leaktui.suspects import Suspect
 from leaktui.tui.app import LeakApp
+from leaktui.tui.main import MainScreen
 from leaktui.tui.screens import HelpScreen, PromptScreen, help_plain, parse_object_id
+from leaktui.tui.widgets.investigate import InvestigationView
 
 
 def slow_loader(phases: list[str]) -> Callable[..., HeapSnapshot]:
@@ -112,9 +115,13 @@ async def test_help_lists_the_views_and_keys_from_the_bindings() -> None:
         for line in ("1 classes, instances", "backspace back to the previous",
                      "ctrl+s save an SVG", "e open the nearest retainers"):
             assert line in text, line
-        assert "In RetainerTree" in [title for title, _ in app.screen.sections]
-        for binding in LeakApp.BINDINGS:
-            if getattr(binding, "tooltip", "") and not binding.action.startswith("view_key"):
+        titles = [title for title, _ in app.screen.sections]
+        assert "Retainers pane" in titles and "View 1: classes, instances, retainers, " \
+            "object" in titles, titles
+        assert not any(title.startswith("In ") for title in titles), titles  # no class names
+        for binding in [*LeakApp.BINDINGS, *MainScreen.BINDINGS, *InvestigationView.BINDINGS]:
+            if getattr(binding, "tooltip", "") and binding.show is not False and \
+                    not binding.action.startswith(("view_key", "in_investigation")):
                 assert binding.tooltip in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -235,21 +242,19 @@ def test_an_unknown_theme_is_one_line_and_exit_2() -> None:
     assert "ansi" in done.stderr and "Traceback" not in done.stderr
 
 
-async def test_a_failing_suspect_detector_still_opens_the_snapshots(
-    monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import leaktui.tui.app as app_module
+async def test_a_failing_suspect_detector_still_opens_the_snapshots() -> None:
+    from leaktui.tui.loading import series_loader
 
-    def broken(snaps: list[HeapSnapshot]) -> list[object]:
+    def broken(snaps: list[HeapSnapshot]) -> list[Suspect]:
         raise KeyError("detector bug")
 
-    monkeypatch.setattr(app_module, "find_suspects", broken)
-    app = LeakApp([RULES], loader=cached_loader)
+    app = LeakApp([RULES], series_loader=series_loader(cached_loader, find=broken))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_loaded(app, pilot)
         assert app.snaps and app.load_error is None and app.suspects == []
         assert app.active_view == "investigate"
-        assert any("suspects failed (KeyError" in str(n.message) for n in app._notifications)
+        assert any("suspects failed (KeyError" in n.message and n.severity == "error"
+                   for n in app.notices)
 
 
 async def test_brackets_typed_or_in_file_names_are_shown_not_taken_for_markup(
@@ -265,11 +270,12 @@ async def test_brackets_typed_or_in_file_names_are_shown_not_taken_for_markup(
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
         await pilot.press("1", "slash", *"[/x]", "enter")
-        await pilot.pause(0.2)
-        assert app.query_one("#classes", ClassSummaryTable).filter_text == "[/x]"
+        classes = app.query_one("#classes", ClassSummaryTable)
+        await wait_until(pilot, lambda: classes.filter_text == "[/x]", what="the filter")
         assert "matching&#160;&#x27;[/x]&#x27;" in app.export_screenshot()
         await pilot.press("escape", "g", *"[/b]", "enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: any("Not an object id: '[/b]'" in n.message
+                                            for n in app.notices), what="the bad id")
         assert app.is_running
         assert "[red]prod.heapsnapshot" in str(app.query_one("#header").render())
 

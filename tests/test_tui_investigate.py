@@ -78,10 +78,12 @@ async def test_o_backspace_and_f_move_through_the_history_and_g_goes_to_an_id(
         await pilot.press("f")
         assert app.current_object() == owner
         await pilot.press("g", *"@999999999", "enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: any("No object @999999999" in n.message
+                                            for n in app.notices), what="the unknown id")
         assert app.current_object() == owner  # unknown id: a message, nothing else changes
         await pilot.press("g", *"not-an-id", "enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: any("Not an object id" in n.message
+                                            for n in app.notices), what="the bad id")
         assert app.current_object() == owner
 
 
@@ -195,7 +197,7 @@ async def test_y_copies_the_path_from_a_root_and_ctrl_s_saves_the_screen(
         await pilot.press("ctrl+s")
         saved = list(tmp_path.glob("*.svg"))
         assert len(saved) == 1 and saved[0].read_text().startswith("<svg")
-        assert any(str(saved[0]) in str(n.message) for n in app._notifications)
+        assert any(str(saved[0]) in str(n.message) for n in app.notices)
 
 
 async def test_narrow_terminal_shows_one_pane_and_tab_moves_between_panes(
@@ -205,7 +207,7 @@ async def test_narrow_terminal_shows_one_pane_and_tab_moves_between_panes(
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_loaded(app, pilot)
         await pilot.press("1")
-        assert app.has_class("narrow")
+        assert app.main.has_class("narrow")
 
         def visible() -> list[str | None]:
             return [w.id for w in app.query(".pane") if w.display]
@@ -213,8 +215,8 @@ async def test_narrow_terminal_shows_one_pane_and_tab_moves_between_panes(
         assert visible() == ["classes-box"]
         await pilot.press("tab")
         assert visible() == ["instances"]
-        await pilot.pause(0.05)
-        assert str(app.query_one("#keys").render()).startswith(" 2/4 instances ")
+        await wait_until(pilot, lambda: str(app.query_one("#keys").render()).startswith(
+            " 2/4 instances "), what="the key bar naming the instances")
         await pilot.press("tab", "tab")
         assert visible() == ["object-box"]
         await pilot.press("tab")
@@ -222,8 +224,8 @@ async def test_narrow_terminal_shows_one_pane_and_tab_moves_between_panes(
         await pilot.press("shift+tab")
         assert visible() == ["object-box"]
         await pilot.resize_terminal(160, 50)
-        await pilot.pause(0.1)
-        assert not app.has_class("narrow") and len(visible()) == 4
+        await wait_until(pilot, lambda: not app.main.has_class("narrow"), what="the wide layout")
+        assert len(visible()) == 4
 
 
 async def test_keys_typed_in_one_batch_after_slash_and_g_reach_their_inputs(
@@ -243,8 +245,8 @@ async def test_keys_typed_in_one_batch_after_slash_and_g_reach_their_inputs(
                 app.post_message(events.Key(key, char))
 
         batch("slash", *"Sess")
-        await pilot.pause(0.3)
         table = app.query_one(ClassSummaryTable)
+        await wait_until(pilot, lambda: table.filter_text == "Sess", what="the filter typed")
         assert app.query_one("#filter", Input).value == "Sess"
         assert [r.name for r in table.rows_shown] == ["Session"] and table.sort_key == "retained"
         await pilot.press("escape")

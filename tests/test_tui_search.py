@@ -57,7 +57,7 @@ async def test_a_bad_regex_is_a_message_not_a_crash(planted: str) -> None:
         title = app.query_one(InstanceTable).title
         await pilot.press("F", *"re:(", "enter")
         await wait_until(pilot, lambda: any("bad regex" in n.message
-                                            for n in app._notifications))
+                                            for n in app.notices))
         assert app.query_one(InstanceTable).title == title
 
 

@@ -16,7 +16,7 @@ from tui_support import RULES, SERIES, cached_loader, wait_loaded, wait_until
 
 from leaktui.tui.app import LeakApp
 from leaktui.tui.commands import leak_commands
-from leaktui.tui.memory import MemoryView
+from leaktui.tui.memory import MemoryPanel
 from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec
 from leaktui.tui.widgets import InstanceTable, RetainerTree
 from leaktui.tui.widgets.growth import GrowthView
@@ -91,7 +91,7 @@ async def test_views_without_what_they_need_say_so() -> None:
         await pilot.press("4")
         assert "--metrics FILE" in str(app.query_one("#memory-text").render())
         await pilot.press("right_square_bracket")
-        assert any("load two or more" in str(n.message) for n in app._notifications)
+        assert any("load two or more" in str(n.message) for n in app.notices)
 
 
 class EchoView(Vertical, LeakView):
@@ -138,7 +138,7 @@ async def test_metrics_file_feeds_view_4_and_the_header(tmp_path: Path) -> None:
     app = LeakApp(SERIES[-1:], loader=cached_loader, metrics=str(metrics))
     async with app.run_test(size=(200, 40)) as pilot:
         await wait_loaded(app, pilot)
-        view = app.query_one(MemoryView)
+        view = app.query_one(MemoryPanel)
         await wait_until(pilot, lambda: len(view.samples) == 6)
         await pilot.press("4")
         assert app.active_view == "memory" and "rss" in str(view.render())

@@ -28,7 +28,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leaktui.units import parse_size, parse_window
+    from leaktui.metrics.trend import parse_window
+    from leaktui.units import parse_size
 
     limit = parse_size(args.limit) if args.limit else None
     window_s = parse_window(args.window) if args.window else None
@@ -51,12 +52,13 @@ def run(args: argparse.Namespace) -> int:
             refused.append(exc)
     if len(refused) == len(args.paths):  # in a series, the app opens the rest and names it
         raise refused[0]
-    from leaktui.profiles.heapprofile import is_heap_profile, load_profile
+    from leaktui.profiles.sniff import is_heap_profile  # light: the first frame waits
 
     profiles = [p for p in args.paths if is_heap_profile(p)]
     if profiles:
         if len(profiles) != len(args.paths):
             raise LeakTuiError("open heap profiles and snapshots separately")
+        from leaktui.profiles.heapprofile import load_profile
         from leaktui.tui.profile import ProfileApp
 
         ProfileApp(load_profile(profiles[-1])).run()

@@ -156,7 +156,7 @@ def failing(report: dict, fail_on: str | None) -> bool:  # type: ignore[type-arg
 
 def _metrics(path: str, window: str | None) -> dict:  # type: ignore[type-arg]
     from leaktui.metrics.report import metrics_report
-    from leaktui.units import parse_window
+    from leaktui.metrics.trend import parse_window
 
     return metrics_report(path, window_s=parse_window(window) if window else None)
 
@@ -166,7 +166,7 @@ def prometheus_source(args: argparse.Namespace,
     """The PrometheusSource the flags describe (credentials from flags or environment)."""
     from leaktui.metrics.http import credentials
     from leaktui.metrics.prometheus import PrometheusSource
-    from leaktui.units import parse_window
+    from leaktui.metrics.trend import parse_window
 
     window_s = parse_window(args.window) if args.window else default_window_s
     return PrometheusSource(args.prometheus, args.match, window_s,

@@ -51,7 +51,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from leaktui.metrics import procfs
     from leaktui.metrics.scrape import is_url
-    from leaktui.units import parse_duration, parse_size, parse_window
+    from leaktui.metrics.trend import parse_window
+    from leaktui.units import parse_duration, parse_size
 
     if args.prometheus:
         return run_fleet(args)
@@ -83,7 +84,8 @@ def run_endpoint(args: argparse.Namespace) -> int:
     """`leaktui watch http://HOST:PORT/metrics`: scrape one service, judged like a file."""
     from leaktui.metrics.http import credentials
     from leaktui.metrics.scrape import Endpoint
-    from leaktui.units import parse_size, parse_window
+    from leaktui.metrics.trend import parse_window
+    from leaktui.units import parse_size
 
     if args.poll:
         raise LeakTuiError("--poll is for a metrics file, not a URL")

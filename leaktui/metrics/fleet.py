@@ -165,7 +165,7 @@ def fleet_lines(report: dict[str, Any], markdown: bool) -> list[str]:
     if not any(r[2] for r in rows):
         headers.pop(2)
         rows = [r[:2] + r[3:] for r in rows]
-    from leaktui.report import _table
+    from leaktui.text import text_table
 
-    out.extend(_table(headers, rows, markdown))
+    out.extend(text_table(headers, rows, markdown))
     return out

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leaktui.errors import LeakTuiError
 from leaktui.metrics.samples import FLOOR_KEY, PID_KEY, SERIES, Sample, SampleTable
 
 MIN_SAMPLES = 10
@@ -258,3 +259,14 @@ def sparkline(values: Iterable[float] | np.ndarray, width: int = 40, fit: bool =
         return SPARK[0] * len(data)
     idx = ((data - lo) / (hi - lo) * (len(SPARK) - 1)).round().astype(int)
     return "".join(SPARK[i] for i in idx)
+
+
+def parse_window(text: str) -> float:
+    """A trend window (`--window`): a duration at least as long as a trend needs."""
+    from leaktui.units import parse_duration
+
+    seconds = parse_duration(text)
+    if seconds < MIN_SPAN_S:
+        raise LeakTuiError(f"--window {text} is shorter than the {MIN_SPAN_S:.0f} s a trend "
+                           "needs")
+    return seconds

@@ -29,6 +29,8 @@ import msgspec
 import numpy as np
 
 from leaktui.errors import SnapshotError
+from leaktui.profiles.sniff import GZIP_MAGIC
+from leaktui.profiles.sniff import is_heap_profile as is_heap_profile  # where it was
 from leaktui.snapshot._tree import (
     fold_into_ancestor,
     group_sums,
@@ -39,7 +41,6 @@ from leaktui.snapshot._tree import (
 from leaktui.snapshot.sites import Frame, Site
 from leaktui.text import flat
 
-GZIP_MAGIC = b"\x1f\x8b"
 # A retry for call trees nested deeper than Python's recursion limit allows msgspec: a
 # thread with this much stack, giving each nested JSON value this many bytes of it.
 DEEP_STACK_BYTES = 1024**3
@@ -218,25 +219,6 @@ class HeapProfile:
         out = [Site(self.frame_at(k), int(self_by[k]), int(total_by[k])) for k in rows.tolist()]
         self._sites[fold_native] = out
         return out
-
-
-def is_heap_profile(path: str) -> bool:
-    """A quick look: a `.heapprofile` name, or JSON that starts with `{"head"` or
-    `{"profile"` (plain or gzipped)."""
-    if path.endswith((".heapprofile", ".heapprofile.gz")):
-        return True
-    try:
-        with open(path, "rb") as f:
-            start = f.read(2)
-            if start == GZIP_MAGIC:
-                f.seek(0)
-                with gzip.GzipFile(fileobj=f) as g:
-                    start = g.read(64)
-            else:
-                start += f.read(62)
-    except (OSError, EOFError, zlib.error):
-        return False
-    return b"".join(start.split()).startswith((b'{"head"', b'{"profile"'))
 
 
 def load_profile(path: str) -> HeapProfile:

@@ -16,32 +16,39 @@ Command = tuple[str, Callable[[], object], str]
 
 
 def leak_commands(app: LeakApp) -> list[Command]:
+    """The palette's commands: the app's own, then the main screen's and the session's."""
+    main, session = app.main, app.session
     out: list[Command] = [
-        (f"View: {spec.title}", partial(app.action_view, spec.id), f"key {spec.key}")
+        (f"View: {spec.title}", partial(main.action_view, spec.id), f"key {spec.key}")
         for spec in app.view_specs
     ]
+    if main.has_view("investigate"):
+        out += [
+            ("Filter classes by name", partial(main.action_in_investigation, "filter"),
+             "key /"),
+            ("Path of the current object to a GC root",
+             partial(main.action_in_investigation, "retainers"), "key r"),
+        ]
     out += [
-        ("Go to object @id", app.action_goto, "key g"),
-        ("Filter classes by name", app.action_filter, "key /"),
-        ("Search the heap: class, name, string value or property name", app.action_search_heap,
-         "key F"),
-        ("Path of the current object to a GC root", app.action_retainers, "key r"),
-        ("Copy the current object's path from a root", app.action_copy_path, "key y"),
-        ("Pin the current object with a note", app.action_pin, "key p"),
+        ("Go to object @id", main.action_goto, "key g"),
+        ("Search the heap: class, name, string value or property name",
+         main.action_search_heap, "key F"),
+        ("Copy the current object's path from a root", main.action_copy_path, "key y"),
+        ("Pin the current object with a note", main.action_pin, "key p"),
         ("Save an SVG screenshot", app.action_save_svg, "ctrl+s"),
         ("Help: keys and views", app.action_help, "key ?"),
     ]
-    for i, snap in enumerate(app.snaps):
-        if i != app.current:
+    for i, snap in enumerate(session.snaps):
+        if i != session.current:
             out.append((f"Snapshot {i + 1}: {snap.path}",
-                        partial(app.action_snapshot, i - app.current), "[ and ]"))
-    for i, s in enumerate(app.suspects[:20]):
+                        partial(main.action_snapshot, i - session.current), "[ and ]"))
+    for i, s in enumerate(session.suspects[:20]):
         out.append((f"Suspect: [{s.severity}] {s.title[:90]}",
-                    partial(app.open_suspect, i), s.pattern))
-    if app.pins is not None:
-        for pin in app.pins.pins[:20]:
+                    partial(main.open_suspect, i), s.pattern))
+    if session.pins is not None:
+        for pin in session.pins.pins[:20]:
             out.append((f"Finding: {pin.class_name} @{pin.node_id} {pin.note[:60]}",
-                        partial(app.open_object_id, pin.node_id, len(app.snaps) - 1),
+                        partial(main.open_object_id, pin.node_id, session.loaded.last),
                         "pinned"))
     return out
 

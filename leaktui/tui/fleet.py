@@ -21,7 +21,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from leaktui.errors import LeakTuiError
 from leaktui.metrics.fleet import Fleet, FleetRow, fetch_fleet
 from leaktui.metrics.prometheus import PrometheusSource
-from leaktui.tui.memory import MemoryView
+from leaktui.tui.memory import MemoryPanel
 from leaktui.units import format_duration, format_rate, format_size
 
 MARK = {"growing": "▲ GROWING", "stable": "= stable", "insufficient-data": "? too little data"}
@@ -76,7 +76,7 @@ class InstanceScreen(Screen[None]):
     def __init__(self, source: PrometheusSource, labels: dict[str, str], limit: int | None,
                  interval: float) -> None:
         super().__init__()
-        self.view = MemoryView(fleet=source, instance=labels, limit=limit,
+        self.view = MemoryPanel(fleet=source, instance=labels, limit=limit,
                                window_s=None, interval=interval, id="memory-view")
 
     def compose(self) -> ComposeResult:
@@ -95,7 +95,7 @@ class FleetApp(App[None]):
     #fleet-filter { display: none; }
     #fleet-filter.shown { display: block; }
     FleetTable { height: 1fr; }
-    MemoryView { padding: 1 2; }
+    MemoryPanel { padding: 1 2; }
     """
     BINDINGS = [Binding("q", "quit", "quit"), Binding("slash", "filter", "filter"),
                 Binding("escape", "clear_filter", "clear filter", show=False),

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 SHOWN = ("rss", "heapUsed", "heapTotal", "external")
 
 
-class MemoryView(Static):
+class MemoryPanel(Static):
     """Renders the samples it is given; mounting it starts a worker feeding it. Samples are
     kept as columns (SampleTable), so a day of one-second samples redraws in milliseconds."""
 
@@ -108,7 +108,7 @@ class MemoryView(Static):
                         [], 0, False, error="no samples of this instance in the window"))
             await asyncio.sleep(self.interval)
 
-    def on_memory_view_sampled(self, message: Sampled) -> None:
+    def on_memory_panel_sampled(self, message: Sampled) -> None:
         if self.endpoint is not None or self.fleet is not None:
             self.error = None if message.error is None else \
                 f"{message.error} (retrying every {self.interval:g} s; what was read stays)"
@@ -210,14 +210,14 @@ def gc_summary(table: SampleTable) -> str:
 class MemoryApp(App[None]):
     """`leaktui watch`: the live memory view alone."""
 
-    CSS = "MemoryView { padding: 1 2; }"
+    CSS = "MemoryPanel { padding: 1 2; }"
     BINDINGS = [Binding("q", "quit", "quit")]
 
     def __init__(self, path: str | None = None, pid: int | None = None, poll: bool = False,
                  limit: int | None = None, window_s: float | None = None,
                  endpoint: Endpoint | None = None, interval: float = 1.0) -> None:
         super().__init__()
-        self.view = MemoryView(path=path, pid=pid, poll=poll, limit=limit, window_s=window_s,
+        self.view = MemoryPanel(path=path, pid=pid, poll=poll, limit=limit, window_s=window_s,
                                endpoint=endpoint, interval=interval, id="memory-view")
 
     def compose(self) -> ComposeResult:

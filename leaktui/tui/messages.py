@@ -1,14 +1,17 @@
-"""Messages of the app as a whole: loading progress from the worker thread, and requests any
-view may send to the investigation view. Widget-specific events are nested in their widgets
-(e.g. `ClassSummaryTable.ClassChosen`)."""
+"""Messages of the app as a whole: loading progress from the worker thread, and the requests
+any view may post to the main screen (which owns the session and answers them).
+Widget-specific events are nested in their widgets (e.g. `ClassSummaryTable.ClassChosen`)."""
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from leaktui.snapshot import HeapSnapshot
-from leaktui.suspects import Suspect
+if TYPE_CHECKING:
+    import numpy as np
+
+    from leaktui.tui.session import Loaded
 
 
 class LoadProgress(Message):
@@ -24,12 +27,9 @@ class LoadProgress(Message):
 
 
 class SnapshotsLoaded(Message):
-    def __init__(self, snaps: list[HeapSnapshot], seconds: float,
-                 suspects: list[Suspect], warnings: list[str] | None = None,
-                 one_process: bool = True) -> None:
+    def __init__(self, loaded: Loaded) -> None:
         super().__init__()
-        self.snaps, self.seconds, self.suspects = snaps, seconds, suspects
-        self.warnings, self.one_process = list(warnings or []), one_process
+        self.loaded = loaded
 
 
 class LoadFailed(Message):
@@ -38,34 +38,39 @@ class LoadFailed(Message):
         self.error = error
 
 
-class ObjectChosen(Message):
-    """A view asks for an object to become the current one (opens the investigation view).
-    ``snapshot`` is an index into the loaded series; None means the one shown."""
+class OpenObject(Message):
+    """A request: make ``node`` the current object (opens the investigation view).
+    ``snapshot`` is an index into the loaded series; None means the one shown. ``focus``
+    False keeps the view and pane shown (e.g. `o` on a highlighted retainer);
+    ``follow_class`` False leaves the classes and instances panes where they are (a choice
+    made in them)."""
 
-    def __init__(self, node: int, snapshot: int | None = None) -> None:
+    def __init__(self, node: int, snapshot: int | None = None, focus: bool = True,
+                 follow_class: bool = True) -> None:
         super().__init__()
-        self.node, self.snapshot = node, snapshot
+        self.node, self.snapshot, self.focus = node, snapshot, focus
+        self.follow_class = follow_class
 
 
-class ObjectsChosen(Message):
-    """A view asks for a list of objects (e.g. the new objects of a class) to be shown in
-    the instances pane of the investigation view."""
+class OpenObjects(Message):
+    """A request: list objects (e.g. the new objects of a class) in the instances pane of
+    the investigation view."""
 
     def __init__(self, nodes: np.ndarray, title: str, snapshot: int | None = None) -> None:
         super().__init__()
         self.nodes, self.title, self.snapshot = nodes, title, snapshot
 
 
-class SuspectChosen(Message):
-    """A view asks for leak suspect ``index`` (of the app's ranked list) to be opened."""
+class OpenSuspect(Message):
+    """A request: open leak suspect ``index`` (of the session's ranked list)."""
 
     def __init__(self, index: int) -> None:
         super().__init__()
         self.index = index
 
 
-class PinChosen(Message):
-    """A view asks for the pinned object ``node_id`` (in the last snapshot) to be opened."""
+class OpenPin(Message):
+    """A request: open the pinned object ``node_id`` (in the last snapshot)."""
 
     def __init__(self, node_id: int) -> None:
         super().__init__()

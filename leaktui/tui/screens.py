@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -14,7 +15,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static
 
-from leaktui.tui.views import ViewSpec
+if TYPE_CHECKING:
+    from leaktui.tui.views import ViewSpec
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -67,24 +69,30 @@ def _bindings(items: Iterable[BindingType]) -> list[Binding]:
 HelpSection = tuple[str, list[tuple[str, str]]]
 
 
-def help_sections(views: Sequence[ViewSpec], app_bindings: Iterable[BindingType],
+def help_sections(views: Sequence[ViewSpec], common: Iterable[BindingType],
                   focused: DOMNode | None) -> list[HelpSection]:
-    """Views, the app's keys and the keys of the pane that had the focus, from the bindings
-    themselves (so the help cannot drift from what the keys do)."""
+    """Views, the keys that work everywhere (``common``), then the keys of the pane that had
+    the focus (else the view shown) and of its view, titled as the user sees them
+    (`Retainers pane`, `View 1: classes, ...`), from the bindings themselves (so the help
+    cannot drift from what the keys do)."""
     sections: list[HelpSection] = [
         ("Views", [(spec.key, spec.title + (f": {spec.description}" if spec.description
                                             else "")) for spec in views]),
-        ("Keys", [(_key_name(b), b.tooltip or b.description) for b in _bindings(app_bindings)
-                  if not b.action.startswith("view_key")]),
+        ("Keys everywhere", [(_key_name(b), b.tooltip or b.description)
+                             for b in _bindings(common)
+                             if not b.action.startswith(("view_key", "in_investigation"))]),
     ]
+    titles = {spec.id: f"View {spec.key}: {spec.title}" for spec in views}
     node = focused
     while node is not None and not isinstance(node, (Screen, App)):
         own = _bindings(type(node).__dict__.get("BINDINGS", []))
         if own and type(node).__module__.startswith("leaktui"):
-            sections.append((f"In {type(node).__name__}",
-                             [(_key_name(b), b.tooltip or b.description) for b in own]))
+            title = getattr(type(node), "HELP_TITLE", "") or titles.get(node.id or "") or \
+                type(node).__name__
+            sections.append((title, [(_key_name(b), b.tooltip or b.description)
+                                     for b in own]))
         node = node.parent
-    sections.append(("Everywhere", [
+    sections.append(("Moving around", [
         ("arrows", "move; page up/down, home/end in tables"),
         ("enter, space", "open a row of a tree; enter on a table row drills in"),
         ("", "Growth and severity are shown with signs, arrows and words, never by colour "
@@ -112,7 +120,14 @@ def help_plain(sections: list[HelpSection]) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "close")]
+    """The help: it scrolls with the arrow and page keys at once (its text has the focus),
+    esc or ? closes it and q quits, as everywhere else."""
+
+    AUTO_FOCUS = "#help-box"
+    BINDINGS = [
+        Binding("escape,question_mark", "app.pop_screen", "close"),
+        Binding("q", "app.quit", "quit"),
+    ]
 
     def __init__(self, sections: list[HelpSection]) -> None:
         super().__init__()
@@ -123,4 +138,4 @@ class HelpScreen(ModalScreen[None]):
             yield Static(render_help(self.sections), id="help-text")
 
     def on_mount(self) -> None:
-        self.query_one("#help-box").border_title = "leaktui help (esc closes)"
+        self.query_one("#help-box").border_title = "leaktui help (esc closes, q quits)"

@@ -1,66 +1,26 @@
-"""The view switcher's contract. Each view is a widget behind a number key; the app builds
-them from `ViewSpec`s, shows one at a time and tells every view that implements `LeakView`
-when snapshots are loaded or the current snapshot changes.
+"""The registry: the views behind the number keys, composed here and nowhere else.
 
-To add a view: write a widget that also inherits `LeakView`, then either append a `ViewSpec`
-to `DEFAULT_VIEWS` or pass `views=[*DEFAULT_VIEWS, ViewSpec(...)]` to `LeakApp`. A view asks
-for an object to be investigated by posting `messages.ObjectChosen(node, snapshot)` (or
-`messages.ObjectsChosen(nodes, title, snapshot)` for a list of objects)."""
+Each view is a widget that also inherits `leaktui.tui.view.LeakView` (the contract, a leaf
+module every view imports). To add a view: append a `ViewSpec` to `DEFAULT_VIEWS` or pass
+`views=[*DEFAULT_VIEWS, ViewSpec(...)]` to `LeakApp`. A view asks for an object to be
+investigated by posting `messages.OpenObject(node, snapshot)` (or
+`messages.OpenObjects(nodes, title, snapshot)` for a list of objects). The widgets are
+imported when a view is built, so the loading screen appears before they load."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual.widget import Widget
-
-from leaktui.snapshot import HeapSnapshot
-from leaktui.suspects import Suspect
+from leaktui.tui.view import LeakView, Loaded, focus_now
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from leaktui.tui.app import LeakApp
 
-
-@dataclass(frozen=True)
-class Loaded:
-    """What views are given once loading is done (on the UI thread)."""
-
-    snaps: list[HeapSnapshot]
-    suspects: list[Suspect] = field(default_factory=list)
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)  # about the series, for the user
-    one_process: bool = True  # False: analyses that follow objects by id are off
-
-    @property
-    def last(self) -> int:
-        return len(self.snaps) - 1
-
-
-def focus_now(widget: Widget) -> None:
-    """Give ``widget`` the focus before the next key is handled. `Widget.focus()` waits for
-    the current message to end; keys that arrive in one batch (typed ahead, or pasted over
-    SSH) would otherwise reach the widget that had the focus before."""
-    widget.screen.set_focus(widget)
-
-
-class LeakView:
-    """Mixin for a view widget; every hook is optional and runs on the UI thread."""
-
-    def snapshots_loaded(self, loaded: Loaded) -> None:
-        """The snapshots are in (called once)."""
-
-    def snapshot_changed(self, loaded: Loaded, index: int) -> None:
-        """``loaded.snaps[index]`` is now the snapshot shown (also right after loading)."""
-
-    def view_shown(self) -> None:
-        """The view became visible: focus what the keys should go to."""
-        widget = cast(Widget, self)
-        for child in widget.query("*"):
-            if child.focusable and child.display:
-                focus_now(child)
-                return
-        widget.screen.set_focus(None)  # keys must not reach a pane of a hidden view
+__all__ = ["DEFAULT_VIEWS", "LeakView", "Loaded", "ViewSpec", "focus_now"]
 
 
 @dataclass(frozen=True)
@@ -91,10 +51,10 @@ def _suspects(app: LeakApp) -> Widget:
 
 
 def _memory(app: LeakApp) -> Widget:
-    from leaktui.tui.widgets.memory import MemoryPanel
+    from leaktui.tui.widgets.memory import MemoryView
 
-    return MemoryPanel(metrics=app.metrics, poll=app.poll, limit=app.limit,
-                       window_s=app.window_s, id="memory")
+    return MemoryView(metrics=app.metrics, poll=app.poll, limit=app.limit,
+                      window_s=app.window_s, id="memory")
 
 
 def _statistics(app: LeakApp) -> Widget:
@@ -104,7 +64,7 @@ def _statistics(app: LeakApp) -> Widget:
 
 
 def _findings(app: LeakApp) -> Widget:
-    from leaktui.tui.findings import FindingsView
+    from leaktui.tui.widgets.findings import FindingsView
 
     return FindingsView(id="findings")
 

@@ -120,6 +120,14 @@ class ClassSummaryTable(FittedTable):
             self.move_cursor(row=row, scroll=True)
             self.post_message(self.ClassHighlighted(self.rows_shown[row].class_id))
 
+    def select_class(self, class_id: int) -> bool:
+        """Move the cursor to ``class_id``; False if the filter hides it."""
+        row = next((i for i, r in enumerate(self.rows_shown) if r.class_id == class_id), None)
+        if row is None:
+            return False
+        self.move_cursor(row=row, scroll=True)
+        return True
+
     def current_class(self) -> int | None:
         if not self.rows_shown or not 0 <= self.cursor_row < len(self.rows_shown):
             return None

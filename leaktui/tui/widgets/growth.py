@@ -4,6 +4,8 @@ arrows, never by colour alone. The comparison runs in a worker."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from rich.text import Text
 from textual import work
@@ -12,12 +14,13 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.diff import DiffRow, compare_detailed
 from leaktui.snapshot.growth import MIN_SURVIVORS, growing_holders, holder_text, survivors
 from leaktui.tui import formatting, messages
-from leaktui.tui.views import LeakView, Loaded, focus_now
+from leaktui.tui.view import LeakView, Loaded, focus_now
 from leaktui.tui.widgets._columns import row_key
 from leaktui.units import format_size
 
@@ -114,15 +117,23 @@ def survivors_absent(count: int) -> str:
            "snapshots is alive in the last"
 
 
+Compare = Callable[[HeapSnapshot, HeapSnapshot], tuple[list[DiffRow], dict[str, np.ndarray],
+                                                         object]]
+
+
 class GrowthView(Vertical, LeakView):
+    """``compare`` (default `compare_detailed`) runs in a worker; when it fails, the view
+    says so instead of "computing…"."""
+
     BINDINGS = [
         Binding("b", "pick('base')", "base", tooltip="compare from the next snapshot"),
         Binding("t", "pick('target')", "target", tooltip="compare to the next snapshot"),
         Binding("h", "toggle_noise", "noise", tooltip="show or hide embedder noise rows"),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, compare: Compare = compare_detailed, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.compare_snapshots = compare
         self.snaps: list[HeapSnapshot] = []
         self.one_process = True
         self.base, self.target = 0, 0
@@ -165,10 +176,25 @@ class GrowthView(Vertical, LeakView):
             self.post_message(ComparisonReady(base, target, [], {}, Text(
                 "Base and target are the same snapshot: press b or t to pick others.")))
             return
-        rows, new_nodes, _ = compare_detailed(self.snaps[base], self.snaps[target])
+        rows, new_nodes, _ = self.compare_snapshots(self.snaps[base], self.snaps[target])
         notes = growth_notes(self.snaps[min(base, target):max(base, target) + 1],
                              self.one_process)
         self.post_message(ComparisonReady(base, target, rows, new_nodes, notes))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The comparison failed (a bug, or memory): say so where "computing…" was."""
+        if event.worker.group != "compare" or event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        why = "not enough memory" if isinstance(error, MemoryError) else \
+            f"internal error ({type(error).__name__}: {error})"
+        self.ready = False
+        self.query_one(GrowthTable).border_title = Text(
+            f"Comparison {self.base + 1} -> {self.target + 1} failed: {why}")
+        self.query_one("#growth-notes", Static).update(Text(
+            f"The comparison failed: {why}. b/t pick other snapshots; please report it "
+            "with the snapshots' Node version."))
+        self.notify(f"Comparison failed: {why}", severity="error")
 
     def on_comparison_ready(self, message: ComparisonReady) -> None:
         message.stop()
@@ -201,4 +227,4 @@ class GrowthView(Vertical, LeakView):
             self.notify("No new objects of this class (only deleted ones).")
             return
         name = event.key.split(",")[-1]
-        self.post_message(messages.ObjectsChosen(nodes, f"new {name}", snapshot=self.target))
+        self.post_message(messages.OpenObjects(nodes, f"new {name}", snapshot=self.target))

@@ -14,7 +14,7 @@ from textual.widgets import Input
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.tui import messages
-from leaktui.tui.views import LeakView, Loaded, focus_now
+from leaktui.tui.view import LeakView, Loaded, focus_now
 from leaktui.tui.widgets.classes import ClassSummaryTable
 from leaktui.tui.widgets.instances import AHEAD_PAGES, PAGE, InstanceTable
 from leaktui.tui.widgets.object import ObjectPane, ObjectTree
@@ -24,11 +24,40 @@ PANES = ("classes", "instances", "retainers", "object")
 
 
 class InvestigationView(Grid, LeakView):
-    """Presentation only: the app owns the snapshots and the history and calls
-    `show_snapshot`, `show_object` and `list_objects`; choices go up as
-    `messages.ObjectChosen`."""
+    """The panes and view 1's keys. The main screen owns the session and calls
+    `show_snapshot`, `show_object`, `list_objects` and the small public API below
+    (`open_filter`, `cycle_sort`, `expand_retainers`, `show_sites`, `focus_pane`);
+    choices go up as requests (`messages.OpenObject`)."""
 
-    BINDINGS = [Binding("escape", "clear_filter", "clear filter", show=False)]
+    BINDINGS = [
+        # `/` is a priority binding: it runs as soon as it arrives, so the keys typed right
+        # after it (one batch over a slow SSH link) land in the filter.
+        Binding("slash", "filter", "filter", priority=True,
+                tooltip="filter classes by name (esc clears); in the instances pane, filter "
+                        "its objects by name, value or property (re: for a regex)"),
+        Binding("s", "sort", "sort", tooltip="change the sort column of the classes"),
+        Binding("o", "open_highlighted", "open",
+                tooltip="make the highlighted retainer, instance or edge the current object"),
+        Binding("r", "retainers", "root path", tooltip="the current object's path to a root"),
+        Binding("a", "allocation_sites", show=False,
+                tooltip="group the highlighted class by allocation site (tracked snapshots)"),
+        Binding("escape", "clear_filter", "clear filter", show=False),
+    ]
+
+    class FilterInstances(Message):
+        """A request: look for ``text`` among the objects listed in the instances pane (`/`
+        there); the main screen runs the search and lists what it finds."""
+
+        def __init__(self, members: np.ndarray, title: str, text: str) -> None:
+            super().__init__()
+            self.members, self.title, self.text = members, title, text
+
+    class SitesWanted(Message):
+        """`a`: the class's objects by allocation site, if the snapshot has stacks."""
+
+        def __init__(self, class_id: int) -> None:
+            super().__init__()
+            self.class_id = class_id
 
     class PaneShown(Message):
         """The pane shown (or focused) changed: where one is, for the key bar."""
@@ -74,7 +103,7 @@ class InvestigationView(Grid, LeakView):
         """Show a snapshot's classes; keeps the filter and the sort."""
         self.snap = snap
         self._listed = None
-        self.object_node = None
+        self._set_object(None)
         table = self.query_one(ClassSummaryTable)
         table.show(snap)
         class_id = table.current_class()
@@ -91,6 +120,25 @@ class InvestigationView(Grid, LeakView):
             snap, snap.class_members(class_id), snap.class_names[class_id],
             first_page=snap.class_top(class_id, PAGE * AHEAD_PAGES))
 
+    def show_class_of(self, node: int) -> None:
+        """Classes and Instances move to ``node``'s class with the cursor on ``node``, as
+        when the user walked there (when it is on the instances' first pages and the filter
+        shows its class; else they stay)."""
+        snap = self.snap
+        if snap is None:
+            return
+        class_id = int(snap.class_id[node])
+        first = snap.class_top(class_id, PAGE * AHEAD_PAGES)
+        rows = np.flatnonzero(first == node)
+        if not len(rows) or not self.query_one(ClassSummaryTable).select_class(class_id):
+            return
+        self._highlighted = class_id
+        self.list_class(class_id)
+        table = self.query_one(InstanceTable)
+        while table.shown <= int(rows[0]) and table.shown < len(table.members):
+            table.add_page()
+        table.move_cursor(row=int(rows[0]), scroll=True)
+
     def list_objects(self, nodes: np.ndarray, title: str) -> None:
         if self.snap is None:
             return
@@ -101,15 +149,21 @@ class InvestigationView(Grid, LeakView):
         """Make ``node`` the object of the retainers and object panes; False if it was."""
         if self.snap is None or node == self.object_node:
             return False
-        self.object_node = node
+        self._set_object(node)
         self.query_one(RetainerTree).show(self.snap, node)
         self.query_one(ObjectPane).show(self.snap, node)
         return True
 
     def show_sites(self, class_id: int) -> None:
         if self.snap is not None:
-            self.object_node = None
+            self._set_object(None)
             self.query_one(ObjectPane).show_sites(self.snap, class_id)
+
+    def _set_object(self, node: int | None) -> None:
+        """The object shown is the session's current object (a preview too)."""
+        self.object_node = node
+        if self.session is not None:
+            self.session.object_node = node
 
     def first_instance(self) -> int | None:
         table = self.query_one(InstanceTable)
@@ -128,6 +182,67 @@ class InvestigationView(Grid, LeakView):
         path = tree.expand_path(tree.root)
         self.focus_pane(2)
         return path
+
+    def cycle_sort(self) -> None:
+        """The class table's next sort column; the focus goes to it."""
+        self.focus_pane(0)
+        self.query_one(ClassSummaryTable).action_cycle_sort()
+
+    def highlighted_class(self) -> int | None:
+        return self.query_one(ClassSummaryTable).current_class()
+
+    # ------------------------------------------------------------------ keys
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` is a plain letter while the filter (an input) has the focus."""
+        return not (action == "filter" and isinstance(self.screen.focused, Input))
+
+    async def action_filter(self) -> None:
+        if self.snap is None:
+            return
+        focused = self.screen.focused
+        if isinstance(focused, InstanceTable):
+            await self._ask_instance_filter(focused)
+            return
+        self.open_filter()
+
+    async def _ask_instance_filter(self, table: InstanceTable) -> None:
+        """The prompt opens and takes the focus before the next key is handled, so what is
+        typed right after `/` lands in it."""
+        from leaktui.tui.search import instance_filter_screen
+
+        members, title = table.members, table.title
+
+        def done(value: str | None) -> None:
+            if value:
+                self.post_message(self.FilterInstances(members, title, value))
+
+        screen = instance_filter_screen(title)
+        await self.app.push_screen(screen, done)
+        focus_now(screen.query_one(Input))
+
+    def action_sort(self) -> None:
+        if self.snap is not None:
+            self.cycle_sort()
+
+    def action_open_highlighted(self) -> None:
+        if self.snap is None:
+            return
+        node = self.highlighted_node()
+        if node is None:
+            self.notify("Highlight a retainer, an instance or an edge first.")
+            return
+        self.post_message(messages.OpenObject(node, focus=False, follow_class=False))
+
+    def action_retainers(self) -> None:
+        if self.object_node is None:
+            self.notify("No object yet: pick a class and an instance, or press g.")
+            return
+        self.expand_retainers()
+
+    def action_allocation_sites(self) -> None:
+        class_id = self.highlighted_class()
+        if self.snap is not None and class_id is not None:
+            self.post_message(self.SitesWanted(class_id))
 
     # ------------------------------------------------------------------ panes
     def set_narrow(self, narrow: bool) -> None:
@@ -157,8 +272,12 @@ class InvestigationView(Grid, LeakView):
         self.focus_pane(self.pane + step)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        """A click (or a focus by the program) on a pane makes it the current pane."""
+        """A click (or a focus by the program) on a pane makes it the current pane. Focus
+        events arrive late: one for a widget that has lost the focus since (the view shown
+        focuses its last pane, then a request focuses another) is old news."""
         focused = event.widget
+        if focused is not self.screen.focused:
+            return
         for i, box in enumerate(self.query(".pane")):
             if focused is box or box in focused.ancestors:
                 if i != self.pane:
@@ -220,4 +339,4 @@ class InvestigationView(Grid, LeakView):
     @on(InstanceTable.ObjectChosen)
     def _instance_chosen(self, event: InstanceTable.ObjectChosen) -> None:
         event.stop()
-        self.post_message(messages.ObjectChosen(event.node))
+        self.post_message(messages.OpenObject(event.node, follow_class=False))

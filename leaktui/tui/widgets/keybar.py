@@ -1,4 +1,5 @@
-"""KeyBar: one line of the keys that work now, those of the focused pane first.
+"""KeyBar: one line of the keys that work now: a few chosen ones first (where one is, quit and
+help), then those of the focused pane and its view, then the rest.
 
 It is one piece of text, not a widget per key: moving the focus between panes changes the
 line in place instead of rebuilding a row of widgets (Textual's Footer recomposes itself on
@@ -23,8 +24,9 @@ class KeyBar(Static):
     KeyBar > .keybar--key { color: $footer-key-foreground; text-style: bold; }
     """
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, first: tuple[str, ...] = (), **kwargs: object) -> None:
         super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.first = first  # actions shown before the others (e.g. quit and help)
         self._shown: Text | None = None
         self.note = ""  # shown first, e.g. where one is in the narrow layout
 
@@ -55,7 +57,10 @@ class KeyBar(Static):
             text.append(f" {self.note} ", style="reverse")
         seen: set[str] = set()
         palette = None
-        for key, active in screen.active_bindings.items():
+        actives = list(screen.active_bindings.items())
+        rank = {action: i for i, action in enumerate(self.first)}
+        actives.sort(key=lambda item: rank.get(item[1].binding.action, len(rank)))
+        for key, active in actives:
             binding = active.binding
             if key == self.app.COMMAND_PALETTE_BINDING:
                 palette = binding

@@ -1,4 +1,4 @@
-"""MemoryPanel (view 4): the live memory view of `--metrics FILE`, or how to get one."""
+"""MemoryView (view 4): the live memory view of `--metrics FILE`, or how to get one."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.widgets import Static
 
-from leaktui.tui.memory import MemoryView
-from leaktui.tui.views import LeakView
+from leaktui.tui.memory import MemoryPanel
+from leaktui.tui.view import LeakView
 
 HOW_TO = ("Live memory: start leaktui with --metrics FILE, a JSON Lines or CSV file the "
           "service appends process.memoryUsage() samples to, e.g.\n\n"
@@ -15,7 +15,9 @@ HOW_TO = ("Live memory: start leaktui with --metrics FILE, a JSON Lines or CSV f
           "then: leaktui SNAPSHOT --metrics FILE (or leaktui watch FILE).")
 
 
-class MemoryPanel(Container, LeakView):
+class MemoryView(Container, LeakView):
+    """The live memory of a metrics file (a `MemoryPanel`), or how to get one."""
+
     def __init__(self, metrics: str | None, poll: bool = False, limit: int | None = None,
                  window_s: float | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -23,12 +25,12 @@ class MemoryPanel(Container, LeakView):
 
     def compose(self) -> ComposeResult:
         if self.metrics:
-            yield MemoryView(path=self.metrics, poll=self.poll, limit=self.limit,
-                             window_s=self.window_s, id="memory-view")
+            yield MemoryPanel(path=self.metrics, poll=self.poll, limit=self.limit,
+                              window_s=self.window_s, id="memory-view")
         else:
             yield Static(HOW_TO, id="memory-text")
 
     def summary_line(self) -> str:
         """One line for the header ("" without a metrics file or samples)."""
-        views = self.query(MemoryView)
-        return views.first().summary_line() if views else ""
+        panels = self.query(MemoryPanel)
+        return panels.first().summary_line() if panels else ""

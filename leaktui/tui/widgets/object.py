@@ -19,7 +19,7 @@ from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.paths import path_text
 from leaktui.snapshot.scripts import edge_target, script_name
 from leaktui.tui import formatting
-from leaktui.tui.views import focus_now
+from leaktui.tui.view import focus_now
 from leaktui.units import format_size
 
 EDGE_PAGE = 100  # edges listed per level before an "N more" row

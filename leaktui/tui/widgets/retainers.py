@@ -47,8 +47,9 @@ def retainer_label(snap: HeapSnapshot, node: int, edge: int, cycle: bool = False
 
 
 class RetainerTree(Tree[RetainerRow]):
+    HELP_TITLE = "Retainers pane"
     BORDER_TITLE = "Retainers"
-    BORDER_SUBTITLE = "d distance · shallow / retained"
+    BORDER_SUBTITLE = "d3: distance 3 from a root · sizes shallow / retained"
     BINDINGS = [
         Binding("e", "expand_path", "path to root",
                 tooltip="open the nearest retainers from the highlighted row up to a root"),

@@ -14,7 +14,7 @@ from textual.widgets import Static
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.duplicates import DuplicateStrings, find_duplicate_strings
 from leaktui.text import one_line
-from leaktui.tui.views import LeakView, Loaded, focus_now
+from leaktui.tui.view import LeakView, Loaded, focus_now
 from leaktui.units import format_size
 
 KINDS = (("code", "Code"), ("strings", "Strings"), ("js_arrays", "JS arrays"),

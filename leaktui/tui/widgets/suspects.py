@@ -3,17 +3,25 @@ holder in the investigation view. Severity is spelled out, never only coloured."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from leaktui.suspects import Suspect
+from leaktui.pins import finding_markdown
 from leaktui.tui import messages
-from leaktui.tui.views import LeakView, Loaded
+from leaktui.tui.view import LeakView, Loaded
 from leaktui.tui.widgets._columns import row_key
 from leaktui.units import format_size
+
+if TYPE_CHECKING:
+    from leaktui.snapshot import HeapSnapshot
+    from leaktui.suspects import Suspect
 
 SEVERITY = {"high": "!!! HIGH", "medium": "!!  MED", "low": "!   low"}
 NONE_FOUND = ("No leak suspects found. With a series of snapshots of one process (oldest "
@@ -72,10 +80,17 @@ def suspect_details(s: Suspect) -> Text:
 
 
 class SuspectsView(Vertical, LeakView):
+    BINDINGS = [
+        Binding("y", "copy", "copy",
+                tooltip="copy the highlighted suspect as Markdown: its holder's path from a "
+                        "root, sizes and fix (OSC 52, works over SSH)"),
+    ]
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.suspects: list[Suspect] = []
         self.last = 0
+        self.snap: HeapSnapshot | None = None  # the last snapshot: the suspects live in it
 
     def compose(self) -> ComposeResult:
         yield SuspectsTable(id="suspects-table")
@@ -85,6 +100,7 @@ class SuspectsView(Vertical, LeakView):
 
     def snapshots_loaded(self, loaded: Loaded) -> None:
         self.suspects, self.last = loaded.suspects, loaded.last
+        self.snap = loaded.snaps[-1] if loaded.snaps else None
         self.query_one(SuspectsTable).show(self.suspects)
         self.show_detail(0)
 
@@ -101,6 +117,36 @@ class SuspectsView(Vertical, LeakView):
         if key is not None:
             self.show_detail(int(key))
 
+    def highlighted(self) -> int | None:
+        """The index of the suspect under the table's cursor."""
+        table = self.query_one(SuspectsTable)
+        if not self.suspects or not 0 <= table.cursor_row < len(self.suspects):
+            return None
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        return int(key) if key is not None else None
+
+    def finding_text(self, index: int) -> str | None:
+        """Suspect ``index`` as the chat-sized Markdown `y` copies elsewhere (with the pin's
+        note when its holder is pinned)."""
+        if self.snap is None:
+            return None
+        suspect = self.suspects[index]
+        pins = self.session.pins if self.session is not None else None
+        pin = pins.find(suspect.holder_id) if pins is not None else None
+        return finding_markdown(self.snap, suspect.holder, note=pin.note if pin else None,
+                                suspect=suspect)
+
+    def action_copy(self) -> None:
+        index = self.highlighted()
+        text = self.finding_text(index) if index is not None else None
+        if index is None or text is None:
+            self.notify("No suspect to copy.")
+            return
+        self.app.copy_to_clipboard(text)
+        s = self.suspects[index]
+        self.notify(f"Copied suspect {index + 1} ({s.holder_class} @{s.holder_id}) as "
+                    "Markdown (OSC 52).")
+
     def on_suspects_table_suspect_chosen(self, event: SuspectsTable.SuspectChosen) -> None:
         event.stop()
-        self.post_message(messages.SuspectChosen(event.index))
+        self.post_message(messages.OpenSuspect(event.index))

@@ -1,6 +1,6 @@
 """FindingsView (view 6): the pinned findings of the snapshot, the highlighted one in full.
 
-enter opens the object (the view posts `messages.PinChosen`; the app opens it), y copies the
+enter opens the object (the view posts the request `messages.OpenPin`), y copies the
 highlighted finding as Markdown, d unpins it (u puts it back). Pins made on another file
 (different header counts) are marked, since their ids may name other objects here.
 """
@@ -19,8 +19,8 @@ from textual.widgets import DataTable, Static
 
 from leaktui.errors import LeakTuiError
 from leaktui.pins import Pin, PinStore, finding_markdown, pins_markdown
-from leaktui.tui.messages import PinChosen
-from leaktui.tui.views import LeakView, Loaded
+from leaktui.tui.messages import OpenPin
+from leaktui.tui.view import LeakView, Loaded
 from leaktui.units import format_size
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ EMPTY_HINT = ("No pinned findings yet. On an object (view 1) or a suspect (view 
 
 class FindingsView(Vertical, LeakView):
     """Pins listed newest last; the detail pane shows the highlighted pin in full. The pins
-    come from the app's PinStore (`app.pins`) or are given to `show`."""
+    are given to `show_pins` (the main screen gives the session's store)."""
 
     DEFAULT_CSS = """
     FindingsView #findings-table { height: 1fr; }
@@ -90,11 +90,13 @@ class FindingsView(Vertical, LeakView):
             self.show(self.store, self.snap, self.suspects)
         self.focus_table()
 
-    def show_pins(self, pins: list[Pin]) -> None:
-        """The app's hook after loading and after each pin: shows its store's pins."""
-        store = getattr(self.app, "pins", None)
-        if isinstance(store, PinStore):
-            self.show(store, self.snap, self.suspects)
+    def pins_changed(self) -> None:
+        if self.session is not None and self.session.pins is not None:
+            self.show_pins(self.session.pins)
+
+    def show_pins(self, pins: PinStore) -> None:
+        """List ``pins`` (the session's store, after loading and after each pin)."""
+        self.show(pins, self.snap, self.suspects)
 
     # ------------------------------------------------------------------ content
     def show(self, store: PinStore, snap: HeapSnapshot | None = None,
@@ -167,7 +169,7 @@ class FindingsView(Vertical, LeakView):
         if not pin.made_on(self.store.fingerprint):
             self.notify(f"@{pin.node_id} was pinned on another snapshot: it may be a different "
                         "object here.", severity="warning")
-        self.post_message(PinChosen(pin.node_id))
+        self.post_message(OpenPin(pin.node_id))
 
     def finding_text(self, pin: Pin) -> str:
         """The pin as Markdown: the full finding when its object is in the snapshot shown,
