@@ -79,33 +79,6 @@ def chain_heads(snap: HeapSnapshot, nodes: np.ndarray, link: np.ndarray) -> np.n
     return target
 
 
-def reach(snap: HeapSnapshot, starts: np.ndarray, depth: int, cap: int = 48,
-          skip_types: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Objects reached from each of ``starts`` within ``depth`` steps along strong edges (at
-    most ``cap`` edges per object): (reached ordinals, index of the start each came from,
-    steps taken). An object reached from several starts is listed once per start."""
-    starts = np.asarray(starts, dtype=np.int64)
-    nodes, origin = [starts], [np.arange(starts.size, dtype=np.int64)]
-    steps = [np.zeros(starts.size, dtype=np.int64)]
-    frontier, source = starts, origin[0]
-    for step in range(1, depth + 1):
-        if frontier.size == 0:
-            break
-        edges = edges_of(snap, frontier, cap)
-        owner = owners_of(frontier, snap, cap)
-        types = snap.edge_type[edges]
-        keep = (types != snap.E_WEAK) & (types != snap.E_SHORTCUT)
-        targets = snap.edge_to[edges[keep]].astype(np.int64)
-        src = source[owner[keep]]
-        if skip_types:
-            ok = ~np.isin(snap.node_type[targets], skip_types)
-            targets, src = targets[ok], src[ok]
-        pair = np.unique(src * np.int64(snap.node_count) + targets)
-        frontier, source = pair % snap.node_count, pair // snap.node_count
-        nodes.append(frontier)
-        origin.append(source)
-        steps.append(np.full(frontier.size, step, dtype=np.int64))
-    return np.concatenate(nodes), np.concatenate(origin), np.concatenate(steps)
 
 
 def captured_objects(snap: HeapSnapshot, functions: np.ndarray) -> np.ndarray:

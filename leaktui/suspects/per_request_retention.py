@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.reach import reach
 from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
@@ -21,7 +22,7 @@ from leaktui.suspects.base import (
     severity_from,
 )
 from leaktui.suspects.containers import Container, containers, is_big, worth_reporting
-from leaktui.suspects.graphops import edges_of, named_targets, owners_of, reach, string_ids
+from leaktui.suspects.graphops import edges_of, named_targets, owners_of, string_ids
 from leaktui.units import format_size
 
 PATTERN = "per-request-retention"
