@@ -7,8 +7,9 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,18 @@ def growing_map_series(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = built_once(tmp_path_factory, "growing-map",
                         lambda out: write_series("growing_map.js", out))
     return sorted(folder.glob("*.heapsnapshot"))
+
+
+def comparison_keyed(rows: Iterable[Any], gold: dict[str, Any]
+                     ) -> tuple[dict[str, tuple[Any, ...]], dict[str, tuple[Any, ...]]]:
+    """(our Comparison rows, DevTools' from a `--diff` golden), each keyed by class key with
+    the counts and sizes DevTools shows: equal when we compare as DevTools does."""
+    mine = {r.key: (r.name, r.new, r.deleted, r.delta, r.alloc_size, r.freed_size, r.size_delta)
+            for r in rows}
+    theirs = {c["classKey"]: (c["name"], c["newCount"], c["deletedCount"], c["countDelta"],
+                              c["allocSize"], c["freedSize"], c["sizeDelta"])
+              for c in gold["comparison"]}
+    return mine, theirs
 
 
 async def wait_loaded(app, pilot, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import node_binary
+from conftest import comparison_keyed, node_binary
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.diff import compare
@@ -74,11 +74,7 @@ def test_every_node_retained_size_dominator_and_distance_equal_devtools(golden: 
 def test_comparison_rows_equal_devtools(golden: Path) -> None:
     gold = json.loads(golden.read_text())
     rows = compare(snapshot(gold["base"]), snapshot(gold["target"]))
-    mine = {r.key: (r.name, r.new, r.deleted, r.delta, r.alloc_size, r.freed_size, r.size_delta)
-            for r in rows}
-    theirs = {c["classKey"]: (c["name"], c["newCount"], c["deletedCount"], c["countDelta"],
-                              c["allocSize"], c["freedSize"], c["sizeDelta"])
-              for c in gold["comparison"]}
+    mine, theirs = comparison_keyed(rows, gold)
     assert mine == theirs
 
 

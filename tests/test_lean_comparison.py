@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import comparison_keyed
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.diff import compare, compare_detailed
@@ -41,11 +42,7 @@ def series_paths() -> list[str]:
 def test_comparison_from_a_lean_base_equals_devtools(golden: Path) -> None:
     gold = json.loads(golden.read_text())
     rows = compare(lean(gold["base"]), full(gold["target"]))
-    mine = {r.key: (r.name, r.new, r.deleted, r.delta, r.alloc_size, r.freed_size, r.size_delta)
-            for r in rows}
-    theirs = {c["classKey"]: (c["name"], c["newCount"], c["deletedCount"], c["countDelta"],
-                              c["allocSize"], c["freedSize"], c["sizeDelta"])
-              for c in gold["comparison"]}
+    mine, theirs = comparison_keyed(rows, gold)
     assert mine == theirs
 
 
