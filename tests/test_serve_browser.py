@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,6 +148,19 @@ async def drive(ws_url: str, page_url: str) -> Seen:
             await until_async(lambda: needle in screen_text(frames[start:]), seconds,
                               f"{needle!r} never showed: {screen_text(frames[start:])[-800:]!r}")
 
+        async def painted(blank: dict[str, Any], seconds: float) -> dict[str, Any]:
+            """A screenshot once xterm.js has painted the first screen (its PNG far bigger
+            than the blank page's), or the last one taken when ``seconds`` ran out (the test's
+            size check then fails and says so)."""
+            empty = len(base64.b64decode(blank["result"]["data"]))
+            deadline = time.monotonic() + seconds
+            while True:
+                shot = await call("Page.captureScreenshot", format="png")
+                if (len(base64.b64decode(shot["result"]["data"])) > 3 * empty
+                        or time.monotonic() > deadline):
+                    return shot
+                await asyncio.sleep(0.2)
+
         async def evaluate(expression: str) -> str:
             reply = await call("Runtime.evaluate", expression=expression, returnByValue=True)
             return str(reply["result"]["result"]["value"])
@@ -157,8 +171,7 @@ async def drive(ws_url: str, page_url: str) -> Seen:
         await call("Page.enable")
         await call("Page.navigate", url=page_url)
         await wait_for(b"Retained", 0, 40)
-        await asyncio.sleep(0.5)  # the rest of the first screen, painted by xterm.js
-        shot = await call("Page.captureScreenshot", format="png")
+        shot = await painted(blank, 20)
         for kind in ("mousePressed", "mouseReleased"):  # focus the terminal
             await call("Input.dispatchMouseEvent", type=kind, x=640, y=400, button="left",
                        clickCount=1)
