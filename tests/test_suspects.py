@@ -141,6 +141,8 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "wrapper-chain": ("closures", "closure-capture", ["context", "handler"], "Function"),
     "subscriber-set": ("listeners", "listener-leak", ["app", "store", "subscribers"], None),
     "middleware-records": ("listeners", "listener-leak", ["web", "router", "stack"], None),
+    "subscriber-bus": ("listeners", "listener-leak", ["events", "bus", "subscribers"],
+                       "Function"),
     "linked-jobs": ("queues", "unbounded-queue", ["dispatcher", "queue"], "JobNode"),
     "slow-consumer": ("queues", "unbounded-queue", ["workers", "q", "pending"], None),
     "string-log": ("queues", "unbounded-queue", ["logger", "lines"], None),
@@ -155,6 +157,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "static-large": ("controls", None, None, None),
     "clean-server": ("controls", None, None, None),
     "module-state": ("controls", None, None, None),
+    "unsubscribing-bus": ("controls", None, None, None),
 }
 LEAKS = sorted(s for s, v in SHAPES.items() if v[1] is not None)
 CONTROLS = sorted(s for s, v in SHAPES.items() if v[1] is None)
