@@ -141,6 +141,8 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "wrapper-chain": ("closures", "closure-capture", ["context", "handler"], "Function"),
     "subscriber-set": ("listeners", "listener-leak", ["app", "store", "subscribers"], None),
     "middleware-records": ("listeners", "listener-leak", ["web", "router", "stack"], None),
+    "subscriber-bus": ("listeners", "listener-leak", ["events", "bus", "subscribers"],
+                       "Function"),
     "linked-jobs": ("queues", "unbounded-queue", ["dispatcher", "queue"], "JobNode"),
     "slow-consumer": ("queues", "unbounded-queue", ["workers", "q", "pending"], None),
     "string-log": ("queues", "unbounded-queue", ["logger", "lines"], None),
@@ -150,14 +152,20 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "per-user-history": ("queues", "unbounded-queue", ["activity", "history"], None),
     "copied-trail": ("queues", "unbounded-queue", ["context", "trail"], None),
     "worker-thunks": ("queues", "unbounded-queue", ["pool", "pending"], "Function"),
+    "class-pool": ("queues", "unbounded-queue", ["workers", "pool", "pending"], "Function"),
+    "drained-jobs": ("queues", "unbounded-queue", ["backlog", "jobs", "list"], "Function"),
     "bounded": ("controls", None, None, None),
     "lifecycle": ("controls", None, None, None),
     "static-large": ("controls", None, None, None),
     "clean-server": ("controls", None, None, None),
     "module-state": ("controls", None, None, None),
+    "unsubscribing-bus": ("controls", None, None, None),
 }
 LEAKS = sorted(s for s, v in SHAPES.items() if v[1] is not None)
 CONTROLS = sorted(s for s, v in SHAPES.items() if v[1] is None)
+# Told apart from a registry of callbacks only by the series (its first jobs are gone from the
+# last snapshot): one snapshot of a class keeping nothing but an array of closures is ambiguous.
+SERIES_ONLY = {"drained-jobs"}
 
 
 def _write_shape(shape: str, out: Path) -> None:
@@ -198,7 +206,7 @@ def test_leak_shape_is_named_after_its_pattern_with_its_holder(
     json.dumps(top.to_json())
 
 
-@pytest.mark.parametrize("shape", LEAKS)
+@pytest.mark.parametrize("shape", [s for s in LEAKS if s not in SERIES_ONLY])
 def test_leak_shape_last_snapshot_alone_ranks_the_pattern_first(
     shape: str, shape_series: dict[str, list[HeapSnapshot]],
 ) -> None:

@@ -7,12 +7,14 @@ module scope many functions share) count. Instances of one function that hold a 
 their contexts, and grow in number across the series, are reported at the object that holds
 them (their most common dominator: an array, Map, object, or a single variable).
 
-An array of such closures that belongs to a worker (an object with methods or a worker
-function beside the array, or an instance of a class), or whose closures are jobs each
-awaited by a caller (each reaches a promise of its own), is a work queue of pending jobs that
-each close over their own request: reported as `unbounded-queue` (bound it). The
-closures kept in a plain list, a keyed object or a Map, each keeping more than it needs, are
-this pattern."""
+An array of such closures that belongs to a worker (an object with a function or counters
+of its own beside the array), that is consumed (the first snapshot's closures are gone from the
+last), or whose closures are jobs each awaited by a caller (each reaches a promise of its own),
+is a work queue of pending jobs that each close over their own request: reported as
+`unbounded-queue` (bound it). An array of them on a class instance with none of that, keeping
+its earliest closures, is a registry of subscribers (a pub/sub bus of the user's own):
+`listener-leak` (unsubscribe, register once). The closures kept in a plain list, a keyed
+object or a Map, each keeping more than it needs, are this pattern."""
 
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ from leaktui.suspects.base import (
     steady_growth,
 )
 from leaktui.suspects.graphops import named_targets
+from leaktui.suspects.registrations import PATTERN as REGISTRATION_PATTERN
+from leaktui.suspects.registrations import REGISTRATION_ADVICE
 from leaktui.units import format_size
 
 PATTERN = "closure-capture"
@@ -74,29 +78,80 @@ def _common_holder(snap: HeapSnapshot, nodes: np.ndarray) -> int:
     return -1
 
 
-def work_queue(snap: HeapSnapshot, holder: int, closures: np.ndarray) -> bool:
-    """``holder`` is an array of jobs: the object owning it also has a function (a method, a
-    worker callback) or is a class instance, or its closures each reach a promise of their
-    own (a caller awaits each one)."""
+QUEUE = "queue"
+REGISTRY = "registration"
+KEPT_SHARE = 0.5  # of the first snapshot's closures still there in the last: not consumed
+
+
+def holder_role(series: Series, holder: int, closures: np.ndarray,
+                counts: list[int]) -> str:
+    """What an array of closures is to the object that keeps it, from that object's structure
+    and the array's growth: ``"queue"`` (jobs waiting for a worker), ``"registration"``
+    (callbacks subscribed to it) or ``""`` (neither: closures kept in a plain list).
+
+    A queue: the closures each reach a promise of their own (a caller awaits each job), or the
+    owner has worker state beside the array (a function of its own: a worker or a method; or
+    small-integer fields: counters such as running / concurrency / head, which a snapshot only
+    shows as fields of the object's shape without an edge), or the array is consumed (the
+    closures of the first snapshot are gone, by id, from the last). A class instance with none
+    of that, whose earliest closures are all still there, keeps callbacks it calls again and
+    again: a registry (a pub/sub bus, an observer list)."""
     from leaktui.suspects.registrations import pending_jobs
 
+    snap = series.last
     if snap.class_name(holder) != "Array":
-        return False
+        return ""
     sample = closures[np.linspace(0, closures.size - 1, min(closures.size, 200)).astype(
         np.int64)] if closures.size else closures
     if pending_jobs(snap, sample):
-        return True
+        return QUEUE
     for e, owner in snap.retainers(holder):
         if int(snap.edge_type[e]) != snap.E_PROPERTY or int(snap.node_type[owner]) != snap.T_OBJECT:
             continue
-        if snap.class_name(owner) not in ("Object", "Array", "system / Context"):
-            return True  # a class instance (a queue, a pool, a worker) keeps it as its state
-        for f in snap.edges(owner):
-            if (int(snap.edge_type[f]) == snap.E_PROPERTY and f != e
-                    and int(snap.node_type[int(snap.edge_to[f])]) == snap.T_CLOSURE):
+        if _worker_state(snap, owner, e):
+            return QUEUE
+        if snap.class_name(owner) in ("Object", "Array", "system / Context"):
+            return ""
+        return QUEUE if _consumed(series, closures, counts) else REGISTRY
+    return ""
+
+
+def _worker_state(snap: HeapSnapshot, owner: int, collection_edge: int) -> bool:
+    """``owner`` has a function of its own beside the collection, or small-integer fields
+    (named by its shape, with no edge from the object: V8 does not write small integers)."""
+    fields = set()
+    for f in snap.edges(owner):
+        kind = int(snap.edge_type[f])
+        if kind == snap.E_PROPERTY:
+            fields.add(snap.edge_name_text(f))
+            if f != collection_edge and int(snap.node_type[int(snap.edge_to[f])]) == snap.T_CLOSURE:
                 return True
+    return bool(set(_shape_fields(snap, owner)) - fields)
+
+
+def _shape_fields(snap: HeapSnapshot, owner: int) -> list[str]:
+    """Names of the fields in ``owner``'s hidden class (its map's descriptor array)."""
+    for f in snap.edges(owner):
+        if int(snap.edge_type[f]) == snap.E_INTERNAL and snap.edge_name_text(f) == "map":
+            shape = int(snap.edge_to[f])
+            for g in snap.edges(shape):
+                if (int(snap.edge_type[g]) == snap.E_INTERNAL
+                        and snap.edge_name_text(g) == "descriptors"):
+                    table = int(snap.edge_to[g])
+                    return [snap.name(int(snap.edge_to[h])) for h in snap.edges(table)
+                            if int(snap.edge_type[h]) == snap.E_INTERNAL
+                            and snap.edge_name_text(h).isdigit()
+                            and int(snap.node_type[int(snap.edge_to[h])]) == snap.T_STRING]
+    return []
+
+
+def _consumed(series: Series, closures: np.ndarray, counts: list[int]) -> bool:
+    """The oldest closures are taken out: fewer than half of the first snapshot's are still
+    there (by id) in the last. Unknown (one snapshot, none at first): not consumed."""
+    if series.size < 2 or counts[0] == 0:
         return False
-    return False
+    kept = int((series.match(closures)[0] >= 0).sum())
+    return kept < KEPT_SHARE * counts[0]
 
 
 def _lift(snap: HeapSnapshot, holder: int) -> int:
@@ -192,7 +247,7 @@ def detect(series: Series) -> list[Suspect]:
             snap, heads if heads.size else members)
         if holder < 0 or series.is_claimed(holder):
             continue
-        queue = work_queue(snap, holder, members)
+        role = holder_role(series, holder, members, counts)
         retained = int(group_bytes[g])
         big = retained >= 0.1 * series.heap_size
         severity = severity_from(counts, series.size, big=big, min_step=MIN_STEP)
@@ -213,7 +268,17 @@ def detect(series: Series) -> list[Suspect]:
                   "scope between all closures of a function, so a variable any of them uses "
                   "stays alive), and drop functions that were replaced.")
         pattern = PATTERN
-        if queue:  # pending jobs in a worker's queue, each over its own request: bound it
+        if role == REGISTRY:  # callbacks subscribed to a long-lived object, never removed
+            pattern = REGISTRATION_PATTERN
+            verb = "registered on" if series.size > 1 else "held by"
+            title = (f"{count:,} callbacks ({fn!r} closures, each over its own {names}) {verb} "
+                     f"{holder_label(series, holder)} and never removed, holding {SIZE_MARK}")
+            evidence.insert(0, "an array of callbacks kept by a class instance with no worker "
+                            "state (no function or counter of its own) and not consumed (its "
+                            "earliest callbacks are all still there): a registry of "
+                            "subscriptions (subscribers, observers)")
+            advice = REGISTRATION_ADVICE
+        if role == QUEUE:  # pending jobs in a worker's queue, each over its own request: bound it
             pattern = QUEUE_PATTERN
             verb = "grew to" if series.size > 1 else "holds"
             title = (f"{holder_label(series, holder)} {verb} {count:,} pending jobs (closures "

@@ -51,6 +51,10 @@ FIELDS = 32  # edges read per record
 OWNER_DISTANCE = 2  # the global object and the roots own everything: never counted from
 JOB_DEPTH = 8  # steps from an item through its callbacks' scopes to the promise it settles
 JOB_FANOUT = 16  # edges followed per object on the way
+REGISTRATION_ADVICE = (
+    "Register once (at startup, not per request or per call), or keep the handle the "
+    "registration returns and remove it when done (unsubscribe, eject the interceptor, untap "
+    "the hook, remove the listener).")
 
 
 def callback_items(snap: HeapSnapshot, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -196,9 +200,7 @@ def detect(series: Series) -> list[Suspect]:
         verb = "registered on" if series.size > 1 else "held by"
         title = (f"{c.count:,} {what} {verb} {object_label(series, owner)} "
                  f"and never removed, holding {SIZE_MARK}")
-        advice = ("Register once (at startup, not per request or per call), or keep the handle "
-                  "the registration returns and remove it when done (unsubscribe, eject the "
-                  "interceptor, untap the hook, remove the listener).")
+        advice = REGISTRATION_ADVICE
         suspect = container_suspect(series, c, PATTERN, severity, title, evidence, advice)
         if owner != c.node and int(snap.distance[owner]) >= OWNER_DISTANCE:
             # What the registrations hold is counted from the object they are registered on:

@@ -57,6 +57,18 @@ run({
     globalThis.app = { state };
     return { phases: steps((k) => { for (let i = 0; i < k; i++) state.flags.data[i % 10]; }, [10, 10, 10]) };
   },
+  // The same pub/sub bus, but each request unsubscribes when it is done.
+  'unsubscribing-bus': () => {
+    class Bus {
+      constructor() { this.subscribers = []; }
+      subscribe(fn) { this.subscribers.push(fn); return () => { const i = this.subscribers.indexOf(fn); if (i >= 0) this.subscribers.splice(i, 1); }; }
+      publish(e) { for (const s of this.subscribers) s(e); }
+    }
+    const bus = new Bus();
+    globalThis.events = { bus };
+    const request = () => { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; const off = bus.subscribe((e) => { req.seen = e; }); bus.publish(n); off(); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) request(); }, [20, 300, 300]) };
+  },
   // An HTTP server that cleans up its per-request state, and a drained queue.
   'clean-server': async () => {
     const inflight = new Map();

@@ -12,6 +12,19 @@ run({
     globalThis.app = { store };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const view = { n, rows: new Array(20).fill(n) }; store.subscribe((s) => { view.last = s; }); } }, [5, 300, 300]) };
   },
+  // A pub/sub bus of the user's own (a class keeping its subscribers in an array); every
+  // request subscribes a callback over its own request data and never unsubscribes.
+  'subscriber-bus': () => {
+    class Bus {
+      constructor() { this.subscribers = []; }
+      subscribe(fn) { this.subscribers.push(fn); return () => { const i = this.subscribers.indexOf(fn); if (i >= 0) this.subscribers.splice(i, 1); }; }
+      publish(e) { for (const s of this.subscribers) s(e); }
+    }
+    const bus = new Bus();
+    globalThis.events = { bus };
+    const request = () => { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; bus.subscribe((e) => { req.seen = e; }); bus.publish(n); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) request(); }, [20, 300, 300]) };
+  },
   // A router whose middleware stack gets one more `{path, handle}` record per request.
   'middleware-records': () => {
     const router = { stack: [], use(path, handle) { this.stack.push({ path, handle, strict: false }); } };

@@ -57,6 +57,23 @@ run({
     globalThis.audit = { append, get size() { return trail.length; } };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) append({ n, who: 'u' + (n % 9) }); }, [20, 400, 400]) };
   },
+  // The same stalled pool as a class: its only worker state is a small-integer counter
+  // (`running`) beside the array, so it is a queue, not a registry of callbacks.
+  'class-pool': () => {
+    class Pool { constructor() { this.running = 0; this.pending = []; } add(fn) { this.pending.push(fn); this.next(); } next() { while (this.running < 1 && this.pending.length) { this.running++; this.pending.shift()(); } } }
+    const pool = new Pool();
+    globalThis.workers = { pool };
+    const hang = (req) => new Promise(() => { req.started = true; });
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; pool.add(() => hang(req)); } }, [20, 300, 300]) };
+  },
+  // A class keeping jobs in an array and nothing else, drained more slowly than it is filled:
+  // the oldest jobs are taken out (consumed), so it is a queue.
+  'drained-jobs': () => {
+    class Jobs { constructor() { this.list = []; } add(fn) { this.list.push(fn); } drainSome() { for (let i = 0; i < 30 && this.list.length; i++) this.list.shift()(); } }
+    const jobs = new Jobs();
+    globalThis.backlog = { jobs };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; jobs.add(() => { req.done = true; }); } jobs.drainSome(); }, [40, 300, 300]) };
+  },
   // A worker pool whose upstream hangs: each queued job is a closure over its own request
   // (kilobytes each). A queue of pending jobs (bound it), not closures capturing too much.
   'worker-thunks': () => {
