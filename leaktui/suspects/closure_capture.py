@@ -254,7 +254,8 @@ def detect(series: Series) -> list[Suspect]:
         fn = snap.name(int(members[0])) or "(anonymous)"
         context = int(contexts[inverse == g][int(np.argmax(bytes_owned[inverse == g]))])
         captured = _captured(snap, context)
-        names = ", ".join(name for _, name in captured[:3]) or "their scope"
+        names = ", ".join(name for _, name in captured[:3])
+        each_over = f", each over its own {names}" if names else ""
         evidence = [f"{count:,} instances of function {fn!r}; the scopes they alone keep alive "
                     f"hold {format_size(retained)} ({format_size(retained / max(count, 1))} each)",
                     "largest captured variables: " + ", ".join(
@@ -262,7 +263,7 @@ def detect(series: Series) -> list[Suspect]:
         if series.size > 1:
             evidence.append(counts_evidence(counts, "instances"))
         title = (f"{count:,} {fn!r} closures held by {holder_label(series, holder)} capture "
-                 f"{SIZE_MARK} ({names})")
+                 f"{SIZE_MARK} ({names or 'their scope'})")
         advice = ("Capture less: copy the few fields the function needs into local constants "
                   "before creating it instead of closing over the whole object (V8 shares one "
                   "scope between all closures of a function, so a variable any of them uses "
@@ -271,7 +272,7 @@ def detect(series: Series) -> list[Suspect]:
         if role == REGISTRY:  # callbacks subscribed to a long-lived object, never removed
             pattern = REGISTRATION_PATTERN
             verb = "registered on" if series.size > 1 else "held by"
-            title = (f"{count:,} callbacks ({fn!r} closures, each over its own {names}) {verb} "
+            title = (f"{count:,} callbacks ({fn!r} closures{each_over}) {verb} "
                      f"{holder_label(series, holder)} and never removed, holding {SIZE_MARK}")
             evidence.insert(0, "an array of callbacks kept by a class instance with no worker "
                             "state (no function or counter of its own) and not consumed (its "
@@ -282,7 +283,7 @@ def detect(series: Series) -> list[Suspect]:
             pattern = QUEUE_PATTERN
             verb = "grew to" if series.size > 1 else "holds"
             title = (f"{holder_label(series, holder)} {verb} {count:,} pending jobs (closures "
-                     f"of {fn!r}, each over its own {names}), holding {SIZE_MARK}")
+                     f"of {fn!r}{each_over}), holding {SIZE_MARK}")
             evidence.insert(0, "an array of jobs kept by a worker (an object with methods or a "
                             "worker function, or awaited by callers): a work queue")
             advice = QUEUE_ADVICE
