@@ -64,8 +64,8 @@ async def shoot(shot: Shot, paths: list[str]) -> Path:
     async with app.run_test(size=shot.size) as pilot:
         while not app.snaps and not app.load_error:
             await pilot.pause(0.05)
-        app.load_seconds = 0.0  # the one number that changes from run to run
-        app.update_header()
+        app.session.load_seconds = 0.0  # the one number that changes from run to run
+        app.main.update_header()
         for key in shot.keys:
             await pilot.press(key)
             await pilot.pause(0.05)
