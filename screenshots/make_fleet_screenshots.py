@@ -26,7 +26,7 @@ from prometheus_support import Prometheus, Service, wait_for  # noqa: E402
 
 from leaktui.metrics.prometheus import PrometheusSource  # noqa: E402
 from leaktui.tui.fleet import FleetApp, InstanceScreen  # noqa: E402
-from leaktui.tui.memory import MemoryView  # noqa: E402
+from leaktui.tui.memory import MemoryPanel  # noqa: E402
 
 POINTS = 60
 
@@ -44,7 +44,7 @@ async def shoot(url: str) -> None:
         app.save_screenshot("fleet.svg", str(HERE))
         await pilot.press("enter")
         while not isinstance(app.screen, InstanceScreen) or \
-                app.screen.query_one(MemoryView).result is None:
+                app.screen.query_one(MemoryPanel).result is None:
             if time.monotonic() > deadline:
                 raise SystemExit("the instance view got no history in time")
             await pilot.pause(0.2)
