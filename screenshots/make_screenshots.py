@@ -59,8 +59,8 @@ def find_series(name: str | None) -> list[str]:
     raise SystemExit(f"no sample series in {base}")
 
 
-async def shoot(shot: Shot, paths: list[str]) -> Path:
-    app = LeakApp(paths[-1:] if shot.last_only else paths, screenshot_dir=str(HERE))
+async def shoot(shot: Shot, paths: list[str], out: Path = HERE) -> Path:
+    app = LeakApp(paths[-1:] if shot.last_only else paths, screenshot_dir=str(out))
     async with app.run_test(size=shot.size) as pilot:
         while not app.snaps and not app.load_error:
             await pilot.pause(0.05)
@@ -74,8 +74,8 @@ async def shoot(shot: Shot, paths: list[str]) -> Path:
             await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
-        app.save_screenshot(filename=f"{shot.name}.svg", path=str(HERE))
-    return HERE / f"{shot.name}.svg"
+        app.save_screenshot(filename=f"{shot.name}.svg", path=str(out))
+    return out / f"{shot.name}.svg"
 
 
 async def main(series: str | None) -> None:
