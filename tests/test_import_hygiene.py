@@ -73,3 +73,22 @@ def test_the_core_imports_nothing_above_it() -> None:
     found = {f"{src.name}: leaktui.{m.group(2)}" for src in core_dir.glob("*.py*")
              for m in pattern.finditer(src.read_text())}
     assert not found, f"the core imports from above it: {sorted(found)}"
+
+
+def test_opening_snapshots_starts_the_app_before_numpy_is_imported() -> None:
+    """`leaktui SNAPSHOT` draws its loading screen first: nothing on the way from the command
+    line to the app's start imports numpy (the loading worker does, after the first frame)."""
+    code = (
+        "import importlib, sys\n"
+        "import leaktui.tui.app as app\n"
+        "from leaktui.cli import build_parser\n"
+        "app.LeakApp.run = lambda self, *a, **k: print('numpy' in sys.modules) or 0\n"
+        "args = build_parser('open').parse_args(['open', sys.argv[1]])\n"
+        "importlib.import_module(args._module).run(args)\n"
+    )
+    sample = Path(__file__).resolve().parents[1] / "snapshots_sample" / "unbounded-cache" / \
+        "unbounded-cache-1.heapsnapshot.gz"
+    proc = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False", "numpy was imported before the app started"

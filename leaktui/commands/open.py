@@ -28,11 +28,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leaktui.metrics.trend import parse_window
     from leaktui.units import parse_size
 
     limit = parse_size(args.limit) if args.limit else None
-    window_s = parse_window(args.window) if args.window else None
+    window_s = None
+    if args.window:  # the trend module brings numpy: not before the first frame otherwise
+        from leaktui.metrics.trend import parse_window
+
+        window_s = parse_window(args.window)
     if window_s is not None and not args.metrics:
         raise LeakTuiError("--window judges a metrics file: give --metrics FILE too")
     if args.metrics and os.path.isdir(args.metrics):

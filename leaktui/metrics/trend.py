@@ -22,6 +22,7 @@ import numpy as np
 
 from leaktui.errors import LeakTuiError
 from leaktui.metrics.samples import FLOOR_KEY, PID_KEY, SERIES, Sample, SampleTable
+from leaktui.units import parse_duration
 
 MIN_SAMPLES = 10
 MIN_SPAN_S = 20.0
@@ -263,8 +264,6 @@ def sparkline(values: Iterable[float] | np.ndarray, width: int = 40, fit: bool =
 
 def parse_window(text: str) -> float:
     """A trend window (`--window`): a duration at least as long as a trend needs."""
-    from leaktui.units import parse_duration
-
     seconds = parse_duration(text)
     if seconds < MIN_SPAN_S:
         raise LeakTuiError(f"--window {text} is shorter than the {MIN_SPAN_S:.0f} s a trend "
