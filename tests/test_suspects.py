@@ -143,6 +143,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "middleware-records": ("listeners", "listener-leak", ["web", "router", "stack"], None),
     "subscriber-bus": ("listeners", "listener-leak", ["events", "bus", "subscribers"],
                        "Function"),
+    "handler-map": ("listeners", "listener-leak", ["realtime", "hub", "handlers"], "Function"),
     "linked-jobs": ("queues", "unbounded-queue", ["dispatcher", "queue"], "JobNode"),
     "slow-consumer": ("queues", "unbounded-queue", ["workers", "q", "pending"], None),
     "string-log": ("queues", "unbounded-queue", ["logger", "lines"], None),
@@ -160,6 +161,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "clean-server": ("controls", None, None, None),
     "module-state": ("controls", None, None, None),
     "unsubscribing-bus": ("controls", None, None, None),
+    "unsubscribing-hub": ("controls", None, None, None),
 }
 LEAKS = sorted(s for s, v in SHAPES.items() if v[1] is not None)
 CONTROLS = sorted(s for s, v in SHAPES.items() if v[1] is None)

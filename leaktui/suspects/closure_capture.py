@@ -8,13 +8,14 @@ their contexts, and grow in number across the series, are reported at the object
 them (their most common dominator: an array, Map, object, or a single variable).
 
 An array of such closures that belongs to a worker (an object with a function or counters
-of its own beside the array), that is consumed (the first snapshot's closures are gone from the
-last), or whose closures are jobs each awaited by a caller (each reaches a promise of its own),
-is a work queue of pending jobs that each close over their own request: reported as
-`unbounded-queue` (bound it). An array of them on a class instance with none of that, keeping
-its earliest closures, is a registry of subscribers (a pub/sub bus of the user's own):
-`listener-leak` (unsubscribe, register once). The closures kept in a plain list, a keyed
-object or a Map, each keeping more than it needs, are this pattern."""
+of its own beside the array; beside a Map or Set, a function), that is consumed (the first
+snapshot's closures are gone from the last), or whose closures are jobs each awaited by a
+caller (each reaches a promise of its own), is a work queue of pending jobs that each close
+over their own request: reported as `unbounded-queue` (bound it). An array, Map or Set of them
+on a class instance with none of that, keeping its earliest closures, is a registry of
+subscribers (a pub/sub bus of the user's own, handlers by subscription id): `listener-leak`
+(unsubscribe, register once). The closures kept in a plain list, a keyed object or a plain
+object's Map, each keeping more than it needs, are this pattern."""
 
 from __future__ import annotations
 
@@ -80,14 +81,16 @@ def _common_holder(snap: HeapSnapshot, nodes: np.ndarray) -> int:
 
 QUEUE = "queue"
 REGISTRY = "registration"
+COLLECTIONS = ("Array", "Map", "Set")  # what a queue or a registry of closures is kept in
 KEPT_SHARE = 0.5  # of the first snapshot's closures still there in the last: not consumed
 
 
 def holder_role(series: Series, holder: int, closures: np.ndarray,
                 counts: list[int]) -> str:
-    """What an array of closures is to the object that keeps it, from that object's structure
-    and the array's growth: ``"queue"`` (jobs waiting for a worker), ``"registration"``
-    (callbacks subscribed to it) or ``""`` (neither: closures kept in a plain list).
+    """What an array, Map or Set of closures is to the object that keeps it, from that
+    object's structure and the collection's growth: ``"queue"`` (jobs waiting for a worker),
+    ``"registration"`` (callbacks subscribed to it) or ``""`` (neither: closures kept in a
+    plain list or a plain object's Map).
 
     A queue: the closures each reach a promise of their own (a caller awaits each job), or the
     owner has worker state beside the array (a function of its own: a worker or a method; or
@@ -99,7 +102,8 @@ def holder_role(series: Series, holder: int, closures: np.ndarray,
     from leaktui.suspects.registrations import pending_jobs
 
     snap = series.last
-    if snap.class_name(holder) != "Array":
+    kind = snap.class_name(holder)
+    if kind not in COLLECTIONS:
         return ""
     sample = closures[np.linspace(0, closures.size - 1, min(closures.size, 200)).astype(
         np.int64)] if closures.size else closures
@@ -108,7 +112,7 @@ def holder_role(series: Series, holder: int, closures: np.ndarray,
     for e, owner in snap.retainers(holder):
         if int(snap.edge_type[e]) != snap.E_PROPERTY or int(snap.node_type[owner]) != snap.T_OBJECT:
             continue
-        if _worker_state(snap, owner, e):
+        if _worker_state(snap, owner, e, counters=kind == "Array"):
             return QUEUE
         if snap.class_name(owner) in ("Object", "Array", "system / Context"):
             return ""
@@ -116,9 +120,12 @@ def holder_role(series: Series, holder: int, closures: np.ndarray,
     return ""
 
 
-def _worker_state(snap: HeapSnapshot, owner: int, collection_edge: int) -> bool:
-    """``owner`` has a function of its own beside the collection, or small-integer fields
-    (named by its shape, with no edge from the object: V8 does not write small integers)."""
+def _worker_state(snap: HeapSnapshot, owner: int, collection_edge: int,
+                  counters: bool = True) -> bool:
+    """``owner`` has a function of its own beside the collection, or (with ``counters``)
+    small-integer fields (named by its shape, with no edge from the object: V8 does not write
+    small integers). A keyed collection's owner often counts the keys it hands out (`nextId`),
+    so counters mark a worker only beside an array (a queue's head, running, concurrency)."""
     fields = set()
     for f in snap.edges(owner):
         kind = int(snap.edge_type[f])
@@ -126,7 +133,7 @@ def _worker_state(snap: HeapSnapshot, owner: int, collection_edge: int) -> bool:
             fields.add(snap.edge_name_text(f))
             if f != collection_edge and int(snap.node_type[int(snap.edge_to[f])]) == snap.T_CLOSURE:
                 return True
-    return bool(set(_shape_fields(snap, owner)) - fields)
+    return counters and bool(set(_shape_fields(snap, owner)) - fields)
 
 
 def _shape_fields(snap: HeapSnapshot, owner: int) -> list[str]:

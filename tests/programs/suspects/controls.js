@@ -69,6 +69,18 @@ run({
     const request = () => { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; const off = bus.subscribe((e) => { req.seen = e; }); bus.publish(n); off(); };
     return { phases: steps((k) => { for (let i = 0; i < k; i++) request(); }, [20, 300, 300]) };
   },
+  // The same hub of handlers by id, but each request removes its handler when done.
+  'unsubscribing-hub': () => {
+    class Hub {
+      constructor() { this.handlers = new Map(); this.nextId = 1; }
+      on(fn) { const id = this.nextId++; this.handlers.set(id, fn); return () => this.handlers.delete(id); }
+      emit(e) { for (const fn of this.handlers.values()) fn(e); }
+    }
+    const hub = new Hub();
+    globalThis.realtime = { hub };
+    const request = () => { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; const off = hub.on((e) => { req.last = e; }); hub.emit(n); off(); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) request(); }, [20, 300, 300]) };
+  },
   // An HTTP server that cleans up its per-request state, and a drained queue.
   'clean-server': async () => {
     const inflight = new Map();

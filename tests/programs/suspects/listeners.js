@@ -25,6 +25,19 @@ run({
     const request = () => { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; bus.subscribe((e) => { req.seen = e; }); bus.publish(n); };
     return { phases: steps((k) => { for (let i = 0; i < k; i++) request(); }, [20, 300, 300]) };
   },
+  // A hub of the user's own keeping handlers in a Map by subscription id (a counter hands the
+  // ids out); every request subscribes a handler over its own request data, never removed.
+  'handler-map': () => {
+    class Hub {
+      constructor() { this.handlers = new Map(); this.nextId = 1; }
+      on(fn) { const id = this.nextId++; this.handlers.set(id, fn); return () => this.handlers.delete(id); }
+      emit(e) { for (const fn of this.handlers.values()) fn(e); }
+    }
+    const hub = new Hub();
+    globalThis.realtime = { hub };
+    const request = () => { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; hub.on((e) => { req.last = e; }); hub.emit(n); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) request(); }, [20, 300, 300]) };
+  },
   // A router whose middleware stack gets one more `{path, handle}` record per request.
   'middleware-records': () => {
     const router = { stack: [], use(path, handle) { this.stack.push({ path, handle, strict: false }); } };
