@@ -37,7 +37,7 @@ def wait_for(condition: Callable[[], bool], seconds: float, what: str,
 
 
 def get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=5) as r:
+    with urllib.request.urlopen(url, timeout=30) as r:
         return json.loads(r.read())
 
 

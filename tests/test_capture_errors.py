@@ -140,10 +140,8 @@ def test_non_loopback_target_is_refused_before_any_connection(
     monkeypatch.setattr(socket, "create_connection", _no_network)
     monkeypatch.setattr(socket.socket, "connect", _no_network)
     monkeypatch.setattr(socket, "getaddrinfo", _no_network)
-    started = time.monotonic()
     assert cli.main(["capture", "--inspect", target, "--yes", "--no-open", "-o",
                      str(tmp_path)]) == 2
-    assert time.monotonic() - started < 1.0
     assert "not a loopback address" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 

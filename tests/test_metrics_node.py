@@ -98,13 +98,11 @@ def test_preload_lines_carry_memory_gc_counters_and_the_pid(services: Runs) -> N
 def test_preload_neither_keeps_the_app_alive_nor_throws_into_it(tmp_path: Path) -> None:
     script = "setTimeout(() => console.log('done'), 300)"
     for target in (tmp_path / "m.jsonl", tmp_path / "no" / "such" / "dir" / "m.jsonl"):
-        started = time.monotonic()
+        # An un-unref'd 50 ms timer would keep Node running: the timeout would raise.
         proc = subprocess.run([node_binary(), "-r", str(PRELOAD), "-e", script],
                               env=preload_env(target, 50), capture_output=True, text=True,
-                              timeout=30)
-        elapsed = time.monotonic() - started
+                              timeout=60)
         assert proc.returncode == 0 and proc.stdout.strip() == "done" and proc.stderr == ""
-        assert elapsed < 5  # an un-unref'd 50 ms timer would run until the timeout
     samples = (tmp_path / "m.jsonl").read_text().splitlines()
     assert len(samples) >= 2  # one at start, then every 50 ms until the app ended
 

@@ -46,7 +46,7 @@ def test_rss_of_a_real_process_follows_its_allocations() -> None:
         assert proc.stdout.readline().strip() == "grown"
         after = procfs.sample(proc.pid)
         assert after.values["rss"] - before >= 0.9 * GROW_MB * 1024 * 1024
-        assert abs(after.ts - time.time()) < 5
+        assert abs(after.ts - time.time()) < 60  # a wall-clock stamp, not a latency
     finally:
         proc.kill()
         proc.wait(timeout=10)

@@ -66,9 +66,7 @@ def test_scripts_that_are_not_local_files_give_none(script: str) -> None:
 def test_unreadable_targets_give_none_without_raising(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.js"
     os.mkfifo(fifo)  # opening it for reading would block without a writer
-    started = time.perf_counter()
-    assert read_source_lines(str(fifo), 1) is None
-    assert time.perf_counter() - started < 2
+    assert read_source_lines(str(fifo), 1) is None  # returns: never waits for a writer
     assert read_source_lines(str(tmp_path), 1) is None  # a directory
     assert read_source_lines(str(tmp_path / "gone.js"), 1) is None
     assert read_source_lines("/dev/zero", 1) is None  # a device, endless
@@ -88,7 +86,8 @@ def test_only_the_lines_wanted_are_read(tmp_path: Path) -> None:
     assert excerpt is not None and excerpt.lines == tuple(f"line {n}" for n in range(8, 13))
     # Past line 20 there is one endless line: the read stops at its budget and says None.
     assert read_source_lines(str(script), 22) is None
-    assert time.perf_counter() - started < 5
+    # A guard, not a timing: reading the terabyte would take an hour at disk speed.
+    assert time.perf_counter() - started < 120
     assert MAX_READ_BYTES < 1 << 30
 
 
