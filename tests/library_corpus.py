@@ -101,6 +101,28 @@ _CASES = [
     # memoizee keeps ids, arguments and results in collections side by side: one cache
     LibraryCase("memoizee-two-args", "caches.js", "memoizee", "unbounded-cache", "pricing.quote"),
     LibraryCase("memoizee-object-arg", "caches.js", "memoizee", "unbounded-cache", "totals.of"),
+    LibraryCase("node-cache-no-ttl", "caches.js", "node-cache", "unbounded-cache",
+                "profiles.cache"),
+    LibraryCase("node-cache-control", "caches.js", "node-cache", None, None),
+    LibraryCase("express-session-memory-store", "caches.js", "express-session",
+                "unbounded-cache", "app.store"),
+    LibraryCase("express-session-control", "caches.js", "express-session", None, None),
+    # lodash's MapCache: the title names the cache's own innermost object
+    # (`…cache.__data__.string.__data__`); the path from `geo.lookup` is in holder_path.
+    LibraryCase("lodash-memoize-per-address", "caches.js", "lodash", "high-cardinality-key",
+                None),
+    LibraryCase("lodash-memoize-control", "caches.js", "lodash", None, None),
+    # event buses and observables: handlers subscribed per request and never removed (records
+    # `{fn, context, once}`, subscribers wrapping an observer `{next}`, a Map of arrays)
+    LibraryCase("eventemitter3-listener-per-request", "emitters.js", "eventemitter3",
+                "listener-leak", "bus.events"),
+    LibraryCase("eventemitter3-control", "emitters.js", "eventemitter3", None, None),
+    LibraryCase("rxjs-subscription-per-request", "emitters.js", "rxjs", "listener-leak",
+                "store.updates"),
+    LibraryCase("rxjs-control", "emitters.js", "rxjs", None, None),
+    LibraryCase("mitt-handler-per-request", "emitters.js", "mitt", "listener-leak",
+                "hub.emitter"),
+    LibraryCase("mitt-control", "emitters.js", "mitt", None, None),
     # metrics clients with unbounded label values
     LibraryCase("prom-client-counter-session-label", "metrics.js", "prom-client",
                 "high-cardinality-key", "metrics.requests"),

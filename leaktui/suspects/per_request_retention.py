@@ -11,6 +11,7 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.reach import reach
+from leaktui.suspects import registrations
 from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
@@ -127,6 +128,8 @@ def detect(series: Series) -> list[Suspect]:
         hits, looked, http_class = http_hits(series, c)
         if hits < MIN_HITS or hits < MIN_SHARE * looked:
             continue
+        if registrations.role(series, c) == "registration":
+            continue  # handlers registered per request: unregistering them is the fix
         if series.size == 1 and hits < MIN_HITS_ALONE and not worth_reporting(series, c):
             continue
         snap = series.last

@@ -6,12 +6,16 @@ any library and whatever the container (array, Map, Set, object). The fix is to 
 
 The role is read from the items' shape, not from names: an item is a callback (a function), or
 a record whose fields are functions and plain values only (flags, names, numbers) with at least
-one function; a record also holding data (an object, an array: a job's payload) is work, not a
+one function; a field may also be a record of callbacks itself (a subscriber wrapping an
+observer `{next}`, its list of teardowns), the object most records point to (the emitter they
+were registered on: eventemitter3's `{fn, context, once}`) or a link back to the record. A
+record also holding data of its own (an object, an array: a job's payload) is work, not a
 registration. Functions that each close over data of their own, kept in an array, are deferred
-work too (a queue of thunks); they are left to the queue pattern. So are records of callbacks
-that are pending jobs (`{id, run}`, `{reject, run}`): each leads, through the scopes of its
-callbacks, to a promise of its own that a caller is still waiting on (the job's result), which
-a subscriber or an interceptor never does."""
+work too (a queue of thunks) and are left to the queue pattern, unless the array is a Map's
+value (handlers by event name, as mitt keeps them) whose oldest items are not taken out. So
+are records of callbacks that are pending jobs (`{id, run}`, `{reject, run}`): each leads,
+through the scopes of its callbacks, to a promise of its own that a caller is still waiting
+on (the job's result), which a subscriber or an interceptor never does."""
 
 from __future__ import annotations
 
@@ -48,6 +52,9 @@ PATTERN = "listener-leak"
 SAMPLE = 200
 MIN_SHARE = 0.8
 FIELDS = 32  # edges read per record
+RECORD_DEPTH = 3  # levels of records of callbacks (a subscriber wrapping an observer `{next}`)
+SHARED_SHARE = 0.5  # an object this share of the records point to is not a record's own data
+KEPT_SHARE = 0.5  # fewer of the first snapshot's items kept than this: consumed, a queue
 OWNER_DISTANCE = 2  # the global object and the roots own everything: never counted from
 JOB_DEPTH = 8  # steps from an item through its callbacks' scopes to the promise it settles
 JOB_FANOUT = 16  # edges followed per object on the way
@@ -57,14 +64,19 @@ REGISTRATION_ADVICE = (
     "the hook, remove the listener).")
 
 
-def callback_items(snap: HeapSnapshot, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per item: (is a function, is a record of callbacks)."""
+def callback_items(snap: HeapSnapshot, items: np.ndarray, depth: int = RECORD_DEPTH,
+                   above: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per item: (is a function, is a record of callbacks). A record's fields are functions,
+    plain values, records of callbacks themselves (an observer wrapping `{next}`, a list of
+    teardowns: up to ``depth`` levels), objects most items share (the emitter they were
+    registered on, a common context) and links back to a record being read (``above``): never
+    data of its own."""
     items = np.asarray(items, dtype=np.int64)
     closure = snap.node_type[items] == snap.T_CLOSURE
     record = np.zeros(items.size, dtype=np.bool_)
     objects = np.flatnonzero(np.isin(snap.node_type[items], (snap.T_OBJECT, snap.T_ARRAY))
                              & ~closure)
-    if objects.size == 0:
+    if objects.size == 0 or depth <= 0:
         return closure, record
     nodes = items[objects]
     edges = edges_of(snap, nodes, cap=FIELDS)
@@ -79,6 +91,21 @@ def callback_items(snap: HeapSnapshot, items: np.ndarray) -> tuple[np.ndarray, n
     data = field & np.isin(ttype, (snap.T_OBJECT, snap.T_ARRAY, snap.T_NATIVE))
     # An oddball (null, undefined, true) is an object in the snapshot: not data.
     data &= ~np.isin(snap.node_name[targets], string_ids(snap, "system / Oddball"))
+    seen = nodes if above is None else np.union1d(above, nodes)
+    data &= ~np.isin(targets, seen)  # a teardown's link to its subscriber, a parent
+    if nodes.size >= 2 and data.any():
+        # What most records point to is where they were registered, not their payload.
+        at = np.flatnonzero(data)
+        pairs = np.unique(targets[at] * nodes.size + owner[at])
+        shared, holders = np.unique(pairs // nodes.size, return_counts=True)
+        data[at[np.isin(targets[at], shared[holders >= SHARED_SHARE * nodes.size])]] = False
+    if depth > 1 and data.any():
+        at = np.flatnonzero(data)
+        inner, where = np.unique(targets[at], return_inverse=True)
+        _, sub_record = callback_items(snap, inner, depth - 1, seen)
+        wraps = sub_record[where.reshape(-1)]
+        fn[at[wraps]] = True
+        data[at[wraps]] = False
     has_fn = np.bincount(owner[fn], minlength=nodes.size) > 0
     has_data = np.bincount(owner[data], minlength=nodes.size) > 0
     record[objects] = has_fn & ~has_data
@@ -152,11 +179,31 @@ def role(series: Series, c: Container) -> str:
     closure, record = callback_items(snap, items)
     if (closure | record).mean() < MIN_SHARE:
         return ""
-    if closure.mean() >= MIN_SHARE and c.grows_as == "array" and _thunks(snap, items[closure]):
-        return ""
+    if (closure.mean() >= MIN_SHARE and c.grows_as == "array" and _thunks(snap, items[closure])
+            and (not _map_value(snap, c.node) or _consumed(series, c))):
+        return ""  # deferred work; but handlers by event name (`Map<event, fn[]>`) stay
     if pending_jobs(snap, items):
         return ""  # a work queue whose jobs are callbacks: the queue pattern's
     return "registration"
+
+
+def _map_value(snap: HeapSnapshot, node: int) -> bool:
+    """The collection is the value of a Map's entry (an event's handlers by its name)."""
+    for _, table in snap.retainers(node):
+        for e, src in snap.retainers(table):
+            if snap.edge_name_text(e) == "table" and snap.class_name(src) == "Map":
+                return True
+    return False
+
+
+def _consumed(series: Series, c: Container) -> bool:
+    """The oldest items are taken out: fewer than half of the first snapshot's items are
+    still there (by id) in the last, as in a queue; a registry keeps them."""
+    first = c.counts[c.born]
+    if series.size - c.born < 2 or first == 0:
+        return False
+    kept = int((series.match(c.entries.values)[c.born] >= 0).sum())
+    return kept < KEPT_SHARE * first
 
 
 def _owner(snap: HeapSnapshot, node: int) -> int:

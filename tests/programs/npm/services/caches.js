@@ -1,9 +1,13 @@
-// Batching and memo caches (dataloader, lru-cache, memoizee) used across requests with keys
+// Batching, memo and session caches (dataloader, lru-cache, memoizee, node-cache,
+// express-session's MemoryStore, lodash's memoize) used across requests with keys
 // that never repeat and no bound; the controls scope or bound them.
 'use strict';
 const DataLoader = require('dataloader');
 const { LRUCache } = require('lru-cache');
 const memoize = require('memoizee');
+const NodeCache = require('node-cache');
+const session = require('express-session');
+const _ = require('lodash');
 const { run, steps } = require('../../suspects/harness');
 
 let n = 0;
@@ -56,5 +60,38 @@ run({
     const totals = { of: memoize((order) => ({ order, total: order.lines.length * 7, lines: order.lines.map((l) => `${l}!`) })) };
     globalThis.totals = totals;
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) totals.of({ id: n, lines: [`a${n}`, `b${n}`] }); }, [20, 500, 500]) };
+  },
+  // node-cache with no TTL: every entry stays until deleted.
+  'node-cache-no-ttl': () => {
+    const profiles = { cache: new NodeCache({ useClones: false, checkperiod: 0 }) };
+    globalThis.profiles = profiles;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) profiles.cache.set(`profile:${n}`, profile(n)); }, [20, 500, 500]) };
+  },
+  'node-cache-control': () => {
+    const profiles = { cache: new NodeCache({ useClones: false, checkperiod: 0 }) };
+    globalThis.profiles = profiles;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { profiles.cache.set(`profile:${n}`, profile(n)); profiles.cache.del(`profile:${n}`); } }, [20, 500, 500]) };
+  },
+  // express-session's default MemoryStore: sessions never touched again are never pruned.
+  'express-session-memory-store': () => {
+    const app = { store: new session.MemoryStore() };
+    globalThis.app = app;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) app.store.set(`sid-${n}`, { cookie: { originalMaxAge: null, expires: null }, user: profile(n) }, () => {}); }, [20, 500, 500]) };
+  },
+  'express-session-control': () => {
+    const app = { store: new session.MemoryStore() };
+    globalThis.app = app;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { app.store.set(`sid-${n}`, { cookie: { originalMaxAge: null, expires: null }, user: profile(n) }, () => {}); app.store.destroy(`sid-${n}`, () => {}); } }, [20, 500, 500]) };
+  },
+  // lodash's memoize keyed by a client address: one entry per address ever seen.
+  'lodash-memoize-per-address': () => {
+    const geo = { lookup: _.memoize((ip) => ({ ip, country: 'NL', city: `City ${ip}`, asn: [ip, 1234] })) };
+    globalThis.geo = geo;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) geo.lookup(`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`); }, [20, 500, 500]) };
+  },
+  'lodash-memoize-control': () => {
+    const geo = { lookup: _.memoize((ip) => ({ ip, country: 'NL', city: `City ${ip}`, asn: [ip, 1234] })) };
+    globalThis.geo = geo;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) geo.lookup(`10.0.0.${n % 50}`); }, [20, 500, 500]) };
   },
 });

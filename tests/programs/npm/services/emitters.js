@@ -1,0 +1,47 @@
+// Event buses and observables from npm (eventemitter3, rxjs, mitt) with a handler subscribed per
+// request and never removed, each over that request; the controls remove theirs when done.
+'use strict';
+const EventEmitter3 = require('eventemitter3');
+const { Subject } = require('rxjs');
+const mitt = require('mitt');
+const { run, steps } = require('../../suspects/harness');
+
+let n = 0;
+const request = (i) => ({ id: `req-${i}`, user: `user-${i % 97}`, body: 'x'.repeat(200) + i, seen: [] });
+const SIZES = [20, 500, 500];
+
+run({
+  // eventemitter3 keeps `{fn, context, once}` records per event, not bare functions.
+  'eventemitter3-listener-per-request': () => {
+    const bus = { events: new EventEmitter3() };
+    globalThis.bus = bus;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); bus.events.on('config', (c) => { r.seen.push(c); }); } }, SIZES) };
+  },
+  'eventemitter3-control': () => {
+    const bus = { events: new EventEmitter3() };
+    globalThis.bus = bus;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); const h = (c) => { r.seen.push(c); }; bus.events.on('config', h); bus.events.emit('config', i); bus.events.off('config', h); } }, SIZES) };
+  },
+  // An rxjs Subject keeps one SafeSubscriber per subscribe() until it is unsubscribed.
+  'rxjs-subscription-per-request': () => {
+    const store = { updates: new Subject() };
+    globalThis.store = store;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); store.updates.subscribe((v) => { r.seen.push(v); }); } }, SIZES) };
+  },
+  'rxjs-control': () => {
+    const store = { updates: new Subject() };
+    globalThis.store = store;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); const s = store.updates.subscribe((v) => { r.seen.push(v); }); store.updates.next(i); s.unsubscribe(); } }, SIZES) };
+  },
+  // mitt keeps handlers in a Map of arrays by event name.
+  'mitt-handler-per-request': () => {
+    const hub = { emitter: mitt() };
+    globalThis.hub = hub;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); hub.emitter.on('tick', (v) => { r.seen.push(v); }); } }, SIZES) };
+  },
+  'mitt-control': () => {
+    const hub = { emitter: mitt() };
+    globalThis.hub = hub;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); const h = (v) => { r.seen.push(v); }; hub.emitter.on('tick', h); hub.emitter.emit('tick', i); hub.emitter.off('tick', h); } }, SIZES) };
+  },
+});
