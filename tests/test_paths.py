@@ -79,7 +79,8 @@ def test_every_consumer_prints_the_one_path_of_an_object(snap: HeapSnapshot,
     assert any(line.endswith(f"via `{expected}`")
                for line in format_suspect_text(suspect, markdown=True))
     label = path_label(snap, node)
-    assert expected.endswith(label.removeprefix("…")), (label, expected)
+    head, cut, tail = label.rpartition("…")
+    assert expected.endswith(tail) and head in expected, (label, expected)
     assert suspect.title == f"{snap.class_name(node)} {label}"
     assert object_label(series, node).startswith(label)
     # the report: JSON, text and Markdown
@@ -117,7 +118,7 @@ def test_a_long_path_keeps_its_first_and_last_steps(tmp_path: Path) -> None:
     end = next(int(n) for n in snap.instances(snap.class_names.index("Set"))
                if snap.path_names(int(n))[-1:] == ["end"])
     assert path_text(snap, end) == "global.deep.a.b.c.d.e.f…8 more….o.p.q.r.s.t.end"
-    assert path_label(snap, end) == "…r.s.t.end"
+    assert path_label(snap, end) == "deep.a…r.s.t.end"
 
 
 def test_user_distance_is_none_without_a_path_from_a_user_root(snap: HeapSnapshot) -> None:

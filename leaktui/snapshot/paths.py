@@ -27,9 +27,10 @@ same everywhere: `global.services.profiles.userCache.get('user-3')`.
   scope (`set process.{context}._process`): it is written as the global, `.process`.
 - Elision, written once here: a run of one step (a linked list) is collapsed to `.next×40`;
   after that, a path longer than `PATH_STEPS_SHOWN` steps keeps its first and last
-  `PATH_STEPS_SHOWN // 2` steps around `…N more…` (`path_text`). A title keeps the last few
-  steps after the last step into the scope of one of Node's own functions (`path_label`:
-  `clearInterval.{context}.timerListMap` is labelled `timerListMap`), `…` before a cut.
+  `PATH_STEPS_SHOWN // 2` steps around `…N more…` (`path_text`). A title keeps the steps
+  after the last step into the scope of one of Node's own functions (`path_label`:
+  `clearInterval.{context}.timerListMap` is labelled `timerListMap`); past six, the first two
+  and the last four around `…` (`db.pool…_waitingClientsQueue._slots[0]._list`).
 - `user_distance(snap, node)`: the distance from a user root, None when there is none (only
   system roots, or unreachable): the one "has a user distance" test.
 """
@@ -45,6 +46,7 @@ from leaktui.snapshot.graph import BASE_SYSTEM_DISTANCE, NO_DISTANCE, HeapSnapsh
 
 PATH_STEPS_SHOWN = 14  # a longer path keeps its first and last seven steps
 LABEL_STEPS = 4  # steps of a path in a title: `backend.api.interceptors.request`
+LABEL_HEAD = 2  # first steps kept before `…` when a title's path is longer
 KEY_WIDTH = 40  # a Map's string key is cut after this many characters
 NAME_WIDTH = 60  # so is any other edge name
 SYSTEM_PATH_STEPS = 200  # the walk from a system root gives up after this many steps
@@ -275,9 +277,10 @@ def label_steps(snap: HeapSnapshot, node: int) -> list[Step]:
 
 
 def path_label(snap: HeapSnapshot, node: int, keep: int = LABEL_STEPS) -> str:
-    """The tail of `path_text` for titles: `…profiles.userCache`, `pricing.quote.{context}.cache`
-    (the last ``keep`` steps; a Map's `.get(key)` counts with the step before it); "" when no
-    step names the object."""
+    """`path_text` shortened for titles: `services.profiles.userCache`,
+    `pricing.quote.{context}.cache`; past ``keep`` + 2 steps the first two (the user's own
+    names) and the last ``keep``: `db.pool…_waitingClientsQueue._slots[0]._list` (a Map's
+    `.get(key)` counts with the step before it); "" when no step names the object."""
     steps = label_steps(snap, node)
     if not steps:
         return ""
@@ -287,9 +290,11 @@ def path_label(snap: HeapSnapshot, node: int, keep: int = LABEL_STEPS) -> str:
             words[-1] += s.text
         else:
             words.append(s.text)
-    tail = "".join(words[-keep:])
-    tail = tail[1:] if tail.startswith(".") else tail
-    return tail if len(words) <= keep else "…" + tail
+    if len(words) <= keep + LABEL_HEAD:
+        return "".join(words).removeprefix(".")
+    # The user's own first names stay: `db.pool…_slots[0]._list`, not `…_slots[0]._list`.
+    head = "".join(words[:LABEL_HEAD]).removeprefix(".")
+    return head + "…" + "".join(words[-keep:]).removeprefix(".")
 
 
 def path_names(snap: HeapSnapshot, node: int) -> list[str]:

@@ -9,10 +9,12 @@ while it makes the heap grow by megabytes.
 
 What the walk traverses (one compiled pass per suspect over the CSR graph, `_reach.pyx`):
 strong edges only (weak and shortcut edges are skipped, as DevTools' retained sizes skip
-them); never into roots (synthetic nodes), code or object shapes (the engine's, shared by
-everything); never back into the suspect's holder. In a series it enters only new objects: an
-object that was already there in the first snapshot is shared state (the service, a module, a
-stream) and what it holds is not this leak's growth, so the walk stops there. With one
+them); never into roots (synthetic nodes) or object shapes (the engine's, shared by
+everything), nor into code, except, in a series, code made since the first snapshot (functions
+compiled at run time, each with code of its own); never back into the suspect's holder. In a
+series it enters only new objects: an object that was already there in the first snapshot is
+shared state (the service, a module, a stream) and what it holds is not this leak's growth,
+so the walk stops there. With one
 snapshot, where nothing says what is new, the same walk counts what it enters: the items and
 what they own (objects whose dominator it walked through), not shared state.
 
@@ -43,6 +45,9 @@ SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 COLLECTIONS = ("unbounded-queue", "high-cardinality-key", "unbounded-cache")
 KEYED = ("high-cardinality-key", "unbounded-cache")
 OWNER_STEPS = 4  # steps from a common owner to each of two companion collections
+CACHE_ADVICE = ("Bound the cache: an LRU with a maximum size and/or a TTL on entries (or a "
+                "WeakMap keyed by the owning object), and delete entries when what they "
+                "describe goes away.")
 SIDE_INDEX = 0.05  # of the other's grown size: a collection that only indexes the other
 SAME_KEYS = 0.8  # of the smaller key set: the same ids as keys of both collections
 LOCKSTEP_KEYS = 16
@@ -74,7 +79,12 @@ def _walkable(series: Series) -> np.ndarray:
             types[snap.node_type_names.index(name)] = False
     kind = types[snap.node_type].astype(np.uint8)
     if series.size >= 2:
-        kind[new_objects(series)] *= 2  # 2: new, 1: old, 0: never entered
+        new = new_objects(series)
+        kind[new] *= 2  # 2: new, 1: old, 0: never entered
+        if "code" in snap.node_type_names:
+            # Code made since the first snapshot is the growth of functions compiled at run
+            # time (each with code of its own); a function's code made once is old.
+            kind[new & (snap.node_type == snap.node_type_names.index("code"))] = 2
     return kind
 
 
@@ -183,6 +193,22 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
             f"{o.item_count:,} {o.item_class}, which reach mostly the same new objects"
             for o in others)]
         h = suspects[named]
+        if h.holder != s.holder:
+            # The title names the holder the suspect is shown with, never another one.
+            said, name = holder_label(series, s.holder), holder_label(series, h.holder)
+            if said in s.title:
+                s = replace(s, title=s.title.replace(said, name, 1))
+            else:
+                h = s
+        if _parallel_arrays(snap, [suspects[i] for i in members]):
+            # keys[i] -> values[i] (micro-memoize, moize): one cache kept in two arrays.
+            s = replace(s, pattern="unbounded-cache", title=(
+                f"{holder_label(series, h.holder)} and the arrays beside it only grow: "
+                f"{h.item_count:,} entries in {len(members)} arrays of the same length, "
+                f"holding {SIZE_MARK}"), advice=CACHE_ADVICE)
+            evidence.insert(0, f"{len(members)} arrays under one object gain the same "
+                            "number of items at every snapshot (keys and values kept side "
+                            "by side): one cache, not a queue")
         s = replace(s, severity=severity, evidence=evidence,
                     merged=tuple(o.holder for o in others), holder=h.holder,
                     holder_id=h.holder_id, holder_class=h.holder_class,
@@ -196,6 +222,15 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
                         "rather than one per owner."))
         keep[lead] = s
     return [(i, keep[i]) for i in sorted(keep)]
+
+
+def _parallel_arrays(snap: HeapSnapshot, members: list[Suspect]) -> bool:
+    """Arrays read as queues that are one structure with the same number of items in every
+    snapshot (merged as companions): keys in one, values in the other."""
+    return (len(members) >= 2 and len(members[0].item_counts) >= 2
+            and all(m.pattern == "unbounded-queue" for m in members)
+            and all(snap.class_name(m.holder) == "Array" for m in members)
+            and all(m.item_counts == members[0].item_counts for m in members))
 
 
 def companions(snap: HeapSnapshot, a: Suspect, b: Suspect, grown_a: int, grown_b: int) -> bool:

@@ -29,6 +29,7 @@ from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
     Suspect,
+    holder_label,
     object_label,
 )
 from leaktui.suspects.containers import (
@@ -54,6 +55,11 @@ MIN_SHARE = 0.8
 FIELDS = 32  # edges read per record
 RECORD_DEPTH = 3  # levels of records of callbacks (a subscriber wrapping an observer `{next}`)
 SHARED_SHARE = 0.5  # an object this share of the records point to is not a record's own data
+COMPILED_SHARE = 0.9  # of a registry's functions with code of their own: compiled per call
+COMPILED_ADVICE = (
+    "Compile once and reuse: create the validator, template or query function at startup (or "
+    "cache it under a bounded key such as the schema's name), never per request; a compiler "
+    "that caches by the object it is given keeps every one of them.")
 KEPT_SHARE = 0.5  # fewer of the first snapshot's items kept than this: consumed, a queue
 OWNER_DISTANCE = 2  # the global object and the roots own everything: never counted from
 JOB_DEPTH = 8  # steps from an item through its callbacks' scopes to the promise it settles
@@ -91,6 +97,9 @@ def callback_items(snap: HeapSnapshot, items: np.ndarray, depth: int = RECORD_DE
     data = field & np.isin(ttype, (snap.T_OBJECT, snap.T_ARRAY, snap.T_NATIVE))
     # An oddball (null, undefined, true) is an object in the snapshot: not data.
     data &= ~np.isin(snap.node_name[targets], string_ids(snap, "system / Oddball"))
+    if data.any():  # an empty array (a route's `keys: []`) holds nothing of its own
+        at = np.flatnonzero(data)
+        data[at[_empty(snap, targets[at])]] = False
     seen = nodes if above is None else np.union1d(above, nodes)
     data &= ~np.isin(targets, seen)  # a teardown's link to its subscriber, a parent
     if nodes.size >= 2 and data.any():
@@ -110,6 +119,16 @@ def callback_items(snap: HeapSnapshot, items: np.ndarray, depth: int = RECORD_DE
     has_data = np.bincount(owner[data], minlength=nodes.size) > 0
     record[objects] = has_fn & ~has_data
     return closure, record
+
+
+def _empty(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
+    """Per node: an object or array with no element and no property but its prototype."""
+    edges = edges_of(snap, nodes)
+    owner = owners_of(nodes, snap)
+    types = snap.edge_type[edges]
+    held = (types == snap.E_ELEMENT) | ((types == snap.E_PROPERTY) & ~np.isin(
+        snap.edge_name[edges], string_ids(snap, "__proto__")))
+    return np.bincount(owner[held], minlength=nodes.size) == 0
 
 
 def _thunks(snap: HeapSnapshot, closures: np.ndarray) -> bool:
@@ -206,6 +225,31 @@ def _consumed(series: Series, c: Container) -> bool:
     return kept < KEPT_SHARE * first
 
 
+def compiled_share(snap: HeapSnapshot, closures: np.ndarray) -> float:
+    """Share of ``closures`` with code of their own (a SharedFunctionInfo no other of them
+    has): functions compiled at run time (`new Function`, a schema or template compiler), not
+    one function's closures made again and again."""
+    shared = named_targets(snap, closures, "shared", edge_type=snap.E_INTERNAL)
+    shared = shared[shared >= 0]
+    if shared.size == 0:
+        return 0.0
+    return float(np.unique(shared).size / closures.size)
+
+
+def _compiled_suspect(series: Series, c: Container, own_code: float) -> Suspect:
+    """Functions generated per call and kept: a cache of compiled code, not registrations."""
+    evidence = [f"{own_code:.0%} of the functions it holds have code of their own: each was "
+                "compiled at run time (new Function, a validator or template compiler), so "
+                "something compiles per call (per request, per schema) and keeps the result"]
+    evidence += growth_evidence(series, c, "functions")
+    severity = container_severity(series, c, evidence)
+    verb = "keeps" if series.size > 1 else "holds"
+    title = (f"{holder_label(series, c.node)} {verb} {c.count:,} functions compiled at run "
+             f"time, each with its own code, holding {SIZE_MARK}")
+    return container_suspect(series, c, "unbounded-cache", severity, title, evidence,
+                             COMPILED_ADVICE)
+
+
 def _owner(snap: HeapSnapshot, node: int) -> int:
     """The object the collection is a field of (its retainer nearest to a root)."""
     for e, src in snap.retainers(node):
@@ -237,6 +281,11 @@ def detect(series: Series) -> list[Suspect]:
             continue
         items = c.entries.values[:SAMPLE]
         closure, _ = callback_items(snap, items)
+        if closure.mean() >= MIN_SHARE:
+            own_code = compiled_share(snap, items[closure])
+            if own_code >= COMPILED_SHARE:
+                out.append(_compiled_suspect(series, c, own_code))
+                continue
         what = ("callbacks" if closure.mean() >= 0.5
                 else f"{c.item_class} records of callbacks")
         owner = _owner(snap, c.node)

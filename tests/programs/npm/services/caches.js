@@ -1,5 +1,5 @@
 // Batching, memo and session caches (dataloader, lru-cache, memoizee, node-cache,
-// express-session's MemoryStore, lodash's memoize) used across requests with keys
+// express-session's MemoryStore, lodash's memoize, moize, ajv's compiled schemas) used across requests with keys
 // that never repeat and no bound; the controls scope or bound them.
 'use strict';
 const DataLoader = require('dataloader');
@@ -8,6 +8,8 @@ const memoize = require('memoizee');
 const NodeCache = require('node-cache');
 const session = require('express-session');
 const _ = require('lodash');
+const moize = require('moize');
+const Ajv = require('ajv');
 const { run, steps } = require('../../suspects/harness');
 
 let n = 0;
@@ -93,5 +95,29 @@ run({
     const geo = { lookup: _.memoize((ip) => ({ ip, country: 'NL', city: `City ${ip}`, asn: [ip, 1234] })) };
     globalThis.geo = geo;
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) geo.lookup(`10.0.0.${n % 50}`); }, [20, 500, 500]) };
+  },
+  // moize with no size limit: keys and values in two arrays side by side, one per address.
+  'moize-unbounded': () => {
+    const geo = { lookup: moize((ip) => ({ ip, city: `City ${ip}`, asn: [ip, 1234] }), { maxSize: Infinity }) };
+    globalThis.geo = geo;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) geo.lookup(`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`); }, [20, 500, 500]) };
+  },
+  'moize-control': () => {
+    const geo = { lookup: moize((ip) => ({ ip, city: `City ${ip}`, asn: [ip, 1234] }), { maxSize: 100 }) };
+    globalThis.geo = geo;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) geo.lookup(`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`); }, [300, 500, 500]) };
+  },
+  // ajv asked to compile a schema made per request: it caches every compiled validator.
+  'ajv-compile-per-request': () => {
+    const validation = { ajv: new Ajv() };
+    globalThis.validation = validation;
+    const check = (n) => validation.ajv.compile({ type: 'object', properties: { id: { const: `order-${n}` }, total: { type: 'number', maximum: n } } })({ id: 'x', total: 1 });
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) check(n); }, [20, 500, 500]) };
+  },
+  'ajv-control': () => {
+    const validation = { ajv: new Ajv() };
+    globalThis.validation = validation;
+    const valid = validation.ajv.compile({ type: 'object', properties: { id: { type: 'string' }, total: { type: 'number' } } });
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) valid({ id: `order-${n}`, total: n }); }, [20, 500, 500]) };
   },
 });

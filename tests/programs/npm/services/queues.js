@@ -1,5 +1,5 @@
-// Task queues kept as linked lists by the library (fastq, async's queue, p-limit's yocto-queue)
-// or arrays (p-queue): a mailer whose upstream stopped answering piles up jobs; the controls
+// Task queues kept as linked lists by the library (fastq, async's queue, p-limit's yocto-queue,
+// generic-pool's waiting clients) or arrays (p-queue): a mailer whose upstream stopped answering piles up jobs; the controls
 // drain every job. In the p-queue and p-limit cases (and async's with functions as tasks) the
 // queued items are closures, each closing over its own request: still a queue, not a closure
 // leak.
@@ -7,6 +7,7 @@
 'use strict';
 const fastq = require('fastq');
 const async = require('async');
+const genericPool = require('generic-pool');
 const { run, steps } = require('../../suspects/harness');
 
 // An upstream that stopped answering (never settles), and one that answers.
@@ -83,5 +84,18 @@ run({
     globalThis.webhooks = webhooks;
     const handle = () => { const mail = rendered(); webhooks.queue.push((callback) => answers(mail).then(() => { webhooks.delivered++; callback(); })); };
     return { phases: steps(async (k) => { for (let i = 0; i < k; i++) handle(); await webhooks.queue.drain(); }, [30, 600, 600]) };
+  },
+  // generic-pool: connections borrowed and never released, so every later request waits.
+  'generic-pool-never-released': () => {
+    const db = { pool: genericPool.createPool({ create: async () => ({ socket: n++ }), destroy: async () => {} }, { max: 2 }) };
+    globalThis.db = db;
+    const handle = () => { const mail = rendered(); db.pool.acquire().then((conn) => { mail.conn = conn; }); };
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++) handle(); await new Promise((resolve) => setTimeout(resolve, 20)); }, [30, 600, 600]) };
+  },
+  'generic-pool-control': () => {
+    const db = { sent: 0, pool: genericPool.createPool({ create: async () => ({ socket: n++ }), destroy: async () => {} }, { max: 2 }) };
+    globalThis.db = db;
+    const handle = async () => { const mail = rendered(); const conn = await db.pool.acquire(); mail.conn = conn; db.sent++; db.pool.release(conn); };
+    return { phases: steps(async (k) => { const all = []; for (let i = 0; i < k; i++) all.push(handle()); await Promise.all(all); }, [30, 600, 600]) };
   },
 });
