@@ -237,3 +237,41 @@ def test_bad_values_in_either_half_of_a_chunk_are_the_same_error(
     whole = _load_in_small_chunks(path, monkeypatch, cores=1, chunk=1 << 20)
     assert isinstance(halves, str) and named in halves, halves
     assert halves == whole
+
+
+@pytest.mark.parametrize(("cores", "chunk"), [(2, 256), (1, 4096), (1, 64 << 20)])
+def test_locations_samples_and_trace_infos_are_the_file_s_numbers_in_any_chunking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int, chunk: int,
+) -> None:
+    doc = json.loads(gzip.decompress((Path(__file__).parents[1] / "snapshots_sample" /
+                                      "unbounded-cache" / "unbounded-cache-1.heapsnapshot.gz")
+                                     .read_bytes()))
+    assert len(doc["locations"]) > 1000, "the sample should have locations to parse"
+    # Real tracked snapshots have these two sections; give them numbers of every length.
+    doc["samples"] = [0, 9, 10, 99, 100, 12345678, 123456789, 4294967295, 7]
+    doc["trace_function_infos"] = list(range(0, 3000, 7))
+    path = write(tmp_path, "all.heapsnapshot", json.dumps(doc, indent=1))  # newlines too
+    raw = _load_in_small_chunks(path, monkeypatch, cores=cores, chunk=chunk)
+    assert not isinstance(raw, str), raw
+    fields = len(doc["snapshot"]["meta"]["location_fields"])
+    want = [doc["locations"][f::fields] for f in range(fields)]
+    assert raw.locations.tolist() == want  # type: ignore[attr-defined]
+    assert raw.samples.tolist() == doc["samples"]  # type: ignore[attr-defined]
+    assert raw.trace_function_infos.tolist() == doc["trace_function_infos"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("bad", "named"), [("-3", "negative number in samples"),
+                                            ("4294967296", "does not fit in 32 bits"),
+                                            ("1.5", "unexpected character"), ("[2]", "unexpected")])
+def test_bad_numbers_in_samples_are_one_clear_error(tmp_path: Path, bad: str, named: str) -> None:
+    doc = mini_doc()
+    text = json.dumps(doc)[:-1] + f', "samples": [1, 2, {bad}, 4]}}'
+    expect_error(write(tmp_path, "bad.heapsnapshot", text), named)
+
+
+def test_locations_not_a_multiple_of_their_fields_are_one_clear_error(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["snapshot"]["meta"]["location_fields"] = ["object_index", "script_id", "line", "column"]
+    doc["locations"] = [0, 1, 2, 3, 0, 1]
+    expect_error(write(tmp_path, "bad.heapsnapshot", json.dumps(doc)), "locations",
+                 "not a multiple")

@@ -213,17 +213,47 @@ class _Reader:
             return scan.OVERFLOW, cut, count + placed, 0
         return status2, pos2, count + n2, extra2
 
-    def skip_uint_array(self, what: str) -> np.ndarray:
-        """Parse an integer array of unknown length (small sections) into a flat array."""
-        raw = self.read_value_bytes(what)
-        try:
-            values = msgspec.json.decode(raw, type=list[int])
-        except msgspec.DecodeError as exc:
-            raise ValueError(f"{what} is not an array of integers ({exc})") from None
-        arr = np.asarray(values, dtype=np.int64)
-        if arr.size and (arr.min() < 0 or arr.max() > 0xFFFFFFFF):
-            raise ValueError(f"{what} holds a negative or too large number")
-        return arr.astype(np.uint32)
+    def read_uint_list(self, what: str, fields: int = 1) -> np.ndarray:
+        """An array of non-negative integers of unknown length (``locations``, ``samples``,
+        ``trace_function_infos``), parsed by the same compiled scanner as ``nodes``, into
+        ``fields`` contiguous uint32 rows (value k in row k % fields; a flat array when
+        ``fields`` is 1). Before each chunk the output grows to hold every number the
+        buffered bytes can hold (at most one per two bytes), so the scanner never runs out of
+        room."""
+        values = np.empty((fields, 0), dtype=np.uint32)
+
+        def room(count: int) -> np.ndarray:
+            nonlocal values
+            need = (count + (self.end - self.pos) // 2 + 2) // fields + 1
+            if values.shape[1] < need:
+                grown = np.empty((fields, max(need, 2 * values.shape[1])), dtype=np.uint32)
+                grown[:, :values.shape[1]] = values
+                values = grown
+            return values
+
+        self.expect(b"[", f"at the start of {what}")
+        count = 0
+        while True:
+            status, pos, count, extra = self._scan_chunk(room(count), count)
+            self.pos = pos
+            if status == scan.DONE:
+                if count % fields:
+                    raise ValueError(f"{what} length is not a multiple of {fields} fields")
+                rows = np.ascontiguousarray(values[:, :count // fields])
+                return rows[0] if fields == 1 else rows
+            if status == scan.NEED_MORE:
+                if not self.fill():
+                    if self.eof and self.pos < self.end:
+                        continue  # parse the last number with final=True
+                    raise ValueError(f"file ends inside {what} (truncated after {count} values)")
+                continue
+            if status == scan.NEGATIVE:
+                raise ValueError(f"negative number in {what} (value {count})")
+            if status == scan.TOO_BIG:
+                raise ValueError(f"value {count} of {what} does not fit in 32 bits")
+            if status == scan.OVERFLOW:  # cannot happen: room() leaves room for every value
+                raise ValueError(f"{what}: more values than room was made for")
+            raise ValueError(f"unexpected character {chr(extra)!r} in {what} (value {count})")
 
 
 def _open(path: str) -> tuple[BinaryIO, BinaryIO, int]:
@@ -344,14 +374,11 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
             elif key == "edges":
                 edges = _read_matrix(r, "edges", layout.edge_fields, header.edge_count)
             elif key == "locations" and layout.location_fields:
-                flat = r.skip_uint_array("locations")
-                if flat.size % layout.location_fields:
-                    raise ValueError("locations length is not a multiple of location_fields")
-                out.locations = np.ascontiguousarray(flat.reshape(-1, layout.location_fields).T)
+                out.locations = r.read_uint_list("locations", layout.location_fields)
             elif key == "trace_function_infos":
-                out.trace_function_infos = r.skip_uint_array(key)
+                out.trace_function_infos = r.read_uint_list(key)
             elif key == "samples":
-                out.samples = r.skip_uint_array(key)
+                out.samples = r.read_uint_list(key)
             else:
                 r.read_value_bytes(key)
         elif key == "strings":
