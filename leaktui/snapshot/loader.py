@@ -64,8 +64,10 @@ class _Reader:
         self.total = max(total, 1)
         self.progress = progress
         # One buffer reused for every chunk (no fresh memory per chunk): the unread tail of
-        # the previous chunk moves to the front, the next chunk is read in behind it.
-        self.data = bytearray(CHUNK + 65536)
+        # the previous chunk moves to the front, the next chunk is read in behind it. A plain
+        # file smaller than a chunk gets a buffer its size (not 16 MB zero-filled).
+        self.chunk = CHUNK if stream is not raw else max(min(CHUNK, total + 1), 4096)
+        self.data = bytearray(self.chunk + 65536)
         self.end = 0
         self.buf = np.frombuffer(self.data, dtype=np.uint8)[:0]
         self.pos = 0
@@ -78,14 +80,14 @@ class _Reader:
         if self.eof:
             return False
         left = self.end - self.pos
-        if left + CHUNK > len(self.data):  # a very long token: grow (rare)
-            grown = bytearray(left + CHUNK + 65536)
+        if left + self.chunk > len(self.data):  # a very long token: grow (rare)
+            grown = bytearray(left + self.chunk + 65536)
             grown[:left] = self.data[self.pos:self.end]
             self.data = grown
         elif left:
             self.data[:left] = self.data[self.pos:self.end]
         with memoryview(self.data) as view:
-            n = self.stream.readinto(view[left:left + CHUNK])  # type: ignore[attr-defined]
+            n = self.stream.readinto(view[left:left + self.chunk])  # type: ignore[attr-defined]
         self.pos = 0
         self.end = left + (n or 0)
         self.buf = np.frombuffer(self.data, dtype=np.uint8)[:self.end]
