@@ -189,16 +189,16 @@ def _load_in_small_chunks(path: Path, monkeypatch: pytest.MonkeyPatch, cores: in
     import leaktui.snapshot.loader as loader
 
     halves = []
-    second_half = loader.scan.scan_uints_flat
+    second_half = loader.scan.scan_second_half
 
-    def counted(*args: object) -> tuple[int, int, int, int]:
+    def counted(*args: object) -> tuple[int, int, int, int, int]:
         halves.append(args)
         return second_half(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loader, "CHUNK", chunk)
     monkeypatch.setattr(loader, "PARALLEL_MIN_BYTES", 64)
     monkeypatch.setattr(loader, "_CORES", cores)
-    monkeypatch.setattr(loader.scan, "scan_uints_flat", counted)
+    monkeypatch.setattr(loader.scan, "scan_second_half", counted)
     try:
         result: object = load_raw(str(path))
     except SnapshotError as exc:
@@ -275,3 +275,31 @@ def test_locations_not_a_multiple_of_their_fields_are_one_clear_error(tmp_path: 
     doc["locations"] = [0, 1, 2, 3, 0, 1]
     expect_error(write(tmp_path, "bad.heapsnapshot", json.dumps(doc)), "locations",
                  "not a multiple")
+
+
+def test_numbers_separated_by_blanks_or_doubled_commas_parse_alike_in_halves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The second half of a chunk is placed assuming one number per comma before it; where
+    # that is wrong the chunk is parsed again in one pass, with the same result.
+    import random
+
+    doc = json.loads(gzip.decompress((Path(__file__).parents[1] / "snapshots_sample" /
+                                      "unbounded-cache" / "unbounded-cache-1.heapsnapshot.gz")
+                                     .read_bytes()))
+    rng = random.Random(3)
+    text = json.dumps(doc)
+    for key in ('"nodes": [', '"edges": ['):
+        start = text.index(key) + len(key)
+        end = text.index("]", start)
+        values = text[start:end].split(", ")
+        odd = "".join(v + rng.choice([",", ", ", " ", " ,", ",,", "\n"]) for v in values[:-1])
+        text = text[:start] + odd + values[-1] + text[end:]
+    path = write(tmp_path, "odd.heapsnapshot", text)
+    halves = _load_in_small_chunks(path, monkeypatch, cores=2, chunk=256)
+    whole = _load_in_small_chunks(path, monkeypatch, cores=1, chunk=64 << 20)
+    assert not isinstance(halves, str) and not isinstance(whole, str), (halves, whole)
+    assert halves.nodes.tolist() == whole.nodes.tolist()  # type: ignore[attr-defined]
+    assert halves.edges.tolist() == whole.edges.tolist()  # type: ignore[attr-defined]
+    want = [doc["nodes"][f::7] for f in range(7)]
+    assert whole.nodes.tolist() == want  # type: ignore[attr-defined]

@@ -73,7 +73,6 @@ class _Reader:
         self.pos = 0
         self.eof = False
         self.phase = "reading"
-        self._second_half: np.ndarray | None = None
 
     def fill(self) -> bool:
         """Append the next chunk to what is left unread; False at end of input."""
@@ -188,32 +187,27 @@ class _Reader:
 
     def _scan_chunk(self, out: np.ndarray, count: int) -> tuple[int, int, int, int]:
         """Parse what the buffer holds. A large chunk is cut in two at a comma and its halves
-        parsed at once on two cores: the first straight into ``out``, the second into a
-        scratch array whose values are put in place after (their place depends on how many
-        the first half held)."""
+        parsed at once on two cores, both straight into ``out``: the second half's values go
+        where they would if the first half held one value per comma (scan_second_half
+        counts them). If the first half's real count differs (numbers separated by blanks
+        alone, or a comma first), the whole chunk is parsed again in one pass."""
         lo, hi = self.pos, self.end
         cut = -1
         if hi - lo >= PARALLEL_MIN_BYTES and _CORES > 1:
             cut = scan.split_point(self.buf, lo, hi)
         if cut < 0:
             return scan.scan_uint_columns(self.buf, lo, self.eof, out, count)
-        tail = self._second_half
-        if tail is None or tail.shape[0] < (hi - cut) // 2 + 1:
-            tail = self._second_half = np.empty(max(len(self.data), hi - cut) // 2 + 1,
-                                                dtype=np.uint32)
-        second = Beside(scan.scan_uints_flat, self.buf, cut, hi, self.eof, tail,
+        second = Beside(scan.scan_second_half, self.buf, lo, cut, hi, self.eof, out, count,
                         name="leaktui-scan")
         try:
             first = scan.scan_uint_columns(self.buf, lo, False, out, count, cut)
         finally:
-            status2, pos2, n2, extra2 = second.result()
+            status2, pos2, count2, extra2, assumed = second.result()
         if first[0] != scan.NEED_MORE or first[1] != cut:
             return first  # the array ended, or something was wrong, in the first half
-        count = first[2]
-        placed = scan.place_values(tail, n2, out, count)
-        if placed < n2:
-            return scan.OVERFLOW, cut, count + placed, 0
-        return status2, pos2, count + n2, extra2
+        if first[2] != assumed:
+            return scan.scan_uint_columns(self.buf, lo, self.eof, out, count)
+        return status2, pos2, count2, extra2
 
     def read_uint_list(self, what: str, fields: int = 1) -> np.ndarray:
         """An array of non-negative integers of unknown length (``locations``, ``samples``,
@@ -229,7 +223,8 @@ class _Reader:
             need = (count + (self.end - self.pos) // 2 + 2) // fields + 1
             if values.shape[1] < need:
                 grown = np.empty((fields, max(need, 2 * values.shape[1])), dtype=np.uint32)
-                grown[:, :values.shape[1]] = values
+                used = -(-count // fields)  # only the part written so far: untouched pages
+                grown[:, :used] = values[:, :used]  # of the old array are never faulted in
                 values = grown
             return values
 
