@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from leaktui.errors import SnapshotError
@@ -303,3 +304,23 @@ def test_numbers_separated_by_blanks_or_doubled_commas_parse_alike_in_halves(
     assert halves.edges.tolist() == whole.edges.tolist()  # type: ignore[attr-defined]
     want = [doc["nodes"][f::7] for f in range(7)]
     assert whole.nodes.tolist() == want  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("text", ["1,22,333,4444,55555,6,77,8", "1 22,333, 4444,,55555,6 77,8"])
+def test_second_half_is_placed_by_the_commas_of_the_first_and_says_what_it_assumed(
+    text: str,
+) -> None:
+    from leaktui.snapshot import scan
+
+    data = (text + "]").encode()
+    buf = np.frombuffer(data, dtype=np.uint8)
+    cut = data.index(b"4444")  # just past a comma
+    out = np.zeros((2, 8), dtype=np.uint32)
+    status, pos, count, _, assumed = scan.scan_second_half(buf, 0, cut, len(data), True, out, 0)
+    commas = data[:cut].count(b",")
+    assert (status, pos, assumed) == (scan.DONE, len(data), commas)
+    values = [int(v) for v in text.replace(",", " ").split()]
+    second = values[values.index(4444):]
+    assert count == commas + len(second)
+    flat = out.T.ravel().tolist()  # value k sits at out[k % 2, k // 2]
+    assert flat[commas:count] == second
