@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from leaktui.errors import SnapshotError
@@ -189,16 +190,16 @@ def _load_in_small_chunks(path: Path, monkeypatch: pytest.MonkeyPatch, cores: in
     import leaktui.snapshot.loader as loader
 
     halves = []
-    second_half = loader.scan.scan_uints_flat
+    second_half = loader.scan.scan_second_half
 
-    def counted(*args: object) -> tuple[int, int, int, int]:
+    def counted(*args: object) -> tuple[int, int, int, int, int]:
         halves.append(args)
         return second_half(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loader, "CHUNK", chunk)
     monkeypatch.setattr(loader, "PARALLEL_MIN_BYTES", 64)
     monkeypatch.setattr(loader, "_CORES", cores)
-    monkeypatch.setattr(loader.scan, "scan_uints_flat", counted)
+    monkeypatch.setattr(loader.scan, "scan_second_half", counted)
     try:
         result: object = load_raw(str(path))
     except SnapshotError as exc:
@@ -237,3 +238,89 @@ def test_bad_values_in_either_half_of_a_chunk_are_the_same_error(
     whole = _load_in_small_chunks(path, monkeypatch, cores=1, chunk=1 << 20)
     assert isinstance(halves, str) and named in halves, halves
     assert halves == whole
+
+
+@pytest.mark.parametrize(("cores", "chunk"), [(2, 256), (1, 4096), (1, 64 << 20)])
+def test_locations_samples_and_trace_infos_are_the_file_s_numbers_in_any_chunking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int, chunk: int,
+) -> None:
+    doc = json.loads(gzip.decompress((Path(__file__).parents[1] / "snapshots_sample" /
+                                      "unbounded-cache" / "unbounded-cache-1.heapsnapshot.gz")
+                                     .read_bytes()))
+    assert len(doc["locations"]) > 1000, "the sample should have locations to parse"
+    # Real tracked snapshots have these two sections; give them numbers of every length.
+    doc["samples"] = [0, 9, 10, 99, 100, 12345678, 123456789, 4294967295, 7]
+    doc["trace_function_infos"] = list(range(0, 3000, 7))
+    path = write(tmp_path, "all.heapsnapshot", json.dumps(doc, indent=1))  # newlines too
+    raw = _load_in_small_chunks(path, monkeypatch, cores=cores, chunk=chunk)
+    assert not isinstance(raw, str), raw
+    fields = len(doc["snapshot"]["meta"]["location_fields"])
+    want = [doc["locations"][f::fields] for f in range(fields)]
+    assert raw.locations.tolist() == want  # type: ignore[attr-defined]
+    assert raw.samples.tolist() == doc["samples"]  # type: ignore[attr-defined]
+    assert raw.trace_function_infos.tolist() == doc["trace_function_infos"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("bad", "named"), [("-3", "negative number in samples"),
+                                            ("4294967296", "does not fit in 32 bits"),
+                                            ("1.5", "unexpected character"), ("[2]", "unexpected")])
+def test_bad_numbers_in_samples_are_one_clear_error(tmp_path: Path, bad: str, named: str) -> None:
+    doc = mini_doc()
+    text = json.dumps(doc)[:-1] + f', "samples": [1, 2, {bad}, 4]}}'
+    expect_error(write(tmp_path, "bad.heapsnapshot", text), named)
+
+
+def test_locations_not_a_multiple_of_their_fields_are_one_clear_error(tmp_path: Path) -> None:
+    doc = mini_doc()
+    doc["snapshot"]["meta"]["location_fields"] = ["object_index", "script_id", "line", "column"]
+    doc["locations"] = [0, 1, 2, 3, 0, 1]
+    expect_error(write(tmp_path, "bad.heapsnapshot", json.dumps(doc)), "locations",
+                 "not a multiple")
+
+
+def test_numbers_separated_by_blanks_or_doubled_commas_parse_alike_in_halves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The second half of a chunk is placed assuming one number per comma before it; where
+    # that is wrong the chunk is parsed again in one pass, with the same result.
+    import random
+
+    doc = json.loads(gzip.decompress((Path(__file__).parents[1] / "snapshots_sample" /
+                                      "unbounded-cache" / "unbounded-cache-1.heapsnapshot.gz")
+                                     .read_bytes()))
+    rng = random.Random(3)
+    text = json.dumps(doc)
+    for key in ('"nodes": [', '"edges": ['):
+        start = text.index(key) + len(key)
+        end = text.index("]", start)
+        values = text[start:end].split(", ")
+        odd = "".join(v + rng.choice([",", ", ", " ", " ,", ",,", "\n"]) for v in values[:-1])
+        text = text[:start] + odd + values[-1] + text[end:]
+    path = write(tmp_path, "odd.heapsnapshot", text)
+    halves = _load_in_small_chunks(path, monkeypatch, cores=2, chunk=256)
+    whole = _load_in_small_chunks(path, monkeypatch, cores=1, chunk=64 << 20)
+    assert not isinstance(halves, str) and not isinstance(whole, str), (halves, whole)
+    assert halves.nodes.tolist() == whole.nodes.tolist()  # type: ignore[attr-defined]
+    assert halves.edges.tolist() == whole.edges.tolist()  # type: ignore[attr-defined]
+    want = [doc["nodes"][f::7] for f in range(7)]
+    assert whole.nodes.tolist() == want  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("text", ["1,22,333,4444,55555,6,77,8", "1 22,333, 4444,,55555,6 77,8"])
+def test_second_half_is_placed_by_the_commas_of_the_first_and_says_what_it_assumed(
+    text: str,
+) -> None:
+    from leaktui.snapshot import scan
+
+    data = (text + "]").encode()
+    buf = np.frombuffer(data, dtype=np.uint8)
+    cut = data.index(b"4444")  # just past a comma
+    out = np.zeros((2, 8), dtype=np.uint32)
+    status, pos, count, _, assumed = scan.scan_second_half(buf, 0, cut, len(data), True, out, 0)
+    commas = data[:cut].count(b",")
+    assert (status, pos, assumed) == (scan.DONE, len(data), commas)
+    values = [int(v) for v in text.replace(",", " ").split()]
+    second = values[values.index(4444):]
+    assert count == commas + len(second)
+    flat = out.T.ravel().tolist()  # value k sits at out[k % 2, k // 2]
+    assert flat[commas:count] == second

@@ -87,3 +87,16 @@ def test_reach_reuses_its_marks_when_they_run_out() -> None:
     worn = k.reach_step(*args, 0xFFFFFFFE)
     assert fresh[0].size > 0
     assert fresh[0].tolist() == worn[0].tolist() and fresh[1].tolist() == worn[1].tolist()
+
+
+def test_walks_sharing_one_scratch_give_what_fresh_walks_give() -> None:
+    first, second = (snapshot(rel) for rel in SNAPSHOTS)
+    scratch: dict[str, object] = {}
+    rng = np.random.default_rng(5)
+    for snap in (first, first, second, first):  # a scratch left by another snapshot is not used
+        skip_types = (snap.T_CODE, snap.T_HIDDEN, snap.T_STRING)
+        starts = rng.integers(0, snap.node_count, size=30)
+        shared = reach(snap, starts, 3, 48, skip_types, scratch=scratch)
+        want = walk_each_start(snap, starts.tolist(), 3, 48, skip_types)
+        assert tuple(a.tolist() for a in shared) == want
+        assert scratch["reach_stamp"][0] is snap  # type: ignore[index]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from leaktui.snapshot._sets import isin, unique
 from leaktui.snapshot.graph import HeapSnapshot
 
 WORD = 8  # bytes per slot (Node's default build has no pointer compression)
@@ -75,8 +76,8 @@ def hash_entries(snap: HeapSnapshot, node: int, entry_size: int) -> Entries:
         return Entries(0, empty, empty)
     edges = np.arange(int(snap.first_edge[table]), int(snap.first_edge[table + 1]))
     edges = edges[(snap.edge_type[edges] == snap.E_INTERNAL)
-                  & ~np.isin(snap.edge_name[edges], string_ids(snap, "map"))]
-    all_live = int((~np.isin(snap.node_name[snap.edge_to[edges]], _oddball_names(snap))).sum())
+                  & ~isin(snap.edge_name[edges], string_ids(snap, "map"))]
+    all_live = int((~isin(snap.node_name[snap.edge_to[edges]], _oddball_names(snap))).sum())
     edges = edges[:MAX_DECODED_SLOTS]  # a huge table: decode a sample, extrapolate the count
     index = _index_names(snap, edges)
     edges, index = edges[index >= 0], index[index >= 0]
@@ -89,9 +90,9 @@ def hash_entries(snap: HeapSnapshot, node: int, entry_size: int) -> Entries:
     keep = offset >= 0
     edges, offset = edges[keep], offset[keep]
     targets = snap.edge_to[edges].astype(np.int64)
-    live = ~np.isin(snap.node_name[targets], _oddball_names(snap))
+    live = ~isin(snap.node_name[targets], _oddball_names(snap))
     entry = offset // entry_size
-    count = int(np.unique(entry[live]).size)
+    count = int(unique(entry[live]).size)
     if live.sum() and all_live > live.sum():
         count = round(count * all_live / int(live.sum()))
     position = offset % entry_size
@@ -136,7 +137,7 @@ def object_entries(snap: HeapSnapshot, node: int, names: bool = True) -> Entries
     edges = np.arange(int(snap.first_edge[node]), int(snap.first_edge[node + 1]))
     types = snap.edge_type[edges]
     proto = string_ids(snap, "__proto__")
-    keep = ((types == snap.E_PROPERTY) & ~np.isin(snap.edge_name[edges], proto)) | (
+    keep = ((types == snap.E_PROPERTY) & ~isin(snap.edge_name[edges], proto)) | (
         types == snap.E_ELEMENT)
     edges = edges[keep]
     values = snap.edge_to[edges].astype(np.int64)

@@ -64,28 +64,29 @@ class _Reader:
         self.total = max(total, 1)
         self.progress = progress
         # One buffer reused for every chunk (no fresh memory per chunk): the unread tail of
-        # the previous chunk moves to the front, the next chunk is read in behind it.
-        self.data = bytearray(CHUNK + 65536)
+        # the previous chunk moves to the front, the next chunk is read in behind it. A plain
+        # file smaller than a chunk gets a buffer its size (not 16 MB zero-filled).
+        self.chunk = CHUNK if stream is not raw else max(min(CHUNK, total + 1), 4096)
+        self.data = bytearray(self.chunk + 65536)
         self.end = 0
         self.buf = np.frombuffer(self.data, dtype=np.uint8)[:0]
         self.pos = 0
         self.eof = False
         self.phase = "reading"
-        self._second_half: np.ndarray | None = None
 
     def fill(self) -> bool:
         """Append the next chunk to what is left unread; False at end of input."""
         if self.eof:
             return False
         left = self.end - self.pos
-        if left + CHUNK > len(self.data):  # a very long token: grow (rare)
-            grown = bytearray(left + CHUNK + 65536)
+        if left + self.chunk > len(self.data):  # a very long token: grow (rare)
+            grown = bytearray(left + self.chunk + 65536)
             grown[:left] = self.data[self.pos:self.end]
             self.data = grown
         elif left:
             self.data[:left] = self.data[self.pos:self.end]
         with memoryview(self.data) as view:
-            n = self.stream.readinto(view[left:left + CHUNK])  # type: ignore[attr-defined]
+            n = self.stream.readinto(view[left:left + self.chunk])  # type: ignore[attr-defined]
         self.pos = 0
         self.end = left + (n or 0)
         self.buf = np.frombuffer(self.data, dtype=np.uint8)[:self.end]
@@ -99,6 +100,12 @@ class _Reader:
                 done = 0.0
             self.progress(self.phase, min(done, 1.0))
         return True
+
+    def _bytes(self, start: int, stop: int) -> bytes:
+        """A copy of ``data[start:stop]``, made once (slicing the bytearray first would copy
+        it twice: the strings section of a 1 GB snapshot is ~100 MB)."""
+        with memoryview(self.data) as view:
+            return bytes(view[start:stop])
 
     def peek(self) -> int:
         """Next non-blank byte (not consumed), or -1 at end of input."""
@@ -122,7 +129,7 @@ class _Reader:
         while True:
             end = self.data.find(b'"', self.pos, self.end)
             if end >= 0:
-                key = bytes(self.data[self.pos:end]).decode("utf-8", "replace")
+                key = self._bytes(self.pos, end).decode("utf-8", "replace")
                 self.pos = end + 1
                 return key
             if not self.fill():
@@ -137,11 +144,11 @@ class _Reader:
             while True:
                 end = scan.scan_scalar_extent(self.buf, self.pos)
                 if end >= 0:
-                    value = bytes(self.data[self.pos:end])
+                    value = self._bytes(self.pos, end)
                     self.pos = end
                     return value
                 if not self.fill():
-                    value = bytes(self.data[self.pos:self.end])
+                    value = self._bytes(self.pos, self.end)
                     self.pos = self.end
                     return value
         pieces: list[bytes] = []
@@ -150,12 +157,12 @@ class _Reader:
             status, end, depth, in_string, escaped = scan.scan_value_extent(
                 self.buf, self.pos, depth, in_string, escaped)
             if status == scan.DONE:
-                pieces.append(bytes(self.data[self.pos:end]))
+                pieces.append(self._bytes(self.pos, end))
                 self.pos = end
                 return b"".join(pieces)
             if status != scan.NEED_MORE:
                 raise ValueError(f"unbalanced brackets in {what}")
-            pieces.append(bytes(self.data[self.pos:self.end]))
+            pieces.append(self._bytes(self.pos, self.end))
             self.pos = self.end
             if not self.fill():
                 raise ValueError(f"file ends inside {what} (truncated)")
@@ -186,44 +193,70 @@ class _Reader:
 
     def _scan_chunk(self, out: np.ndarray, count: int) -> tuple[int, int, int, int]:
         """Parse what the buffer holds. A large chunk is cut in two at a comma and its halves
-        parsed at once on two cores: the first straight into ``out``, the second into a
-        scratch array whose values are put in place after (their place depends on how many
-        the first half held)."""
+        parsed at once on two cores, both straight into ``out``: the second half's values go
+        where they would if the first half held one value per comma (scan_second_half
+        counts them). If the first half's real count differs (numbers separated by blanks
+        alone, or a comma first), the whole chunk is parsed again in one pass."""
         lo, hi = self.pos, self.end
         cut = -1
         if hi - lo >= PARALLEL_MIN_BYTES and _CORES > 1:
             cut = scan.split_point(self.buf, lo, hi)
         if cut < 0:
             return scan.scan_uint_columns(self.buf, lo, self.eof, out, count)
-        tail = self._second_half
-        if tail is None or tail.shape[0] < (hi - cut) // 2 + 1:
-            tail = self._second_half = np.empty(max(len(self.data), hi - cut) // 2 + 1,
-                                                dtype=np.uint32)
-        second = Beside(scan.scan_uints_flat, self.buf, cut, hi, self.eof, tail,
+        second = Beside(scan.scan_second_half, self.buf, lo, cut, hi, self.eof, out, count,
                         name="leaktui-scan")
         try:
             first = scan.scan_uint_columns(self.buf, lo, False, out, count, cut)
         finally:
-            status2, pos2, n2, extra2 = second.result()
+            status2, pos2, count2, extra2, assumed = second.result()
         if first[0] != scan.NEED_MORE or first[1] != cut:
             return first  # the array ended, or something was wrong, in the first half
-        count = first[2]
-        placed = scan.place_values(tail, n2, out, count)
-        if placed < n2:
-            return scan.OVERFLOW, cut, count + placed, 0
-        return status2, pos2, count + n2, extra2
+        if first[2] != assumed:
+            return scan.scan_uint_columns(self.buf, lo, self.eof, out, count)
+        return status2, pos2, count2, extra2
 
-    def skip_uint_array(self, what: str) -> np.ndarray:
-        """Parse an integer array of unknown length (small sections) into a flat array."""
-        raw = self.read_value_bytes(what)
-        try:
-            values = msgspec.json.decode(raw, type=list[int])
-        except msgspec.DecodeError as exc:
-            raise ValueError(f"{what} is not an array of integers ({exc})") from None
-        arr = np.asarray(values, dtype=np.int64)
-        if arr.size and (arr.min() < 0 or arr.max() > 0xFFFFFFFF):
-            raise ValueError(f"{what} holds a negative or too large number")
-        return arr.astype(np.uint32)
+    def read_uint_list(self, what: str, fields: int = 1) -> np.ndarray:
+        """An array of non-negative integers of unknown length (``locations``, ``samples``,
+        ``trace_function_infos``), parsed by the same compiled scanner as ``nodes``, into
+        ``fields`` contiguous uint32 rows (value k in row k % fields; a flat array when
+        ``fields`` is 1). Before each chunk the output grows to hold every number the
+        buffered bytes can hold (at most one per two bytes), so the scanner never runs out of
+        room."""
+        values = np.empty((fields, 0), dtype=np.uint32)
+
+        def room(count: int) -> np.ndarray:
+            nonlocal values
+            need = (count + (self.end - self.pos) // 2 + 2) // fields + 1
+            if values.shape[1] < need:
+                grown = np.empty((fields, max(need, 2 * values.shape[1])), dtype=np.uint32)
+                used = -(-count // fields)  # only the part written so far: untouched pages
+                grown[:, :used] = values[:, :used]  # of the old array are never faulted in
+                values = grown
+            return values
+
+        self.expect(b"[", f"at the start of {what}")
+        count = 0
+        while True:
+            status, pos, count, extra = self._scan_chunk(room(count), count)
+            self.pos = pos
+            if status == scan.DONE:
+                if count % fields:
+                    raise ValueError(f"{what} length is not a multiple of {fields} fields")
+                rows = np.ascontiguousarray(values[:, :count // fields])
+                return rows[0] if fields == 1 else rows
+            if status == scan.NEED_MORE:
+                if not self.fill():
+                    if self.eof and self.pos < self.end:
+                        continue  # parse the last number with final=True
+                    raise ValueError(f"file ends inside {what} (truncated after {count} values)")
+                continue
+            if status == scan.NEGATIVE:
+                raise ValueError(f"negative number in {what} (value {count})")
+            if status == scan.TOO_BIG:
+                raise ValueError(f"value {count} of {what} does not fit in 32 bits")
+            if status == scan.OVERFLOW:  # cannot happen: room() leaves room for every value
+                raise ValueError(f"{what}: more values than room was made for")
+            raise ValueError(f"unexpected character {chr(extra)!r} in {what} (value {count})")
 
 
 def _open(path: str) -> tuple[BinaryIO, BinaryIO, int]:
@@ -344,14 +377,11 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
             elif key == "edges":
                 edges = _read_matrix(r, "edges", layout.edge_fields, header.edge_count)
             elif key == "locations" and layout.location_fields:
-                flat = r.skip_uint_array("locations")
-                if flat.size % layout.location_fields:
-                    raise ValueError("locations length is not a multiple of location_fields")
-                out.locations = np.ascontiguousarray(flat.reshape(-1, layout.location_fields).T)
+                out.locations = r.read_uint_list("locations", layout.location_fields)
             elif key == "trace_function_infos":
-                out.trace_function_infos = r.skip_uint_array(key)
+                out.trace_function_infos = r.read_uint_list(key)
             elif key == "samples":
-                out.samples = r.skip_uint_array(key)
+                out.samples = r.read_uint_list(key)
             else:
                 r.read_value_bytes(key)
         elif key == "strings":

@@ -3,20 +3,29 @@ compiled pass per step (kernels.reach_step), no sort or hash of the whole fronti
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot.graph import HeapSnapshot
 
+_SCRATCH = "reach_stamp"
+
 
 def reach(snap: HeapSnapshot, starts: np.ndarray, depth: int, cap: int = 48,
-          skip_types: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+          skip_types: tuple[int, ...] = (), scratch: dict[str, Any] | None = None,
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Objects reached from each of ``starts`` within ``depth`` steps along strong edges
     (neither weak nor shortcut), following at most the first ``cap`` edges of an object and
     entering no object of a node type in ``skip_types``: (reached ordinals, index of the start
     each came from, steps taken). The starts come first (step 0, in the order given); each
     later step lists what it reached once per start, ordered by start then ordinal (an object
-    reached again at a later step is listed again)."""
+    reached again at a later step is listed again).
+
+    ``scratch`` (a dict kept for one snapshot, such as a series' cache) keeps the walk's
+    node-count stamp array and its last mark between calls, so many small walks over one
+    snapshot do not each allocate and fault in a fresh one."""
     starts = np.ascontiguousarray(starts, dtype=np.int64)
     skip_edge = np.zeros(256, dtype=np.uint8)
     skip_edge[[snap.E_WEAK, snap.E_SHORTCUT]] = 1
@@ -24,10 +33,15 @@ def reach(snap: HeapSnapshot, starts: np.ndarray, depth: int, cap: int = 48,
     skip_node[list(skip_types)] = 1
     frontier, source = starts, np.arange(starts.size, dtype=np.int64)
     nodes, origin, steps = [frontier], [source], [np.zeros(starts.size, dtype=np.int64)]
-    stamp = np.zeros(snap.node_count, dtype=np.uint32) if depth > 0 and starts.size else None
-    mark = 0
+    if depth <= 0 or not starts.size:
+        return starts.copy(), source, steps[0]
+    kept = None if scratch is None else scratch.get(_SCRATCH)
+    if kept is not None and kept[0] is snap and kept[1].shape[0] == snap.node_count:
+        stamp, mark = kept[1], kept[2]
+    else:
+        stamp, mark = np.zeros(snap.node_count, dtype=np.uint32), 0
     for step in range(1, depth + 1):
-        if frontier.size == 0 or stamp is None:
+        if frontier.size == 0:
             break
         frontier, source, mark = k.reach_step(
             frontier, source, snap.first_edge, snap.edge_type, snap.edge_to, snap.node_type,
@@ -35,4 +49,6 @@ def reach(snap: HeapSnapshot, starts: np.ndarray, depth: int, cap: int = 48,
         nodes.append(frontier)
         origin.append(source)
         steps.append(np.full(frontier.size, step, dtype=np.int64))
+    if scratch is not None:
+        scratch[_SCRATCH] = (snap, stamp, mark)
     return np.concatenate(nodes), np.concatenate(origin), np.concatenate(steps)

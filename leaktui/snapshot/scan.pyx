@@ -125,47 +125,35 @@ def scan_uint_columns(const uint8_t[::1] buf, Py_ssize_t pos, bint final, uint32
     return status, pos, count, offending
 
 
-def scan_uints_flat(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t end, bint final,
-                    uint32_t[::1] out):
-    """Parse the numbers of ``buf[pos:end]`` into ``out`` from its start, one after another
-    (the second half of a chunk, parsed beside the first before its values' place is known).
-    Returns (status, pos, count, offending byte) as scan_uint_columns."""
-    cdef Py_ssize_t count = 0
+def scan_second_half(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t cut, Py_ssize_t hi,
+                     bint final, uint32_t[:, :] out, Py_ssize_t count):
+    """The second half ``buf[cut:hi]`` of a chunk cut at a comma (split_point), parsed while
+    the first half ``buf[lo:cut]`` is parsed on another thread, straight into ``out``: its
+    values are placed as if the first half held one value per comma in it (what a well-formed
+    array of numbers holds; ``count`` values came before ``lo``). Returns (status, pos, count,
+    offending byte, the count assumed at ``cut``) as scan_uint_columns; the caller checks the
+    assumption against the first half's real count."""
+    cdef Py_ssize_t i, commas = 0, row_stride, assumed
     cdef int status
     cdef uint8_t offending
-    if not 0 <= pos <= end <= buf.shape[0]:
-        raise ValueError("pos and end must lie within buf")
-    cdef uint32_t* data = &out[0] if out.shape[0] else NULL
-    with nogil:
-        status = _scan_uints(&buf[0], &pos, end, final, data, 1, out.shape[0], 0, &count,
-                             &offending)
-    return status, pos, count, offending
-
-
-def place_values(const uint32_t[::1] values, Py_ssize_t n, uint32_t[:, :] out, Py_ssize_t count):
-    """Put ``values[:n]`` where values ``count``, ``count + 1``, ... of scan_uint_columns go.
-    Returns how many fit (fewer than ``n`` when ``out`` is full)."""
-    cdef Py_ssize_t fields = out.shape[0], rows = out.shape[1], j, field, row
-    if fields == 0:
+    if out.shape[0] == 0:
         raise ValueError("out has no fields")
-    if rows > 1 and out.strides[1] != sizeof(uint32_t):
+    if out.shape[1] > 1 and out.strides[1] != sizeof(uint32_t):
         raise ValueError("each row of out must be contiguous")
-    cdef Py_ssize_t room = max(fields * rows - count, 0)
-    cdef Py_ssize_t m = min(n, room)
-    if m == 0:
-        return 0
-    cdef uint32_t* base = &out[0, 0]
-    cdef Py_ssize_t row_stride = out.strides[0] // <Py_ssize_t>sizeof(uint32_t)
+    if not 0 <= lo <= cut <= hi <= buf.shape[0]:
+        raise ValueError("lo, cut and hi must lie within buf, in order")
+    cdef uint32_t* data = &out[0, 0] if out.shape[1] else NULL
+    row_stride = out.strides[0] // <Py_ssize_t>sizeof(uint32_t)
+    cdef const uint8_t* bytes_ = &buf[0] if buf.shape[0] else NULL
     with nogil:
-        field = count % fields
-        row = count // fields
-        for j in range(m):
-            base[field * row_stride + row] = values[j]
-            field += 1
-            if field == fields:
-                field = 0
-                row += 1
-    return m
+        for i in range(lo, cut):
+            commas += bytes_[i] == 44
+        assumed = count + commas
+        count = assumed
+        i = cut
+        status = _scan_uints(bytes_, &i, hi, final, data, out.shape[0], out.shape[1],
+                             row_stride, &count, &offending)
+    return status, i, count, offending, assumed
 
 
 def split_point(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t hi):

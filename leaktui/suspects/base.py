@@ -13,6 +13,7 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot import kernels as k
+from leaktui.snapshot._sets import unique
 from leaktui.snapshot.paths import (
     LABEL_STEPS,
     has_user_distance,
@@ -252,7 +253,7 @@ def retained_classes(snap: HeapSnapshot, holder: int | np.ndarray, top: int = 5,
     its dominator subtree, by retained size of the outermost instances of each class (none of
     its own class between it and the holder), so no byte is counted twice and no class keeps
     more than its holder retains."""
-    holders = np.unique(np.atleast_1d(np.asarray(holder, dtype=np.int64)))
+    holders = unique(np.atleast_1d(np.asarray(holder, dtype=np.int64)))
     if holders.size > 1:  # one inside another (wrappers of wrappers): counted with the outer
         holders = holders[k.outermost_holders(snap.dominator, holders, snap.root)]
     nodes, outermost = k.dominated_outermost(

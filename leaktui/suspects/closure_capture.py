@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot._sets import isin
 from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
@@ -202,13 +203,13 @@ def scopes(snap: HeapSnapshot) -> Scopes:
 
 def _scopes(snap: HeapSnapshot) -> Scopes:
     closures, functions, contexts = closure_groups(snap)
-    owned = np.isin(snap.dominator[contexts], closures)  # the context lives for this closure
+    owned = isin(snap.dominator[contexts], closures)  # the context lives for this closure
     uniq, inverse = np.unique(functions, return_inverse=True)
     # A closure kept alive by the context of another instance of its function (a chain of
     # wrappers) is already in that context's retained size: count the outermost ones only.
     n = np.int64(snap.node_count)
-    inner = np.isin(inverse * n + snap.dominator[closures].astype(np.int64),
-                    inverse * n + contexts)
+    inner = isin(inverse * n + snap.dominator[closures].astype(np.int64),
+                 inverse * n + contexts)
     owned_bytes = np.where(owned & ~inner, snap.retained_size[contexts], 0).astype(np.float64)
     _, context_index, per_context = np.unique(contexts, return_inverse=True, return_counts=True)
     return Scopes(closures, contexts, uniq, inverse, inner, per_context[context_index] > 1,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from leaktui.snapshot import NO_DISTANCE, HeapSnapshot
+from leaktui.snapshot._sets import unique
 from leaktui.snapshot.entries import Entries, entries_of, kind_of
 from leaktui.snapshot.growth import element_counts
 from leaktui.suspects.base import (
@@ -118,7 +119,7 @@ def candidates(series: Series) -> np.ndarray:
         had = np.where(before >= 0, element_counts(first)[np.maximum(before, 0)], 0)
         gained = entries[listed].astype(np.int64) - had.astype(np.int64)
         found.append(listed[np.argsort(-gained, kind="stable")[:MAX_BY_GROWTH]])
-    return np.unique(np.concatenate(found))
+    return unique(np.concatenate(found))
 
 
 def _best_retainer(snap: HeapSnapshot, node: int) -> tuple[int, int]:

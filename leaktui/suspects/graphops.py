@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot._sets import isin
 from leaktui.snapshot.entries import string_ids
 
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -52,7 +53,7 @@ def named_targets(snap: HeapSnapshot, nodes: np.ndarray, *names: str,
     edges = edges_of(snap, nodes)
     owner = owners_of(nodes, snap)
     types = snap.edge_type[edges]
-    hit = np.isin(snap.edge_name[edges], ids)
+    hit = isin(snap.edge_name[edges], ids)
     hit &= (types != snap.E_ELEMENT) & (types != snap.E_HIDDEN)
     if edge_type is not None:
         hit &= types == edge_type

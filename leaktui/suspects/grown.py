@@ -31,6 +31,7 @@ from dataclasses import replace
 import numpy as np
 
 from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
+from leaktui.snapshot._sets import unique
 from leaktui.snapshot.paths import has_user_distance, path_label
 from leaktui.snapshot.scripts import script_names
 from leaktui.suspects import _reach
@@ -118,8 +119,8 @@ def measure(series: Series, suspects: list[Suspect]) -> list[Suspect]:
     grown = np.zeros(n, dtype=np.int64)
     distance = snap.distance.astype(np.int32, copy=False)
     for k, s in enumerate(suspects):
-        starts = np.unique(np.asarray(s.reach_from if s.reach_from.size else s.item_nodes,
-                                      dtype=np.int64))
+        starts = unique(np.asarray(s.reach_from if s.reach_from.size else s.item_nodes,
+                                   dtype=np.int64))
         stops = np.asarray([s.holder], dtype=np.int64)
         stops = stops[~np.isin(stops, starts)]
         row = np.zeros(n, dtype=np.int64)

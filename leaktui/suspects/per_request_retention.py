@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot._sets import isin
 from leaktui.snapshot.reach import reach
 from leaktui.suspects import registrations
 from leaktui.suspects.base import (
@@ -87,7 +88,7 @@ def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
         values = values[np.linspace(0, values.size - 1, SAMPLE).astype(np.int64)]
     looked = min(c.count, values.size)
     skip = (snap.T_CODE, snap.T_HIDDEN, snap.T_STRING, snap.T_CONS, snap.T_SLICED)
-    nodes, origin, steps = reach(snap, values, DEPTH, skip_types=skip)
+    nodes, origin, steps = reach(snap, values, DEPTH, skip_types=skip, scratch=series.cache)
     hits = http_mask(series)[snap.class_id[nodes]]
     if hits.any():
         nearest = steps[hits] == steps[hits].min()
@@ -113,7 +114,7 @@ def _header_objects(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
         return out
     edges = edges_of(snap, nodes[objects], cap=64)
     owner = owners_of(nodes[objects], snap, cap=64)
-    field = (snap.edge_type[edges] == snap.E_PROPERTY) & np.isin(snap.edge_name[edges], names)
+    field = (snap.edge_type[edges] == snap.E_PROPERTY) & isin(snap.edge_name[edges], names)
     out[objects] = np.bincount(owner[field], minlength=objects.size) >= 2
     return out
 

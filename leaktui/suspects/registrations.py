@@ -24,6 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot._sets import isin, union, unique
 from leaktui.snapshot.paths import has_user_distance
 from leaktui.suspects.base import (
     SIZE_MARK,
@@ -89,7 +90,7 @@ def callback_items(snap: HeapSnapshot, items: np.ndarray, depth: int = RECORD_DE
     owner = owners_of(nodes, snap, cap=FIELDS)
     types = snap.edge_type[edges]
     # `callee`: an arguments object points to its function; it is no record of callbacks.
-    field = ((types == snap.E_PROPERTY) | (types == snap.E_ELEMENT)) & ~np.isin(
+    field = ((types == snap.E_PROPERTY) | (types == snap.E_ELEMENT)) & ~isin(
         snap.edge_name[edges], string_ids(snap, "__proto__", "callee", "get callee", "set callee"))
     targets = snap.edge_to[edges].astype(np.int64)
     ttype = snap.node_type[targets]
@@ -136,7 +137,7 @@ def _thunks(snap: HeapSnapshot, closures: np.ndarray) -> bool:
     deferred with its payload, not a subscriber."""
     contexts = named_targets(snap, closures, "context", edge_type=snap.E_INTERNAL)
     contexts = contexts[contexts >= 0]
-    if contexts.size < closures.size / 2 or np.unique(contexts).size < contexts.size * 0.9:
+    if contexts.size < closures.size / 2 or unique(contexts).size < contexts.size * 0.9:
         return False  # shared scopes: the same function object registered again and again
     edges = edges_of(snap, contexts)
     owner = owners_of(contexts, snap)
@@ -166,24 +167,24 @@ def pending_jobs(snap: HeapSnapshot, items: np.ndarray) -> bool:
         types = snap.edge_type[edges]
         targets = snap.edge_to[edges].astype(np.int64)
         follow = np.isin(types, (snap.E_PROPERTY, snap.E_ELEMENT, snap.E_CONTEXT, snap.E_HIDDEN))
-        follow |= (types == snap.E_INTERNAL) & np.isin(snap.edge_name[edges],
+        follow |= (types == snap.E_INTERNAL) & isin(snap.edge_name[edges],
                                                         string_ids(snap, "context"))
         follow &= np.isin(snap.node_type[targets], (snap.T_OBJECT, snap.T_CLOSURE))
-        hit = follow & np.isin(snap.node_name[targets], promise)
+        hit = follow & isin(snap.node_name[targets], promise)
         hit_at = np.flatnonzero(hit)
         found[where[hit_at]] = np.where(found[where[hit_at]] < 0, targets[hit_at],
                                         found[where[hit_at]])
         follow &= ~hit & (found[where] < 0)
         targets, where = targets[follow], where[follow]
-        keep = ~np.isin(targets * items.size + where, seen)
+        keep = ~isin(targets * items.size + where, seen)
         targets, where = targets[keep], where[keep]
-        seen = np.union1d(seen, targets * items.size + where)
+        seen = union(seen, targets * items.size + where)
         frontier, origin = targets, where
         if frontier.size > 64 * items.size:
             break  # spreading into shared state: not a job's own scope
     reached = found[found >= 0]
     return (reached.size >= MIN_SHARE * items.size
-            and np.unique(reached).size >= MIN_SHARE * reached.size)
+            and unique(reached).size >= MIN_SHARE * reached.size)
 
 
 def role(series: Series, c: Container) -> str:
