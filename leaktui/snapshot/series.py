@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from leaktui.errors import LeakTuiError
-from leaktui.snapshot.graph import HeapSnapshot
 from leaktui.snapshot.lean import AnySnapshot
 
 MAX_DISAGREEMENT = 0.02
@@ -31,7 +30,7 @@ between different programs 35% and more."""
 class SeriesOrder:
     """Snapshots oldest first, whether they are of one process, and what to tell the user."""
 
-    snaps: list[HeapSnapshot]
+    snaps: list[AnySnapshot]  # the last may have to be full for what reads it
     order: list[int]  # index in the given list of each snapshot, oldest first
     one_process: bool = True
     warnings: list[str] = field(default_factory=list)
@@ -64,7 +63,7 @@ def disagreement(older: AnySnapshot, newer: AnySnapshot) -> tuple[int, float]:
     return int(sel.size), float(1.0 - same.sum() / sel.size)
 
 
-def order_series(snaps: Sequence[HeapSnapshot]) -> SeriesOrder:
+def order_series(snaps: Sequence[AnySnapshot]) -> SeriesOrder:
     """The snapshots oldest first by their content, checked to be of one process."""
     snaps = list(snaps)
     order = sorted(range(len(snaps)), key=lambda i: (snaps[i].max_js_object_id, i))
@@ -88,19 +87,19 @@ def order_series(snaps: Sequence[HeapSnapshot]) -> SeriesOrder:
     return SeriesOrder(ordered, order, one_process, warnings)
 
 
-Loader = Callable[[str], HeapSnapshot]
+Loader = Callable[[str], AnySnapshot]
 
 
 @dataclass(frozen=True)
 class LoadedSeries:
-    snaps: list[HeapSnapshot]  # in the order given
+    snaps: list[AnySnapshot]  # in the order given
     warnings: list[str]  # one per file left out, naming it and the problem
 
 
 def load_series(paths: Sequence[str], loader: Loader) -> LoadedSeries:
     """Load every path; a file that cannot be used is left out with a warning naming it, and
     only when none can be used is that an error (the first file's)."""
-    snaps: list[HeapSnapshot] = []
+    snaps: list[AnySnapshot] = []
     warnings: list[str] = []
     first: LeakTuiError | None = None
     for path in paths:

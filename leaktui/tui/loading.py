@@ -14,13 +14,14 @@ from leaktui.tui.session import Loaded
 
 if TYPE_CHECKING:
     from leaktui.snapshot import HeapSnapshot
+    from leaktui.snapshot.lean import AnySnapshot
     from leaktui.suspects import Suspect
 
 SeriesProgress = Callable[[int, int, str, str, float], None]
 """(index of the file, number of files, its path, the phase, fraction of the phase done)."""
 SeriesLoader = Callable[[Sequence[str], SeriesProgress], Loaded]
 SnapshotLoader = Callable[..., "HeapSnapshot"]
-SuspectFinder = Callable[[list["HeapSnapshot"]], list["Suspect"]]
+SuspectFinder = Callable[[Sequence["AnySnapshot"]], list["Suspect"]]
 
 
 def series_loader(loader: SnapshotLoader | None = None,
@@ -39,10 +40,11 @@ def series_loader(loader: SnapshotLoader | None = None,
         if opened.suspects_error is not None:
             logging.getLogger(__name__).error("a suspect detector failed:\n%s",
                                               opened.suspects_traceback)
-        for snap in opened.snaps:  # huge classes: their first pages of instances, sorted now
+        snaps = opened.full()
+        for snap in snaps:  # huge classes: their first pages of instances, sorted now
             snap.warm_class_tops(k=PAGE * AHEAD_PAGES)
         problems = [opened.suspects_error] if opened.suspects_error is not None else []
-        return Loaded(opened.snaps, opened.suspects, 0.0, opened.warnings, opened.one_process,
+        return Loaded(snaps, opened.suspects, 0.0, opened.warnings, opened.one_process,
                       problems)
 
     return load_all
