@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,9 +25,11 @@ from leaktui.snapshot.entries import (
     string_ids,
 )
 from leaktui.snapshot.graph import HeapSnapshot
-from leaktui.snapshot.lean import AnySnapshot
 from leaktui.snapshot.older import older_summary, summary_of
 from leaktui.snapshot.paths import path_text, user_distances
+
+if TYPE_CHECKING:
+    from leaktui.snapshot.lean import AnySnapshot
 
 COLLECTION_CLASSES = ("Map", "Set", "Array", "Object", "WeakMap", "WeakSet")
 STORAGE_EDGES = ("elements", "table", "properties")

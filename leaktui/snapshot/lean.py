@@ -57,6 +57,8 @@ class LeanSnapshot(ClassNaming, IdLookups):
     Class naming methods (`class_ids_for`, `exported_classes`, `reclassified`) are those of an
     analysed snapshot, run on the kept arrays."""
 
+    is_lean = True
+
     def __init__(self, snap: HeapSnapshot, analysed: bool = True) -> None:
         """The lean part of ``snap``; with ``analysed`` (its retained sizes are known) also its
         class rows, statistics and every older-snapshot summary."""
