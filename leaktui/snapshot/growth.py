@@ -182,9 +182,27 @@ def _edge_owners(snap: HeapSnapshot, nodes: np.ndarray) -> tuple[np.ndarray, np.
     return starts[owner] + offsets, owner
 
 
+ENTRY_CHUNK = 1 << 18  # collections counted at once (bounds the per-edge temporaries)
+
+
 def _entry_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """`entries.entry_count` of every node, vectorised but for Maps and Sets (whose hash
-    tables are decoded one by one, as `entries.hash_entries` does: a snapshot has few)."""
+    """`entries.entry_count` of every node, vectorised (a chunk of nodes at a time) but for
+    Maps and Sets (whose hash tables are decoded one by one, as `entries.hash_entries` does:
+    a snapshot has few)."""
+    counts = np.zeros(nodes.size, dtype=np.int64)
+    for start in range(0, nodes.size, ENTRY_CHUNK):
+        part = slice(start, start + ENTRY_CHUNK)
+        counts[part] = _plain_entry_counts(snap, nodes[part], kinds[part])
+    for kind, size in (("map", 3), ("set", 2)):
+        for i in np.flatnonzero(kinds == KINDS.index(kind)).tolist():
+            counts[i] = hash_entries(snap, int(nodes[i]), size).count
+    return counts
+
+
+def _plain_entry_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray
+                        ) -> np.ndarray:
+    """Entries of objects (own properties and elements) and arrays (elements, or the
+    capacity of a store of numbers); 0 for Maps and Sets."""
     counts = np.zeros(nodes.size, dtype=np.int64)
     edges, owner = _edge_owners(snap, nodes)
     types = snap.edge_type[edges]
@@ -205,9 +223,6 @@ def _entry_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray) -> n
     stores = snap.edge_to[edges[store_edges][first]].astype(np.int64)
     capacity = (snap.raw_self_size[stores].astype(np.int64) - FIXED_ARRAY_HEADER) // WORD
     counts[rows] = np.maximum(capacity, 0)
-    for kind, size in (("map", 3), ("set", 2)):
-        for i in np.flatnonzero(kinds == KINDS.index(kind)).tolist():
-            counts[i] = hash_entries(snap, int(nodes[i]), size).count
     return counts
 
 
