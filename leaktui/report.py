@@ -4,11 +4,13 @@ content as Markdown or plain text for people."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.diff import compare
 from leaktui.snapshot.growth import growing_holders, holder_text, survivors
+from leaktui.snapshot.lean import AnySnapshot
 from leaktui.snapshot.paths import shown_distance
 from leaktui.text import text_table
 from leaktui.units import format_rate, format_size, signed
@@ -17,7 +19,15 @@ REPORT_FORMAT = "leaktui-report/1"
 
 
 
-def snapshot_entry(snap: HeapSnapshot, top: int | None) -> dict[str, Any]:
+def newest(snaps: Sequence[AnySnapshot]) -> HeapSnapshot:
+    """The last snapshot of a series: read through its graph, it is never lean."""
+    last = snaps[-1]
+    if not isinstance(last, HeapSnapshot):
+        raise TypeError("the last snapshot of a report cannot be lean")
+    return last
+
+
+def snapshot_entry(snap: AnySnapshot, top: int | None) -> dict[str, Any]:
     rows = snap.summary() if top is None else snap.summary()[:top]
     return {
         "path": snap.path,
@@ -31,13 +41,13 @@ def snapshot_entry(snap: HeapSnapshot, top: int | None) -> dict[str, Any]:
     }
 
 
-def diff_entry(snaps: list[HeapSnapshot], top: int | None,
+def diff_entry(snaps: Sequence[AnySnapshot], top: int | None,
                one_process: bool = True) -> dict[str, Any] | None:
     """DevTools' Comparison of the first and last snapshot; survivors and growing holders
     only for snapshots of one process (they follow objects by id)."""
     if len(snaps) < 2:
         return None
-    rows = compare(snaps[0], snaps[-1])
+    rows = compare(snaps[0], newest(snaps))
     if top is not None:
         rows = rows[:top]
     return {
@@ -49,14 +59,15 @@ def diff_entry(snaps: list[HeapSnapshot], top: int | None,
     }
 
 
-def build_report(snaps: list[HeapSnapshot], top: int | None = None,
+def build_report(snaps: Sequence[AnySnapshot], top: int | None = None,
                  suspects: list[dict[str, Any]] | None = None,
                  metrics: dict[str, Any] | None = None,
                  allocations: dict[str, Any] | None = None,
                  find: str | None = None, find_limit: int | None = None,
                  warnings: list[str] | None = None, one_process: bool = True) -> dict[str, Any]:
-    """The report of ``snaps`` (oldest first); ``warnings`` say what the user must know about
-    the series (files left out, reordered, not of one process)."""
+    """The report of ``snaps`` (oldest first; all but the last may be lean); ``warnings`` say
+    what the user must know about the series (files left out, reordered, not of one
+    process)."""
     report: dict[str, Any] = {
         "format": REPORT_FORMAT,
         "warnings": list(warnings or []),
@@ -70,10 +81,10 @@ def build_report(snaps: list[HeapSnapshot], top: int | None = None,
     if snaps:  # the last snapshot's duplicated strings and, with --find, the matching objects
         from leaktui.report_strings import duplicate_strings_entry, found_entry
 
-        report["duplicate_strings"] = duplicate_strings_entry(snaps[-1], top)
+        report["duplicate_strings"] = duplicate_strings_entry(newest(snaps), top)
         if find is not None:
             report["found_query"] = find
-            report["found"], report["found_total"] = found_entry(snaps[-1], find, find_limit)
+            report["found"], report["found_total"] = found_entry(newest(snaps), find, find_limit)
     return report
 
 

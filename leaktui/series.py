@@ -17,18 +17,20 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol, cast
 
 from leaktui.errors import LoadCancelled as LoadCancelled
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot import series as ordering
+from leaktui.snapshot.lean import AnySnapshot
 
 if TYPE_CHECKING:
     from leaktui.snapshot.loader import ProgressCallback
     from leaktui.suspects import Suspect
 
 SUSPECTS_PHASE = "looking for leak suspects"
+LEAN_PHASE = "keeping what the series needs of it"
 
 
 SeriesProgress = Callable[[int, int, str, str, float], None]
@@ -45,7 +47,7 @@ class OpenedSeries:
     """What the TUI shows and `report` writes: the snapshots oldest first, their suspects and
     what the user must be told."""
 
-    snaps: list[HeapSnapshot]  # oldest first
+    snaps: list[AnySnapshot]  # oldest first; all but the last may be lean
     suspects: list[Suspect]
     warnings: list[str]  # files left out, reordered, not of one process
     one_process: bool = True
@@ -53,16 +55,32 @@ class OpenedSeries:
     suspects_error: str | None = None  # the suspect finder failed: this says how
     suspects_traceback: str | None = field(default=None, repr=False)  # for a log
 
+    @property
+    def last(self) -> HeapSnapshot:
+        """The newest snapshot, always full."""
+        last = self.snaps[-1]
+        assert isinstance(last, HeapSnapshot)
+        return last
+
+    def full(self) -> list[HeapSnapshot]:
+        """The snapshots when none was kept lean (opened without ``lean``)."""
+        full = [s for s in self.snaps if isinstance(s, HeapSnapshot)]
+        if len(full) != len(self.snaps):
+            raise TypeError("this series was opened lean: its older snapshots have no graph")
+        return full
+
 
 def load_series(paths: Sequence[str], progress: SeriesProgress | None = None, *,
                 loader: SnapshotLoader = load_snapshot,
                 cancelled: Callable[[], bool] | None = None,
-                find_suspects: Callable[[list[HeapSnapshot]], list[Suspect]] | None = None,
-                ) -> OpenedSeries:
+                find_suspects: Callable[[Sequence[AnySnapshot]], list[Suspect]] | None = None,
+                lean: bool = False) -> OpenedSeries:
     """Open ``paths`` as one series (see the module). ``loader`` is `load_snapshot` unless a
-    test or the lean mode gives another with its signature; ``find_suspects`` defaults to
-    `leaktui.suspects.find_suspects`. Raises `LeakTuiError` when no file can be used and
-    `LoadCancelled` when ``cancelled()`` turned true."""
+    test gives another with its signature; ``find_suspects`` defaults to
+    `leaktui.suspects.find_suspects`. With ``lean`` every snapshot but the newest is kept
+    lean (`snapshot.lean`, with its older-snapshot summaries): see `_load_lean`. Raises
+    `LeakTuiError` when no file can be used and `LoadCancelled` when ``cancelled()`` turned
+    true."""
     started = time.perf_counter()
     count = len(paths)
     stop = cancelled or (lambda: False)
@@ -73,8 +91,11 @@ def load_series(paths: Sequence[str], progress: SeriesProgress | None = None, *,
         if progress is not None:
             progress(index, count, path, phase, fraction)
 
-    snaps, warnings = load_files(paths, report, loader)
-    order = ordering.order_series(snaps)
+    if lean:
+        order, warnings = _load_lean(paths, report, loader)
+    else:
+        snaps, warnings = load_files(paths, report, loader)
+        order = ordering.order_series(snaps)
     warnings += order.warnings
     report(count - 1, paths[-1], SUSPECTS_PHASE, 1.0)
     if find_suspects is None:
@@ -95,6 +116,50 @@ def load_series(paths: Sequence[str], progress: SeriesProgress | None = None, *,
                         time.perf_counter() - started, error, trace)
 
 
+def _load_lean(paths: Sequence[str], report: Callable[[int, str, str, float], None],
+               loader: SnapshotLoader) -> tuple[ordering.SeriesOrder, list[str]]:
+    """Every file loaded fully in turn; all but the last given kept lean (its lean part and
+    older-snapshot summaries taken, the full snapshot dropped before the next file is read),
+    so at most one full snapshot is held at a time. Ordered as `order_series` orders full
+    ones (it reads only what lean ones keep). When the newest is not the last file given (or
+    that one could not be used), the full one is made lean and the newest read again."""
+    import leaktui.suspects  # noqa: F401  (registers the detectors' older-snapshot summaries)
+    from leaktui.snapshot.lean import LeanSnapshot
+
+    count = len(paths)
+
+    def load(index: int, path: str, keep: bool) -> AnySnapshot:
+        snap = loader(path, lambda phase, fraction: report(index, path, phase, fraction))
+        if keep:
+            return snap
+        report(index, path, LEAN_PHASE, 0.0)
+        lean = LeanSnapshot.of(snap)
+        del snap
+        return lean
+
+    tried = iter(range(count))
+
+    def load_next(path: str) -> AnySnapshot:
+        index = next(tried)
+        return load(index, path, index == count - 1)
+
+    loaded = ordering.load_series(paths, load_next)
+    warnings = list(loaded.warnings)
+    order = ordering.order_series(loaded.snaps)
+    del loaded
+    snaps = list(order.snaps)
+    order = replace(order, snaps=[])  # ``snaps`` alone holds them: a full one can be let go
+    if not isinstance(snaps[-1], HeapSnapshot):
+        for i, s in enumerate(snaps):
+            if isinstance(s, HeapSnapshot):
+                report(list(paths).index(s.path), s.path, LEAN_PHASE, 0.0)
+                snaps[i] = LeanSnapshot.of(s)
+        del s
+        newest = snaps[-1].path
+        snaps[-1] = load(list(paths).index(newest), newest, True)
+    return replace(order, snaps=snaps), warnings
+
+
 def load_files(paths: Sequence[str],
                report: Callable[[int, str, str, float], None] | None = None,
                loader: SnapshotLoader = load_snapshot,
@@ -112,4 +177,4 @@ def load_files(paths: Sequence[str],
         return [load(i, p) for i, p in enumerate(paths)], []
     tried = iter(range(len(paths)))
     loaded = ordering.load_series(paths, lambda p: load(next(tried), p))
-    return loaded.snaps, list(loaded.warnings)
+    return cast("list[HeapSnapshot]", loaded.snaps), list(loaded.warnings)

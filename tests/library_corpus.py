@@ -21,6 +21,7 @@ from conftest import built_once, node_binary
 from npm_support import npm_project
 
 from leaktui.snapshot import load_snapshot
+from leaktui.snapshot.lean import LeanSnapshot
 from leaktui.suspects import Suspect, find_suspects
 
 PROJECT = "services"
@@ -207,6 +208,7 @@ class Findings:
     sizes: list[int]
     suspects: list[Suspect]
     last_only: list[Suspect]
+    lean: list[Suspect]  # of the series with its older snapshots kept lean
 
     @property
     def growth(self) -> int:
@@ -223,8 +225,10 @@ def library_findings(library_series: Callable[[str], list[Path]],
     def findings(name: str) -> Findings:
         if name not in found:
             snaps = [load_snapshot(str(p)) for p in library_series(name)]
+            lean = [LeanSnapshot.of(s) for s in snaps[:-1]]
             found[name] = Findings([int(s.total_size) for s in snaps], find_suspects(snaps),
-                                   [] if CASES[name].leaks else find_suspects(snaps[-1:]))
+                                   [] if CASES[name].leaks else find_suspects(snaps[-1:]),
+                                   find_suspects([*lean, snaps[-1]]))
         return found[name]
 
     return findings

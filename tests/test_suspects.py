@@ -14,6 +14,7 @@ import pytest
 from conftest import node_binary
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
+from leaktui.snapshot.lean import LeanSnapshot
 from leaktui.suspects import PATTERNS, Suspect, find_suspects, format_suspect_text
 from leaktui.suspects.base import grows, severity_from
 from leaktui.suspects.high_cardinality_key import unique_part
@@ -206,6 +207,20 @@ def test_leak_shape_is_named_after_its_pattern_with_its_holder(
     assert top.retained_size > 0 and top.evidence and top.advice
     assert top.retains or top.item_class == "(number)"  # numbers live inside their array
     json.dumps(top.to_json())
+
+
+def test_every_series_with_older_snapshots_kept_lean_has_the_same_suspects(
+    shape_series: dict[str, list[HeapSnapshot]],
+    sample_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    """What `report A B C` does (older snapshots lean, with their summaries) finds exactly
+    the suspects of the all-full series, on every shape and sample (leaks and controls)."""
+    every = {**shape_series, **{f"sample {k}": v for k, v in sample_series.items()}}
+    for name, snaps in every.items():
+        assert len(snaps) >= 2, name
+        lean = [LeanSnapshot.of(s) for s in snaps[:-1]]
+        assert [s.to_json() for s in find_suspects([*lean, snaps[-1]])] == [
+            s.to_json() for s in find_suspects(snaps)], name
 
 
 @pytest.mark.parametrize("shape", [s for s in LEAKS if s not in SERIES_ONLY])

@@ -60,6 +60,14 @@ def test_library_leak_program_grows_more_than_its_control(name: str,
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
+def test_library_series_with_older_snapshots_kept_lean_has_the_same_suspects(
+    name: str, library_findings: Corpus,  # noqa: F811
+) -> None:
+    case = library_findings(name)
+    assert [s.to_json() for s in case.lean] == [s.to_json() for s in case.suspects]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_no_part_of_what_a_library_suspect_keeps_is_bigger_than_the_whole(
     name: str, library_findings: Corpus,  # noqa: F811
 ) -> None:

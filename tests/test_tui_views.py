@@ -14,11 +14,13 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from tui_support import RULES, SERIES, cached_loader, wait_loaded, wait_until
 
+from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.lean import LeanSnapshot
 from leaktui.tui.app import LeakApp
 from leaktui.tui.commands import leak_commands
 from leaktui.tui.memory import MemoryPanel
 from leaktui.tui.views import DEFAULT_VIEWS, LeakView, Loaded, ViewSpec
-from leaktui.tui.widgets import InstanceTable, RetainerTree
+from leaktui.tui.widgets import ClassSummaryTable, InstanceTable, RetainerTree
 from leaktui.tui.widgets.growth import GrowthView
 
 
@@ -64,11 +66,34 @@ async def test_brackets_move_between_snapshots_and_keep_the_object_by_id() -> No
         holder_id = int(app.snap.node_id[app.current_object()])  # type: ignore[index]
         header = app.query_one("#header", Static)
         assert "[3/3]" in str(header.render())
-        await pilot.press("left_square_bracket")
-        assert app.current == 1 and "[2/3]" in str(header.render())
+        await pilot.press("left_square_bracket")  # kept lean: read in full by a worker first
+        await wait_until(pilot, lambda: app.current == 1, what="snapshot 2 read in full")
+        assert "[2/3]" in str(header.render())
         assert int(app.snap.node_id[app.current_object()]) == holder_id  # type: ignore[index]
         await pilot.press("right_square_bracket", "right_square_bracket")
-        assert app.current == 0
+        await wait_until(pilot, lambda: app.current == 0, what="snapshot 1 read in full")
+
+
+async def test_an_older_snapshot_kept_lean_is_read_in_full_with_its_classes_and_instances(
+) -> None:
+    app = LeakApp(SERIES, loader=cached_loader)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        assert [type(s) for s in app.snaps] == [LeanSnapshot, LeanSnapshot, HeapSnapshot]
+        await pilot.press("1", "left_square_bracket")
+        await wait_until(pilot, lambda: app.current == 1, what="snapshot 2 read in full")
+        older = app.snaps[1]
+        assert isinstance(older, HeapSnapshot) and older.path == SERIES[1]
+        classes, instances = app.query_one(ClassSummaryTable), app.query_one(InstanceTable)
+        await wait_until(pilot, lambda: classes.snap is older and instances.snap is older
+                         and len(instances.members) > 0, what="snapshot 2's classes")
+        shown = {r.name for r in classes.rows_shown}
+        assert shown and shown <= {r.name for r in older.summary()}
+        assert len(set(older.class_id[instances.members].tolist())) == 1  # one class's objects
+        await pilot.press("left_square_bracket")  # snapshot 1 in full; 2 goes back to lean
+        await wait_until(pilot, lambda: app.current == 0, what="snapshot 1 read in full")
+        assert [type(s) for s in app.snaps] == [HeapSnapshot, LeanSnapshot, HeapSnapshot]
+        await wait_until(pilot, lambda: classes.snap is app.snaps[0], what="snapshot 1 shown")
 
 
 async def test_statistics_view_draws_bars_with_sizes_and_shares() -> None:

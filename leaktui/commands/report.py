@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     paths = [p for p in args.paths if p not in profiles]
     status = StatusLine(sys.stderr if sys.stderr.isatty() else None)
     try:
-        series = load_series(paths, status) if paths else OpenedSeries([], [], [])
+        series = load_series(paths, status, lean=True) if paths else OpenedSeries([], [], [])
     finally:  # erased also when a file is refused: its one-line error starts a clean line
         status.clear()
     snaps = series.snaps
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if profiles:
         allocations = profile_allocations(load_profile(profiles[-1]), args.top or 50)
     elif snaps:
-        allocations = snapshot_allocations(snaps[-1], args.top or 50)
+        allocations = snapshot_allocations(series.last, args.top or 50)
     report = build_report(snaps, top=args.top, suspects=suspects, metrics=metrics,
                           allocations=allocations, find=args.find, find_limit=args.find_limit,
                           warnings=warnings, one_process=series.one_process)

@@ -28,6 +28,7 @@ class SnapshotData:
     """Arrays are indexed by node ordinal or edge ordinal; set by `HeapSnapshot.__init__` and
     the pipeline."""
 
+    is_lean = False  # a `lean.LeanSnapshot` (an older snapshot of a series, without its graph)
     path: str
     raw: RawSnapshot
     header: Header

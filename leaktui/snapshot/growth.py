@@ -12,14 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from leaktui.snapshot import kernels as k
-from leaktui.snapshot.entries import entry_count
+from leaktui.snapshot.entries import (
+    FIXED_ARRAY_HEADER,
+    WORD,
+    entry_count,
+    hash_entries,
+    string_ids,
+)
 from leaktui.snapshot.graph import HeapSnapshot
-from leaktui.snapshot.lean import AnySnapshot
+from leaktui.snapshot.older import older_summary, summary_of
 from leaktui.snapshot.paths import path_text, user_distances
+
+if TYPE_CHECKING:
+    from leaktui.snapshot.lean import AnySnapshot
 
 COLLECTION_CLASSES = ("Map", "Set", "Array", "Object", "WeakMap", "WeakSet")
 STORAGE_EDGES = ("elements", "table", "properties")
@@ -81,13 +91,190 @@ def _element_counts(snap: HeapSnapshot) -> np.ndarray:
     return counts
 
 
-def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHolder]:
+KINDS = ("object", "map", "set", "array")  # kind codes of `Collections.kinds` (entries.kind_of)
+SUMMARY_CLASSES = (*COLLECTION_CLASSES,)  # with plain objects and `{a, b}` shapes
+
+
+@dataclass(frozen=True)
+class Collections:
+    """The collections of one snapshot, as the growing holders and the collection detectors
+    read an older snapshot of a series (the `"collections"` older-snapshot summary): every
+    object that is a Map, Set, array, plain object or dictionary (`COLLECTION_CLASSES`, plain
+    objects, `{a, b}` shapes), with its element count (`element_counts`), its entry count
+    (`entries.entry_count`, by its own kind) and its retained size; and the edges that hold
+    them (source, type, name), so the collection at the same edge of the same parent is found
+    when the one by id is gone (`containers.same_slot`). About 20 bytes per collection and 13
+    per edge into one: the collections only, not every node."""
+
+    nodes: np.ndarray  # ordinals, ascending (uint32)
+    element_count: np.ndarray  # uint32
+    entry_count: np.ndarray  # uint32
+    retained: np.ndarray  # int64
+    slot_source: np.ndarray  # ordinal of the edge's source, ascending in edge order (uint32)
+    slot_type: np.ndarray  # edge type, by name in `edge_type_names` (uint8)
+    slot_name: np.ndarray  # numeric name (element, hidden) or index in `slot_texts` (uint32)
+    slot_target: np.ndarray  # ordinal of the collection held (uint32)
+    slot_texts: dict[str, int]  # other edge names (property, internal, ...), by text
+    edge_type_names: list[str]
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.nodes, self.element_count, self.entry_count, self.retained,
+                  self.slot_source, self.slot_type, self.slot_name, self.slot_target)
+        return sum(a.nbytes for a in arrays) + 64 * len(self.slot_texts)
+
+    def _rows(self, ords: np.ndarray) -> np.ndarray:
+        """Row of each ordinal (-1: not a collection there, or -1 given)."""
+        ords = np.asarray(ords, dtype=np.int64)
+        if self.nodes.size == 0:
+            return np.full(ords.size, -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.nodes, np.maximum(ords, 0)), self.nodes.size - 1)
+        return np.where((ords >= 0) & (self.nodes[pos] == ords), pos, -1)
+
+    def _pick(self, values: np.ndarray, ords: np.ndarray) -> np.ndarray:
+        rows = self._rows(ords)
+        return np.where(rows >= 0, values[np.maximum(rows, 0)], 0).astype(np.int64)
+
+    def element_counts(self, ords: np.ndarray) -> np.ndarray:
+        """`element_counts` of each ordinal (0 where it is no collection or -1)."""
+        return self._pick(self.element_count, ords)
+
+    def entry_counts(self, ords: np.ndarray) -> np.ndarray:
+        """`entries.entry_count` of each ordinal (0 where it is no collection or -1)."""
+        return self._pick(self.entry_count, ords)
+
+    def retained_sizes(self, ords: np.ndarray) -> np.ndarray:
+        return self._pick(self.retained, ords)
+
+    def held_by(self, parent: int, edge_type: str, name: str) -> np.ndarray:
+        """Collections ``parent`` holds by an edge of this type and name, in edge order."""
+        lo, hi = np.searchsorted(self.slot_source, [parent, parent + 1])
+        if lo == hi or edge_type not in self.edge_type_names:
+            return np.zeros(0, dtype=np.int64)
+        t = self.edge_type_names.index(edge_type)
+        if edge_type in ("element", "hidden"):
+            key = int(name) if name.isdigit() else -1
+        else:
+            key = self.slot_texts.get(name, -1)
+        if key < 0:
+            return np.zeros(0, dtype=np.int64)
+        hit = (self.slot_type[lo:hi] == t) & (self.slot_name[lo:hi] == key)
+        return self.slot_target[lo:hi][hit].astype(np.int64)
+
+
+def collection_nodes(snap: HeapSnapshot) -> np.ndarray:
+    """Ordinals of the objects `Collections` is about."""
+    names = snap.class_names
+    by_class = np.asarray([n in SUMMARY_CLASSES or n.startswith("{") for n in names]
+                          or [False], dtype=np.bool_)
+    mask = by_class[snap.class_id]
+    mask[snap.plain_objects] = True
+    return np.flatnonzero(mask & (snap.node_type == snap.T_OBJECT))
+
+
+def _edge_owners(snap: HeapSnapshot, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(edges of ``nodes``, the row in ``nodes`` of each), in edge order."""
+    starts = snap.first_edge[nodes].astype(np.int64)
+    lengths = snap.first_edge[nodes + 1].astype(np.int64) - starts
+    owner = np.repeat(np.arange(nodes.size, dtype=np.int64), lengths)
+    offsets = np.arange(owner.size, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths,
+                                                               lengths)
+    return starts[owner] + offsets, owner
+
+
+ENTRY_CHUNK = 1 << 18  # collections counted at once (bounds the per-edge temporaries)
+
+
+def _entry_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """`entries.entry_count` of every node, vectorised (a chunk of nodes at a time) but for
+    Maps and Sets (whose hash tables are decoded one by one, as `entries.hash_entries` does:
+    a snapshot has few)."""
+    counts = np.zeros(nodes.size, dtype=np.int64)
+    for start in range(0, nodes.size, ENTRY_CHUNK):
+        part = slice(start, start + ENTRY_CHUNK)
+        counts[part] = _plain_entry_counts(snap, nodes[part], kinds[part])
+    for kind, size in (("map", 3), ("set", 2)):
+        for i in np.flatnonzero(kinds == KINDS.index(kind)).tolist():
+            counts[i] = hash_entries(snap, int(nodes[i]), size).count
+    return counts
+
+
+def _plain_entry_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray
+                        ) -> np.ndarray:
+    """Entries of objects (own properties and elements) and arrays (elements, or the
+    capacity of a store of numbers); 0 for Maps and Sets."""
+    counts = np.zeros(nodes.size, dtype=np.int64)
+    edges, owner = _edge_owners(snap, nodes)
+    types = snap.edge_type[edges]
+    element = types == snap.E_ELEMENT
+    is_object = kinds[owner] == KINDS.index("object")
+    own = is_object & ((types == snap.E_PROPERTY)
+                       & ~np.isin(snap.edge_name[edges], string_ids(snap, "__proto__"))
+                       | element)
+    counts += np.bincount(owner[own], minlength=nodes.size)
+    is_array = kinds == KINDS.index("array")
+    elements = np.bincount(owner[element & is_array[owner]], minlength=nodes.size)
+    counts[is_array] = elements[is_array]
+    # An array without element edges holds numbers: counted by its store's capacity.
+    store_edges = (~element & is_array[owner] & (elements[owner] == 0)
+                   & (types == snap.E_INTERNAL)
+                   & np.isin(snap.edge_name[edges], string_ids(snap, "elements")))
+    rows, first = np.unique(owner[store_edges], return_index=True)
+    stores = snap.edge_to[edges[store_edges][first]].astype(np.int64)
+    capacity = (snap.raw_self_size[stores].astype(np.int64) - FIXED_ARRAY_HEADER) // WORD
+    counts[rows] = np.maximum(capacity, 0)
+    return counts
+
+
+@older_summary("collections")
+def collections_summary(snap: HeapSnapshot) -> Collections:
+    nodes = collection_nodes(snap)
+    names = np.asarray(snap.class_names, dtype=object)
+    kind_of_class = np.asarray([KINDS.index({"Map": "map", "Set": "set", "Array": "array"}.get(
+        str(n), "object")) for n in names] or [0], dtype=np.uint8)
+    kinds = kind_of_class[snap.class_id[nodes]]
+    is_collection = np.zeros(snap.node_count, dtype=np.bool_)
+    is_collection[nodes] = True
+    slots = np.flatnonzero(is_collection[snap.edge_to] & (snap.edge_type != snap.E_WEAK))
+    slot_type = snap.edge_type[slots]
+    raw = snap.edge_name[slots].astype(np.int64)
+    numeric = np.isin(slot_type, [snap.E_ELEMENT, snap.E_HIDDEN])
+    texts: dict[str, int] = {}
+    slot_name = raw.copy()
+    uniq, inverse = np.unique(raw[~numeric], return_inverse=True)
+    if uniq.size:
+        sample = slots[~numeric][np.unique(inverse, return_index=True)[1]]
+        codes = np.asarray([texts.setdefault(snap.edge_name_text(int(e)), len(texts))
+                            for e in sample.tolist()], dtype=np.int64)
+        slot_name[~numeric] = codes[inverse]
+    return Collections(
+        nodes=nodes.astype(np.uint32),
+        element_count=element_counts(snap)[nodes].astype(np.uint32),
+        entry_count=_entry_counts(snap, nodes, kinds).astype(np.uint32),
+        retained=snap.retained_size[nodes].astype(np.int64),
+        slot_source=snap.edge_sources(slots).astype(np.uint32),
+        slot_type=slot_type.astype(np.uint8),
+        slot_name=slot_name.astype(np.uint32),
+        slot_target=snap.edge_to[slots].astype(np.uint32),
+        slot_texts=texts,
+        edge_type_names=list(snap.edge_type_names))
+
+
+def collections_of(snap: AnySnapshot) -> Collections:
+    """The `Collections` of an older snapshot of a series, full or lean."""
+    return summary_of(snap, "collections")  # type: ignore[no-any-return]
+
+
+def growing_holders(snaps: Sequence[AnySnapshot], top: int = 50) -> list[GrowingHolder]:
     """Collections alive in every snapshot whose entry count rises at every step (a holder
     whose count stays, however its retained size moves, is not growing), largest retained
     growth first."""
     if len(snaps) < 2:
         return []
     last = snaps[-1]
+    if not isinstance(last, HeapSnapshot):
+        raise TypeError("growing holders are read from the last snapshot's graph: it cannot "
+                        "be lean")
     counts_last = element_counts(last)
     class_ok = np.isin(np.asarray(last.class_names, dtype=object)[last.class_id],
                        np.asarray(COLLECTION_CLASSES, dtype=object))
@@ -103,12 +290,12 @@ def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHol
     counts = [counts_last[cand]]
     retained = [last.retained_size[cand]]
     alive = np.ones(cand.size, dtype=np.bool_)
-    for snap in reversed(snaps[:-1]):
+    for snap in reversed(snaps[:-1]):  # older: their `Collections` (they may be lean)
         ords = snap.ordinals_of_ids(ids)
         alive &= ords >= 0
-        safe = np.where(ords >= 0, ords, 0)
-        counts.insert(0, np.where(ords >= 0, element_counts(snap)[safe], 0))
-        retained.insert(0, np.where(ords >= 0, snap.retained_size[safe], 0))
+        older = collections_of(snap)
+        counts.insert(0, older.element_counts(ords))
+        retained.insert(0, older.retained_sizes(ords))
     c = np.vstack(counts)
     r = np.vstack(retained)
     # The vectorised count is the edge count, up to a constant: it picks the candidates;
@@ -116,9 +303,10 @@ def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHol
     maybe = np.flatnonzero(alive & np.all(np.diff(c, axis=0) > 0, axis=0))
     maybe = maybe[np.argsort(-(r[-1] - r[0])[maybe], kind="stable")]  # largest growth first
     growing: list[tuple[int, list[int]]] = []
-    ords_all = [s.ordinals_of_ids(ids[maybe]) for s in snaps]
+    before = [collections_of(s).entry_counts(s.ordinals_of_ids(ids[maybe]))
+              for s in snaps[:-1]]
     for j, i in enumerate(maybe.tolist()):
-        exact = [entry_count(s, int(o[j])) for s, o in zip(snaps, ords_all, strict=True)]
+        exact = [int(b[j]) for b in before] + [entry_count(last, int(cand[i]))]
         if all(b > a for a, b in zip(exact, exact[1:], strict=False)):
             growing.append((i, exact))
             if len(growing) == top:

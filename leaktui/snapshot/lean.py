@@ -15,14 +15,19 @@ already analysed (then drop the full one).
 
 What an older snapshot is asked here: `path`, `node_count`, `node_id`, `node_type`,
 `self_size`, `class_id`, `class_keys`, `class_names`, `max_js_object_id`, `ordinals_of_ids`,
-`ordinal_of_id`, `reclassified`, `class_ids_for`, `exported_classes`. The growing holders and the
-leak-suspect detectors read more of older snapshots (their graph: entry counts of collections,
-retained sizes, edges): they still take analysed snapshots.
+`ordinal_of_id`, `reclassified`, `class_ids_for`, `exported_classes`; for the report its class
+rows (`summary()`), `statistics` and `total_size`. The growing holders and the leak-suspect
+detectors read more of an older snapshot (entry counts and retained sizes of its collections,
+its timers, listeners, closures, linked lists): each such read is an older-snapshot summary
+(`older.py`), taken by `LeanSnapshot.of` while the full snapshot is still loaded. A snapshot
+from `load_lean` has no retained sizes, so neither class rows nor summaries: it serves a
+comparison only.
 """
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +36,9 @@ from leaktui.snapshot.graph import HeapSnapshot
 from leaktui.snapshot.loader import ProgressCallback, load_raw
 from leaktui.snapshot.naming import ClassNaming
 from leaktui.snapshot.objects import IdLookups
+from leaktui.snapshot.older import summaries_nbytes, take_summaries
 from leaktui.snapshot.pipeline import Timings
+from leaktui.snapshot.statistics import ClassRow, Statistics
 
 
 class _NamesInUse(dict[int, str]):
@@ -50,7 +57,11 @@ class LeanSnapshot(ClassNaming, IdLookups):
     Class naming methods (`class_ids_for`, `exported_classes`, `reclassified`) are those of an
     analysed snapshot, run on the kept arrays."""
 
-    def __init__(self, snap: HeapSnapshot) -> None:
+    is_lean = True
+
+    def __init__(self, snap: HeapSnapshot, analysed: bool = True) -> None:
+        """The lean part of ``snap``; with ``analysed`` (its retained sizes are known) also its
+        class rows, statistics and every older-snapshot summary."""
         self.path = snap.path
         self.header = snap.header
         self.timings = Timings(dict(snap.timings.phases))
@@ -83,13 +94,41 @@ class LeanSnapshot(ClassNaming, IdLookups):
         table.added = list(st.added)
         table._pools = {pool: dict(texts) for pool, texts in st._pools.items()}
         self.string_table = table
+        self.analysed = analysed
+        self.summaries: dict[str, Any] = {}
+        self.class_rows: list[ClassRow] = []
+        self._total_size = 0
+        if analysed:
+            import leaktui.snapshot.growth  # noqa: F401  (registers its summary)
+
+            self.class_rows = list(snap.summary())
+            self.statistics: Statistics = snap.statistics
+            self._total_size = int(snap.total_size)
+            self.summaries = take_summaries(snap)
         cached = snap.__dict__.get("_ids_sorted")
         if cached is not None:
             self.__dict__["_ids_sorted"] = (np.array(cached[0]), np.array(cached[1]))
 
     @classmethod
     def of(cls, snap: HeapSnapshot) -> LeanSnapshot:
+        """The lean part of an analysed snapshot, with every older-snapshot summary registered
+        so far (import `leaktui.suspects` first for the detectors' own)."""
         return cls(snap)
+
+    def _analysed(self) -> None:
+        if not self.analysed:
+            raise LookupError(f"{self.path}: kept lean for a comparison only (no retained "
+                              "sizes were computed)")
+
+    def summary(self) -> list[ClassRow]:
+        """The class rows of the full snapshot (DevTools' Summary)."""
+        self._analysed()
+        return self.class_rows
+
+    @property
+    def total_size(self) -> int:
+        self._analysed()
+        return self._total_size
 
     def _apply_interfaces(self, st: cls.ClassNameTable, class_sidx: np.ndarray,
                           definitions: list[cls.InterfaceDefinition]) -> None:
@@ -108,7 +147,7 @@ class LeanSnapshot(ClassNaming, IdLookups):
         """Bytes held in arrays (what keeping this snapshot costs, roughly)."""
         arrays = [v for v in vars(self).values() if isinstance(v, np.ndarray)]
         arrays += [*self.locations, *self._ids_sorted]
-        return sum(a.nbytes for a in arrays)
+        return sum(a.nbytes for a in arrays) + summaries_nbytes(self.summaries)
 
 
 AnySnapshot = HeapSnapshot | LeanSnapshot
@@ -141,6 +180,6 @@ def load_lean(path: str, progress: ProgressCallback | None = None) -> LeanSnapsh
     snap = _ClassesOnly(raw, progress)
     snap.timings.phases = {"read": read_time, **snap.timings.phases}
     del raw
-    lean = LeanSnapshot(snap)
+    lean = LeanSnapshot(snap, analysed=False)
     del snap
     return lean

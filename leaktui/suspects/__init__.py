@@ -12,13 +12,14 @@ Detectors run from the most specific pattern to the most generic: an object expl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.lean import AnySnapshot
 from leaktui.suspects import (
     closure_capture,
     grown,
@@ -54,8 +55,8 @@ MAX_NESTING = 64  # dominator steps looked up from a holder for an enclosing sus
 __all__ = ["PATTERNS", "Suspect", "find_suspects", "format_suspect_text"]
 
 
-def find_suspects(snaps: list[HeapSnapshot]) -> list[Suspect]:
-    """Suspects in the last snapshot, most likely first."""
+def find_suspects(snaps: Sequence[AnySnapshot]) -> list[Suspect]:
+    """Suspects in the last snapshot, most likely first (the older ones may be lean)."""
     if not snaps:
         return []
     series = Series(snaps)

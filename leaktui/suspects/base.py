@@ -5,6 +5,7 @@ alive."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -14,6 +15,8 @@ import numpy as np
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot._sets import unique
+from leaktui.snapshot.lean import AnySnapshot
+from leaktui.snapshot.older import summary_of
 from leaktui.snapshot.paths import (
     LABEL_STEPS,
     has_user_distance,
@@ -104,14 +107,47 @@ def defined_at(snap: HeapSnapshot, function: int) -> str:
 
 
 
-class Series:
-    """Snapshots of one process, oldest first; the last one is analysed. Also the scan's shared
-    state: objects already explained by a more specific pattern (``claimed``) and analyses
-    several detectors use (``cache``)."""
+@dataclass(frozen=True)
+class Tally:
+    """Counts and bytes by key (an object or function id): what a detector keeps of an older
+    snapshot (`Series.older`), 24 bytes per key."""
 
-    def __init__(self, snaps: list[HeapSnapshot]) -> None:
-        self.snaps = snaps
-        self.last = snaps[-1]
+    keys: np.ndarray  # int64, ascending
+    counts: np.ndarray  # int64
+    sizes: np.ndarray  # int64
+
+    @classmethod
+    def of(cls, by_key: dict[int, tuple[int, int]]) -> Tally:
+        keys = np.asarray(sorted(by_key), dtype=np.int64)
+        values = [by_key[int(key)] for key in keys.tolist()]
+        return cls(keys, np.asarray([c for c, _ in values], dtype=np.int64),
+                   np.asarray([b for _, b in values], dtype=np.int64))
+
+    def get(self, key: int) -> tuple[int, int]:
+        """(count, bytes) of ``key``, (0, 0) when the snapshot has none."""
+        i = int(np.searchsorted(self.keys, key))
+        if i < self.keys.size and int(self.keys[i]) == key:
+            return int(self.counts[i]), int(self.sizes[i])
+        return 0, 0
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.counts.nbytes + self.sizes.nbytes)
+
+
+class Series:
+    """Snapshots of one process, oldest first; the last one is analysed, the older ones may be
+    lean (`snapshot.lean`): of those a detector reads ids and classes, and what it needs more
+    through `older` (a summary registered with `snapshot.older.older_summary`). Also the
+    scan's shared state: objects already explained by a more specific pattern (``claimed``)
+    and analyses several detectors use (``cache``)."""
+
+    def __init__(self, snaps: Sequence[AnySnapshot]) -> None:
+        last = snaps[-1]
+        if not isinstance(last, HeapSnapshot):
+            raise TypeError("suspects are found in the last snapshot's graph: it cannot be lean")
+        self.snaps = list(snaps)
+        self.last: HeapSnapshot = last
         self.claimed: set[int] = set()
         self.cache: dict[str, Any] = {}
 
@@ -122,6 +158,11 @@ class Series:
     @cached_property
     def heap_size(self) -> int:
         return int(self.last.total_size)
+
+    def older(self, index: int, key: str) -> Any:
+        """The older-snapshot summary ``key`` of snapshot ``index`` (`snapshot.older`): what
+        a detector reads of an earlier snapshot, which may be lean."""
+        return summary_of(self.snaps[index], key)
 
     def match(self, nodes: np.ndarray) -> list[np.ndarray]:
         """Ordinals of the same objects (by id) in every snapshot (-1 where absent)."""

@@ -25,10 +25,12 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot._sets import isin
+from leaktui.snapshot.older import older_summary
 from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
     Suspect,
+    Tally,
     counts_evidence,
     holder_label,
     make_suspect,
@@ -197,6 +199,14 @@ class Scopes:
     group_count: np.ndarray
 
 
+@older_summary("closure_scopes")
+def scopes_summary(snap: HeapSnapshot) -> Tally:
+    """Of an older snapshot: closures and the bytes their scopes hold, by function id."""
+    sc = scopes(snap)
+    return Tally.of({int(f): (int(c), int(b)) for f, c, b in
+                     zip(sc.functions, sc.group_count, sc.group_bytes, strict=True)})
+
+
 def scopes(snap: HeapSnapshot) -> Scopes:
     return snap.cached("suspect_scopes", lambda: _scopes(snap))
 
@@ -230,19 +240,15 @@ def detect(series: Series) -> list[Suspect]:
                             & (group_bytes >= MIN_MEAN_BYTES * group_count))
     if picked.size == 0:
         return []
-    earlier = []
-    for s in series.snaps[:-1]:
-        e = scopes(s)
-        earlier.append({int(f): (int(c), int(b)) for f, c, b in
-                        zip(e.functions, e.group_count, e.group_bytes, strict=True)})
+    earlier: list[Tally] = [series.older(i, "closure_scopes") for i in range(series.size - 1)]
     out = []
     for g in picked[np.argsort(-group_bytes[picked], kind="stable")].tolist():
         members = closures[inverse == g]
         if sum(series.is_claimed(int(m)) for m in members[:200]) >= min(members.size, 200) / 2:
             continue  # listeners and timer callbacks are reported as such
         count = int(group_count[g])
-        counts = [e.get(int(uniq[g]), (0, 0))[0] for e in earlier] + [count]
-        sizes = [e.get(int(uniq[g]), (0, 0))[1] for e in earlier] + [int(group_bytes[g])]
+        counts = [e.get(int(uniq[g]))[0] for e in earlier] + [count]
+        sizes = [e.get(int(uniq[g]))[1] for e in earlier] + [int(group_bytes[g])]
         if series.size >= 2 and not steady_growth(counts, MIN_STEP):
             continue
         if count < 2 and (retained_share(group_bytes[g], series) < 0.1

@@ -17,7 +17,8 @@ import numpy as np
 from leaktui.snapshot import NO_DISTANCE, HeapSnapshot
 from leaktui.snapshot._sets import unique
 from leaktui.snapshot.entries import Entries, entries_of, kind_of
-from leaktui.snapshot.growth import element_counts
+from leaktui.snapshot.growth import collections_of, element_counts
+from leaktui.snapshot.lean import AnySnapshot
 from leaktui.suspects.base import (
     INTERNAL_CLASSES,
     STRING_CLASSES,
@@ -116,7 +117,7 @@ def candidates(series: Series) -> np.ndarray:
     if series.size >= 2 and listed.size:
         first = series.snaps[0]
         before = first.ordinals_of_ids(snap.node_id[listed].astype(np.int64))
-        had = np.where(before >= 0, element_counts(first)[np.maximum(before, 0)], 0)
+        had = collections_of(first).element_counts(before)
         gained = entries[listed].astype(np.int64) - had.astype(np.int64)
         found.append(listed[np.argsort(-gained, kind="stable")[:MAX_BY_GROWTH]])
     return unique(np.concatenate(found))
@@ -138,9 +139,10 @@ def _best_retainer(snap: HeapSnapshot, node: int) -> tuple[int, int]:
     return int(edges[i]), int(srcs[i])
 
 
-def same_slot(series: Series, snap: HeapSnapshot, node: int) -> int:
-    """The object at the same edge of the same parent in an earlier snapshot: a collection
-    that was replaced (`queue = queue.filter(...)`) keeps its place, not its id."""
+def same_slot(series: Series, snap: AnySnapshot, node: int) -> int:
+    """The collection at the same edge of the same parent in an earlier snapshot (read from
+    its `Collections`): a collection that was replaced (`queue = queue.filter(...)`) keeps its
+    place, not its id."""
     last = series.last
     edge, parent = _best_retainer(last, node)
     if edge < 0:
@@ -148,13 +150,17 @@ def same_slot(series: Series, snap: HeapSnapshot, node: int) -> int:
     before = snap.ordinal_of_id(int(last.node_id[parent]))
     if before is None:
         return -1
-    name, etype = last.edge_name_text(edge), int(last.edge_type[edge])
-    for e in snap.edges(before):
-        if int(snap.edge_type[e]) == etype and snap.edge_name_text(e) == name:
-            target = int(snap.edge_to[e])
-            if snap.class_name(target) == last.class_name(node):
-                return target
+    held = collections_of(snap).held_by(before, last.edge_type_name(edge),
+                                        last.edge_name_text(edge))
+    wanted = last.class_name(node)
+    for target in held.tolist():
+        if _class_name(snap, target) == wanted:
+            return int(target)
     return -1
+
+
+def _class_name(snap: AnySnapshot, node: int) -> str:
+    return snap.class_names[int(snap.class_id[node])]
 
 
 def containers(series: Series) -> list[Container]:
@@ -189,16 +195,19 @@ def _container(series: Series, node: int, ordinals: list[int],
         return None
     counts, sizes, born = [], [], -1
     for k, (s, o) in enumerate(zip(series.snaps, ordinals, strict=True)):
-        if s is not snap and o >= 0 and s.class_name(o) != snap.class_name(node):
-            o = -1  # the id names another object there (a snapshot of another process)
-        if o < 0 and s is not snap:
-            o = same_slot(series, s, node)
         if s is snap:
             counts.append(entries.count)
-        else:
-            counts.append(entries_of(s, o, kind, names=False).count if o >= 0 else 0)
-        sizes.append(int(s.retained_size[o]) if o >= 0 else 0)
-        if born < 0 and (o >= 0 or s is snap):
+            sizes.append(int(snap.retained_size[node]))
+            born = k if born < 0 else born
+            continue
+        if o >= 0 and _class_name(s, o) != snap.class_name(node):
+            o = -1  # the id names another object there (a snapshot of another process)
+        if o < 0:
+            o = same_slot(series, s, node)
+        older = collections_of(s)  # entries by its own kind: the same class, so this kind
+        counts.append(int(older.entry_counts(np.asarray([o]))[0]))
+        sizes.append(int(older.retained_sizes(np.asarray([o]))[0]))
+        if born < 0 and o >= 0:
             born = k
     c = Container(node, kind, entries, counts, sizes, _item_class(snap, kind, entries), born)
     flat_but_heavier = series.size >= 2 and not c.growing and _bytes_grow(sizes[born:])
@@ -272,12 +281,13 @@ def _nested(series: Series, outer: Container) -> Container | None:
     items = []
     for s, ords in zip(series.snaps, series.match(inner), strict=True):
         total = 0
-        for o in ords.tolist():
-            if o >= 0:
+        if s is snap:
+            for o in ords.tolist():
                 e = entries_of(s, o, kind, names=False)
                 total += e.count
-                if s is snap:
-                    items.append(e.values)
+                items.append(e.values)
+        else:  # the members' entries by their own kind there: the same objects, this kind
+            total = int(collections_of(s).entry_counts(ords).sum())
         totals.append(round(total * scale))
     if series.size == 1:  # alone: members holding many more entries than the collection
         if totals[-1] < max(FEW_ENTRIES, 4 * outer.count):

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.older import older_summary
 from leaktui.suspects import _reach
 from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
     Suspect,
+    Tally,
     counts_evidence,
     dominant_class,
     grows,
@@ -42,6 +44,13 @@ class Chain:
     owner: int  # the object pointing to the first node (not lifted)
     link: str  # the property that chains the nodes
     nodes: np.ndarray  # ordinals of the chain's nodes (sorted)
+
+
+@older_summary("chains")
+def chains_summary(snap: HeapSnapshot) -> Tally:
+    """Of an older snapshot: the length of every chain (two nodes or more) by its owner's id
+    (a second chain of one owner replaces the first, as the detector always read them)."""
+    return Tally.of({int(snap.node_id[c.owner]): (int(c.nodes.size), 0) for c in chains(snap, 2)})
 
 
 def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
@@ -148,15 +157,14 @@ def detect(series: Series) -> list[Suspect]:
     found = chains(snap, MIN_CHAIN)
     if not found:
         return []
-    earlier = [{int(s.node_id[c.owner]): c.nodes.size for c in chains(s, 2)}
-               for s in series.snaps[:-1]]
+    earlier: list[Tally] = [series.older(i, "chains") for i in range(series.size - 1)]
     out = []
     for c in found:
         sample = c.nodes[:200].tolist()
         if sum(series.is_claimed(v) for v in sample) >= len(sample) / 2:
             continue  # timers, listener records: reported as such
         owner_id = int(snap.node_id[c.owner])
-        counts = [e.get(owner_id, 0) for e in earlier] + [int(c.nodes.size)]
+        counts = [e.get(owner_id)[0] for e in earlier] + [int(c.nodes.size)]
         if series.size >= 2 and not grows(counts, MIN_STEP):
             continue
         retained = _retained(snap, c.nodes)

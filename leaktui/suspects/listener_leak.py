@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.older import older_summary
 from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
@@ -97,6 +98,27 @@ def emitter_sets(snap: HeapSnapshot, min_count: int,
         out.append(ListenerSet(int(emitters[owner[i]]), snap.edge_name_text(int(props[i])),
                                holder, int(counts[i]), listeners, "EventEmitter"))
     return out
+
+
+@dataclass(frozen=True)
+class ListenerCounts:
+    """Of an older snapshot: (listeners, bytes their holder retains) by (emitter id, event)
+    for every event with a listener, and by (list head id, "") for EventTargets."""
+
+    by_key: dict[tuple[int, str], tuple[int, int]]
+
+    @property
+    def nbytes(self) -> int:  # a dict entry, its tuples and ints, the event name
+        return sum(160 + len(event) for _, event in self.by_key)
+
+
+@older_summary("listeners")
+def listeners_summary(snap: HeapSnapshot) -> ListenerCounts:
+    known: dict[tuple[int, str], tuple[int, int]] = {
+        (int(snap.node_id[x.emitter]), x.event): (x.count, int(snap.retained_size[x.holder]))
+        for x in emitter_sets(snap, 1)}
+    known.update({(head, ""): value for head, value in target_counts(snap).items()})
+    return ListenerCounts(known)
 
 
 def _many_events(snap: HeapSnapshot, events: np.ndarray, emitters: np.ndarray,
@@ -207,15 +229,7 @@ def detect(series: Series) -> list[Suspect]:
     found = listener_sets(snap, MIN_LISTENERS)
     if not found:
         return []
-    emitter_ids = np.unique(np.asarray([snap.node_id[x.emitter] for x in found
-                                        if x.kind == "EventEmitter"], dtype=np.int64))
-    earlier = []
-    for s in series.snaps[:-1]:
-        known: dict[tuple[int, str], tuple[int, int]] = {
-            (int(s.node_id[x.emitter]), x.event): (x.count, int(s.retained_size[x.holder]))
-            for x in emitter_sets(s, 1, emitter_ids)}
-        known.update({(head, ""): value for head, value in target_counts(s).items()})
-        earlier.append(known)
+    earlier = [series.older(i, "listeners").by_key for i in range(series.size - 1)]
     out: list[tuple[ListenerSet, Suspect]] = []
     for ls in found:
         emitter_id = int(snap.node_id[ls.emitter])

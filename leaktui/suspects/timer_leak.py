@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.older import older_summary
 from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
     Suspect,
+    Tally,
     counts_evidence,
     defined_at,
     dominant_class,
@@ -72,6 +74,17 @@ def timer_groups(snap: HeapSnapshot) -> TimerGroups:
     number = snap.node_type_names.index("number") if "number" in snap.node_type_names else -1
     intervals = (repeat < 0) | (snap.node_type[np.maximum(repeat, 0)] == number)
     return TimerGroups(timers, callbacks, keys, intervals)
+
+
+@older_summary("timers")
+def timers_summary(snap: HeapSnapshot) -> Tally:
+    """Of an older snapshot: live timers and the bytes they alone keep, by callback function
+    (the keys of `timer_groups`)."""
+    groups = timer_groups(snap)
+    keys, counts = np.unique(groups.keys, return_counts=True)
+    return Tally(keys.astype(np.int64), counts.astype(np.int64), np.asarray(
+        [_private_bytes(snap, groups.timers[groups.keys == key]) for key in keys.tolist()],
+        dtype=np.int64))
 
 
 def _private_bytes(snap: HeapSnapshot, timers: np.ndarray) -> int:
@@ -154,12 +167,12 @@ def detect(series: Series) -> list[Suspect]:
     if groups.timers.size < MIN_TIMERS:
         return []
     keys, counts_now = np.unique(groups.keys, return_counts=True)
-    earlier = [timer_groups(s) for s in series.snaps[:-1]]
+    earlier: list[Tally] = [series.older(i, "timers") for i in range(series.size - 1)]
     out = []
     for key, count in zip(keys.tolist(), counts_now.tolist(), strict=True):
         if count < MIN_TIMERS:
             continue
-        counts = [int((e.keys == key).sum()) for e in earlier] + [int(count)]
+        counts = [e.get(key)[0] for e in earlier] + [int(count)]
         face = count >= FACE_VALUE
         if series.size >= 2 and not steady_growth(counts, MIN_STEP) and not face:
             continue  # a steady number of timers is a schedule, not a leak
@@ -190,8 +203,7 @@ def detect(series: Series) -> list[Suspect]:
                   "when its owner (client, tenant, connection) goes away; stop retry loops "
                   "that have nothing left to do; let the callback capture only what it needs.")
         holder = _holder(snap, timers)
-        sizes = [_private_bytes(s, e.timers[e.keys == key])
-                 for s, e in zip(series.snaps, earlier, strict=False)] + [retained]
+        sizes = [e.get(key)[1] for e in earlier] + [retained]
         out.append(make_suspect(series, PATTERN, severity, title, holder, "Timeout", counts,
                                 retained, evidence, advice, sizes=sizes, item_nodes=timers,
                                 keeps=timers))

@@ -35,6 +35,7 @@ from leaktui.tui.views import DEFAULT_VIEWS, ViewSpec
 if TYPE_CHECKING:
     from leaktui.pins import PinStore
     from leaktui.snapshot import HeapSnapshot
+    from leaktui.snapshot.lean import AnySnapshot
     from leaktui.suspects import Suspect
 
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
@@ -97,6 +98,7 @@ class LeakApp(App[None]):
         self.session = Session()
         self.main = MainScreen(self.session, self.view_specs, lambda spec: spec.make(self),
                                pins, self.paths)
+        self.main.read_snapshot = loader  # an older snapshot kept lean, read in full
         self.notices: collections.deque[Notice] = collections.deque(maxlen=200)
         self.load_finished = threading.Event()  # set when the loading thread has returned
 
@@ -108,7 +110,9 @@ class LeakApp(App[None]):
 
     # ------------------------------------------------------------------ the session, read
     @property
-    def snaps(self) -> list[HeapSnapshot]:
+    def snaps(self) -> list[AnySnapshot]:
+        """The series, oldest first: all but the last may be lean (read in full when
+        shown)."""
         return self.session.snaps
 
     @property

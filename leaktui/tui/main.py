@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
 from leaktui.tui.messages import OpenObject, OpenObjects, OpenPin, OpenSuspect
 from leaktui.tui.session import Loaded, Session
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from leaktui.pins import PinStore
+    from leaktui.snapshot import HeapSnapshot
     from leaktui.snapshot.search import HeapSearch
     from leaktui.tui.screens import PromptScreen
     from leaktui.tui.search import HeapSearched, HeapSearchFailed
@@ -39,6 +41,14 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH, NARROW_HEIGHT = 110, 32  # below either: one pane at a time
 PinsFactory = Callable[[str], "PinStore"]
+
+
+class FullSnapshotRead(Message):
+    """An older snapshot kept lean, read in full by a worker."""
+
+    def __init__(self, index: int, snap: HeapSnapshot) -> None:
+        super().__init__()
+        self.index, self.snap = index, snap
 
 
 class MainScreen(Screen[None]):
@@ -87,6 +97,10 @@ class MainScreen(Screen[None]):
         self.pins_factory = pins
         self.paths = paths
         self.searches: dict[int, HeapSearch] = {}  # per snapshot index, made in a worker
+        # Reads an older snapshot kept lean in full (the app's snapshot loader; None: the
+        # default one), and what to do once it is read (index, then).
+        self.read_snapshot: Callable[..., HeapSnapshot] | None = None
+        self._after_full: tuple[int, Callable[[], None]] | None = None
         self.views_ready = False  # the views are mounted (after the first frame)
         self._pending: Loaded | None = None  # loaded before the views were mounted
         self.loading_hint = "q quits"
@@ -246,6 +260,59 @@ class MainScreen(Screen[None]):
                 hint.update(self.loading_hint)
         return False
 
+    # ------------------------------------------------------------------ older snapshots
+    def when_full(self, index: int, then: Callable[[], None]) -> bool:
+        """Whether snapshot ``index`` has its graph; if not (an older one kept lean), it is
+        read in full in a worker, a hint says so, and ``then()`` runs once it is in."""
+        session = self.session
+        if session.is_full(index):
+            return True
+        pending = self._after_full
+        self._after_full = (index, then)
+        if pending is not None and pending[0] == index:
+            return False  # already being read: the latest request runs when it is in
+        name = os.path.basename(session.snaps[index].path)
+        self.notify(f"Reading {name} in full (older snapshots of a series are kept lean)…",
+                    timeout=5)
+        self._read_full(index, session.snaps[index].path)
+        return False
+
+    @work(thread=True, exclusive=True, group="full-snapshot", exit_on_error=False)
+    def _read_full(self, index: int, path: str) -> None:
+        """Runs in a thread: reads one older snapshot in full, posts it."""
+        from leaktui.tui.widgets.instances import AHEAD_PAGES, PAGE
+
+        if self.read_snapshot is None:
+            from leaktui.snapshot import load_snapshot
+
+            self.read_snapshot = load_snapshot
+        snap = self.read_snapshot(path)
+        snap.warm_class_tops(k=PAGE * AHEAD_PAGES)  # as the series' snapshots were
+        self.post_message(FullSnapshotRead(index, snap))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Reading an older snapshot in full failed (memory, most likely): say so."""
+        if event.worker.group != "full-snapshot" or event.state != WorkerState.ERROR:
+            return
+        self._after_full = None
+        error = event.worker.error
+        why = "not enough memory" if isinstance(error, MemoryError) else \
+            f"{type(error).__name__}: {error}"
+        self.notify(f"Could not read that snapshot in full ({why}).", severity="error")
+
+    @on(FullSnapshotRead)
+    def _full_snapshot_read(self, message: FullSnapshotRead) -> None:
+        message.stop()
+        session = self.session
+        if message.index >= len(session.snaps) or session.is_full(message.index):
+            return
+        session.hold_full(message.index, message.snap)
+        pending, self._after_full = self._after_full, None
+        if pending is not None and pending[0] == message.index:
+            pending[1]()  # shows it: the one shown before can go back to lean
+        for released in session.release_full():
+            self.searches.pop(released, None)  # its search index holds the full graph
+
     # ------------------------------------------------------------------ the current object
     def _show_object(self, node: int) -> None:
         self.session.object_node = node
@@ -257,6 +324,9 @@ class MainScreen(Screen[None]):
         """Make ``node`` the current object (retainers and object panes) and remember it;
         with ``follow_class`` the classes and instances panes move to its class."""
         session = self.session
+        if snapshot is not None and not self.when_full(snapshot, lambda: self.open_object(
+                node, snapshot, remember, focus, follow_class)):
+            return
         if snapshot is not None and session.show_snapshot(snapshot):
             self.show_snapshot()
         if follow_class and self.investigation is not None:
@@ -303,6 +373,9 @@ class MainScreen(Screen[None]):
     def list_objects(self, nodes: np.ndarray, title: str, snapshot: int | None) -> None:
         investigation = self.investigation
         if investigation is None:
+            return
+        if snapshot is not None and not self.when_full(
+                snapshot, lambda: self.list_objects(nodes, title, snapshot)):
             return
         if snapshot is not None and self.session.show_snapshot(snapshot):
             self.show_snapshot()
@@ -426,6 +499,8 @@ class MainScreen(Screen[None]):
         if len(session.snaps) < 2:
             self.notify("Only one snapshot is open: load two or more to move between them.")
             return
+        if not self.when_full(session.index_at(step), lambda: self.action_snapshot(step)):
+            return
         keep = session.step_snapshot(step)
         self.show_snapshot(keep)
 
@@ -530,7 +605,7 @@ class MainScreen(Screen[None]):
 
         search = self.searches.get(index)
         if search is None:
-            search = self.searches[index] = HeapSearch(self.session.snaps[index])
+            search = self.searches[index] = HeapSearch(self.session.loaded.full(index))
         return search
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -574,6 +649,8 @@ class MainScreen(Screen[None]):
     def on_heap_searched(self, message: HeapSearched) -> None:
         session, investigation = self.session, self.investigation
         if investigation is None or message.snapshot >= len(session.snaps):
+            return
+        if not self.when_full(message.snapshot, lambda: self.on_heap_searched(message)):
             return
         if session.show_snapshot(message.snapshot):
             self.show_snapshot()

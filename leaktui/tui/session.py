@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from leaktui.pins import PinStore
     from leaktui.snapshot import HeapSnapshot
+    from leaktui.snapshot.lean import AnySnapshot
     from leaktui.suspects import Suspect
 
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 class Loaded:
     """What views are given once loading is done (on the UI thread)."""
 
-    snaps: list[HeapSnapshot]
+    snaps: list[AnySnapshot]  # all but the last may be kept lean (`Session.hold_full`)
     suspects: list[Suspect] = field(default_factory=list)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)  # about the series, for the user
@@ -30,6 +31,13 @@ class Loaded:
     @property
     def last(self) -> int:
         return len(self.snaps) - 1
+
+    def full(self, index: int) -> HeapSnapshot:
+        """Snapshot ``index``, which must have its graph (the last, the one shown)."""
+        snap = self.snaps[index]
+        if snap.is_lean:
+            raise TypeError(f"snapshot {index + 1} is kept lean: read it in full first")
+        return cast("HeapSnapshot", snap)
 
 
 class Session:
@@ -46,17 +54,38 @@ class Session:
         self.pins: PinStore | None = None
         self.load_error: str | None = None
         self.load_seconds = 0.0
+        self.held: dict[int, AnySnapshot] = {}  # older ones read in full: their lean parts
 
     # ------------------------------------------------------------------ what is loaded
     def set_loaded(self, loaded: Loaded) -> None:
         self.loaded = loaded
+        self.held = {}
         self.current = loaded.last
         self.object_node = None
         self.load_seconds = loaded.seconds
 
     @property
-    def snaps(self) -> list[HeapSnapshot]:
+    def snaps(self) -> list[AnySnapshot]:
         return self.loaded.snaps
+
+    def is_full(self, index: int) -> bool:
+        """Whether snapshot ``index`` has its graph (the last always has; an older one kept
+        lean is read in full before it is shown)."""
+        return not self.loaded.snaps[index].is_lean
+
+    def hold_full(self, index: int, snap: HeapSnapshot) -> None:
+        """Snapshot ``index``, kept lean, read in full: it takes its lean part's place (until
+        `release_full`)."""
+        self.held.setdefault(index, self.loaded.snaps[index])
+        self.loaded.snaps[index] = snap
+
+    def release_full(self) -> list[int]:
+        """Older snapshots read in full but no longer shown go back to their lean parts, so
+        one extra full snapshot at most is kept: the one shown. Returns their indexes."""
+        released = [i for i in self.held if i != self.current]
+        for i in released:
+            self.loaded.snaps[i] = self.held.pop(i)
+        return released
 
     @property
     def suspects(self) -> list[Suspect]:
@@ -72,7 +101,8 @@ class Session:
 
     @property
     def snap(self) -> HeapSnapshot:
-        return self.loaded.snaps[self.current]
+        """The snapshot shown: always a full one (an older one is read in full first)."""
+        return self.loaded.full(self.current)
 
     @property
     def on_last(self) -> bool:
@@ -81,6 +111,10 @@ class Session:
         return self.is_loaded and self.current == self.loaded.last
 
     # ------------------------------------------------------------------ moving
+    def index_at(self, step: int) -> int:
+        """The index of the snapshot ``step`` away from the one shown (wrapping)."""
+        return (self.current + step) % len(self.snaps)
+
     def step_snapshot(self, step: int) -> int | None:
         """Show the snapshot ``step`` away (wrapping); returns the id of the current object
         to look for in it (None: there was none)."""

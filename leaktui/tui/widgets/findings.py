@@ -80,7 +80,7 @@ class FindingsView(Vertical, LeakView):
 
     # ------------------------------------------------------------------ LeakView hooks
     def snapshots_loaded(self, loaded: Loaded) -> None:
-        self.snap, self.suspects = loaded.snaps[-1], list(loaded.suspects)
+        self.snap, self.suspects = loaded.full(loaded.last), list(loaded.suspects)
 
     def view_shown(self) -> None:
         """Shown again: read the pins file anew, so pins a colleague saved meanwhile (on the

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.diff import DiffRow, compare_detailed
 from leaktui.snapshot.growth import MIN_SURVIVORS, growing_holders, holder_text, survivors
+from leaktui.snapshot.lean import AnySnapshot
 from leaktui.tui import formatting, messages
 from leaktui.tui.view import LeakView, Loaded, focus_now
 from leaktui.tui.widgets._columns import row_key
@@ -80,7 +81,7 @@ NOT_ONE_PROCESS = ("  off: these snapshots are not of one process, so the same i
                    "same object\n")
 
 
-def growth_notes(series: list[HeapSnapshot], one_process: bool = True) -> Text:
+def growth_notes(series: list[AnySnapshot], one_process: bool = True) -> Text:
     notes = Text()
     notes.append("Growing holders (same object in every snapshot, more entries each time)\n",
                  style="bold underline")
@@ -117,7 +118,7 @@ def survivors_absent(count: int) -> str:
            "snapshots is alive in the last"
 
 
-Compare = Callable[[HeapSnapshot, HeapSnapshot], tuple[list[DiffRow], dict[str, np.ndarray],
+Compare = Callable[[AnySnapshot, HeapSnapshot], tuple[list[DiffRow], dict[str, np.ndarray],
                                                          object]]
 
 
@@ -134,7 +135,7 @@ class GrowthView(Vertical, LeakView):
     def __init__(self, compare: Compare = compare_detailed, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.compare_snapshots = compare
-        self.snaps: list[HeapSnapshot] = []
+        self.snaps: list[AnySnapshot] = []  # the session's: older ones may be lean
         self.one_process = True
         self.base, self.target = 0, 0
         self.rows: list[DiffRow] = []
@@ -176,10 +177,23 @@ class GrowthView(Vertical, LeakView):
             self.post_message(ComparisonReady(base, target, [], {}, Text(
                 "Base and target are the same snapshot: press b or t to pick others.")))
             return
-        rows, new_nodes, _ = self.compare_snapshots(self.snaps[base], self.snaps[target])
-        notes = growth_notes(self.snaps[min(base, target):max(base, target) + 1],
-                             self.one_process)
+        series = self._full_at(list(self.snaps), {target, max(base, target)})
+        newer = series[target]
+        assert isinstance(newer, HeapSnapshot)  # made full just above
+        rows, new_nodes, _ = self.compare_snapshots(series[base], newer)
+        notes = growth_notes(series[min(base, target):max(base, target) + 1], self.one_process)
         self.post_message(ComparisonReady(base, target, rows, new_nodes, notes))
+
+    @staticmethod
+    def _full_at(series: list[AnySnapshot], indexes: set[int]) -> list[AnySnapshot]:
+        """``series`` with the snapshots at ``indexes`` full: an older one kept lean is read
+        in full for this comparison only (its base, and every snapshot between, stay lean)."""
+        from leaktui.snapshot import load_snapshot
+
+        for i in indexes:
+            if not isinstance(series[i], HeapSnapshot):
+                series[i] = load_snapshot(series[i].path)
+        return series
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The comparison failed (a bug, or memory): say so where "computing…" was."""

@@ -93,7 +93,7 @@ class InvestigationView(Grid, LeakView):
 
     # ------------------------------------------------------------------ view hooks
     def snapshot_changed(self, loaded: Loaded, index: int) -> None:
-        self.show_snapshot(loaded.snaps[index])
+        self.show_snapshot(loaded.full(index))
 
     def view_shown(self) -> None:
         self.focus_pane(self.pane)

@@ -95,7 +95,7 @@ class StatisticsView(VerticalScroll, LeakView):
         yield DuplicateStringsPane("", id="duplicates")
 
     def snapshot_changed(self, loaded: Loaded, index: int) -> None:
-        self.snap = loaded.snaps[index]
+        self.snap = loaded.full(index)
         self.query_one(StatisticsPane).show(self.snap)
         if self.display:  # else when the view is shown: no work for a view nobody looks at
             self._show_duplicates()

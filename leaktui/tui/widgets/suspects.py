@@ -100,7 +100,7 @@ class SuspectsView(Vertical, LeakView):
 
     def snapshots_loaded(self, loaded: Loaded) -> None:
         self.suspects, self.last = loaded.suspects, loaded.last
-        self.snap = loaded.snaps[-1] if loaded.snaps else None
+        self.snap = loaded.full(loaded.last) if loaded.snaps else None
         self.query_one(SuspectsTable).show(self.suspects)
         self.show_detail(0)
 
