@@ -14,6 +14,11 @@ ctypedef fused offset_t:
     uint32_t
     int64_t
 
+# Self sizes: uint32, or int64 when folding gave an owner 4 GiB or more (kernels.pyx).
+ctypedef fused size_t_:
+    uint32_t
+    int64_t
+
 
 cdef Py_ssize_t _walk(int64_t start, const uint8_t[::1] node_type,
                       const uint32_t[::1] node_name, const offset_t[::1] first_edge,
@@ -88,7 +93,7 @@ def cons_string_leaves(const int64_t[::1] cons_nodes, const uint8_t[::1] node_ty
 
 
 # ------------------------------------------------------------------------ duplicated strings
-def string_candidates(const uint8_t[::1] node_type, const uint32_t[::1] self_size,
+def string_candidates(const uint8_t[::1] node_type, const size_t_[::1] self_size,
                       Py_ssize_t t_string, Py_ssize_t t_cons):
     """(strings, concatenated strings): the ordinals, in node order, of every node of either
     type with a self size above zero, in two passes over the node columns (no per-node
@@ -159,7 +164,7 @@ cdef inline Py_ssize_t _next_in_node_order(const int64_t[::1] nodes, Py_ssize_t*
 
 
 def duplicate_groups(const int64_t[::1] nodes, const int64_t[::1] keys, Py_ssize_t split,
-                     Py_ssize_t n_keys, const uint32_t[::1] self_size,
+                     Py_ssize_t n_keys, const size_t_[::1] self_size,
                      const int64_t[::1] retained_size):
     """Groups of candidates sharing a key (counting, no sort). ``nodes`` holds two sorted runs
     of ordinals ([0, split) and [split, n)); ``keys`` their keys, each below ``n_keys``. Keys

@@ -18,9 +18,14 @@ ctypedef fused offset_t:
     uint32_t
     int64_t
 
+# Self sizes: uint32, or int64 when folding gave an owner 4 GiB or more (snapshot/kernels.pyx).
+ctypedef fused size_t_:
+    uint32_t
+    int64_t
+
 
 def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
-                const uint8_t[::1] edge_type, const uint32_t[::1] self_size,
+                const uint8_t[::1] edge_type, const size_t_[::1] self_size,
                 const uint8_t[::1] kind, const uint32_t[::1] dominator,
                 const int32_t[::1] distance, int32_t min_distance,
                 const uint8_t[::1] skip_edge_type, const int64_t[::1] starts,
