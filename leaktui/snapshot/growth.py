@@ -109,7 +109,7 @@ def growing_holders(snaps: list[HeapSnapshot], top: int = 50) -> list[GrowingHol
         safe = np.where(ords >= 0, ords, 0)
         counts.insert(0, np.where(ords >= 0, element_counts(snap)[safe], 0))
         retained.insert(0, np.where(ords >= 0, snap.retained_size[safe], 0))
-    c = np.vstack(counts)
+    c = np.vstack(counts).astype(np.int64)  # the counts may be uint32: differences signed
     r = np.vstack(retained)
     # The vectorised count is the edge count, up to a constant: it picks the candidates;
     # what is shown (and judged) is the entry count every view uses.

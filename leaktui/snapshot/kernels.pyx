@@ -488,7 +488,12 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     bucket_head_arr = next_edge_arr.view(np.uint32)[:size]
     bucket_head_arr[:] = 0
     stack_arr = scratch_c if scratch_c.shape[0] == size else np.empty(size, dtype=np.uint32)
-    dom_arr = np.zeros(size, dtype=np.uint32)
+    # The immediate dominators go where the DFS parents are: a vertex's parent is read once,
+    # when the vertex itself is processed, and its dominator is written only later (when
+    # the bucket of its semidominator is drained), so the two never need a cell at once.
+    # Every vertex but the root gets its dominator written (the root's bucket is drained
+    # at the last vertex, the root's first child), the root and 0 just below.
+    dom_arr = parent_arr
     cdef uint32_t[::1] bucket_head_view = bucket_head_arr
     cdef uint32_t[::1] stack_view = stack_arr
     cdef uint32_t[::1] dom_view = dom_arr
@@ -793,12 +798,16 @@ def collection_entry_counts(const offset_t[::1] first_edge, const uint8_t[::1] e
                             const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
                             const uint8_t[::1] node_type, int weak_edge, int internal_edge,
                             is_storage_mask, storage_type_mask):
-    """Per node: max(own non-weak edges, edges of its storage children)."""
+    """Per node: max(own non-weak edges, edges of its storage children), of first_edge's
+    dtype: uint32 while the snapshot has fewer than 2^32 - 1 edges (a count is at most the
+    edge count then, but for a node listing one store several times: such a count stops at
+    2^32 - 1), else int64. Kept per snapshot by the suspects: 4 bytes a node, not 8."""
     cdef const uint8_t[::1] is_storage_name = _mask(is_storage_mask)
     cdef const uint8_t[::1] storage_type = _mask(storage_type_mask)
     cdef Py_ssize_t n = first_edge.shape[0] - 1
-    out_arr = np.zeros(n, dtype=np.int64)
-    cdef int64_t[::1] out = out_arr
+    out_arr = np.zeros(n, dtype=np.uint32 if offset_t is uint32_t else np.int64)
+    cdef offset_t[::1] out = out_arr
+    cdef int64_t most = 0xFFFFFFFF if offset_t is uint32_t else 0x7FFFFFFFFFFFFFFF
     cdef Py_ssize_t v, e
     cdef int64_t own, stored
     cdef uint32_t w
@@ -816,7 +825,9 @@ def collection_entry_counts(const offset_t[::1] first_edge, const uint8_t[::1] e
                     w = edge_to[e]
                     if storage_type[node_type[w]]:
                         stored += <int64_t>first_edge[w + 1] - <int64_t>first_edge[w]
-            out[v] = own if own > stored else stored
+            if stored > own:
+                own = stored
+            out[v] = <offset_t>(own if own < most else most)
     return out_arr
 
 

@@ -54,13 +54,20 @@ def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
                                          snap.T_OBJECT)
     out: list[Chain] = []
     if src.size:
-        names = snap.edge_name[edges].astype(np.int64)
-        key = snap.class_id[src].astype(np.int64) * np.int64(len(snap.strings)) + names
+        # Links can be millions (a heap of linked structures): their arrays are kept narrow
+        # and the temporaries let go early, for the peak memory of the whole report.
+        if snap.node_count < 2**32 and snap.edge_count < 2**32:
+            src, edges = src.astype(np.uint32), edges.astype(np.uint32)
+        names = snap.edge_name[edges]
+        key = snap.class_id[src].astype(np.int64)
+        key *= np.int64(len(snap.strings))
+        key += names
         order = np.argsort(key, kind="stable")
         key = key[order]
         bounds = np.flatnonzero(np.diff(key)) + 1
         lo = np.concatenate([[0], bounds])
         hi = np.concatenate([bounds, [key.size]])
+        del key, bounds
         seen = np.zeros(0, dtype=np.int64)
         for g in np.argsort(lo - hi, kind="stable").tolist():  # most links first
             if hi[g] - lo[g] < max(MIN_LINKS, min_size - 1) or len(out) >= MAX_CHAINS:
