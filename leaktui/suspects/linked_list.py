@@ -73,8 +73,9 @@ def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
             if hi[g] - lo[g] < max(MIN_LINKS, min_size - 1) or len(out) >= MAX_CHAINS:
                 break
             sel = order[lo[g]:hi[g]]
-            dst = snap.edge_to[edges[sel]].astype(np.int64)
+            dst = snap.edge_to[edges[sel]]
             out += _chains_of(snap, src[sel], dst, int(names[sel[0]]), min_size, seen)
+            del dst
             if out:
                 seen = _sorted_unique(np.concatenate([c.nodes for c in out]))
     out.sort(key=lambda c: -c.nodes.size)
@@ -88,18 +89,21 @@ def _chains_of(snap: HeapSnapshot, src: np.ndarray, dst: np.ndarray, name: int, 
     nxt = np.full(members.size, -1, dtype=np.int64)
     nxt[np.searchsorted(members, src)] = np.searchsorted(members, dst)
     labels = _reach.chain_labels(nxt)
+    del nxt  # temporaries let go as soon as done with: a group can be millions of links
     sizes = np.bincount(labels, minlength=members.size)
     big = np.flatnonzero(sizes >= min_size)
     big = big[np.argsort(-sizes[big], kind="stable")[:MAX_CHAINS]]
+    del sizes
     order = np.argsort(labels, kind="stable")
     ranked = labels[order]
+    del labels
     out = []
     for start in big.tolist():
         head = int(members[start])
         if np.isin(head, seen):
             continue  # the same chain through its other link (`prev` after `next`)
         lo, hi = np.searchsorted(ranked, [start, start + 1])
-        nodes = np.sort(members[order[lo:hi]])
+        nodes = np.sort(members[order[lo:hi]]).astype(np.int64)  # members may be uint32
         owner = _owner(snap, head, nodes)
         if owner >= 0:
             out.append(Chain(owner, snap.strings[name], nodes))
