@@ -6,7 +6,10 @@ Each phase the loader and the analysis announce (their progress callback), then 
 the duplicated strings and the report's other entries, is measured by the kernel's own
 high-water mark (VmHWM of /proc/self/status), reset at each phase's start by writing 5 to
 /proc/self/clear_refs: the peak printed for a phase is the most resident memory while it ran.
-Linux only; a debugging aid for the benchmarks, not part of leaktui."""
+Linux only; a debugging aid for the benchmarks, not part of leaktui. The resets also reset what
+getrusage (and so `/usr/bin/time`) reports as the process's maximum RSS: read the overall peak
+printed here, and measure `leaktui report` itself for the whole-command figure. The last step
+builds the report again (its duplicated strings a second time), as `report` would."""
 
 from __future__ import annotations
 
