@@ -9,7 +9,7 @@ high-water mark (VmHWM of /proc/self/status), reset at each phase's start by wri
 Linux only; a debugging aid for the benchmarks, not part of leaktui. The resets also reset what
 getrusage (and so `/usr/bin/time`) reports as the process's maximum RSS: read the overall peak
 printed here, and measure `leaktui report` itself for the whole-command figure. The last step
-builds the report again (its duplicated strings a second time), as `report` would."""
+builds the whole report as `report` does, which finds the duplicated strings a second time."""
 
 from __future__ import annotations
 
