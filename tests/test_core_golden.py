@@ -127,6 +127,8 @@ def test_snapshots_of_4g_edges_and_more_get_int64_offsets_and_the_same_numbers(
     monkeypatch.setattr(graph, "OFFSETS_32_BIT_LIMIT", 0)
     wide = load_snapshot(str(ROOT / gold["file"]))
     assert wide.first_edge.dtype == np.int64 and wide.first_retainer.dtype == np.int64
+    assert wide.retaining_edges.dtype == np.int64  # edge ordinals past 2^32 fit
+    np.testing.assert_array_equal(wide.retaining_edges, narrow.retaining_edges)
     assert narrow.first_edge.dtype == np.uint32
     theirs = {c["classKey"]: (c["name"], c["count"], c["selfSize"], c["retainedSize"],
                               c["distance"]) for c in gold["classes"]}

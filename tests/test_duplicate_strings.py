@@ -47,6 +47,23 @@ def test_duplicate_string_groups_equal_devtools(golden: Path) -> None:
     assert found.total_count == sum(g["count"] for g in gold["duplicateStrings"])
 
 
+def test_group_keys_past_2_to_the_32_take_int64_and_give_the_same_groups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Keys are uint32 until 2^32 of them could exist; the limit lowered, the int64 kernels
+    group every bundled snapshot exactly as the uint32 ones (which equal DevTools')."""
+    import leaktui.snapshot.duplicates as duplicates
+
+    narrow = {g.name: [(d.value, d.count, d.self_size, d.retained_size, d.nodes.tolist())
+                       for d in find_duplicate_strings(snapshot(json.loads(
+                           g.read_text())["file"])).top()] for g in DUPLICATES}
+    monkeypatch.setattr(duplicates, "KEYS_32_BIT_LIMIT", 0)
+    for golden in DUPLICATES:
+        found = find_duplicate_strings(snapshot(json.loads(golden.read_text())["file"]))
+        assert [(d.value, d.count, d.self_size, d.retained_size, d.nodes.tolist())
+                for d in found.top()] == narrow[golden.name]
+
+
 def test_concatenated_strings_join_the_groups_of_equal_flat_strings() -> None:
     """The bundled goldens hold groups where V8 kept some copies as concatenated strings:
     their text is rebuilt from the parts and grouped with the flat copies, as DevTools does."""

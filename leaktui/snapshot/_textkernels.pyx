@@ -14,6 +14,16 @@ ctypedef fused offset_t:
     uint32_t
     int64_t
 
+# Self sizes: uint32, or int64 when folding gave an owner 4 GiB or more (kernels.pyx).
+ctypedef fused size_t_:
+    uint32_t
+    int64_t
+
+# Duplicated strings' group keys: uint32, or int64 past 2^32 - 1 keys.
+ctypedef fused key_t:
+    uint32_t
+    int64_t
+
 
 cdef Py_ssize_t _walk(int64_t start, const uint8_t[::1] node_type,
                       const uint32_t[::1] node_name, const offset_t[::1] first_edge,
@@ -88,11 +98,11 @@ def cons_string_leaves(const int64_t[::1] cons_nodes, const uint8_t[::1] node_ty
 
 
 # ------------------------------------------------------------------------ duplicated strings
-def string_candidates(const uint8_t[::1] node_type, const uint32_t[::1] self_size,
+def string_candidates(const uint8_t[::1] node_type, const size_t_[::1] self_size,
                       Py_ssize_t t_string, Py_ssize_t t_cons):
-    """(strings, concatenated strings): the ordinals, in node order, of every node of either
-    type with a self size above zero, in two passes over the node columns (no per-node
-    temporaries)."""
+    """(candidates, split): the ordinals (uint32), in node order, of every node of either type
+    with a self size above zero, strings in [0, split), concatenated strings after them; one
+    array, in two passes over the node columns (no per-node temporaries)."""
     cdef Py_ssize_t n = node_type.shape[0], v, ns = 0, nc = 0
     with nogil:
         for v in range(n):
@@ -101,22 +111,21 @@ def string_candidates(const uint8_t[::1] node_type, const uint32_t[::1] self_siz
                     ns += 1
                 elif node_type[v] == t_cons:
                     nc += 1
-    strings_arr = np.empty(ns, dtype=np.int64)
-    cons_arr = np.empty(nc, dtype=np.int64)
-    cdef int64_t[::1] strings = strings_arr
-    cdef int64_t[::1] cons = cons_arr
+    nodes_arr = np.empty(ns + nc, dtype=np.uint32)
+    cdef uint32_t[::1] nodes = nodes_arr
+    cdef Py_ssize_t split = ns
     ns = 0
-    nc = 0
+    nc = split
     with nogil:
         for v in range(n):
             if self_size[v] > 0:
                 if node_type[v] == t_string:
-                    strings[ns] = v
+                    nodes[ns] = <uint32_t>v
                     ns += 1
                 elif node_type[v] == t_cons:
-                    cons[nc] = v
+                    nodes[nc] = <uint32_t>v
                     nc += 1
-    return strings_arr, cons_arr
+    return nodes_arr, split
 
 
 def internal_edges_named(const uint8_t[::1] edge_type, const uint32_t[::1] edge_name,
@@ -144,7 +153,7 @@ cdef uint32_t NO_GROUP = 0xFFFFFFFF
 cdef uint32_t NEW_GROUP = 0xFFFFFFFE
 
 
-cdef inline Py_ssize_t _next_in_node_order(const int64_t[::1] nodes, Py_ssize_t* i,
+cdef inline Py_ssize_t _next_in_node_order(const uint32_t[::1] nodes, Py_ssize_t* i,
                                            Py_ssize_t* j, Py_ssize_t split) noexcept nogil:
     """Position in ``nodes`` (two sorted runs: [0, split) and [split, n)) of the next node in
     node order, advancing the run it came from."""
@@ -158,8 +167,8 @@ cdef inline Py_ssize_t _next_in_node_order(const int64_t[::1] nodes, Py_ssize_t*
     return p
 
 
-def duplicate_groups(const int64_t[::1] nodes, const int64_t[::1] keys, Py_ssize_t split,
-                     Py_ssize_t n_keys, const uint32_t[::1] self_size,
+def duplicate_groups(const uint32_t[::1] nodes, const key_t[::1] keys, Py_ssize_t split,
+                     Py_ssize_t n_keys, const size_t_[::1] self_size,
                      const int64_t[::1] retained_size):
     """Groups of candidates sharing a key (counting, no sort). ``nodes`` holds two sorted runs
     of ordinals ([0, split) and [split, n)); ``keys`` their keys, each below ``n_keys``. Keys
@@ -220,7 +229,7 @@ def duplicate_groups(const int64_t[::1] nodes, const int64_t[::1] keys, Py_ssize
     return group_arr, key_arr, count_arr, self_arr, retained_arr, min_arr, first_arr
 
 
-def duplicate_members(const int64_t[::1] nodes, const int64_t[::1] keys, Py_ssize_t split,
+def duplicate_members(const uint32_t[::1] nodes, const key_t[::1] keys, Py_ssize_t split,
                       const uint32_t[::1] group, const int64_t[::1] group_start,
                       Py_ssize_t total):
     """Every grouped node written at its group's place (``group_start[g]`` onwards), members

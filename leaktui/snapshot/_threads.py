@@ -32,8 +32,12 @@ class Beside(Generic[T]):
         self._thread.join()
 
     def result(self) -> T:
-        """The call's return value, once it is done; its exception is raised here."""
+        """The call's return value, once it is done; its exception is raised here. The value
+        is handed over, not kept: arrays it holds are freed as soon as the caller drops them
+        (the pipeline drops the retaining nodes after the dominators; a reference kept here
+        held them, an edge-sized array, until the whole analysis was over)."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return self._value  # type: ignore[return-value]
+        value, self._value = self._value, None
+        return value  # type: ignore[return-value]

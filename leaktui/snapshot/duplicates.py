@@ -27,6 +27,9 @@ from leaktui.snapshot.graph import HeapSnapshot
 
 NAME_CUT = 1024  # DevTools stops joining a concatenated string's parts past this many chars
 MAX_PARTS = 8192  # parts read per concatenated string (empty parts make more than 1024)
+KEYS_32_BIT_LIMIT = 2**32 - 1
+"""Group keys are uint32 while fewer could exist, else int64 (a test lowers it to run the
+int64 kernels on small files)."""
 
 
 @dataclass(frozen=True)
@@ -311,27 +314,39 @@ def _match_flat_names(snap: HeapSnapshot, texts: list[str], used: np.ndarray,
 def find_duplicate_strings(snap: HeapSnapshot) -> DuplicateStrings:
     """DevTools' duplicated-string groups of ``snap`` (see the module docstring)."""
     names = _Finder(snap)
-    strings, cons = _textkernels.string_candidates(snap.node_type, snap.self_size,
-                                                   snap.T_STRING, snap.T_CONS)
-    cons = cons[~_flat_cons(snap, cons, names)]
+    # One uint32 array of candidates, two sorted runs (strings, then concatenated strings), and
+    # one of their keys, each filled in place: the candidates are a good part of a heap's
+    # nodes (6.6M of 14.6M in a 1 GB snapshot), so no per-run copy is made beside them.
+    nodes, split = _textkernels.string_candidates(snap.node_type, snap.self_size,
+                                                  snap.T_STRING, snap.T_CONS)
+    cons = nodes[split:]
+    kept = cons[~_flat_cons(snap, cons, names)]
+    nodes[split:split + kept.shape[0]] = kept
+    nodes = nodes[:split + kept.shape[0]]
+    del kept
+    strings, cons = nodes[:split], nodes[split:]
     n_strings = len(snap.strings)
     # A key per candidate: the name's string index; a concatenated string's text maps to the
     # index of an equal string's name when there is one, else to a key past the table.
-    key_of_string = snap.node_name[strings].astype(np.int64)
+    # uint32 unless there could be 2^32 keys or more (the texts of concatenated strings and
+    # the truncated strings' keys are at most one per candidate each).
+    wide = n_strings + 2 * nodes.shape[0] >= KEYS_32_BIT_LIMIT
+    keys = np.empty(nodes.shape[0], dtype=np.int64 if wide else np.uint32)
+    if wide:
+        keys[:split] = snap.node_name[strings]
+    else:
+        np.take(snap.node_name, strings, out=keys[:split])  # no temporary
     values_extra: list[str] = []
     if cons.shape[0]:
         text_id, texts = _cons_texts(snap, cons, names)
         text_key = np.arange(n_strings, n_strings + len(texts), dtype=np.int64)
         used = np.zeros(n_strings, dtype=np.bool_)
-        used[key_of_string] = True
+        used[keys[:split]] = True
         _match_flat_names(snap, texts, used, text_key)
-        key_of_cons = text_key[text_id]
+        del used
+        keys[split:] = text_key[text_id]
+        del text_id, text_key
         values_extra = texts
-    else:
-        key_of_cons = np.zeros(0, dtype=np.int64)
-    nodes = np.concatenate([strings, cons])  # two sorted runs
-    keys = np.concatenate([key_of_string, key_of_cons])
-    del key_of_string, key_of_cons
     trunc_info: list[tuple[int | None, int | None]] = []
     truncated = _truncated(snap, strings, cons, names)
     if truncated:  # (text, length, hash) of each truncated string: its own keys
@@ -349,20 +364,28 @@ def find_duplicate_strings(snap: HeapSnapshot) -> DuplicateStrings:
     # Grouped by key in two compiled passes over the candidates (counting, no sort), members
     # in node order; groups come numbered in the order their first member appears.
     n_keys = n_strings + len(values_extra) + len(trunc_info)
-    split = strings.shape[0]
     group, g_keys, g_count, g_self, g_retained, g_min, g_first = _textkernels.duplicate_groups(
         nodes, keys, split, n_keys, snap.self_size, snap.retained_size)
     g_tier = g_keys >= n_strings + len(values_extra)  # truncated groups after the others
     # DevTools: untruncated groups in order of first appearance, then truncated ones, then a
     # stable sort by retained size, largest first.
     rank = np.lexsort((g_first, g_tier, -g_retained))
+    # Per-group arrays are let go as soon as done with: a heap whose strings are all
+    # duplicated has millions of groups (6.5M in the 5 GB benchmark file).
+    del g_first, g_tier
     new_offsets = np.zeros(rank.shape[0] + 1, dtype=np.int64)
     new_offsets[1:] = np.cumsum(g_count[rank])
+    del g_count
     group_start = np.empty(rank.shape[0], dtype=np.int64)
     group_start[rank] = new_offsets[:-1]
     members_sorted = _textkernels.duplicate_members(nodes, keys, split, group, group_start,
                                                     int(new_offsets[-1]))
-    del group
-    return DuplicateStrings(snap, members_sorted, new_offsets, g_self[rank], g_retained[rank],
-                            (g_self - g_min)[rank], g_keys[rank], n_strings, values_extra,
-                            trunc_info)
+    del group, group_start, nodes, keys, strings, cons
+    wasted = (g_self - g_min)[rank]
+    del g_min
+    self_sizes = g_self[rank]
+    del g_self
+    retained = g_retained[rank]
+    del g_retained
+    return DuplicateStrings(snap, members_sorted, new_offsets, self_sizes, retained, wasted,
+                            g_keys[rank], n_strings, values_extra, trunc_info)

@@ -296,7 +296,7 @@ def growing_holders(snaps: Sequence[AnySnapshot], top: int = 50) -> list[Growing
         older = collections_of(snap)
         counts.insert(0, older.element_counts(ords))
         retained.insert(0, older.retained_sizes(ords))
-    c = np.vstack(counts)
+    c = np.vstack(counts).astype(np.int64)  # the counts may be uint32: differences signed
     r = np.vstack(retained)
     # The vectorised count is the edge count, up to a constant: it picks the candidates;
     # what is shown (and judged) is the entry count every view uses.

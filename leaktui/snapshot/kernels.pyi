@@ -26,10 +26,13 @@ def essential_edges(
     node_id: np.ndarray, flags: np.ndarray, root: int, internal_edge: int, weak_edge: int,
     shortcut_edge: int, ephemeron_table_of_string: np.ndarray,
 ) -> np.ndarray: ...
-def fold_shallow_sizes(
-    self_size: np.ndarray, candidate: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray,
-    edge_to: np.ndarray, weak_edge: int, no_transfer_owner: np.ndarray,
-) -> None: ...
+def shallow_size_owners(
+    candidate: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray, edge_to: np.ndarray,
+    weak_edge: int,
+) -> np.ndarray: ...
+def fold_into_owners(
+    self_size: np.ndarray, owners: np.ndarray, no_transfer_owner: np.ndarray, start: int,
+) -> int: ...
 def dominators_and_retained(
     first_edge: np.ndarray, edge_to: np.ndarray, essential: np.ndarray,
     first_retainer: np.ndarray, retaining_nodes: np.ndarray, retaining_edges: np.ndarray,

@@ -34,6 +34,15 @@ ctypedef fused offset_t:
     uint32_t
     int64_t
 
+# Self sizes: uint32 as in the file, int64 once folding gives an owner 4 GiB or more.
+ctypedef fused size_t_:
+    uint32_t
+    int64_t
+
+ctypedef fused base_size_t:  # the same, for a second snapshot's sizes (either on each side)
+    uint32_t
+    int64_t
+
 
 def _mask(a):
     """A numpy bool mask as uint8 (the memoryviews' type), without a copy."""
@@ -45,7 +54,8 @@ def _mask(a):
 def build_retainers(const uint32_t[::1] edge_to, const offset_t[::1] first_edge,
                     Py_ssize_t node_count, retaining_edges_arr):
     """Reverse CSR, in DevTools' order (a node's retainers in reverse edge order).
-    ``retaining_edges`` is a spare uint32 array of edge_count length, filled here.
+    ``retaining_edges`` is a spare array of edge_count length, filled here: edge ordinals, of
+    first_edge's dtype (uint32, or int64 past 2^32 - 1 edges).
 
     Returns (first_retainer[N+1], retaining_nodes[E], retaining_edges[E])."""
     cdef Py_ssize_t edge_count = edge_to.shape[0]
@@ -56,7 +66,7 @@ def build_retainers(const uint32_t[::1] edge_to, const offset_t[::1] first_edge,
     cdef offset_t[::1] first_retainer = first_retainer_arr
     cdef offset_t[::1] fill = fill_arr
     cdef uint32_t[::1] retaining_nodes = retaining_nodes_arr
-    cdef uint32_t[::1] retaining_edges = retaining_edges_arr
+    cdef offset_t[::1] retaining_edges = retaining_edges_arr
     cdef Py_ssize_t e, i, src
     cdef offset_t c, slot = 0
     cdef uint32_t t
@@ -74,7 +84,7 @@ def build_retainers(const uint32_t[::1] edge_to, const offset_t[::1] first_edge,
                 t = edge_to[e]
                 fill[t] -= 1
                 retaining_nodes[fill[t]] = <uint32_t>src
-                retaining_edges[fill[t]] = <uint32_t>e
+                retaining_edges[fill[t]] = <offset_t>e
     return first_retainer_arr, retaining_nodes_arr, retaining_edges_arr
 
 
@@ -228,14 +238,14 @@ def essential_edges(const offset_t[::1] first_edge, const uint8_t[::1] edge_type
 
 
 # ---------------------------------------------------------------------------------- sizes
-def fold_shallow_sizes(uint32_t[::1] self_size, candidate_mask, const offset_t[::1] first_edge,
-                       const uint8_t[::1] edge_type, const uint32_t[::1] edge_to, int weak_edge,
-                       no_transfer_mask):
-    """DevTools' calculateShallowSizes: fold internal storage (hidden, array, external string
-    data) reached from exactly one owner into that owner's self size. In place."""
+def shallow_size_owners(candidate_mask, const offset_t[::1] first_edge,
+                        const uint8_t[::1] edge_type, const uint32_t[::1] edge_to,
+                        int weak_edge):
+    """DevTools' calculateShallowSizes, first half: the one owner of each candidate (hidden,
+    array, external string data) reached from exactly one non-candidate; a node's own ordinal
+    for non-candidates; 0xFFFFFFFF (unvisited) or 0xFFFFFFFE (several owners) otherwise."""
     cdef const uint8_t[::1] candidate = _mask(candidate_mask)
-    cdef const uint8_t[::1] no_transfer_owner = _mask(no_transfer_mask)
-    cdef Py_ssize_t n = self_size.shape[0]
+    cdef Py_ssize_t n = candidate.shape[0]
     cdef uint32_t unvisited = 0xFFFFFFFF
     cdef uint32_t multiple = 0xFFFFFFFE
     owners_arr = np.empty(n, dtype=np.uint32)
@@ -243,7 +253,7 @@ def fold_shallow_sizes(uint32_t[::1] self_size, candidate_mask, const offset_t[:
     cdef uint32_t[::1] owners = owners_arr
     cdef uint32_t[::1] stack = stack_arr
     cdef Py_ssize_t i, e, top = 0
-    cdef uint32_t v, w, owner, cur, o
+    cdef uint32_t v, w, owner, cur
     with nogil:
         for i in range(n):
             if candidate[i]:
@@ -271,14 +281,37 @@ def fold_shallow_sizes(uint32_t[::1] self_size, candidate_mask, const offset_t[:
                     owners[w] = multiple
                     stack[top] = w
                     top += 1
-        for i in range(n):
+    return owners_arr
+
+
+def fold_into_owners(size_t_[::1] self_size, const uint32_t[::1] owners, no_transfer_mask,
+                     Py_ssize_t start):
+    """DevTools' calculateShallowSizes, second half: each owned node's self size moved into
+    its owner's, in ordinal order from ``start``. In place. Returns the ordinal it stopped at:
+    the node count when done, or (uint32 sizes only) the first node whose size would carry
+    its owner's past 2^32 - 1, with nothing from there on moved yet: the caller widens the
+    sizes to int64 and goes on from there."""
+    cdef const uint8_t[::1] no_transfer_owner = _mask(no_transfer_mask)
+    cdef Py_ssize_t n = self_size.shape[0]
+    cdef Py_ssize_t i, stop = n
+    cdef uint32_t o
+    cdef uint32_t unvisited = 0xFFFFFFFF
+    cdef uint32_t multiple = 0xFFFFFFFE
+    cdef uint64_t most = 0xFFFFFFFF
+    with nogil:
+        for i in range(start, n):
             o = owners[i]
             if o == unvisited or o == multiple or o == i:
                 continue
             if no_transfer_owner[o]:
                 continue
-            self_size[o] = <uint32_t>(self_size[o] + self_size[i])
+            if size_t_ is uint32_t:
+                if <uint64_t>self_size[o] + <uint64_t>self_size[i] > most:
+                    stop = i
+                    break
+            self_size[o] = self_size[o] + self_size[i]
             self_size[i] = 0
+    return stop
 
 
 # ---------------------------------------------------------------------------------- dominators
@@ -286,7 +319,7 @@ def fold_shallow_sizes(uint32_t[::1] self_size, candidate_mask, const offset_t[:
 # loops (the DFS cursor, `_evaluate`'s path compression) every store would otherwise make the
 # compiler reload each view's data pointer (Python builds extensions without strict aliasing).
 cdef inline bint _has_only_weak_retainers(Py_ssize_t v, const offset_t* first_retainer,
-                                          const uint32_t* retaining_edges,
+                                          const offset_t* retaining_edges,
                                           const uint8_t* essential) noexcept nogil:
     cdef Py_ssize_t r
     for r in range(<Py_ssize_t>first_retainer[v], <Py_ssize_t>first_retainer[v + 1]):
@@ -350,7 +383,7 @@ cdef inline uint32_t _evaluate(uint32_t v0, uint32_t* ancestor, uint32_t* label,
 
 
 cdef void _semidominators(Py_ssize_t n, Py_ssize_t r, const offset_t* first_retainer,
-                          const uint32_t* retaining_nodes, const uint32_t* retaining_edges,
+                          const uint32_t* retaining_nodes, const offset_t* retaining_edges,
                           const uint8_t* essential, const uint32_t* vertex,
                           const uint32_t* parent, uint32_t* semi, uint32_t* ancestor,
                           uint32_t* label, uint32_t* bucket_head, uint32_t* bucket_next,
@@ -390,8 +423,8 @@ cdef void _semidominators(Py_ssize_t n, Py_ssize_t r, const offset_t* first_reta
 def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
                             essential_mask, const offset_t[::1] first_retainer,
                             const uint32_t[::1] retaining_nodes,
-                            const uint32_t[::1] retaining_edges,
-                            const uint32_t[::1] self_size, Py_ssize_t root,
+                            const offset_t[::1] retaining_edges,
+                            const size_t_[::1] self_size, Py_ssize_t root,
                             scratch_a, scratch_b, scratch_c):
     """Lengauer-Tarjan exactly as DevTools runs it (same DFS order, same patch-ups for nodes
     reached only through weak edges and for unreachable cliques). Returns
@@ -423,7 +456,7 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     cdef const uint8_t* essential = &essential_view[0] if essential_view.shape[0] else NULL
     cdef const offset_t* fr = &first_retainer[0]
     cdef const uint32_t* rnodes = &retaining_nodes[0] if retaining_nodes.shape[0] else NULL
-    cdef const uint32_t* redges = &retaining_edges[0] if retaining_edges.shape[0] else NULL
+    cdef const offset_t* redges = &retaining_edges[0] if retaining_edges.shape[0] else NULL
     cdef uint32_t* parent = &parent_view[0]
     cdef uint32_t* ancestor = &ancestor_view[0]
     cdef uint32_t* vertex = &vertex_view[0]
@@ -455,18 +488,19 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     bucket_head_arr = next_edge_arr.view(np.uint32)[:size]
     bucket_head_arr[:] = 0
     stack_arr = scratch_c if scratch_c.shape[0] == size else np.empty(size, dtype=np.uint32)
-    dom_arr = np.zeros(size, dtype=np.uint32)
-    retained_arr = np.empty(n_nodes, dtype=np.int64)
+    # The immediate dominators go where the DFS parents are: a vertex's parent is read once,
+    # when the vertex itself is processed, and its dominator is written only later (when
+    # the bucket of its semidominator is drained), so the two never need a cell at once.
+    # Every vertex but the root gets its dominator written (the root's bucket is drained
+    # at the last vertex, the root's first child), the root and 0 just below.
+    dom_arr = parent_arr
     cdef uint32_t[::1] bucket_head_view = bucket_head_arr
     cdef uint32_t[::1] stack_view = stack_arr
     cdef uint32_t[::1] dom_view = dom_arr
-    cdef int64_t[::1] retained_view = retained_arr
     cdef uint32_t* bucket_head = &bucket_head_view[0]
     cdef uint32_t* stack = &stack_view[0]
     cdef uint32_t* dom = &dom_view[0]
-    cdef int64_t* retained = &retained_view[0] if n_nodes else NULL
-    cdef const uint32_t* sizes = &self_size[0] if n_nodes else NULL
-    cdef uint32_t[::1] dominator_view
+    cdef const size_t_* sizes = &self_size[0] if n_nodes else NULL
     cdef uint32_t* dominator
     cdef uint32_t w
     with nogil:
@@ -478,13 +512,22 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
             w = vertex[i]
             if dom[w] != vertex[semi[w]]:
                 dom[w] = dom[dom[w]]
-
-    dominator_arr = ancestor_arr[:n_nodes]  # ancestor is no longer needed: reuse its memory
-    dominator_view = dominator_arr
-    dominator = ancestor
-    with nogil:
+        dominator = ancestor  # ancestor is no longer needed: the result goes in its memory
         for o in range(n_nodes):
             dominator[o] = dom[o + 1] - 1
+    dominator_arr = ancestor_arr[:n_nodes]
+    # Only the DFS order (vertex) is still needed: the other work arrays are let go before
+    # the retained sizes (8 bytes a node) are written, so the two never add up.
+    bucket_head = bucket_next = stack = dom = semi = parent = label = NULL
+    bucket_head_view = bucket_next_view = stack_view = dom_view = semi_view = None
+    parent_view = label_view = next_edge_view = None
+    bucket_head_arr = bucket_next_arr = stack_arr = dom_arr = semi_arr = None
+    parent_arr = label_arr = next_edge_arr = None
+    retained_arr = np.empty(n_nodes, dtype=np.int64)
+    cdef int64_t[::1] retained_view = retained_arr
+    cdef int64_t* retained = &retained_view[0] if n_nodes else NULL
+    with nogil:
+        for o in range(n_nodes):
             retained[o] = sizes[o]
         for i in range(n, 1, -1):
             o = vertex[i] - 1
@@ -589,7 +632,7 @@ def distances_bfs(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
 
 # ---------------------------------------------------------------------------------- classes
 def class_retained_sizes(const uint32_t[::1] first_child, const uint32_t[::1] children,
-                         const int32_t[::1] class_id, const uint32_t[::1] self_size,
+                         const int32_t[::1] class_id, const size_t_[::1] self_size,
                          const int64_t[::1] retained, Py_ssize_t n_classes, Py_ssize_t root):
     """DevTools' calculateClassesRetainedSize: a node adds its retained size to its class unless
     a dominator-tree ancestor with non-zero self size has the same class (no double counting)."""
@@ -656,7 +699,7 @@ cdef inline Py_ssize_t _source_of_edge(const offset_t[::1] first_edge, Py_ssize_
 
 def shortest_retainer_path(Py_ssize_t start, const int32_t[::1] dist,
                            const offset_t[::1] first_retainer, const offset_t[::1] first_edge,
-                           const uint32_t[::1] retaining_edges, const uint8_t[::1] edge_type,
+                           const offset_t[::1] retaining_edges, const uint8_t[::1] edge_type,
                            int weak_edge, Py_ssize_t root, Py_ssize_t max_len):
     """Edges (ordinals) of a shortest path from a user root down to ``start``: from ``start``
     up through the retainer with the smallest distance at each step (ties: the first in
@@ -714,7 +757,7 @@ def names_used_by(const uint8_t[::1] edge_type, const uint32_t[::1] edge_name, i
 def js_array_sizes(const uint8_t[::1] node_type, const uint32_t[::1] node_name, is_array_mask,
                    skip_type_mask, const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
                    const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
-                   const offset_t[::1] first_retainer, const uint32_t[::1] size,
+                   const offset_t[::1] first_retainer, const size_t_[::1] size,
                    int internal_edge, is_elements_mask):
     """DevTools' JS arrays statistic: nodes named `Array` (not hidden, native, code or
     string), plus the first `elements` store of each when it has exactly one retainer."""
@@ -738,7 +781,7 @@ def js_array_sizes(const uint8_t[::1] node_type, const uint32_t[::1] node_name, 
     return total
 
 
-def first_sized_node(const int32_t[::1] class_id, const uint32_t[::1] self_size,
+def first_sized_node(const int32_t[::1] class_id, const size_t_[::1] self_size,
                      Py_ssize_t n_classes):
     """First node ordinal with non-zero self size of each class (-1 if none)."""
     first_arr = np.full(n_classes, -1, dtype=np.int64)
@@ -755,12 +798,16 @@ def collection_entry_counts(const offset_t[::1] first_edge, const uint8_t[::1] e
                             const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
                             const uint8_t[::1] node_type, int weak_edge, int internal_edge,
                             is_storage_mask, storage_type_mask):
-    """Per node: max(own non-weak edges, edges of its storage children)."""
+    """Per node: max(own non-weak edges, edges of its storage children), of first_edge's
+    dtype: uint32 while the snapshot has fewer than 2^32 - 1 edges (a count is at most the
+    edge count then, but for a node listing one store several times: such a count stops at
+    2^32 - 1), else int64. Kept per snapshot by the suspects: 4 bytes a node, not 8."""
     cdef const uint8_t[::1] is_storage_name = _mask(is_storage_mask)
     cdef const uint8_t[::1] storage_type = _mask(storage_type_mask)
     cdef Py_ssize_t n = first_edge.shape[0] - 1
-    out_arr = np.zeros(n, dtype=np.int64)
-    cdef int64_t[::1] out = out_arr
+    out_arr = np.zeros(n, dtype=np.uint32 if offset_t is uint32_t else np.int64)
+    cdef offset_t[::1] out = out_arr
+    cdef int64_t most = 0xFFFFFFFF if offset_t is uint32_t else 0x7FFFFFFFFFFFFFFF
     cdef Py_ssize_t v, e
     cdef int64_t own, stored
     cdef uint32_t w
@@ -778,11 +825,13 @@ def collection_entry_counts(const offset_t[::1] first_edge, const uint8_t[::1] e
                     w = edge_to[e]
                     if storage_type[node_type[w]]:
                         stored += <int64_t>first_edge[w + 1] - <int64_t>first_edge[w]
-            out[v] = own if own > stored else stored
+            if stored > own:
+                own = stored
+            out[v] = <offset_t>(own if own < most else most)
     return out_arr
 
 
-def members_by_class(const int32_t[::1] class_id, const uint32_t[::1] self_size,
+def members_by_class(const int32_t[::1] class_id, const size_t_[::1] self_size,
                      Py_ssize_t n_classes):
     """Node ordinals with non-zero self size grouped by class, in node order within a class
     (a counting sort): members of class c are ``nodes[offsets[c]:offsets[c + 1]]``."""
@@ -830,7 +879,7 @@ def lookup_into(const int32_t[::1] table, const uint32_t[::1] values, out_arr):
     return out_arr
 
 
-def sum_by_type(const uint8_t[::1] node_type, const uint32_t[::1] size, Py_ssize_t n_types):
+def sum_by_type(const uint8_t[::1] node_type, const size_t_[::1] size, Py_ssize_t n_types):
     """Sum of self sizes per node type (int64, exact)."""
     out_arr = np.zeros(n_types, dtype=np.int64)
     cdef int64_t[::1] out = out_arr
@@ -1021,7 +1070,7 @@ def located_class_ids(const int64_t[::1] loc_nodes, const uint32_t[::1] loc_scri
     return firsts_arr[:nf].copy()
 
 
-def aggregate_classes(const int32_t[::1] class_id, const uint32_t[::1] self_size,
+def aggregate_classes(const int32_t[::1] class_id, const size_t_[::1] self_size,
                       const int32_t[::1] distance, Py_ssize_t n_classes):
     """Per class over nodes with non-zero self size: count, self size sum, min distance and
     the first node (DevTools' Map insertion order)."""
@@ -1034,7 +1083,7 @@ def aggregate_classes(const int32_t[::1] class_id, const uint32_t[::1] self_size
     cdef int64_t[::1] dist = dist_arr
     cdef int64_t[::1] first = first_arr
     cdef Py_ssize_t v
-    cdef uint32_t s
+    cdef int64_t s
     cdef int32_t c
     with nogil:
         for v in range(class_id.shape[0]):
@@ -1094,9 +1143,9 @@ def assign_class_strings(uint32_t[::1] class_sidx, const uint8_t[::1] node_type,
 
 # ---------------------------------------------------------------------------------- comparison
 def comparison_join(const int32_t[::1] t_class, const int64_t[::1] t_number,
-                    const uint32_t[::1] t_size, const uint32_t[::1] t_ids,
+                    const size_t_[::1] t_size, const uint32_t[::1] t_ids,
                     const int32_t[::1] b_class, const int64_t[::1] b_number,
-                    const uint32_t[::1] b_size, const uint32_t[::1] b_ids,
+                    const base_size_t[::1] b_size, const uint32_t[::1] b_ids,
                     const uint32_t[::1] b_sorted_ids, const int64_t[::1] b_order,
                     Py_ssize_t n_keys):
     """One pass over each side. A counted target object (non-zero size, exported class) is

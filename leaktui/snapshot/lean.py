@@ -75,7 +75,7 @@ class LeanSnapshot(ClassNaming, IdLookups):
         # view would keep alive whole.
         self.node_id = np.array(snap.node_id, dtype=np.uint32)
         self.node_type = np.array(snap.node_type, dtype=np.uint8)
-        self.self_size = np.array(snap.self_size, dtype=np.uint32)
+        self.self_size = np.array(snap.self_size)  # uint32, or int64 past 4 GiB folded
         self.class_id = np.array(snap.class_id, dtype=np.int32)
         self.class_sidx = np.array(snap.class_sidx, dtype=np.uint32)
         self.class_keys = list(snap.class_keys)

@@ -58,8 +58,14 @@ class Pipeline(SnapshotData):
         # thread while the flags, essential edges and folded sizes are computed (the compiled
         # kernels release the GIL).
         self._step("building retainers", 0.0)
+        # Retainer edge ordinals have the offsets' dtype: the spare uint32 edge row holds them
+        # unless the snapshot has 2^32 - 1 edges or more (int64 offsets).
+        spare = self._spare_edge_row
+        if spare.dtype != self.first_edge.dtype:
+            spare = np.empty(self.edge_count, dtype=self.first_edge.dtype)
         retainers = Beside(k.build_retainers, self.edge_to, self.first_edge, self.node_count,
-                           self._spare_edge_row, name="leaktui-retainers")
+                           spare, name="leaktui-retainers")
+        del spare
         del self._spare_edge_row
         try:
             essential = self._before_dominators()
@@ -68,6 +74,7 @@ class Pipeline(SnapshotData):
             raise
         t0 = time.perf_counter()
         self.first_retainer, retaining_nodes, self.retaining_edges = retainers.result()
+        del retainers
         t0 = self.timings.record("retainers (wait)", t0)
 
         self._step("computing dominators", 0.4)
@@ -150,8 +157,15 @@ class Pipeline(SnapshotData):
                           & ~self.renamed_detached)
         no_transfer = self.node_type == self.T_SYNTHETIC
         no_transfer[self.root] = True
-        k.fold_shallow_sizes(self.self_size, candidate, self.first_edge, self.edge_type,
-                             self.edge_to, self.E_WEAK, no_transfer)
+        owners = k.shallow_size_owners(candidate, self.first_edge, self.edge_type, self.edge_to,
+                                       self.E_WEAK)
+        del candidate
+        stop = k.fold_into_owners(self.self_size, owners, no_transfer, 0)
+        if stop < self.node_count:
+            # An owner's folded size passes 2^32 - 1: the sizes go on in int64 (8 bytes a
+            # node, only for such a heap), from the node where uint32 would have wrapped.
+            self.self_size = self.self_size.astype(np.int64)
+            k.fold_into_owners(self.self_size, owners, no_transfer, stop)
 
     def _initial_detachedness(self) -> np.ndarray:
         if self._initial_detach is not None:

@@ -11,21 +11,32 @@ pass. Loops release the GIL.
 
 import numpy as np
 
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
+from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc
 
 ctypedef fused offset_t:
     uint32_t
     int64_t
 
+# Self sizes: uint32, or int64 when folding gave an owner 4 GiB or more (snapshot/kernels.pyx).
+ctypedef fused size_t_:
+    uint32_t
+    int64_t
+
+# Walk marks per node: int16 while there are fewer than 2^15 - 1 walks (half the memory of a
+# node-sized array), else int32.
+ctypedef fused mark_t:
+    int16_t
+    int32_t
+
 
 def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
-                const uint8_t[::1] edge_type, const uint32_t[::1] self_size,
+                const uint8_t[::1] edge_type, const size_t_[::1] self_size,
                 const uint8_t[::1] kind, const uint32_t[::1] dominator,
                 const int32_t[::1] distance, int32_t min_distance,
                 const uint8_t[::1] skip_edge_type, const int64_t[::1] starts,
-                const int64_t[::1] stops, int32_t[::1] stamp, int32_t mark,
-                int32_t[::1] owner, int64_t[::1] shared_bytes, int count_old):
+                const int64_t[::1] stops, mark_t[::1] stamp, int32_t mark,
+                mark_t[::1] owner, int64_t[::1] shared_bytes, int count_old):
     """Bytes of the new objects reached from ``starts`` (with ``count_old``, of the old
     ones entered too: one snapshot, where nothing is new). ``kind[v]``: 0 never entered (code,
     roots, shapes), 1 old (entered only when its dominator was visited by this walk: storage
@@ -41,6 +52,7 @@ def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
     cdef int64_t v, t, e, lo, hi, total = 0, objects = 0
     cdef int64_t n_starts = starts.shape[0]
     cdef int32_t o
+    cdef mark_t m = <mark_t>mark
     cdef int failed = 0
     cdef uint8_t k
     cdef int64_t* stack = <int64_t*> malloc(cap * sizeof(int64_t))
@@ -49,19 +61,19 @@ def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
         raise MemoryError()
     with nogil:
         for i in range(stops.shape[0]):
-            stamp[stops[i]] = mark
+            stamp[stops[i]] = m
         for i in range(n_starts):
             v = starts[i]
-            if stamp[v] == mark:
+            if stamp[v] == m:
                 continue
-            stamp[v] = mark
+            stamp[v] = m
             if kind[v] == 2 or (count_old and kind[v] == 1):
                 total += self_size[v]
                 objects += 1
                 o = owner[v]
                 if o < 0:
-                    owner[v] = mark
-                elif o != mark:
+                    owner[v] = m
+                elif o != m:
                     shared_bytes[o] += self_size[v]
             if top == cap:
                 cap *= 2
@@ -81,24 +93,24 @@ def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
                 if skip_edge_type[edge_type[e]]:
                     continue
                 t = edge_to[e]
-                if stamp[t] == mark:
+                if stamp[t] == m:
                     continue
                 k = kind[t]
                 if k == 0 or distance[t] < min_distance:
-                    stamp[t] = mark
+                    stamp[t] = m
                     continue
                 if k == 1:
-                    if stamp[dominator[t]] != mark:
+                    if stamp[dominator[t]] != m:
                         continue  # shared state (may be entered later, from its owner)
-                    stamp[t] = mark
+                    stamp[t] = m
                 if k == 2 or count_old:
-                    stamp[t] = mark
+                    stamp[t] = m
                     total += self_size[t]
                     objects += 1
                     o = owner[t]
                     if o < 0:
-                        owner[t] = mark
-                    elif o != mark:
+                        owner[t] = m
+                    elif o != m:
                         shared_bytes[o] += self_size[t]
                 if top == cap:
                     cap *= 2

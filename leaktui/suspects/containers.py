@@ -109,7 +109,8 @@ def candidates(series: Series) -> np.ndarray:
     ok &= snap.distance != NO_DISTANCE
     ok &= snap.distance >= 1
     listed = np.flatnonzero(ok & (entries >= MIN_ENTRIES))
-    by_entries = listed[np.argsort(-entries[listed], kind="stable")[:MAX_BY_ENTRIES]]
+    by_entries = listed[np.argsort(-entries[listed].astype(np.int64),  # uint32: no wrap
+                                   kind="stable")[:MAX_BY_ENTRIES]]
     # Arrays of numbers have no element edges: their size shows in the (folded) self size.
     sized = np.flatnonzero(ok & (snap.self_size >= WORD * MIN_ENTRIES * 4))
     by_size = sized[np.argsort(-snap.retained_size[sized], kind="stable")[:MAX_BY_SIZE]]

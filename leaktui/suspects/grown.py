@@ -112,9 +112,10 @@ def measure(series: Series, suspects: list[Suspect]) -> list[Suspect]:
     snap = series.last
     walkable = _walkable(series)
     skip = _skip_edges(snap)
-    stamp = np.full(snap.node_count, -1, dtype=np.int32)
-    owner = np.full(snap.node_count, -1, dtype=np.int32)
     n = len(suspects)
+    marks = np.int16 if n < 2**15 - 1 else np.int32  # node-sized: as narrow as the walks allow
+    stamp = np.full(snap.node_count, -1, dtype=marks)
+    owner = np.full(snap.node_count, -1, dtype=marks)
     shared = np.zeros((n, n), dtype=np.int64)
     grown = np.zeros(n, dtype=np.int64)
     distance = snap.distance.astype(np.int32, copy=False)

@@ -63,20 +63,28 @@ def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
                                          snap.T_OBJECT)
     out: list[Chain] = []
     if src.size:
-        names = snap.edge_name[edges].astype(np.int64)
-        key = snap.class_id[src].astype(np.int64) * np.int64(len(snap.strings)) + names
+        # Links can be millions (a heap of linked structures): their arrays are kept narrow
+        # and the temporaries let go early, for the peak memory of the whole report.
+        if snap.node_count < 2**32 and snap.edge_count < 2**32:
+            src, edges = src.astype(np.uint32), edges.astype(np.uint32)
+        names = snap.edge_name[edges]
+        key = snap.class_id[src].astype(np.int64)
+        key *= np.int64(len(snap.strings))
+        key += names
         order = np.argsort(key, kind="stable")
         key = key[order]
         bounds = np.flatnonzero(np.diff(key)) + 1
         lo = np.concatenate([[0], bounds])
         hi = np.concatenate([bounds, [key.size]])
+        del key, bounds
         seen = np.zeros(0, dtype=np.int64)
         for g in np.argsort(lo - hi, kind="stable").tolist():  # most links first
             if hi[g] - lo[g] < max(MIN_LINKS, min_size - 1) or len(out) >= MAX_CHAINS:
                 break
             sel = order[lo[g]:hi[g]]
-            dst = snap.edge_to[edges[sel]].astype(np.int64)
+            dst = snap.edge_to[edges[sel]]
             out += _chains_of(snap, src[sel], dst, int(names[sel[0]]), min_size, seen)
+            del dst
             if out:
                 seen = _sorted_unique(np.concatenate([c.nodes for c in out]))
     out.sort(key=lambda c: -c.nodes.size)
@@ -90,18 +98,21 @@ def _chains_of(snap: HeapSnapshot, src: np.ndarray, dst: np.ndarray, name: int, 
     nxt = np.full(members.size, -1, dtype=np.int64)
     nxt[np.searchsorted(members, src)] = np.searchsorted(members, dst)
     labels = _reach.chain_labels(nxt)
+    del nxt  # temporaries let go as soon as done with: a group can be millions of links
     sizes = np.bincount(labels, minlength=members.size)
     big = np.flatnonzero(sizes >= min_size)
     big = big[np.argsort(-sizes[big], kind="stable")[:MAX_CHAINS]]
+    del sizes
     order = np.argsort(labels, kind="stable")
     ranked = labels[order]
+    del labels
     out = []
     for start in big.tolist():
         head = int(members[start])
         if np.isin(head, seen):
             continue  # the same chain through its other link (`prev` after `next`)
         lo, hi = np.searchsorted(ranked, [start, start + 1])
-        nodes = np.sort(members[order[lo:hi]])
+        nodes = np.sort(members[order[lo:hi]]).astype(np.int64)  # members may be uint32
         owner = _owner(snap, head, nodes)
         if owner >= 0:
             out.append(Chain(owner, snap.strings[name], nodes))
