@@ -71,11 +71,14 @@ class StringTable(Sequence[str]):
 
     def indexes_of(self, texts: Iterable[str]) -> dict[str, list[int]]:
         """Every index holding each of ``texts`` (exact match), without decoding the table."""
-        import json  # here: json's import is a start-up cost for commands that load nothing
-
         found: dict[str, list[int]] = {}
         for text in texts:
-            encoded = json.dumps(text, ensure_ascii=True)[1:-1].encode()
+            if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+                encoded = text.encode()  # JSON spells it as it is
+            else:
+                import json  # here: json's import is a start-up cost (a report needs none)
+
+                encoded = json.dumps(text, ensure_ascii=True)[1:-1].encode()
             target = np.frombuffer(encoded, dtype=np.uint8)
             hits = find_prefixed(self._buf, self._starts, self._ends, self._all, target,
                                   True).tolist()
@@ -102,6 +105,20 @@ class StringTable(Sequence[str]):
             value = int(text) if text.isdecimal() else -1
             out[i] = value if value < 1 << 63 else -1  # no slot index is that large
         return out
+
+    def plain_name_lengths(self, indexes: np.ndarray) -> np.ndarray:
+        """Per string index: the length of its raw text when that is printable ASCII without
+        JSON escapes nor any of `, ' " { }` (so it is its own property name and its length
+        counts UTF-16 units too), else -1 (decode it to know). A compiled pass, no decoding."""
+        from leaktui.snapshot._textkernels import plain_name_lengths
+
+        indexes = np.ascontiguousarray(indexes, dtype=np.int64)
+        return plain_name_lengths(self._buf, self._starts, self._ends,
+                                  self._escaped.view(np.uint8), indexes)
+
+    def raw_text(self, index: int) -> bytes:
+        """The raw (JSON-escaped) bytes of string ``index``, not decoded."""
+        return self._raw[int(self._starts[index]):int(self._ends[index])]
 
     def indexes_containing(self, text: str, candidates: np.ndarray) -> np.ndarray:
         """Indexes among ``candidates`` (bool mask over the table) whose text contains
