@@ -11,7 +11,7 @@ Python object is made per number.
 import numpy as np
 
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
-from libc.string cimport memchr
+from libc.string cimport memchr, memcmp
 
 # Status codes returned by the kernels.
 NEED_MORE = 0  # ran out of input: call again with more bytes (carry buf[pos:] over)
@@ -424,3 +424,37 @@ def find_prefixed(const uint8_t[::1] buf, const int64_t[::1] starts, const int64
                 out[k] = i
                 k += 1
     return out_arr[:k]
+
+
+def find_equal_any(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+                   const uint8_t[::1] patterns, const int64_t[::1] bounds):
+    """Strings whose raw bytes equal one of several distinct patterns (pattern p is
+    ``patterns[bounds[p]:bounds[p + 1]]``), in one pass over the table.
+    Returns (string indexes, pattern index of each), in string order."""
+    cdef Py_ssize_t n = starts.shape[0], n_patterns = bounds.shape[0] - 1
+    cdef Py_ssize_t k = 0, i, p, length
+    cdef int64_t shortest = -1, longest = -1, size
+    for p in range(n_patterns):
+        size = bounds[p + 1] - bounds[p]
+        shortest = size if shortest < 0 or size < shortest else shortest
+        longest = size if size > longest else longest
+    index_arr = np.empty(n if n_patterns > 0 else 0, dtype=np.int64)
+    which_arr = np.empty(n if n_patterns > 0 else 0, dtype=np.int64)
+    cdef int64_t[::1] index = index_arr
+    cdef int64_t[::1] which = which_arr
+    if n_patterns == 0:
+        return index_arr, which_arr
+    with nogil:
+        for i in range(n):
+            length = ends[i] - starts[i]
+            if length < shortest or length > longest:
+                continue
+            for p in range(n_patterns):  # distinct patterns: at most one is equal
+                if bounds[p + 1] - bounds[p] == length and (
+                        length == 0 or memcmp(&buf[starts[i]], &patterns[bounds[p]],
+                                              length) == 0):
+                    index[k] = i
+                    which[k] = p
+                    k += 1
+                    break
+    return index_arr[:k], which_arr[:k]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import msgspec
 import numpy as np
 
-from leaktui.snapshot.scan import find_containing, find_prefixed, string_spans
+from leaktui.snapshot.scan import find_containing, find_equal_any, find_prefixed, string_spans
 
 _OK = 0
 
@@ -38,7 +38,6 @@ class StringTable(Sequence[str]):
             raise ValueError(f"{_PROBLEMS.get(status, 'bad strings section')} "
                              f"(byte {where:,} of the strings section)")
         self._cache: dict[int, str] = {}
-        self._all = np.ones(self._starts.shape[0], dtype=np.bool_)
 
     def __len__(self) -> int:
         return int(self._starts.shape[0])
@@ -70,8 +69,11 @@ class StringTable(Sequence[str]):
             yield self[i]
 
     def indexes_of(self, texts: Iterable[str]) -> dict[str, list[int]]:
-        """Every index holding each of ``texts`` (exact match), without decoding the table."""
-        found: dict[str, list[int]] = {}
+        """Every index holding each of ``texts`` (exact match), without decoding the table:
+        one compiled pass compares every string with every spelling asked for."""
+        texts = list(dict.fromkeys(texts))
+        owners: dict[bytes, list[str]] = {}  # JSON spelling -> the texts spelled so
+        escaped: set[str] = set()  # texts JSON spells with escapes
         for text in texts:
             if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
                 encoded = text.encode()  # JSON spells it as it is
@@ -79,17 +81,33 @@ class StringTable(Sequence[str]):
                 import json  # here: json's import is a start-up cost (a report needs none)
 
                 encoded = json.dumps(text, ensure_ascii=True)[1:-1].encode()
-            target = np.frombuffer(encoded, dtype=np.uint8)
-            hits = find_prefixed(self._buf, self._starts, self._ends, self._all, target,
-                                  True).tolist()
+            owners.setdefault(encoded, []).append(text)
+            if b"\\" in encoded:
+                escaped.add(text)
             if "/" in text:  # JSON may or may not escape the slash
-                alt = np.frombuffer(encoded.replace(b"/", b"\\/"), dtype=np.uint8)
-                hits += find_prefixed(self._buf, self._starts, self._ends, self._all, alt,
-                                       True).tolist()
-            if b"\\" in encoded:  # escapes may be spelled differently: compare decoded
-                hits += [i for i in np.flatnonzero(self._escaped).tolist() if self[i] == text]
-            found[text] = sorted(set(hits))
-        return found
+                owners.setdefault(encoded.replace(b"/", b"\\/"), []).append(text)
+            if not text.isascii():  # non-ASCII written as UTF-8 rather than \u escapes
+                try:
+                    utf8 = json.dumps(text, ensure_ascii=False)[1:-1].encode()
+                except UnicodeEncodeError:  # a lone surrogate: JSON always escapes it
+                    continue
+                if b"\\" not in utf8:  # else only decoding finds it (escaped above)
+                    owners.setdefault(utf8, []).append(text)
+        spellings = list(owners)
+        bounds = np.zeros(len(spellings) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in spellings], out=bounds[1:])
+        patterns = np.frombuffer(b"".join(spellings), dtype=np.uint8)
+        index, which = find_equal_any(self._buf, self._starts, self._ends, patterns, bounds)
+        found: dict[str, list[int]] = {text: [] for text in texts}
+        for i, p in zip(index.tolist(), which.tolist(), strict=True):
+            for text in owners[spellings[p]]:
+                found[text].append(i)
+        if escaped:  # escapes may be spelled differently: compare decoded
+            for i in np.flatnonzero(self._escaped).tolist():
+                text = self[i]
+                if text in escaped:
+                    found[text].append(i)
+        return {text: sorted(set(hits)) for text, hits in found.items()}
 
     def decimal_values(self, indexes: np.ndarray) -> np.ndarray:
         """Per string index: ``int(text)`` where ``text.isdecimal()`` (edge names such as "259"),
