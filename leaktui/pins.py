@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import errno
 import gzip
-import hashlib
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -126,8 +125,6 @@ class PinStore:
     def __init__(self, snapshot_path: str) -> None:
         self.snapshot = os.path.abspath(snapshot_path)
         self.beside = Path(self.snapshot + PINS_SUFFIX)
-        digest = hashlib.sha256(os.path.realpath(self.snapshot).encode()).hexdigest()[:20]
-        self.fallback = fallback_pins_dir() / f"{digest}.json"
         self.fingerprint = snapshot_fingerprint(self.snapshot)
         self.file = self.beside
         self.messages: list[str] = []
@@ -135,6 +132,15 @@ class PinStore:
         if not _writable_dir(self.beside.parent):
             self._use_fallback("the snapshot's folder is not writable")
         self.load()
+
+    @cached_property
+    def fallback(self) -> Path:
+        """Where the pins go when the snapshot's folder cannot be written (named by a hash of
+        the snapshot's real path; worked out only when needed, hashlib is a start-up cost)."""
+        import hashlib
+
+        digest = hashlib.sha256(os.path.realpath(self.snapshot).encode()).hexdigest()[:20]
+        return fallback_pins_dir() / f"{digest}.json"
 
     @property
     def message(self) -> str | None:
@@ -155,7 +161,7 @@ class PinStore:
         writes elsewhere, the ones saved there; a pin of the same object replaces the
         earlier one. Call again to see pins others saved since (e.g. a colleague pinning
         the same file in `leaktui serve`)."""
-        sources = [self.beside] + ([self.fallback] if self.file == self.fallback else [])
+        sources = [self.beside] + ([self.file] if self.file != self.beside else [])
         merged: dict[int, Pin] = {}
         for source in sources:
             for pin in self._read(source):
@@ -261,6 +267,8 @@ class PinStore:
     def _write(self, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         data = msgspec.json.format(msgspec.json.encode(PinFile(self.snapshot, self.pins)))
+        import tempfile  # here: only saving needs it (a report only reads)
+
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:

@@ -92,3 +92,21 @@ def test_opening_snapshots_starts_the_app_before_numpy_is_imported() -> None:
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False", "numpy was imported before the app started"
+
+
+def test_report_imports_no_module_it_does_not_use() -> None:
+    """`leaktui report` pays only for what it runs: hashing and temporary files (pins saved
+    elsewhere), the json module (msgspec writes the report) are imported where they are used."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from leaktui import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    rc = cli.main(['report', '--format', 'json', sys.argv[1]])\n"
+        "print(rc, ','.join(m for m in ('hashlib', 'tempfile', 'json') if m in sys.modules))\n"
+    )
+    sample = Path(__file__).resolve().parents[1] / "snapshots_sample" / "unbounded-cache" / \
+        "unbounded-cache-1.heapsnapshot.gz"
+    proc = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "0", f"report imported modules it does not use: {proc.stdout}"

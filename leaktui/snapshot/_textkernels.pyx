@@ -286,3 +286,33 @@ def decimal_values(const uint8_t[::1] buf, const int64_t[::1] starts, const int6
                     value = value * 10 + (c - 0x30)
             out[i] = value if value == -1 else (-2 if unsure else value)
     return out_arr
+
+
+def plain_name_lengths(const uint8_t[::1] buf, const int64_t[::1] starts,
+                       const int64_t[::1] ends, const uint8_t[::1] escaped,
+                       const int64_t[::1] indexes):
+    """For each string index in ``indexes``: its length when its raw text is printable ASCII
+    without JSON escapes and without a character that DevTools' formatPropertyName quotes
+    (, ' " { }), so that the text, its formatted name and its UTF-16 length all equal the raw
+    bytes; -1 when only decoding can tell (escapes, non-ASCII bytes, a quoted character)."""
+    cdef Py_ssize_t n = indexes.shape[0], i, p, a, b
+    cdef int64_t length
+    cdef uint8_t c
+    out_arr = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    with nogil:
+        for i in range(n):
+            a = starts[indexes[i]]
+            b = ends[indexes[i]]
+            if escaped[indexes[i]]:
+                out[i] = -1
+                continue
+            length = b - a
+            for p in range(a, b):
+                c = buf[p]
+                if (c >= 0x80 or c < 0x20 or c == 0x2C or c == 0x27 or c == 0x22
+                        or c == 0x7B or c == 0x7D):
+                    length = -1
+                    break
+            out[i] = length
+    return out_arr

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from leaktui.snapshot import kernels as k
+from leaktui.snapshot.strings import StringTable
 
 MAX_INTERFACE_NAME_LENGTH = 120
 MIN_OBJECT_COUNT_PER_INTERFACE = 2
@@ -33,8 +34,27 @@ def format_property_name(name: str) -> str:
 
 
 def js_length(s: str) -> int:
-    """Length in UTF-16 code units, as JavaScript counts it."""
-    return len(s.encode("utf-16-le")) // 2
+    """Length in UTF-16 code units, as JavaScript counts it (a lone surrogate counts one)."""
+    if s.isascii() or max(s) <= "\uffff":
+        return len(s)
+    return len(s) + sum(1 for c in s if c > "\uffff")
+
+
+_JSON_SHORT_ESCAPES = frozenset('"\\\n\r\t\b\f')
+
+
+def formatted_name_length(name: str) -> int:
+    """js_length(format_property_name(name)) without formatting it (nor importing json):
+    JSON quoting adds the quotes, one backslash per short escape, five per \\u00XX."""
+    if not _NEEDS_QUOTING.search(name):
+        return js_length(name)
+    extra = 2
+    for c in name:
+        if c in _JSON_SHORT_ESCAPES:
+            extra += 1
+        elif c < " ":
+            extra += 5
+    return js_length(name) + extra
 
 
 @dataclass(frozen=True)
@@ -73,6 +93,30 @@ def _property_names(snap_first_edge: np.ndarray, edge_type: np.ndarray, edge_nam
     return [int(x) for x in edge_name[lo:hi][sel]]
 
 
+def _formatted_lengths(strings: Sequence[str], names: np.ndarray) -> tuple[np.ndarray, int]:
+    """(per string index, the UTF-16 length of the formatted property name of each of
+    ``names``; the index among them holding "__proto__", or -1). A string table read from a
+    file gives the lengths of its plain ASCII names by a compiled pass over its raw bytes;
+    Python decodes only the others (escapes, non-ASCII, names DevTools quotes)."""
+    formatted_length = np.zeros(len(strings) + 1, dtype=np.int64)
+    proto = -1
+    decode = names
+    if isinstance(strings, StringTable):
+        lengths = strings.plain_name_lengths(names)
+        plain = lengths >= 0
+        formatted_length[names[plain]] = lengths[plain]
+        for s in names[lengths == len("__proto__")].tolist():
+            if strings.raw_text(s) == b"__proto__":
+                proto = max(proto, s)  # as the plain loop: the last (largest) one
+        decode = names[~plain]
+    for s in decode.tolist():
+        text = strings[s]
+        if text == "__proto__":
+            proto = max(proto, s)
+        formatted_length[s] = formatted_name_length(text)
+    return formatted_length, proto
+
+
 def infer_interfaces(
     plain: np.ndarray,
     strings: Sequence[str],
@@ -87,13 +131,7 @@ def infer_interfaces(
     # Formatted lengths of every string used as a property name of a plain object.
     names = np.flatnonzero(k.property_names_used(plain, first_edge, edge_type, edge_name,
                                                 property_edge, len(strings)))
-    formatted_length = np.zeros(len(strings) + 1, dtype=np.int64)
-    proto = -1
-    for s in names.tolist():
-        text = strings[s]
-        if text == "__proto__":
-            proto = s
-        formatted_length[s] = js_length(format_property_name(text))
+    formatted_length, proto = _formatted_lengths(strings, names)
     hashes, counts = k.interface_candidates(plain, first_edge, edge_type, edge_name, property_edge,
                                            proto, formatted_length)
     keep = counts > 0
@@ -103,6 +141,12 @@ def infer_interfaces(
     first_pos = np.flatnonzero(keep)
     uniq, first_idx, per = np.unique(h, return_index=True, return_counts=True)
     order = np.argsort(first_pos[first_idx], kind="stable")  # Map insertion order
+    # Only the shapes common enough to become interfaces are named (DevTools names every
+    # candidate, then sorts by count and stops at the first below the threshold: the same
+    # definitions in the same order).
+    min_count = max(MIN_OBJECT_COUNT_PER_INTERFACE,
+                    plain.size / MIN_OBJECT_PROPORTION_PER_INTERFACE)
+    order = order[per[order] >= min_count]
     candidates: list[tuple[int, InterfaceDefinition]] = []
     for u in order.tolist():
         node = int(plain[first_pos[first_idx[u]]])
@@ -117,14 +161,7 @@ def infer_interfaces(
         name = "{" + ", ".join(format_property_name(p) for p in props) + "}"
         candidates.append((int(per[u]), InterfaceDefinition(name, tuple(props))))
     candidates.sort(key=lambda c: -c[0])  # stable: ties keep insertion order
-    min_count = max(MIN_OBJECT_COUNT_PER_INTERFACE,
-                    plain.size / MIN_OBJECT_PROPORTION_PER_INTERFACE)
-    result = []
-    for count, definition in candidates:
-        if count < min_count:
-            break
-        result.append(definition)
-    return result
+    return [definition for _, definition in candidates]
 
 
 def _edges_of(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

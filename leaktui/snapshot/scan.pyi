@@ -33,3 +33,7 @@ def find_prefixed(
     buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, candidates: np.ndarray,
     pattern: np.ndarray, exact: bool,
 ) -> np.ndarray: ...
+def find_equal_any(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, patterns: np.ndarray,
+    bounds: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]: ...

@@ -11,6 +11,7 @@ Python object is made per number.
 import numpy as np
 
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
+from libc.string cimport memchr, memcmp
 
 # Status codes returned by the kernels.
 NEED_MORE = 0  # ran out of input: call again with more bytes (carry buf[pos:] over)
@@ -216,27 +217,51 @@ def scan_value_extent(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t depth, 
 
     Resumable: pass back the returned depth/in_string/escaped with the next chunk.
     Returns (status, pos, depth, in_string, escaped); on DONE ``pos`` is just past the value.
-    The caller guarantees the value starts with ``{``, ``[`` or ``"``.
+    The caller guarantees the value starts with ``{``, ``[`` or ``"``. Inside a string it jumps
+    with memchr to the next quote and backslash (the strings section is mostly string text).
     """
     cdef Py_ssize_t n = buf.shape[0]
-    cdef Py_ssize_t i = pos
+    cdef Py_ssize_t i = pos, j
+    cdef Py_ssize_t quote = -1  # the next quote at or after i, once looked for
+    cdef Py_ssize_t slash = -1  # the next backslash at or after i, once looked for
+    cdef const uint8_t* base = &buf[0] if n > 0 else NULL
+    cdef const uint8_t* hit
     cdef uint8_t c
     cdef int status = S_NEED_MORE
     with nogil:
         while i < n:
-            c = buf[i]
             if in_string:
                 if escaped:
                     escaped = False
-                elif c == 92:  # backslash
+                    i += 1
+                    continue
+                # The next quote or backslash: a few bytes looked at in place (most strings
+                # are short), then memchr for each (found positions kept while still ahead).
+                j = i
+                while j < n and j < i + 32 and buf[j] != 34 and buf[j] != 92:
+                    j += 1
+                if j < n and buf[j] != 34 and buf[j] != 92:
+                    if quote < j:
+                        hit = <const uint8_t*>memchr(base + j, 34, n - j)
+                        quote = n if hit == NULL else hit - base
+                    if slash < j:
+                        hit = <const uint8_t*>memchr(base + j, 92, n - j)
+                        slash = n if hit == NULL else hit - base
+                    j = quote if quote < slash else slash
+                if j >= n:  # the string runs past this chunk
+                    i = n
+                    break
+                i = j + 1
+                if buf[j] == 92:  # skip the backslash and what it escapes
                     escaped = True
-                elif c == 34:  # quote
-                    in_string = False
-                    if depth == 0:
-                        status = S_DONE
-                        i += 1
-                        break
-            elif c == 34:
+                    continue
+                in_string = False
+                if depth == 0:
+                    status = S_DONE
+                    break
+                continue
+            c = buf[i]
+            if c == 34:
                 in_string = True
             elif c == 123 or c == 91:  # { [
                 depth += 1
@@ -399,3 +424,37 @@ def find_prefixed(const uint8_t[::1] buf, const int64_t[::1] starts, const int64
                 out[k] = i
                 k += 1
     return out_arr[:k]
+
+
+def find_equal_any(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+                   const uint8_t[::1] patterns, const int64_t[::1] bounds):
+    """Strings whose raw bytes equal one of several distinct patterns (pattern p is
+    ``patterns[bounds[p]:bounds[p + 1]]``), in one pass over the table.
+    Returns (string indexes, pattern index of each), in string order."""
+    cdef Py_ssize_t n = starts.shape[0], n_patterns = bounds.shape[0] - 1
+    cdef Py_ssize_t k = 0, i, p, length
+    cdef int64_t shortest = -1, longest = -1, size
+    for p in range(n_patterns):
+        size = bounds[p + 1] - bounds[p]
+        shortest = size if shortest < 0 or size < shortest else shortest
+        longest = size if size > longest else longest
+    index_arr = np.empty(n if n_patterns > 0 else 0, dtype=np.int64)
+    which_arr = np.empty(n if n_patterns > 0 else 0, dtype=np.int64)
+    cdef int64_t[::1] index = index_arr
+    cdef int64_t[::1] which = which_arr
+    if n_patterns == 0:
+        return index_arr, which_arr
+    with nogil:
+        for i in range(n):
+            length = ends[i] - starts[i]
+            if length < shortest or length > longest:
+                continue
+            for p in range(n_patterns):  # distinct patterns: at most one is equal
+                if bounds[p + 1] - bounds[p] == length and (
+                        length == 0 or memcmp(&buf[starts[i]], &patterns[bounds[p]],
+                                              length) == 0):
+                    index[k] = i
+                    which[k] = p
+                    k += 1
+                    break
+    return index_arr[:k], which_arr[:k]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import msgspec
 import numpy as np
 
-from leaktui.snapshot.scan import find_containing, find_prefixed, string_spans
+from leaktui.snapshot.scan import find_containing, find_equal_any, find_prefixed, string_spans
 
 _OK = 0
 
@@ -38,7 +38,6 @@ class StringTable(Sequence[str]):
             raise ValueError(f"{_PROBLEMS.get(status, 'bad strings section')} "
                              f"(byte {where:,} of the strings section)")
         self._cache: dict[int, str] = {}
-        self._all = np.ones(self._starts.shape[0], dtype=np.bool_)
 
     def __len__(self) -> int:
         return int(self._starts.shape[0])
@@ -70,23 +69,45 @@ class StringTable(Sequence[str]):
             yield self[i]
 
     def indexes_of(self, texts: Iterable[str]) -> dict[str, list[int]]:
-        """Every index holding each of ``texts`` (exact match), without decoding the table."""
-        import json  # here: json's import is a start-up cost for commands that load nothing
-
-        found: dict[str, list[int]] = {}
+        """Every index holding each of ``texts`` (exact match), without decoding the table:
+        one compiled pass compares every string with every spelling asked for."""
+        texts = list(dict.fromkeys(texts))
+        owners: dict[bytes, list[str]] = {}  # JSON spelling -> the texts spelled so
+        escaped: set[str] = set()  # texts JSON spells with escapes
         for text in texts:
-            encoded = json.dumps(text, ensure_ascii=True)[1:-1].encode()
-            target = np.frombuffer(encoded, dtype=np.uint8)
-            hits = find_prefixed(self._buf, self._starts, self._ends, self._all, target,
-                                  True).tolist()
+            if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+                encoded = text.encode()  # JSON spells it as it is
+            else:
+                import json  # here: json's import is a start-up cost (a report needs none)
+
+                encoded = json.dumps(text, ensure_ascii=True)[1:-1].encode()
+            owners.setdefault(encoded, []).append(text)
+            if b"\\" in encoded:
+                escaped.add(text)
             if "/" in text:  # JSON may or may not escape the slash
-                alt = np.frombuffer(encoded.replace(b"/", b"\\/"), dtype=np.uint8)
-                hits += find_prefixed(self._buf, self._starts, self._ends, self._all, alt,
-                                       True).tolist()
-            if b"\\" in encoded:  # escapes may be spelled differently: compare decoded
-                hits += [i for i in np.flatnonzero(self._escaped).tolist() if self[i] == text]
-            found[text] = sorted(set(hits))
-        return found
+                owners.setdefault(encoded.replace(b"/", b"\\/"), []).append(text)
+            if not text.isascii():  # non-ASCII written as UTF-8 rather than \u escapes
+                try:
+                    utf8 = json.dumps(text, ensure_ascii=False)[1:-1].encode()
+                except UnicodeEncodeError:  # a lone surrogate: JSON always escapes it
+                    continue
+                if b"\\" not in utf8:  # else only decoding finds it (escaped above)
+                    owners.setdefault(utf8, []).append(text)
+        spellings = list(owners)
+        bounds = np.zeros(len(spellings) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in spellings], out=bounds[1:])
+        patterns = np.frombuffer(b"".join(spellings), dtype=np.uint8)
+        index, which = find_equal_any(self._buf, self._starts, self._ends, patterns, bounds)
+        found: dict[str, list[int]] = {text: [] for text in texts}
+        for i, p in zip(index.tolist(), which.tolist(), strict=True):
+            for text in owners[spellings[p]]:
+                found[text].append(i)
+        if escaped:  # escapes may be spelled differently: compare decoded
+            for i in np.flatnonzero(self._escaped).tolist():
+                text = self[i]
+                if text in escaped:
+                    found[text].append(i)
+        return {text: sorted(set(hits)) for text, hits in found.items()}
 
     def decimal_values(self, indexes: np.ndarray) -> np.ndarray:
         """Per string index: ``int(text)`` where ``text.isdecimal()`` (edge names such as "259"),
@@ -102,6 +123,20 @@ class StringTable(Sequence[str]):
             value = int(text) if text.isdecimal() else -1
             out[i] = value if value < 1 << 63 else -1  # no slot index is that large
         return out
+
+    def plain_name_lengths(self, indexes: np.ndarray) -> np.ndarray:
+        """Per string index: the length of its raw text when that is printable ASCII without
+        JSON escapes nor any of `, ' " { }` (so it is its own property name and its length
+        counts UTF-16 units too), else -1 (decode it to know). A compiled pass, no decoding."""
+        from leaktui.snapshot._textkernels import plain_name_lengths
+
+        indexes = np.ascontiguousarray(indexes, dtype=np.int64)
+        return plain_name_lengths(self._buf, self._starts, self._ends,
+                                  self._escaped.view(np.uint8), indexes)
+
+    def raw_text(self, index: int) -> bytes:
+        """The raw (JSON-escaped) bytes of string ``index``, not decoded."""
+        return self._raw[int(self._starts[index]):int(self._ends[index])]
 
     def indexes_containing(self, text: str, candidates: np.ndarray) -> np.ndarray:
         """Indexes among ``candidates`` (bool mask over the table) whose text contains
