@@ -169,10 +169,18 @@ class _Reader:
 
     def read_uint_array(self, out: np.ndarray, what: str) -> int:
         """Parse a JSON array of non-negative integers into ``out``; returns the count."""
+        return self._scan_numbers(lambda count: out, what, f"{what} holds more values than the "
+                                  f"header announces ({out.size:,})")
+
+    def _scan_numbers(self, room: Callable[[int], np.ndarray], what: str,
+                      overflow: str) -> int:
+        """The JSON array of non-negative integers at the reader, parsed chunk by chunk into
+        ``room(count)`` (the output, with room for what the buffer holds); the count, or one
+        clear error (``overflow`` when the output is full)."""
         self.expect(b"[", f"at the start of {what}")
         count = 0
         while True:
-            status, pos, count, extra = self._scan_chunk(out, count)
+            status, pos, count, extra = self._scan_chunk(room(count), count)
             self.pos = pos
             if status == scan.DONE:
                 return count
@@ -185,8 +193,7 @@ class _Reader:
             if status == scan.NEGATIVE:
                 raise ValueError(f"negative number in {what} (value {count})")
             if status == scan.OVERFLOW:
-                raise ValueError(f"{what} holds more values than the header announces "
-                                 f"({out.size:,})")
+                raise ValueError(overflow)
             if status == scan.TOO_BIG:
                 raise ValueError(f"value {count} of {what} does not fit in 32 bits")
             raise ValueError(f"unexpected character {chr(extra)!r} in {what} (value {count})")
@@ -234,29 +241,12 @@ class _Reader:
                 values = grown
             return values
 
-        self.expect(b"[", f"at the start of {what}")
-        count = 0
-        while True:
-            status, pos, count, extra = self._scan_chunk(room(count), count)
-            self.pos = pos
-            if status == scan.DONE:
-                if count % fields:
-                    raise ValueError(f"{what} length is not a multiple of {fields} fields")
-                rows = np.ascontiguousarray(values[:, :count // fields])
-                return rows[0] if fields == 1 else rows
-            if status == scan.NEED_MORE:
-                if not self.fill():
-                    if self.eof and self.pos < self.end:
-                        continue  # parse the last number with final=True
-                    raise ValueError(f"file ends inside {what} (truncated after {count} values)")
-                continue
-            if status == scan.NEGATIVE:
-                raise ValueError(f"negative number in {what} (value {count})")
-            if status == scan.TOO_BIG:
-                raise ValueError(f"value {count} of {what} does not fit in 32 bits")
-            if status == scan.OVERFLOW:  # cannot happen: room() leaves room for every value
-                raise ValueError(f"{what}: more values than room was made for")
-            raise ValueError(f"unexpected character {chr(extra)!r} in {what} (value {count})")
+        # room() leaves room for every value: the overflow error cannot happen.
+        count = self._scan_numbers(room, what, f"{what}: more values than room was made for")
+        if count % fields:
+            raise ValueError(f"{what} length is not a multiple of {fields} fields")
+        rows = np.ascontiguousarray(values[:, :count // fields])
+        return rows[0] if fields == 1 else rows
 
 
 def _open(path: str) -> tuple[BinaryIO, BinaryIO, int]:
