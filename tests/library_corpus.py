@@ -11,6 +11,7 @@ with a `/`) that the title names instead of a `require.cache` key."""
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -215,20 +216,31 @@ class Findings:
         return self.sizes[-1] - self.sizes[0]
 
 
+def analyse_case(name: str, paths: list[Path]) -> Findings:
+    snaps = [load_snapshot(str(p)) for p in paths]
+    lean = [LeanSnapshot.of(s) for s in snaps[:-1]]
+    return Findings([int(s.total_size) for s in snaps], find_suspects(snaps),
+                    [] if CASES[name].leaks else find_suspects(snaps[-1:]),
+                    find_suspects([*lean, snaps[-1]]))
+
+
 @pytest.fixture(scope="session")
 def library_findings(library_series: Callable[[str], list[Path]],
-                     ) -> Callable[[str], Findings]:
-    """`library_findings(name)`: that case's snapshots loaded and analysed once per session
-    (every test of the corpus reads the same findings; the snapshots are not kept)."""
+                     tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Findings]:
+    """`library_findings(name)`: that case's snapshots loaded and analysed once per test run
+    (every test of the corpus reads the same findings, in whichever worker it runs: the first
+    to ask stores them, pickled, for the others; the snapshots are not kept)."""
     found: dict[str, Findings] = {}
+
+    def write(name: str, out: Path) -> None:
+        (out / "findings.pickle").write_bytes(
+            pickle.dumps(analyse_case(name, library_series(name))))
 
     def findings(name: str) -> Findings:
         if name not in found:
-            snaps = [load_snapshot(str(p)) for p in library_series(name)]
-            lean = [LeanSnapshot.of(s) for s in snaps[:-1]]
-            found[name] = Findings([int(s.total_size) for s in snaps], find_suspects(snaps),
-                                   [] if CASES[name].leaks else find_suspects(snaps[-1:]),
-                                   find_suspects([*lean, snaps[-1]]))
+            folder = built_once(tmp_path_factory, f"findings-{name}",
+                                lambda out: write(name, out))
+            found[name] = pickle.loads((folder / "findings.pickle").read_bytes())
         return found[name]
 
     return findings
