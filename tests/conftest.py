@@ -31,6 +31,19 @@ def write_series(program: str, out: Path, *args: str) -> list[Path]:
     return sorted(out.glob("*.heapsnapshot"))
 
 
+# Files whose tests take minutes (a wheel compiled, Node writing dozens of series, Prometheus
+# scraping, idle timeouts run out): handed to the workers first, so no worker is left with
+# one of them at the end while the others are idle (xdist's loadfile keeps collection order).
+LONG_FILES = ("test_wheelhouse.py", "test_suspects.py", "test_fleet_prometheus.py",
+              "test_serve_guard.py", "test_suspects_libraries.py",
+              "test_suspects_libraries_leaks.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {name: rank for rank, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: first.get(item.path.name, len(first)))  # stable: files stay whole
+
+
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,
                build: Callable[[Path], object]) -> Path:
     """A folder that `build(folder)` fills once per test run, shared by pytest-xdist's workers.
