@@ -28,6 +28,7 @@ from leaktui.snapshot.paths import (
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
 INTERNAL_CLASSES = ("(system)", "(object shape)", "(compiled code)", "(number)", "(hidden)")
 STRING_CLASSES = ("(string)", "(concatenated string)", "(sliced string)")
+KEPT_SHARE = 0.5  # of the first snapshot's items still there in the last: not consumed
 SIZE_MARK = "\x00size\x00"  # in a detector's title: filled in with the size that explains it
 
 
@@ -187,6 +188,17 @@ class Series:
 
     def is_claimed(self, node: int) -> bool:
         return node in self.claimed
+
+
+def consumed(series: Series, items: np.ndarray, counts: list[int], born: int = 0) -> bool:
+    """The oldest of ``items`` (last snapshot's ordinals) are taken out, as from a queue:
+    fewer than half of the ``counts[born]`` items of the snapshot the collection was born in
+    are still there (by id) in the last; a registry keeps them. Unknown (one snapshot of it,
+    or none at first): not consumed."""
+    if series.size - born < 2 or counts[born] == 0:
+        return False
+    kept = int((series.match(items)[born] >= 0).sum())
+    return kept < KEPT_SHARE * counts[born]
 
 
 def steady_growth(values: list[int], min_step: int = 1) -> bool:

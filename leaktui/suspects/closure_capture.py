@@ -31,6 +31,7 @@ from leaktui.suspects.base import (
     Series,
     Suspect,
     Tally,
+    consumed,
     counts_evidence,
     holder_label,
     make_suspect,
@@ -85,7 +86,6 @@ def _common_holder(snap: HeapSnapshot, nodes: np.ndarray) -> int:
 QUEUE = "queue"
 REGISTRY = "registration"
 COLLECTIONS = ("Array", "Map", "Set")  # what a queue or a registry of closures is kept in
-KEPT_SHARE = 0.5  # of the first snapshot's closures still there in the last: not consumed
 
 
 def holder_role(series: Series, holder: int, closures: np.ndarray,
@@ -119,7 +119,7 @@ def holder_role(series: Series, holder: int, closures: np.ndarray,
             return QUEUE
         if snap.class_name(owner) in ("Object", "Array", "system / Context"):
             return ""
-        return QUEUE if _consumed(series, closures, counts) else REGISTRY
+        return QUEUE if consumed(series, closures, counts) else REGISTRY
     return ""
 
 
@@ -153,15 +153,6 @@ def _shape_fields(snap: HeapSnapshot, owner: int) -> list[str]:
                             and snap.edge_name_text(h).isdigit()
                             and int(snap.node_type[int(snap.edge_to[h])]) == snap.T_STRING]
     return []
-
-
-def _consumed(series: Series, closures: np.ndarray, counts: list[int]) -> bool:
-    """The oldest closures are taken out: fewer than half of the first snapshot's are still
-    there (by id) in the last. Unknown (one snapshot, none at first): not consumed."""
-    if series.size < 2 or counts[0] == 0:
-        return False
-    kept = int((series.match(closures)[0] >= 0).sum())
-    return kept < KEPT_SHARE * counts[0]
 
 
 def _lift(snap: HeapSnapshot, holder: int) -> int:

@@ -34,7 +34,7 @@ from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
 from leaktui.snapshot._sets import unique
 from leaktui.snapshot.paths import has_user_distance, path_label
 from leaktui.snapshot.scripts import script_names
-from leaktui.suspects import _reach
+from leaktui.suspects import _reach, unbounded_cache
 from leaktui.suspects.base import SIZE_MARK, Series, Suspect, holder_label
 from leaktui.units import format_size
 
@@ -46,9 +46,6 @@ SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 COLLECTIONS = ("unbounded-queue", "high-cardinality-key", "unbounded-cache")
 KEYED = ("high-cardinality-key", "unbounded-cache")
 OWNER_STEPS = 4  # steps from a common owner to each of two companion collections
-CACHE_ADVICE = ("Bound the cache: an LRU with a maximum size and/or a TTL on entries (or a "
-                "WeakMap keyed by the owning object), and delete entries when what they "
-                "describe goes away.")
 SIDE_INDEX = 0.05  # of the other's grown size: a collection that only indexes the other
 SAME_KEYS = 0.8  # of the smaller key set: the same ids as keys of both collections
 LOCKSTEP_KEYS = 16
@@ -205,7 +202,7 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
             s = replace(s, pattern="unbounded-cache", title=(
                 f"{holder_label(series, h.holder)} and the arrays beside it only grow: "
                 f"{h.item_count:,} entries in {len(members)} arrays of the same length, "
-                f"holding {SIZE_MARK}"), advice=CACHE_ADVICE)
+                f"holding {SIZE_MARK}"), advice=unbounded_cache.ADVICE)
             evidence.insert(0, f"{len(members)} arrays under one object gain the same "
                             "number of items at every snapshot (keys and values kept side "
                             "by side): one cache, not a queue")

@@ -30,6 +30,7 @@ from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
     Suspect,
+    consumed,
     holder_label,
     object_label,
 )
@@ -61,7 +62,6 @@ COMPILED_ADVICE = (
     "Compile once and reuse: create the validator, template or query function at startup (or "
     "cache it under a bounded key such as the schema's name), never per request; a compiler "
     "that caches by the object it is given keeps every one of them.")
-KEPT_SHARE = 0.5  # fewer of the first snapshot's items kept than this: consumed, a queue
 OWNER_DISTANCE = 2  # the global object and the roots own everything: never counted from
 JOB_DEPTH = 8  # steps from an item through its callbacks' scopes to the promise it settles
 JOB_FANOUT = 16  # edges followed per object on the way
@@ -189,7 +189,14 @@ def pending_jobs(snap: HeapSnapshot, items: np.ndarray) -> bool:
 
 def role(series: Series, c: Container) -> str:
     """"registration" when the collection's items are callbacks or records of callbacks;
-    "" otherwise."""
+    "" otherwise. Decided once per collection (per-request retention asks first)."""
+    key = f"registration-role:{c.node}"
+    if key not in series.cache:
+        series.cache[key] = _role(series, c)
+    return str(series.cache[key])
+
+
+def _role(series: Series, c: Container) -> str:
     snap = series.last
     items = c.entries.values
     if items.size == 0:
@@ -200,7 +207,8 @@ def role(series: Series, c: Container) -> str:
     if (closure | record).mean() < MIN_SHARE:
         return ""
     if (closure.mean() >= MIN_SHARE and c.grows_as == "array" and _thunks(snap, items[closure])
-            and (not _map_value(snap, c.node) or _consumed(series, c))):
+            and (not _map_value(snap, c.node)
+                 or consumed(series, c.entries.values, c.counts, c.born))):
         return ""  # deferred work; but handlers by event name (`Map<event, fn[]>`) stay
     if pending_jobs(snap, items):
         return ""  # a work queue whose jobs are callbacks: the queue pattern's
@@ -214,16 +222,6 @@ def _map_value(snap: HeapSnapshot, node: int) -> bool:
             if snap.edge_name_text(e) == "table" and snap.class_name(src) == "Map":
                 return True
     return False
-
-
-def _consumed(series: Series, c: Container) -> bool:
-    """The oldest items are taken out: fewer than half of the first snapshot's items are
-    still there (by id) in the last, as in a queue; a registry keeps them."""
-    first = c.counts[c.born]
-    if series.size - c.born < 2 or first == 0:
-        return False
-    kept = int((series.match(c.entries.values)[c.born] >= 0).sum())
-    return kept < KEPT_SHARE * first
 
 
 def compiled_share(snap: HeapSnapshot, closures: np.ndarray) -> float:

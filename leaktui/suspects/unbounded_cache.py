@@ -17,9 +17,10 @@ from leaktui.suspects.containers import (
     index_owner,
     worth_reporting,
 )
-from leaktui.suspects.grown import CACHE_ADVICE
 
 PATTERN = "unbounded-cache"
+ADVICE = ("Bound the cache: an LRU with a maximum size and/or a TTL on entries (or a WeakMap "
+          "keyed by the owning object), and delete entries when what they describe goes away.")
 
 
 def detect(series: Series) -> list[Suspect]:
@@ -48,7 +49,7 @@ def detect(series: Series) -> list[Suspect]:
         if c.nested:
             evidence.insert(0, f"the {c.nested}s it holds keep growing while its own entry "
                             "count stays flat")
-        advice = CACHE_ADVICE
+        advice = ADVICE
         out.append(container_suspect(series, c, PATTERN, severity, title, evidence, advice,
                                        holder=owner if owner >= 0 else None))
     return out
