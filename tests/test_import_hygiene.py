@@ -22,6 +22,14 @@ CORE_MODULES = [
     "leaktui.commands.preload_path",
     "leaktui.cli",
 ]
+SAMPLE = (Path(__file__).resolve().parents[1] / "snapshots_sample" / "unbounded-cache"
+          / "unbounded-cache-1.heapsnapshot.gz")
+
+
+def fresh_python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by a new interpreter (nothing imported yet), with ``args`` in sys.argv."""
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_core_modules_do_not_import_textual() -> None:
@@ -31,8 +39,7 @@ def test_core_modules_do_not_import_textual() -> None:
         + "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
         + "print(','.join(bad))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    proc = fresh_python(code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "", f"textual imported by the core: {proc.stdout}"
 
@@ -44,8 +51,7 @@ def test_report_command_runs_without_importing_textual() -> None:
         "build_parser('report')\n"
         "print(any(m.startswith('textual') for m in sys.modules))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    proc = fresh_python(code)
     assert proc.stdout.strip() == "False", proc.stderr
 
 
@@ -62,8 +68,7 @@ def test_the_core_imports_nothing_above_it() -> None:
         "         'textual', 'rich')\n"
         "print(','.join(sorted(m for m in sys.modules if m.startswith(above))))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    proc = fresh_python(code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "", f"the core imports from above it: {proc.stdout}"
     # Imports made inside functions too (only run when called): none names a package above.
@@ -86,10 +91,7 @@ def test_opening_snapshots_starts_the_app_before_numpy_is_imported() -> None:
         "args = build_parser('open').parse_args(['open', sys.argv[1]])\n"
         "importlib.import_module(args._module).run(args)\n"
     )
-    sample = Path(__file__).resolve().parents[1] / "snapshots_sample" / "unbounded-cache" / \
-        "unbounded-cache-1.heapsnapshot.gz"
-    proc = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True,
-                          text=True, timeout=120)
+    proc = fresh_python(code, str(SAMPLE))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False", "numpy was imported before the app started"
 
@@ -104,9 +106,6 @@ def test_report_imports_no_module_it_does_not_use() -> None:
         "    rc = cli.main(['report', '--format', 'json', sys.argv[1]])\n"
         "print(rc, ','.join(m for m in ('hashlib', 'tempfile', 'json') if m in sys.modules))\n"
     )
-    sample = Path(__file__).resolve().parents[1] / "snapshots_sample" / "unbounded-cache" / \
-        "unbounded-cache-1.heapsnapshot.gz"
-    proc = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True,
-                          text=True, timeout=120)
+    proc = fresh_python(code, str(SAMPLE))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "0", f"report imported modules it does not use: {proc.stdout}"
