@@ -134,6 +134,10 @@ _CASES = [
     LibraryCase("ajv-compile-per-request", "caches.js", "ajv", "unbounded-cache",
                 "validation.ajv", parts=2),
     LibraryCase("ajv-control", "caches.js", "ajv", None, None),
+    # templates compiled per request and kept by their source (each wraps generated code)
+    LibraryCase("handlebars-compile-per-request", "caches.js", "handlebars", "unbounded-cache",
+                "views.compiled"),
+    LibraryCase("handlebars-control", "caches.js", "handlebars", None, None),
     # moize keeps keys and values in two arrays side by side: one cache, not two queues
     LibraryCase("moize-unbounded", "caches.js", "moize", "unbounded-cache", "geo.lookup"),
     LibraryCase("moize-control", "caches.js", "moize", None, None),

@@ -45,6 +45,18 @@ def test_library_used_correctly_raises_nothing_high(name: str,
     assert not [s for s in case.last_only if s.severity == "high"]
 
 
+@pytest.mark.parametrize("name", CONTROLS)
+def test_library_used_correctly_has_no_suspect_on_a_class_prototype_in_one_snapshot(
+    name: str, library_findings: Corpus,  # noqa: F811
+) -> None:
+    # What a library defines once per class (lodash's method table on a prototype, a
+    # parser's tables reached through `__proto__`) cannot be shown to grow by one snapshot.
+    # (the holder is the prototype, or a field of it: the last two steps of its path)
+    on_prototypes = [s.title for s in library_findings(name).last_only
+                     if {"prototype", "__proto__"} & set(s.holder_path[-2:])]
+    assert not on_prototypes
+
+
 @pytest.mark.parametrize("name", LEAKS)
 def test_library_leak_program_grows_more_than_its_control(name: str,
                                                           library_findings: Corpus,  # noqa: F811

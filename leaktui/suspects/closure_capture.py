@@ -39,11 +39,13 @@ from leaktui.suspects.base import (
     steady_growth,
 )
 from leaktui.suspects.graphops import named_targets
+from leaktui.suspects.registrations import COMPILED_ADVICE, COMPILED_SHARE, REGISTRATION_ADVICE
 from leaktui.suspects.registrations import PATTERN as REGISTRATION_PATTERN
-from leaktui.suspects.registrations import REGISTRATION_ADVICE
 from leaktui.units import format_size
 
 PATTERN = "closure-capture"
+CACHE_PATTERN = "unbounded-cache"
+MIN_WRAPPERS = 10  # closures of one function before "each wraps its own code" means anything
 QUEUE_PATTERN = "unbounded-queue"
 QUEUE_ADVICE = ("Bound the queue: cap its length and reject or drop what does not fit, apply "
                 "backpressure to producers (await the push, pause the source), and make sure a "
@@ -53,6 +55,7 @@ MIN_HEAP_SHARE = 0.01
 MIN_MEAN_BYTES = 1024  # per closure: "large" captured objects, not a counter or two
 MIN_STEP = 2
 HOLDER_LEVELS = 4
+WRAP_DEPTH = 6  # dominator steps from generated code up to the closure wrapping it
 
 
 def closure_groups(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -66,6 +69,24 @@ def _closure_groups(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray, np.ndar
     context = named_targets(snap, closures, "context", edge_type=snap.E_INTERNAL)
     keep = (shared >= 0) & (context >= 0)
     return (closures[keep], snap.node_id[shared[keep]].astype(np.int64), context[keep])
+
+
+def compiled_inside(snap: HeapSnapshot, members: np.ndarray) -> float:
+    """Share of ``members`` (closures of one function) that each keep a function with code of
+    its own (no other closure runs it) within a few dominator steps: a wrapper around code
+    compiled at run time (a template engine's `compile` returns such a closure over the
+    generated function), not one function's closures each over their data."""
+    closures, functions, _ = closure_groups(snap)
+    if members.size == 0 or closures.size == 0:
+        return 0.0
+    _, inverse, counts = np.unique(functions, return_inverse=True, return_counts=True)
+    own = closures[counts[inverse] == 1]
+    wrapped = np.zeros(0, dtype=np.int64)
+    node = own.astype(np.int64)
+    for _ in range(WRAP_DEPTH):
+        node = snap.dominator[node].astype(np.int64)
+        wrapped = np.concatenate([wrapped, node[isin(node, members)]])
+    return float(np.unique(wrapped).size / members.size)
 
 
 def _common_holder(snap: HeapSnapshot, nodes: np.ndarray) -> int:
@@ -274,6 +295,16 @@ def detect(series: Series) -> list[Suspect]:
                   "scope between all closures of a function, so a variable any of them uses "
                   "stays alive), and drop functions that were replaced.")
         pattern = PATTERN
+        wraps = 0.0 if role or count < MIN_WRAPPERS else compiled_inside(snap, members)
+        if wraps >= COMPILED_SHARE:  # a template or validator compiled per call and kept
+            pattern = CACHE_PATTERN
+            verb = "keeps" if series.size > 1 else "holds"
+            title = (f"{holder_label(series, holder)} {verb} {count:,} {fn!r} closures, each "
+                     f"wrapping code compiled at run time, holding {SIZE_MARK}")
+            evidence.insert(0, f"{wraps:.0%} of them each keep a function with code of its own "
+                            "(generated at run time: new Function, a template or validator "
+                            "compiler), so something compiles per call and keeps the result")
+            advice = COMPILED_ADVICE
         if role == REGISTRY:  # callbacks subscribed to a long-lived object, never removed
             pattern = REGISTRATION_PATTERN
             verb = "registered on" if series.size > 1 else "held by"

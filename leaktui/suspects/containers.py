@@ -47,6 +47,7 @@ MIN_STEP = 10  # entries a growing collection gains at each step of a series
 KEYED = ("Map", "Set")
 WORD = 8  # bytes per slot (Node's default build has no pointer compression)
 NESTED_SAMPLE = 200
+OWNER_FANOUT = 8  # retainers read per object when looking for the class that owns it
 NESTED_MIN_BYTES = 16 * 1024
 HEAVY_STEP_BYTES = 64 * 1024
 
@@ -326,11 +327,27 @@ def worth_reporting(series: Series, c: Container) -> bool:
         return False
     if series.size >= 2:
         return c.growing
-    if c.item_class in STARTUP_ITEMS:
+    if c.item_class in STARTUP_ITEMS or class_level(series.last, c.node):
         return False
     return c.count >= BIG_ENTRIES or (
         c.count >= FEW_ENTRIES and c.sizes[-1] >= 0.01 * series.heap_size) or (
         c.count >= MIN_HEAVY_ENTRIES and c.sizes[-1] >= 0.05 * series.heap_size)
+
+
+def class_level(snap: HeapSnapshot, node: int) -> bool:
+    """``node`` is a class's prototype, or a collection kept on one (a method table, a
+    parser's tables): what a library defines once per class, not what a service adds per
+    request. Alone, a snapshot cannot show such an object growing, so it is not a suspect."""
+    owners = [node] + [src for e, src in snap.retainers(node)[:OWNER_FANOUT]
+                       if int(snap.edge_type[e]) == snap.E_PROPERTY
+                       and int(snap.node_type[src]) == snap.T_OBJECT]
+    for owner in owners[:OWNER_FANOUT]:
+        for e, src in snap.retainers(owner)[:OWNER_FANOUT]:
+            if (int(snap.edge_type[e]) == snap.E_PROPERTY
+                    and int(snap.node_type[src]) == snap.T_CLOSURE
+                    and snap.edge_name_text(e) == "prototype"):
+                return True
+    return False
 
 
 def is_big(series: Series, c: Container) -> bool:

@@ -37,6 +37,7 @@ from leaktui.suspects.base import (
 from leaktui.suspects.containers import (
     FEW_ENTRIES,
     Container,
+    class_level,
     container_severity,
     container_suspect,
     containers,
@@ -260,10 +261,11 @@ def _owner(snap: HeapSnapshot, node: int) -> int:
 def _worth(series: Series, c: Container) -> bool:
     """As for any collection; alone, a registry of functions also counts (functions are
     otherwise passed over as the method tables Node builds at startup) when the user's code
-    reaches it (not only one of Node's own modules)."""
+    reaches it (not only one of Node's own modules) and it is not a class's method table."""
     if worth_reporting(series, c):
         return True
-    if series.size > 1 or series.is_claimed(c.node) or c.count < FEW_ENTRIES:
+    if (series.size > 1 or series.is_claimed(c.node) or c.count < FEW_ENTRIES
+            or class_level(series.last, c.node)):
         return False
     timer, internal, _ = holder_rank(series.last, c.node)
     return (not timer and not internal and has_user_distance(series.last, c.node)

@@ -197,11 +197,17 @@ def detect(series: Series) -> list[Suspect]:
             evidence.append(counts_evidence(counts, "timers"))
         severity = severity_from(counts, series.size, big=count >= BIG, face_value=face,
                                  min_step=MIN_STEP)
-        title = (f"{count:,} {kind} timers calling {short} were never "
-                 f"cleared; they hold {SIZE_MARK}")
+        if kind == "setInterval":
+            title = (f"{count:,} setInterval timers calling {short} were never cleared; "
+                     f"they hold {SIZE_MARK}")
+        else:  # still pending: rescheduled again and again, or waiting out a long delay
+            title = (f"{count:,} pending setTimeout timers calling {short} (neither fired nor "
+                     f"cleared) hold {SIZE_MARK}")
         advice = (f"Keep the handle {kind} returns and clear it (clearInterval/clearTimeout) "
                   "when its owner (client, tenant, connection) goes away; stop retry loops "
-                  "that have nothing left to do; let the callback capture only what it needs.")
+                  "that have nothing left to do; a long delay per request (a debounce, an "
+                  "expiry timer) keeps each request's data until it fires, so cancel it when "
+                  "the request is done; let the callback capture only what it needs.")
         holder = _holder(snap, timers)
         sizes = [e.get(key)[1] for e in earlier] + [retained]
         out.append(make_suspect(series, PATTERN, severity, title, holder, "Timeout", counts,

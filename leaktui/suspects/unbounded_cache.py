@@ -46,9 +46,12 @@ def detect(series: Series) -> list[Suspect]:
         of = f" of {c.item_class}" if c.item_class != "-" else ""
         title = (f"{holder_label(series, c.node if owner < 0 else owner)} {verb}: "
                  f"{c.count:,} entries{of}{inside} hold {SIZE_MARK}")
-        if c.nested:
+        if c.nested and series.size > 1:
             evidence.insert(0, f"the {c.nested}s it holds keep growing while its own entry "
                             "count stays flat")
+        elif c.nested:
+            evidence.insert(0, f"the {c.nested}s it holds have {c.count:,} entries between "
+                            "them, many more than its own")
         advice = ADVICE
         out.append(container_suspect(series, c, PATTERN, severity, title, evidence, advice,
                                        holder=owner if owner >= 0 else None))

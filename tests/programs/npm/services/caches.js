@@ -1,5 +1,6 @@
 // Batching, memo and session caches (dataloader, lru-cache, memoizee, node-cache,
-// express-session's MemoryStore, lodash's memoize, moize, ajv's compiled schemas) used across requests with keys
+// express-session's MemoryStore, lodash's memoize, moize, ajv's compiled schemas, handlebars'
+// compiled templates) used across requests with keys
 // that never repeat and no bound; the controls scope or bound them.
 'use strict';
 const DataLoader = require('dataloader');
@@ -10,6 +11,7 @@ const session = require('express-session');
 const _ = require('lodash');
 const moize = require('moize');
 const Ajv = require('ajv');
+const Handlebars = require('handlebars');
 const { run, steps } = require('../../suspects/harness');
 
 let n = 0;
@@ -119,5 +121,20 @@ run({
     globalThis.validation = validation;
     const valid = validation.ajv.compile({ type: 'object', properties: { id: { type: 'string' }, total: { type: 'number' } } });
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) valid({ id: `order-${n}`, total: n }); }, [20, 500, 500]) };
+  },
+  // A template built per order (the order number pasted into its source) compiled and kept by
+  // its source: every compiled template stays.
+  'handlebars-compile-per-request': () => {
+    const views = { compiled: new Map() };
+    globalThis.views = views;
+    const render = (n) => { const source = `<p>Order ${n} for {{name}}</p><ul>{{#each items}}<li>{{this}}</li>{{/each}}</ul>`; let t = views.compiled.get(source); if (!t) { t = Handlebars.compile(source); views.compiled.set(source, t); } return t({ name: 'Ada', items: ['a', 'b'] }); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) render(n); }, [10, 150, 150]) };
+  },
+  'handlebars-control': () => {
+    const views = { compiled: new Map() };
+    globalThis.views = views;
+    const source = '<p>Order {{order}} for {{name}}</p><ul>{{#each items}}<li>{{this}}</li>{{/each}}</ul>';
+    const render = (n) => { let t = views.compiled.get(source); if (!t) { t = Handlebars.compile(source); views.compiled.set(source, t); } return t({ order: n, name: 'Ada', items: ['a', 'b'] }); };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) render(n); }, [10, 150, 150]) };
   },
 });
