@@ -156,6 +156,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "worker-thunks": ("queues", "unbounded-queue", ["pool", "pending"], "Function"),
     "class-pool": ("queues", "unbounded-queue", ["workers", "pool", "pending"], "Function"),
     "drained-jobs": ("queues", "unbounded-queue", ["backlog", "jobs", "list"], "Function"),
+    "retry-records": ("queues", "unbounded-queue", ["retries", "pending"], None),
     "bounded": ("controls", None, None, None),
     "lifecycle": ("controls", None, None, None),
     "static-large": ("controls", None, None, None),
@@ -167,8 +168,9 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
 LEAKS = sorted(s for s, v in SHAPES.items() if v[1] is not None)
 CONTROLS = sorted(s for s, v in SHAPES.items() if v[1] is None)
 # Told apart from a registry of callbacks only by the series (its first jobs are gone from the
-# last snapshot): one snapshot of a class keeping nothing but an array of closures is ambiguous.
-SERIES_ONLY = {"drained-jobs"}
+# last snapshot): one snapshot of a class keeping nothing but an array of closures (or of
+# records of a callback and a counter) is ambiguous.
+SERIES_ONLY = {"drained-jobs", "retry-records"}
 
 
 def _write_shape(shape: str, out: Path) -> None:

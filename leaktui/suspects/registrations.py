@@ -15,7 +15,9 @@ work too (a queue of thunks) and are left to the queue pattern, unless the array
 value (handlers by event name, as mitt keeps them) whose oldest items are not taken out. So
 are records of callbacks that are pending jobs (`{id, run}`, `{reject, run}`): each leads,
 through the scopes of its callbacks, to a promise of its own that a caller is still waiting
-on (the job's result), which a subscriber or an interceptor never does."""
+on (the job's result), which a subscriber or an interceptor never does; and so is an array whose
+oldest records are taken out between snapshots (retries `{run, tries}` worked off slower than
+they come), where a registry keeps its first registrations."""
 
 from __future__ import annotations
 
@@ -213,6 +215,9 @@ def _role(series: Series, c: Container) -> str:
         return ""  # deferred work; but handlers by event name (`Map<event, fn[]>`) stay
     if pending_jobs(snap, items):
         return ""  # a work queue whose jobs are callbacks: the queue pattern's
+    if (c.grows_as == "array" and not _map_value(snap, c.node)
+            and consumed(series, c.entries.values, c.counts, c.born)):
+        return ""  # its oldest records are taken out: a queue draining slower than it fills
     return "registration"
 
 

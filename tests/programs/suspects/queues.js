@@ -74,6 +74,14 @@ run({
     globalThis.backlog = { jobs };
     return { phases: steps((k) => { for (let i = 0; i < k; i++) { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; jobs.add(() => { req.done = true; }); } jobs.drainSome(); }, [40, 300, 300]) };
   },
+  // Retry records (a callback and a counter each) worked off more slowly than they come: the
+  // oldest are taken out, so it is a queue, not a registry of callbacks.
+  'retry-records': () => {
+    const retries = { pending: [] };
+    globalThis.retries = retries;
+    const send = (i) => { const body = 'payload '.repeat(20) + i; return () => body.length; };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) retries.pending.push({ run: send(n++), tries: 0 }); retries.pending.splice(0, Math.floor(k / 3)); }, [30, 600, 600]) };
+  },
   // A worker pool whose upstream hangs: each queued job is a closure over its own request
   // (kilobytes each). A queue of pending jobs (bound it), not closures capturing too much.
   'worker-thunks': () => {
