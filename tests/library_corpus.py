@@ -214,6 +214,8 @@ class Findings:
     suspects: list[Suspect]
     last_only: list[Suspect]
     lean: list[Suspect]  # of the series with its older snapshots kept lean
+    # per suspect of the last snapshot alone: the classes of the objects that retain its holder
+    last_only_retainers: list[list[str]]
 
     @property
     def growth(self) -> int:
@@ -223,9 +225,12 @@ class Findings:
 def analyse_case(name: str, paths: list[Path]) -> Findings:
     snaps = [load_snapshot(str(p)) for p in paths]
     lean = [LeanSnapshot.of(s) for s in snaps[:-1]]
-    return Findings([int(s.total_size) for s in snaps], find_suspects(snaps),
-                    [] if CASES[name].leaks else find_suspects(snaps[-1:]),
-                    find_suspects([*lean, snaps[-1]]))
+    last = snaps[-1]
+    last_only = [] if CASES[name].leaks else find_suspects([last])
+    return Findings([int(s.total_size) for s in snaps], find_suspects(snaps), last_only,
+                    find_suspects([*lean, last]),
+                    [[last.class_name(src) for _, src in last.retainers(s.holder)]
+                     for s in last_only])
 
 
 @pytest.fixture(scope="session")

@@ -327,17 +327,22 @@ def worth_reporting(series: Series, c: Container) -> bool:
         return False
     if series.size >= 2:
         return c.growing
-    if c.item_class in STARTUP_ITEMS or class_level(series.last, c.node):
+    if c.item_class in STARTUP_ITEMS or defined_once(series.last, c.node):
         return False
     return c.count >= BIG_ENTRIES or (
         c.count >= FEW_ENTRIES and c.sizes[-1] >= 0.01 * series.heap_size) or (
         c.count >= MIN_HEAVY_ENTRIES and c.sizes[-1] >= 0.05 * series.heap_size)
 
 
-def class_level(snap: HeapSnapshot, node: int) -> bool:
-    """``node`` is a class's prototype, or a collection kept on one (a method table, a
-    parser's tables): what a library defines once per class, not what a service adds per
-    request. Alone, a snapshot cannot show such an object growing, so it is not a suspect."""
+def defined_once(snap: HeapSnapshot, node: int) -> bool:
+    """``node`` is a class's prototype or a collection kept on one (a method table, a
+    parser's tables), or a module's exports (a JSON table a library ships, such as mime-db):
+    what a library defines once, not what a service adds per request. Alone, a snapshot
+    cannot show such an object growing, so it is not a suspect."""
+    for e, src in snap.retainers(node)[:OWNER_FANOUT]:
+        if (snap.class_name(src) == "Module"
+                and snap.edge_name_text(e) in ("exports", "<symbol node:module_export>")):
+            return True
     owners = [node] + [src for e, src in snap.retainers(node)[:OWNER_FANOUT]
                        if int(snap.edge_type[e]) == snap.E_PROPERTY
                        and int(snap.node_type[src]) == snap.T_OBJECT]

@@ -39,7 +39,7 @@ from leaktui.suspects.base import (
 from leaktui.suspects.containers import (
     FEW_ENTRIES,
     Container,
-    class_level,
+    defined_once,
     container_severity,
     container_suspect,
     containers,
@@ -270,7 +270,7 @@ def _worth(series: Series, c: Container) -> bool:
     if worth_reporting(series, c):
         return True
     if (series.size > 1 or series.is_claimed(c.node) or c.count < FEW_ENTRIES
-            or class_level(series.last, c.node)):
+            or defined_once(series.last, c.node)):
         return False
     timer, internal, _ = holder_rank(series.last, c.node)
     return (not timer and not internal and has_user_distance(series.last, c.node)
