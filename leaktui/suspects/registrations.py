@@ -39,10 +39,10 @@ from leaktui.suspects.base import (
 from leaktui.suspects.containers import (
     FEW_ENTRIES,
     Container,
-    defined_once,
     container_severity,
     container_suspect,
     containers,
+    defined_once,
     growth_evidence,
     worth_reporting,
 )
