@@ -45,6 +45,22 @@ def test_library_used_correctly_raises_nothing_high(name: str,
     assert not [s for s in case.last_only if s.severity == "high"]
 
 
+# fastq reuses its Task objects through a free list (reusify): as many as ran at once stay
+# linked, and one snapshot cannot tell that pool from a queue.
+POOLED = {"fastq-control"}
+
+
+@pytest.mark.parametrize("name", CONTROLS)
+def test_library_used_correctly_shows_nothing_in_one_snapshot(
+    name: str, library_findings: Corpus,  # noqa: F811
+) -> None:
+    # What every service built on these libraries has (a bundle's lazily loaded modules, Node's
+    # package.json cache, method tables, shipped JSON tables) is not news in an incident.
+    shown = [(s.pattern, s.severity, s.title) for s in library_findings(name).last_only
+             if not (name in POOLED and s.severity == "low")]
+    assert not shown
+
+
 @pytest.mark.parametrize("name", CONTROLS)
 def test_library_used_correctly_has_no_suspect_on_a_class_prototype_in_one_snapshot(
     name: str, library_findings: Corpus,  # noqa: F811

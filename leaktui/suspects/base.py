@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot._sets import unique
 from leaktui.snapshot.lean import AnySnapshot
@@ -24,6 +24,7 @@ from leaktui.snapshot.paths import (
     path_names,
     path_text,
 )
+from leaktui.snapshot.scripts import script_names
 
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
 INTERNAL_CLASSES = ("(system)", "(object shape)", "(compiled code)", "(number)", "(hidden)")
@@ -97,7 +98,6 @@ class Suspect:
 def defined_at(snap: HeapSnapshot, function: int) -> str:
     """`` (src/feed.js, line 13)`` for a function, or with only the script id when no closure
     names its script; "" without a location."""
-    from leaktui.snapshot.scripts import script_names
 
     loc = snap.location(function)
     if loc is None:
@@ -380,3 +380,38 @@ def object_label(series: Series, node: int) -> str:
     label = path_label(snap, node, LABEL_STEPS) if has_user_distance(snap, node) else ""
     return f"{label} ({ident})" if label else ident
 
+
+def holder_rank(snap: HeapSnapshot, holder: int) -> tuple[int, int, int]:
+    """How far a holder is from user code (smaller: nearer): (held only through a timer,
+    a variable of one of Node's own modules, distance from a root). A holder with no path
+    from a user root ranks last."""
+    if not has_user_distance(snap, holder):
+        return (1, 1, BASE_SYSTEM_DISTANCE)
+    edges = snap.path_to_root(holder)
+    timer = any(snap.class_name(snap.edge_source(e)) == "Timeout" for e in edges)
+    names = [snap.edge_name_text(e) for e in edges]
+    # Node's own per-context tables (its primordials) hang from a `node:` symbol.
+    internal = int(any(name.startswith("<symbol node:") and "module_export" not in name
+                       for name in names))
+    internal |= int(_node_scope_variable(snap, edges, names))
+    return (int(timer), internal, int(snap.distance[holder]))
+
+
+def node_scope_variable(snap: HeapSnapshot, holder: int) -> bool:
+    """``holder`` is (inside) a variable of one of Node's own modules (its package.json
+    reader's cache), not exported to user code."""
+    if not has_user_distance(snap, holder):
+        return False
+    edges = snap.path_to_root(holder)
+    return _node_scope_variable(snap, edges, [snap.edge_name_text(e) for e in edges])
+
+
+def _node_scope_variable(snap: HeapSnapshot, edges: list[int], names: list[str]) -> bool:
+    scopes = [i for i, name in enumerate(names) if name == "context"]
+    if not scopes:
+        return False
+    i = scopes[-1]
+    loc = snap.location(snap.edge_source(edges[i]))
+    script = script_names(snap).get(loc.script_id, "") if loc is not None else ""
+    exported = any("module_export" in name or name == "exports" for name in names[i:])
+    return script.startswith("node:") and not exported

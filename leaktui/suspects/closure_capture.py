@@ -38,8 +38,13 @@ from leaktui.suspects.base import (
     severity_from,
     steady_growth,
 )
-from leaktui.suspects.graphops import named_targets
-from leaktui.suspects.registrations import COMPILED_ADVICE, COMPILED_SHARE, REGISTRATION_ADVICE
+from leaktui.suspects.graphops import edges_of, named_targets
+from leaktui.suspects.registrations import (
+    COMPILED_ADVICE,
+    COMPILED_SHARE,
+    REGISTRATION_ADVICE,
+    generated,
+)
 from leaktui.suspects.registrations import PATTERN as REGISTRATION_PATTERN
 from leaktui.units import format_size
 
@@ -73,20 +78,33 @@ def _closure_groups(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def compiled_inside(snap: HeapSnapshot, members: np.ndarray) -> float:
     """Share of ``members`` (closures of one function) that each keep a function with code of
-    its own (no other closure runs it) within a few dominator steps: a wrapper around code
-    compiled at run time (a template engine's `compile` returns such a closure over the
-    generated function), not one function's closures each over their data."""
+    its own (no other closure runs it) generated at run time (in no script file) within a few
+    dominator steps: a wrapper around code compiled at run time (a template engine's
+    `compile` returns such a closure over the generated function), not one function's
+    closures each over their data."""
     closures, functions, _ = closure_groups(snap)
     if members.size == 0 or closures.size == 0:
         return 0.0
     _, inverse, counts = np.unique(functions, return_inverse=True, return_counts=True)
     own = closures[counts[inverse] == 1]
+    own = own[generated(snap, own)]
     wrapped = np.zeros(0, dtype=np.int64)
     node = own.astype(np.int64)
     for _ in range(WRAP_DEPTH):
         node = snap.dominator[node].astype(np.int64)
         wrapped = np.concatenate([wrapped, node[isin(node, members)]])
     return float(np.unique(wrapped).size / members.size)
+
+
+def _scope_variables(snap: HeapSnapshot, holder: int, members: np.ndarray) -> bool:
+    """Most of ``members`` are variables of the scope ``holder`` (a bundle's lazily loaded
+    modules, `var require_x = __commonJS(...)`): a scope has as many variables as its code
+    declares, so they are the program's structure, not a collection that grows."""
+    if snap.class_name(holder) != "system / Context":
+        return False
+    edges = edges_of(snap, np.asarray([holder]))
+    variables = snap.edge_to[edges[snap.edge_type[edges] == snap.E_CONTEXT]]
+    return int(isin(members, variables.astype(np.int64)).sum()) >= 0.5 * members.size
 
 
 def _common_holder(snap: HeapSnapshot, nodes: np.ndarray) -> int:
@@ -271,7 +289,7 @@ def detect(series: Series) -> list[Suspect]:
         # the collection (or object) that holds most of them.
         holder = int(heads[0]) if heads.size == 1 and count > 1 else _common_holder(
             snap, heads if heads.size else members)
-        if holder < 0 or series.is_claimed(holder):
+        if holder < 0 or series.is_claimed(holder) or _scope_variables(snap, holder, members):
             continue
         role = holder_role(series, holder, members, counts)
         retained = int(group_bytes[g])

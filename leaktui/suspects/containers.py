@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from leaktui.snapshot import NO_DISTANCE, HeapSnapshot
-from leaktui.snapshot._sets import unique
-from leaktui.snapshot.entries import Entries, entries_of, kind_of
+from leaktui.snapshot._sets import isin, unique
+from leaktui.snapshot.entries import Entries, entries_of, kind_of, string_ids
 from leaktui.snapshot.growth import collections_of, element_counts
 from leaktui.snapshot.lean import AnySnapshot
 from leaktui.suspects.base import (
@@ -29,6 +29,7 @@ from leaktui.suspects.base import (
     explained_by_callbacks,
     grows,
     make_suspect,
+    node_scope_variable,
     severity_from,
 )
 from leaktui.units import format_size
@@ -47,7 +48,8 @@ MIN_STEP = 10  # entries a growing collection gains at each step of a series
 KEYED = ("Map", "Set")
 WORD = 8  # bytes per slot (Node's default build has no pointer compression)
 NESTED_SAMPLE = 200
-OWNER_FANOUT = 8  # retainers read per object when looking for the class that owns it
+OWNER_FANOUT = 8  # objects a collection is a field of, looked at for the class owning it
+RETAINERS_READ = 256  # retaining edges read per object there
 NESTED_MIN_BYTES = 16 * 1024
 HEAVY_STEP_BYTES = 64 * 1024
 
@@ -322,13 +324,16 @@ def mostly_claimed(series: Series, c: Container) -> bool:
 def worth_reporting(series: Series, c: Container) -> bool:
     """In a series: the collection grew. Alone: it is large (in entries or bytes) for its
     heap (ranked by size, it stays low unless it is big), and it is not one of the tables
-    every Node process builds at startup (its builtin modules, method tables)."""
+    every Node process builds at startup (its builtin modules, method tables, a variable of
+    Node's own modules) nor what a library defines once (`defined_once`)."""
     if mostly_claimed(series, c):
         return False
     if series.size >= 2:
         return c.growing
     if c.item_class in STARTUP_ITEMS or defined_once(series.last, c.node):
         return False
+    if node_scope_variable(series.last, c.node):
+        return False  # a table of Node's own modules (its package.json reader's cache)
     return c.count >= BIG_ENTRIES or (
         c.count >= FEW_ENTRIES and c.sizes[-1] >= 0.01 * series.heap_size) or (
         c.count >= MIN_HEAVY_ENTRIES and c.sizes[-1] >= 0.05 * series.heap_size)
@@ -339,20 +344,27 @@ def defined_once(snap: HeapSnapshot, node: int) -> bool:
     parser's tables), or a module's exports (a JSON table a library ships, such as mime-db):
     what a library defines once, not what a service adds per request. Alone, a snapshot
     cannot show such an object growing, so it is not a suspect."""
-    for e, src in snap.retainers(node)[:OWNER_FANOUT]:
-        if (snap.class_name(src) == "Module"
-                and snap.edge_name_text(e) in ("exports", "<symbol node:module_export>")):
+    exports = string_ids(snap, "exports", "<symbol node:module_export>")
+    edges, sources = _property_retainers(snap, node)
+    if any(snap.class_name(int(m)) == "Module"
+           for m in sources[isin(snap.edge_name[edges], exports)].tolist()):
+        return True
+    prototype = string_ids(snap, "prototype")
+    owners = sources[snap.node_type[sources] == snap.T_OBJECT][:OWNER_FANOUT]
+    for owner in [node, *owners.tolist()]:
+        edges, sources = _property_retainers(snap, owner)
+        if (isin(snap.edge_name[edges], prototype)
+                & (snap.node_type[sources] == snap.T_CLOSURE)).any():
             return True
-    owners = [node] + [src for e, src in snap.retainers(node)[:OWNER_FANOUT]
-                       if int(snap.edge_type[e]) == snap.E_PROPERTY
-                       and int(snap.node_type[src]) == snap.T_OBJECT]
-    for owner in owners[:OWNER_FANOUT]:
-        for e, src in snap.retainers(owner)[:OWNER_FANOUT]:
-            if (int(snap.edge_type[e]) == snap.E_PROPERTY
-                    and int(snap.node_type[src]) == snap.T_CLOSURE
-                    and snap.edge_name_text(e) == "prototype"):
-                return True
     return False
+
+
+def _property_retainers(snap: HeapSnapshot, node: int) -> tuple[np.ndarray, np.ndarray]:
+    """(edges, their sources) of the first property edges to ``node`` (raw order)."""
+    lo, hi = int(snap.first_retainer[node]), int(snap.first_retainer[node + 1])
+    edges = np.asarray(snap.retaining_edges[lo:min(hi, lo + RETAINERS_READ)], dtype=np.int64)
+    edges = edges[snap.edge_type[edges] == snap.E_PROPERTY]
+    return edges, snap.edge_sources(edges)
 
 
 def is_big(series: Series, c: Container) -> bool:

@@ -30,12 +30,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
+from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot._sets import unique
-from leaktui.snapshot.paths import has_user_distance, path_label
-from leaktui.snapshot.scripts import script_names
+from leaktui.snapshot.paths import path_label
 from leaktui.suspects import _reach, unbounded_cache
-from leaktui.suspects.base import SIZE_MARK, Series, Suspect, holder_label
+from leaktui.suspects.base import SIZE_MARK, Series, Suspect, holder_label, holder_rank
 from leaktui.units import format_size
 
 SHARED_MIN = 0.2  # of the smaller grown size: worth saying the two reach the same objects
@@ -279,29 +278,6 @@ def _rises(counts: list[int]) -> bool:
 # Most specific first: when candidates merge, the pattern comes from the most specific one.
 SPECIFIC = ("timer-leak", "listener-leak", "per-request-retention", "closure-capture",
             "unbounded-queue", "high-cardinality-key", "unbounded-cache")
-
-
-def holder_rank(snap: HeapSnapshot, holder: int) -> tuple[int, int, int]:
-    """How far a holder is from user code (smaller: nearer): (held only through a timer,
-    a variable of one of Node's own modules, distance from a root). A holder with no path
-    from a user root ranks last."""
-    if not has_user_distance(snap, holder):
-        return (1, 1, BASE_SYSTEM_DISTANCE)
-    edges = snap.path_to_root(holder)
-    timer = any(snap.class_name(snap.edge_source(e)) == "Timeout" for e in edges)
-    names = [snap.edge_name_text(e) for e in edges]
-    # Node's own per-context tables (its primordials) hang from a `node:` symbol.
-    internal = int(any(name.startswith("<symbol node:") and "module_export" not in name
-                       for name in names))
-    scopes = [i for i, name in enumerate(names) if name == "context"]
-    if scopes:
-        i = scopes[-1]
-        closure = snap.edge_source(edges[i])
-        loc = snap.location(closure)
-        script = script_names(snap).get(loc.script_id, "") if loc is not None else ""
-        exported = any("module_export" in name or name == "exports" for name in names[i:])
-        internal |= int(script.startswith("node:") and not exported)
-    return (int(timer), internal, int(snap.distance[holder]))
 
 
 def _finished(series: Series, s: Suspect, grown: int, shared_with: tuple[int, ...],

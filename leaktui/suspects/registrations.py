@@ -28,12 +28,14 @@ import numpy as np
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot._sets import isin, union, unique
 from leaktui.snapshot.paths import has_user_distance
+from leaktui.snapshot.scripts import script_names
 from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
     Suspect,
     consumed,
     holder_label,
+    holder_rank,
     object_label,
 )
 from leaktui.suspects.containers import (
@@ -52,7 +54,6 @@ from leaktui.suspects.graphops import (
     owners_of,
     string_ids,
 )
-from leaktui.suspects.grown import holder_rank
 
 PATTERN = "listener-leak"
 SAMPLE = 200
@@ -230,11 +231,27 @@ def _map_value(snap: HeapSnapshot, node: int) -> bool:
     return False
 
 
+def generated(snap: HeapSnapshot, closures: np.ndarray) -> np.ndarray:
+    """Per closure: its code belongs to no script file (`new Function`, `eval`): generated at
+    run time. A bundle's modules or a library's methods each have code of their own too, but
+    in a file."""
+    nodes, scripts, _, _ = snap.locations
+    if nodes.size == 0 or closures.size == 0:
+        return np.zeros(closures.size, dtype=np.bool_)
+    order = snap.cached("suspect_location_order", lambda: np.argsort(nodes, kind="stable"))
+    pos = np.minimum(np.searchsorted(nodes[order], closures), nodes.size - 1)
+    found = nodes[order][pos] == closures
+    named = np.asarray(sorted(i for i, name in script_names(snap).items() if name),
+                       dtype=np.int64)
+    return found & ~isin(scripts[order][pos].astype(np.int64), named)
+
+
 def compiled_share(snap: HeapSnapshot, closures: np.ndarray) -> float:
     """Share of ``closures`` with code of their own (a SharedFunctionInfo no other of them
-    has): functions compiled at run time (`new Function`, a schema or template compiler), not
-    one function's closures made again and again."""
-    shared = named_targets(snap, closures, "shared", edge_type=snap.E_INTERNAL)
+    has) generated at run time (`new Function`, a schema or template compiler), not one
+    function's closures made again and again."""
+    shared = named_targets(snap, closures[generated(snap, closures)], "shared",
+                           edge_type=snap.E_INTERNAL)
     shared = shared[shared >= 0]
     if shared.size == 0:
         return 0.0
