@@ -29,11 +29,14 @@ ALT_ON, ALT_OFF, CURSOR_ON = b"\x1b[?1049h", b"\x1b[?1049l", b"\x1b[?25h"
 
 # Run by the child: holds the process while Textual would be imported (leaktui.tui.app), with
 # the early frame on the screen, until the test types a key (left for the app to read) or
-# Ctrl-C; the pseudo-terminal is made the child's controlling terminal so Ctrl-C is SIGINT.
-# (Short selects in a loop: a SIGINT that lands just before a long blocking call would only
-# be acted on when the call returns.)
+# Ctrl-C; the pseudo-terminal is made the child's controlling terminal so Ctrl-C is SIGINT,
+# handled as in a process started from a shell (pytest-xdist's workers ignore SIGINT, and a
+# child inherits that). Short selects in a loop: a SIGINT that lands just before a long
+# blocking call would only be acted on when the call returns.
 HOLD = """
-import fcntl, select, sys, termios, time
+import faulthandler, fcntl, select, signal, sys, termios, time
+faulthandler.dump_traceback_later(40)  # stuck: where, on the screen the test reports
+signal.signal(signal.SIGINT, signal.default_int_handler)
 fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 class Hold:
     def find_spec(self, name, path=None, target=None):
@@ -80,7 +83,7 @@ def run_in_terminal(args: list[str], keys: bytes, wait_for: bytes, hold: bool = 
         nonlocal seen
         deadline = time.monotonic() + timeout
         while not until():  # type: ignore[operator]
-            assert time.monotonic() < deadline, f"{what} within {timeout:g} s: {seen[-600:]!r}"
+            assert time.monotonic() < deadline, f"{what} within {timeout:g} s: {seen[-3000:]!r}"
             if select.select([master], [], [], 0.05)[0]:
                 with contextlib.suppress(OSError):
                     seen += os.read(master, 65536)
