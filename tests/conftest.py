@@ -33,10 +33,14 @@ def write_series(program: str, out: Path, *args: str) -> list[Path]:
 
 # Files whose tests take minutes (a wheel compiled, Node writing dozens of series, Prometheus
 # scraping, idle timeouts run out): handed to the workers first, so no worker is left with
-# one of them at the end while the others are idle (xdist's loadfile keeps collection order).
-LONG_FILES = ("test_wheelhouse.py", "test_suspects.py", "test_fleet_prometheus.py",
-              "test_serve_guard.py", "test_suspects_libraries.py",
-              "test_suspects_libraries_leaks.py")
+# one of them at the end while the others are idle. xdist's loadfile keeps this order only
+# with --no-loadscope-reorder (in addopts; by default it sends the files with the most tests
+# first, which left the one-test wheelhouse file running alone at the end). The two library
+# corpus files come first, one per worker: their first tests ask for different cases (the
+# controls, the leaks), so the two workers write the corpus side by side.
+LONG_FILES = ("test_suspects_libraries.py", "test_suspects_libraries_leaks.py",
+              "test_suspects.py", "test_wheelhouse.py", "test_fleet_prometheus.py",
+              "test_serve_guard.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

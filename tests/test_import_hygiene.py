@@ -109,3 +109,59 @@ def test_report_imports_no_module_it_does_not_use() -> None:
     proc = fresh_python(code, str(SAMPLE))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "0", f"report imported modules it does not use: {proc.stdout}"
+
+
+def test_the_early_frame_is_drawn_before_textual_rich_or_numpy_is_imported() -> None:
+    """`leaktui SNAPSHOT` draws its early loading frame (leaktui.tui.early_frame) having
+    imported none of Textual, Rich or numpy."""
+    code = (
+        "import importlib, sys\n"
+        "import leaktui.tui.early_frame as early\n"
+        "from leaktui.cli import build_parser\n"
+        "seen = []\n"
+        "def draw(paths):\n"
+        "    seen.append(sorted(m for m in ('textual', 'rich', 'numpy') if m in sys.modules))\n"
+        "early.draw = draw\n"
+        "sys.modules['leaktui.tui.app'] = None  # stop right after: its import fails\n"
+        "args = build_parser('open').parse_args(['open', sys.argv[1]])\n"
+        "try:\n"
+        "    importlib.import_module(args._module).run(args)\n"
+        "except ImportError:\n"
+        "    pass\n"
+        "print(seen)\n"
+    )
+    proc = fresh_python(code, str(SAMPLE))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[[]]", f"imported before the early frame: {proc.stdout}"
+
+
+def test_the_app_draws_its_first_frame_before_importing_the_views_or_numpy() -> None:
+    """The loading screen's mount and resize handlers ask whether views are mounted without
+    importing their modules: those (and numpy) load after the first frame."""
+    code = (
+        "import asyncio, sys, time\n"
+        "from leaktui.errors import LeakTuiError\n"
+        "from leaktui.tui.app import LeakApp\n"
+        "from leaktui.tui.main import MainScreen\n"
+        "seen = []\n"
+        "mount_views = MainScreen._mount_views\n"
+        "async def after_first_frame(self):\n"
+        "    seen.append(sorted(m for m in sys.modules if m == 'numpy'\n"
+        "                       or m.startswith('leaktui.tui.widgets.')))\n"
+        "    await mount_views(self)\n"
+        "MainScreen._mount_views = after_first_frame\n"
+        "def refuse(paths, progress):  # nothing read: the loading thread imports nothing\n"
+        "    raise LeakTuiError('not read in this test')\n"
+        "async def main():\n"
+        "    app = LeakApp([sys.argv[1]], series_loader=refuse)\n"
+        "    async with app.run_test(size=(80, 24)) as pilot:\n"
+        "        deadline = time.monotonic() + 60\n"
+        "        while not app.main.views_ready:\n"
+        "            assert time.monotonic() < deadline, 'the views never mounted'\n"
+        "            await pilot.pause(0.05)\n"
+        "asyncio.run(main())\n"
+        "print(seen)\n"
+    )
+    proc = fresh_python(code, str(SAMPLE))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[['leaktui.tui.widgets.keybar']]", proc.stdout

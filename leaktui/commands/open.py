@@ -66,11 +66,17 @@ def run(args: argparse.Namespace) -> int:
 
         ProfileApp(load_profile(profiles[-1])).run()
         return 0
-    from leaktui.tui.app import LeakApp
+    from leaktui.tui import early_frame
 
-    app = LeakApp(list(args.paths), metrics=args.metrics, poll=args.poll, limit=limit,
-                  window_s=window_s, theme=args.theme)
-    app.run()
+    try:
+        frame = early_frame.draw(args.paths)  # the loading frame, before Textual's import
+        from leaktui.tui.app import LeakApp
+
+        app = LeakApp(list(args.paths), metrics=args.metrics, poll=args.poll, limit=limit,
+                      window_s=window_s, theme=args.theme, early_frame=frame)
+        app.run()
+    finally:
+        early_frame.close()  # the terminal as it was, on every way out (errors, Ctrl-C)
     if not app.load_finished.is_set():
         # Quit while loading: the screen is restored; do not wait for the loading thread
         # to reach its next stopping point (a JIT compile or a big phase can take seconds).

@@ -33,10 +33,13 @@ from leaktui.tui.session import Session
 from leaktui.tui.views import DEFAULT_VIEWS, ViewSpec
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from leaktui.pins import PinStore
     from leaktui.snapshot import HeapSnapshot
     from leaktui.snapshot.lean import AnySnapshot
     from leaktui.suspects import Suspect
+    from leaktui.tui.early_frame import EarlyFrame
 
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
 
@@ -69,7 +72,8 @@ class Notice:
 class LeakApp(App[None]):
     """``paths`` (oldest first) are read by ``series_loader`` (default: each file with
     ``loader``, then ordered, with suspects); ``pins`` makes the pin store of the last
-    snapshot; ``views`` are the views behind the number keys."""
+    snapshot; ``views`` are the views behind the number keys; ``early_frame``, the frame
+    `leaktui.tui.early_frame` drew on the terminal before Textual was imported."""
 
     CSS_PATH = "leaktui.tcss"
     TITLE = "leaktui"
@@ -86,8 +90,9 @@ class LeakApp(App[None]):
                  poll: bool = False, limit: int | None = None, window_s: float | None = None,
                  views: Sequence[ViewSpec] = DEFAULT_VIEWS, theme: str | None = None,
                  series_loader: SeriesLoader | None = None,
-                 pins: PinsFactory = _pin_store) -> None:
-        super().__init__()
+                 pins: PinsFactory = _pin_store, early_frame: EarlyFrame | None = None) -> None:
+        super().__init__(driver_class=None if early_frame is None
+                         else _driver_after(early_frame))
         if theme:
             self.theme = resolve_theme(theme, self.available_themes)
         self.paths = list(paths)
@@ -241,3 +246,29 @@ def _stderr_is_not_the_terminal() -> bool:
     except OSError:
         return False
 
+
+def _driver_after(frame: EarlyFrame) -> type[Driver]:
+    """Textual's Linux driver, taking over the alternate screen the early frame switched to:
+    it does not switch again on its first start (a terminal may clear the screen on a second
+    switch, a blank flash between the two frames); it does after a suspend (ctrl+z), when
+    the terminal is back on the main screen."""
+    from textual.drivers.linux_driver import LinuxDriver
+
+    from leaktui.tui.early_frame import ALT_SCREEN_ON
+
+    class AfterEarlyFrame(LinuxDriver):
+        first_start = True
+
+        def start_application_mode(self) -> None:
+            frame.handed_over = True  # from here Textual leaves the alternate screen itself
+            try:
+                super().start_application_mode()
+            finally:
+                self.first_start = False
+
+        def write(self, data: str) -> None:
+            if self.first_start and data == ALT_SCREEN_ON:
+                return
+            super().write(data)
+
+    return AfterEarlyFrame

@@ -8,6 +8,7 @@ view: the number keys, tab, go to @id, search, copy, pin, suspects, history, sna
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     from leaktui.tui.views import ViewSpec
     from leaktui.tui.widgets.investigate import InvestigationView
 
+# The views' modules bring numpy and the core: they load after the first frame, and asking
+# whether a view is mounted (on mount, on resize) must not import them before it.
+_INVESTIGATE, _MEMORY = "leaktui.tui.widgets.investigate", "leaktui.tui.widgets.memory"
 NARROW_WIDTH, NARROW_HEIGHT = 110, 32  # below either: one pane at a time
 PinsFactory = Callable[[str], "PinStore"]
 
@@ -159,6 +163,8 @@ class MainScreen(Screen[None]):
     @property
     def investigation(self) -> InvestigationView | None:
         """View 1, if the app has it."""
+        if _INVESTIGATE not in sys.modules:
+            return None  # not mounted yet
         from leaktui.tui.widgets.investigate import InvestigationView
 
         found = self.query(InvestigationView)
@@ -233,10 +239,13 @@ class MainScreen(Screen[None]):
             self._show_object(node)
 
     def update_header(self) -> None:
-        from leaktui.tui.widgets.memory import MemoryView
+        memory_line = ""
+        if _MEMORY in sys.modules:  # not before the views: the module brings numpy
+            from leaktui.tui.widgets.memory import MemoryView
 
-        memory = self.query(MemoryView)
-        parts = self.session.header_parts(memory.first().summary_line() if memory else "")
+            memory = self.query(MemoryView)
+            memory_line = memory.first().summary_line() if memory else ""
+        parts = self.session.header_parts(memory_line)
         if not parts:
             return
         line = " · ".join(parts)
