@@ -330,13 +330,14 @@ def worth_reporting(series: Series, c: Container) -> bool:
         return False
     if series.size >= 2:
         return c.growing
-    if c.item_class in STARTUP_ITEMS or defined_once(series.last, c.node):
+    if c.item_class in STARTUP_ITEMS:
         return False
-    if node_scope_variable(series.last, c.node):
-        return False  # a table of Node's own modules (its package.json reader's cache)
-    return c.count >= BIG_ENTRIES or (
+    large = c.count >= BIG_ENTRIES or (
         c.count >= FEW_ENTRIES and c.sizes[-1] >= 0.01 * series.heap_size) or (
         c.count >= MIN_HEAVY_ENTRIES and c.sizes[-1] >= 0.05 * series.heap_size)
+    # (a table of Node's own modules: its package.json reader's cache)
+    return large and not defined_once(series.last, c.node) and not node_scope_variable(
+        series.last, c.node)
 
 
 def defined_once(snap: HeapSnapshot, node: int) -> bool:
