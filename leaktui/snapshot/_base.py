@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from leaktui.snapshot._sets import isin
+
 _WANTED_STRINGS = (
     "system / ExternalStringData", "(Document DOM trees)", "system / NativeContext",
     "sloppy_function_map", "(map descriptors)", "Object", "system / JSArrayBufferData",
@@ -117,3 +119,12 @@ class SnapshotData:
             found = self.strings.indexes_of([text])[text]
             self._wanted_strings[text] = found
         return np.asarray(found, dtype=np.uint32)
+
+    def _nodes_named(self, node_type: int, text: str) -> np.ndarray:
+        """Ordinals (ascending) of the nodes of ``node_type`` named ``text``: the type is
+        compared over every node, the name looked up only for the nodes of that type."""
+        names = self._string_indexes(text)
+        if not names.size:
+            return np.zeros(0, dtype=np.int64)
+        of_type = np.flatnonzero(self.node_type == node_type)
+        return of_type[isin(self.node_name[of_type], names)]

@@ -189,11 +189,9 @@ class Pipeline(SnapshotData):
         sizes stay raw: "expose internals" snapshots keep them, as DevTools does."""
         if not len(self.user_roots):
             return None
-        name_esd = self._string_indexes("system / ExternalStringData")
         candidate = (self.node_type == self.T_HIDDEN) | (self.node_type == self.T_ARRAY)
-        if name_esd.size:
-            candidate |= ((self.node_type == self.T_NATIVE) & np.isin(self.node_name, name_esd)
-                          & ~self.renamed_detached)
+        esd = self._nodes_named(self.T_NATIVE, "system / ExternalStringData")
+        candidate[esd[~self.renamed_detached[esd]]] = True
         no_transfer = self.node_type == self.T_SYNTHETIC
         no_transfer[self.root] = True
         return candidate, no_transfer
@@ -281,16 +279,13 @@ class Pipeline(SnapshotData):
         context and the descriptor links of `(map descriptors)` arrays (crbug.com/413608)."""
         skip = np.zeros(self.edge_count, dtype=np.bool_)
         numeric = [self.E_ELEMENT, self.E_HIDDEN]
-        native_context = self._string_indexes("system / NativeContext")
-        nc = np.flatnonzero((self.node_type == self.T_HIDDEN)
-                            & np.isin(self.node_name, native_context))
+        nc = self._nodes_named(self.T_HIDDEN, "system / NativeContext")
         sloppy = self._string_indexes("sloppy_function_map")
         for v in nc.tolist():
             es = np.arange(self.first_edge[v], self.first_edge[v + 1])
             named = ~np.isin(self.edge_type[es], numeric)
             skip[es[named & np.isin(self.edge_name[es], sloppy)]] = True
-        md = np.flatnonzero((self.node_type == self.T_ARRAY)
-                            & np.isin(self.node_name, self._string_indexes("(map descriptors)")))
+        md = self._nodes_named(self.T_ARRAY, "(map descriptors)")
         if md.size:
             es = cls._edges_of(self.first_edge[md], self.first_edge[md + 1])
             values = self.edge_name[es].astype(np.int64)
