@@ -127,4 +127,10 @@ class SnapshotData:
         if not names.size:
             return np.zeros(0, dtype=np.int64)
         of_type = np.flatnonzero(self.node_type == node_type)
-        return of_type[isin(self.node_name[of_type], names)]
+        of_type_names = self.node_name[of_type]
+        if names.size > 4:
+            return of_type[isin(of_type_names, names)]
+        named = of_type_names == names[0]  # a text is usually once in the table
+        for other in names[1:].tolist():
+            named |= of_type_names == other
+        return of_type[named]
