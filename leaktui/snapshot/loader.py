@@ -54,6 +54,9 @@ class RawSnapshot:
     samples: np.ndarray | None = None  # flat uint32
     file_size: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # (problem, edge, largest name index) of the edges, checked on a second thread while the
+    # rest of the file was read (no bound on names then: the string table came later).
+    edge_check: tuple[int, int, int] | None = None
 
 
 class _Reader:
@@ -424,11 +427,39 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
     if first != ord("{"):
         raise ValueError("not a heap snapshot (does not start with a JSON object)")
     r.pos += 1
+    out = RawSnapshot(path, None, None, None, None, None)  # type: ignore[arg-type]
+    checks: list[Beside[tuple[int, int, int]]] = []
+    try:
+        _parse_sections(r, out, checks)
+    finally:
+        for check in checks:
+            check.wait()
+    if checks:
+        out.edge_check = checks[-1].result()
+    return out
+
+
+_NO_NAME_BOUND = 1 << 62
+
+
+def _check_edges(layout: Layout, edges: np.ndarray, node_count: int,
+                 string_count: int) -> tuple[int, int, int]:
+    numeric = np.asarray([t in ("element", "hidden") for t in layout.edge_type_names],
+                         dtype=np.bool_)
+    return scan.check_edges(edges[layout.edge_type], edges[layout.edge_name],
+                            edges[layout.edge_to], layout.node_fields, node_count, string_count,
+                            numeric)
+
+
+def _parse_sections(r: _Reader, out: RawSnapshot,
+                    checks: list[Beside[tuple[int, int, int]]]) -> None:
+    """The top-level object's sections into ``out``; once the edges are read (after the
+    nodes), they are checked on a second thread (added to ``checks``) while the remaining
+    sections are read."""
     header: Header | None = None
     layout: Layout | None = None
     nodes = edges = None
     strings: StringTable | None = None
-    out = RawSnapshot(path, None, None, None, None, None)  # type: ignore[arg-type]
     while True:
         c = r.peek()
         if c == ord("}"):
@@ -438,6 +469,8 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
             raise ValueError("file ends before the closing brace (truncated)")
         key = r.read_key()
         r.expect(b":", f"after key {key!r}")
+        if checks and key in ("snapshot", "nodes"):  # the edges were checked against them
+            raise ValueError(f'a second "{key}" section after the edges')
         if key == "snapshot":
             raw_header = r.read_value_bytes("the snapshot header")
             try:
@@ -454,7 +487,13 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
             if key == "nodes":
                 nodes = _read_matrix(r, "nodes", layout.node_fields, header.node_count, pad=1)
             elif key == "edges":
+                for check in checks:  # a second edges section: the last one is checked
+                    check.wait()
+                checks.clear()
                 edges = _read_matrix(r, "edges", layout.edge_fields, header.edge_count)
+                if nodes is not None and edges.shape[1]:
+                    checks.append(Beside(_check_edges, layout, edges, nodes.shape[1],
+                                         _NO_NAME_BOUND, name="leaktui-check"))
             elif key == "locations" and layout.location_fields:
                 out.locations = r.read_uint_list("locations", layout.location_fields)
             elif key == "trace_function_infos":
@@ -491,7 +530,6 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
         raise ValueError('no "strings" section')
     out.header, out.layout, out.strings = header, layout, strings
     out.nodes, out.edges = nodes, edges
-    return out
 
 
 def _read_matrix(r: _Reader, what: str, fields: int, count: int, pad: int = 0) -> np.ndarray:
@@ -529,11 +567,18 @@ def _validate(raw: RawSnapshot) -> None:
         bad = int(np.argmax(nodes[lay.node_name] >= n_strings))
         fail(f"node {bad} has a name index out of range ({n_strings:,} strings)")
     if n_edges:
-        numeric = np.asarray([t in ("element", "hidden") for t in lay.edge_type_names],
-                             dtype=np.bool_)
-        problem, bad = scan.check_edges(edges[lay.edge_type], edges[lay.edge_name],
-                                        edges[lay.edge_to], lay.node_fields, n_nodes, n_strings,
-                                        numeric)
+        if raw.edge_check is None:
+            problem, bad, _ = _check_edges(lay, edges, n_nodes, n_strings)
+        else:  # checked while the strings were read: their count is known now
+            problem, bad, top = raw.edge_check
+            if top >= n_strings:  # the first named edge past the table, if before `bad`
+                numeric = np.asarray([t in ("element", "hidden") for t in lay.edge_type_names],
+                                     dtype=np.bool_)
+                upto = bad if problem else n_edges
+                named = ~numeric[edges[lay.edge_type][:upto]]
+                past = np.flatnonzero(named & (edges[lay.edge_name][:upto] >= n_strings))
+                if past.size:
+                    problem, bad = 4, int(past[0])
         if problem == 1:
             fail(f"edge {bad} has a type out of range of meta.edge_types")
         if problem == 2:

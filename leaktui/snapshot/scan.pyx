@@ -177,14 +177,16 @@ def check_edges(const uint32_t[::1] edge_type, const uint32_t[::1] edge_name,
                 uint32_t[::1] edge_to, Py_ssize_t node_fields, Py_ssize_t node_count,
                 Py_ssize_t string_count, numeric_named_mask):
     """Validate edges and turn ``edge_to`` node indexes into ordinals, in place.
-    Returns (problem, edge): 0 ok, 1 type out of range, 2 target inside a node,
-    3 target past the last node, 4 name index out of range."""
+    Returns (problem, edge, largest name index of the named edges before it): problem 0 ok,
+    1 type out of range, 2 target inside a node, 3 target past the last node, 4 name index
+    out of range. (The loader checks the edges before the string table is read, with no
+    bound on names, and compares the largest name with the table's size after.)"""
     numeric = np.asarray(numeric_named_mask)
     cdef const uint8_t[::1] numeric_named = numeric.view(np.uint8) if numeric.dtype == np.bool_ \
         else numeric
     cdef Py_ssize_t n_types = numeric_named.shape[0]
     cdef Py_ssize_t e, to, q, bad = -1
-    cdef uint32_t t
+    cdef uint32_t t, top = 0
     cdef int problem = 0
     with nogil:
         for e in range(edge_to.shape[0]):
@@ -204,11 +206,14 @@ def check_edges(const uint32_t[::1] edge_type, const uint32_t[::1] edge_name,
                 bad = e
                 break
             edge_to[e] = <uint32_t>q
-            if not numeric_named[t] and edge_name[e] >= string_count:
-                problem = 4
-                bad = e
-                break
-    return problem, bad
+            if not numeric_named[t]:
+                if edge_name[e] >= string_count:
+                    problem = 4
+                    bad = e
+                    break
+                if edge_name[e] > top:
+                    top = edge_name[e]
+    return problem, bad, top
 
 
 def scan_value_extent(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t depth, bint in_string,
