@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from leaktui.snapshot import load_snapshot
-from leaktui.snapshot import entries
+from leaktui.snapshot import entries, load_snapshot
 from leaktui.snapshot.entries import string_ids
 from leaktui.snapshot.strings import StringTable
 from leaktui.suspects.base import LOOKED_UP_TEXTS
