@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from leaktui.snapshot._sets import isin
+
 _WANTED_STRINGS = (
     "system / ExternalStringData", "(Document DOM trees)", "system / NativeContext",
     "sloppy_function_map", "(map descriptors)", "Object", "system / JSArrayBufferData",
@@ -117,3 +119,18 @@ class SnapshotData:
             found = self.strings.indexes_of([text])[text]
             self._wanted_strings[text] = found
         return np.asarray(found, dtype=np.uint32)
+
+    def _nodes_named(self, node_type: int, text: str) -> np.ndarray:
+        """Ordinals (ascending) of the nodes of ``node_type`` named ``text``: the type is
+        compared over every node, the name looked up only for the nodes of that type."""
+        names = self._string_indexes(text)
+        if not names.size:
+            return np.zeros(0, dtype=np.int64)
+        of_type = np.flatnonzero(self.node_type == node_type)
+        of_type_names = self.node_name[of_type]
+        if names.size > 4:
+            return of_type[isin(of_type_names, names)]
+        named = of_type_names == names[0]  # a text is usually once in the table
+        for other in names[1:].tolist():
+            named |= of_type_names == other
+        return of_type[named]

@@ -22,14 +22,30 @@ MAX_DECODED_SLOTS = 50_000
 SPARSE_FACTOR = 4  # highest index over element count
 
 
+_ASKED: dict[str, None] = {}
+"""Every text `string_ids` was asked for in this process, in order: a snapshot's table is
+searched for all of them at its first lookup (one pass finds many texts for the cost of one),
+so the detectors' few dozen names cost one search per snapshot, not one each."""
+
+
+def expect_strings(*texts: str) -> None:
+    """Texts `string_ids` will be asked for (a caller's names, declared once at import): the
+    first lookup in a snapshot finds them along with what it was asked for."""
+    _ASKED.update(dict.fromkeys(texts))
+
+
 def string_ids(snap: HeapSnapshot, *texts: str) -> np.ndarray:
     """String-table indexes of the given texts (a name may occur more than once), looked up
     once per snapshot: a search of the whole string table."""
     cache: dict[tuple[str, ...], np.ndarray] = snap.cached("suspect_strings", dict)
     ids = cache.get(texts)
     if ids is None:
-        found = snap.strings.indexes_of(list(texts))
-        ids = np.asarray(sorted(i for t in texts for i in found.get(t, [])), dtype=np.int64)
+        hits: dict[str, list[int]] = snap.cached("suspect_string_hits", dict)
+        missing = [t for t in texts if t not in hits]
+        if missing:
+            _ASKED.update(dict.fromkeys(missing))
+            hits.update(snap.strings.indexes_of([t for t in _ASKED if t not in hits]))
+        ids = np.asarray(sorted(i for t in texts for i in hits[t]), dtype=np.int64)
         cache[texts] = ids
     return ids
 

@@ -76,9 +76,7 @@ class ClassNaming(SnapshotData):
                                  np.asarray(remap_from, dtype=np.int64),
                                  np.asarray(remap_to, dtype=np.int64))
         # Plain objects: {a, b} interfaces.
-        object_name = self._string_indexes("Object")
-        self.plain_objects = np.flatnonzero((ntype == self.T_OBJECT)
-                                            & np.isin(self.node_name, object_name))
+        self.plain_objects = self._nodes_named(self.T_OBJECT, "Object")
         self.interfaces = cls.infer_interfaces(
             self.plain_objects, self.strings, self.first_edge, self.edge_type, self.edge_name,
             self.E_PROPERTY)

@@ -30,6 +30,10 @@ _EPHEMERON = re.compile(
 JS_PARSE_INT = re.compile(r"^\s*([+-]?\d+)")
 
 
+_DistanceInputs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int, int,
+                        np.ndarray, np.ndarray, np.ndarray]
+
+
 @dataclass
 class Timings:
     phases: dict[str, float] = field(default_factory=dict)
@@ -54,27 +58,41 @@ class Pipeline(SnapshotData):
             self._progress(phase, fraction)
 
     def _analyse(self) -> None:
-        # Two cores: like DevTools' second worker, the reverse graph is built on another
-        # thread while the flags, essential edges and folded sizes are computed (the compiled
-        # kernels release the GIL).
+        # Both cores, like DevTools' second worker: the reverse graph and then the folded
+        # shallow sizes are computed on another thread while the flags and essential edges
+        # are marked here; the distances are found there while the classes are named here
+        # (the compiled kernels release the GIL). The pairs are chosen so that neither
+        # raises the load's peak memory: each pair's scratch arrays together stay below the
+        # dominator pass's.
         self._step("building retainers", 0.0)
         # Retainer edge ordinals have the offsets' dtype: the spare uint32 edge row holds them
         # unless the snapshot has 2^32 - 1 edges or more (int64 offsets).
         spare = self._spare_edge_row
         if spare.dtype != self.first_edge.dtype:
             spare = np.empty(self.edge_count, dtype=self.first_edge.dtype)
-        retainers = Beside(k.build_retainers, self.edge_to, self.first_edge, self.node_count,
-                           spare, name="leaktui-retainers")
-        del spare
         del self._spare_edge_row
+        t0 = time.perf_counter()
+        self._step("propagating DOM state", 0.1)
+        self.detachedness = self._initial_detachedness()
+        self.renamed_detached = self._propagate_dom_state()
+        t0 = self.timings.record("dom state", t0)
+        folding = self._shallow_size_inputs()
+        beside = Beside(self._retainers_and_folded_sizes, spare, folding,
+                        name="leaktui-retainers")
+        del spare, folding
         try:
-            essential = self._before_dominators()
+            essential = self._flags_and_essential_edges()
+            self._step("folding shallow sizes", 0.3)
         except BaseException:
-            retainers.wait()
+            beside.wait()
             raise
         t0 = time.perf_counter()
-        self.first_retainer, retaining_nodes, self.retaining_edges = retainers.result()
+        retainers, self_size, fold_time = beside.result()
+        del beside
+        self.first_retainer, retaining_nodes, self.retaining_edges = retainers
         del retainers
+        self.self_size = self_size
+        self.timings.phases["shallow sizes"] = fold_time
         t0 = self.timings.record("retainers (wait)", t0)
 
         self._step("computing dominators", 0.4)
@@ -92,13 +110,22 @@ class Pipeline(SnapshotData):
         self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
         t0 = self.timings.record("dominators", t0)
 
-        # One after the other: in parallel their scratch arrays would raise the peak.
+        # The distances (a BFS: its queue and result, fresh arrays) beside the class naming
+        # (which reuses the node rows the dominator pass used as scratch).
         self._step("computing distances", 0.6)
-        self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_))
-        t0 = self.timings.record("distances", t0)
-        self._step("naming classes", 0.7)
-        self._compute_classes()
+        distances = Beside(k.distances_bfs,
+                           *self._distance_inputs(np.zeros(self.node_count, dtype=np.bool_)),
+                           name="leaktui-distances")
+        try:
+            self._step("naming classes", 0.7)
+            self._compute_classes()
+        except BaseException:
+            distances.wait()
+            raise
         t0 = self.timings.record("classes", t0)
+        self.distance = distances.result()
+        del distances
+        t0 = self.timings.record("distances (wait)", t0)
         # Built last: the classes' temporaries are gone by then (a lower peak).
         self._step("building the dominator tree", 0.85)
         self.first_dominated, self.dominated = k.dominated_children(self.dominator,
@@ -111,15 +138,24 @@ class Pipeline(SnapshotData):
         self.timings.record("aggregates", t0)
         self._step("done", 1.0)
 
-    def _before_dominators(self) -> np.ndarray:
-        """DOM state, flags, essential edges and folded sizes (while the reverse graph is
-        built beside them); returns the essential-edge mask."""
-        t0 = time.perf_counter()
-        self._step("propagating DOM state", 0.1)
-        self.detachedness = self._initial_detachedness()
-        self.renamed_detached = self._propagate_dom_state()
-        t0 = self.timings.record("dom state", t0)
+    def _retainers_and_folded_sizes(
+        self, spare: np.ndarray, folding: tuple[np.ndarray, np.ndarray] | None,
+    ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray, float]:
+        """On the second thread: the reverse graph, then the shallow sizes folded into their
+        owners (neither reads what the flags and essential edges write, nor they what these
+        write). Returns (retainers, self sizes, seconds spent folding)."""
+        retainers = k.build_retainers(self.edge_to, self.first_edge, self.node_count, spare)
+        del spare
+        started = time.perf_counter()
+        self_size = self.self_size
+        if folding is not None:
+            self_size = self._folded_sizes(self_size, *folding)
+        return retainers, self_size, time.perf_counter() - started
 
+    def _flags_and_essential_edges(self) -> np.ndarray:
+        """Flags and essential edges (while the reverse graph is built and the shallow sizes
+        are folded beside them); returns the essential-edge mask."""
+        t0 = time.perf_counter()
         self._step("marking flags", 0.15)
         self.flags = np.zeros(self.node_count, dtype=np.uint8)
         self._mark_flags()
@@ -133,11 +169,7 @@ class Pipeline(SnapshotData):
             self.flags, self.root, self.E_INTERNAL, self.E_WEAK, self.E_SHORTCUT,
             table_of_string)
         del table_of_string
-        t0 = self.timings.record("essential edges", t0)
-
-        self._step("folding shallow sizes", 0.3)
-        self._fold_shallow_sizes()
-        t0 = self.timings.record("shallow sizes", t0)
+        self.timings.record("essential edges", t0)
         return essential
 
     def _propagate_dom_state(self) -> np.ndarray:
@@ -148,24 +180,37 @@ class Pipeline(SnapshotData):
             self.edge_to, self.T_NATIVE, self.E_HIDDEN, self.E_WEAK)
 
     def _fold_shallow_sizes(self) -> None:
+        folding = self._shallow_size_inputs()
+        if folding is not None:
+            self.self_size = self._folded_sizes(self.self_size, *folding)
+
+    def _shallow_size_inputs(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(which nodes may fold into an owner, which never pass theirs on), or None when
+        sizes stay raw: "expose internals" snapshots keep them, as DevTools does."""
         if not len(self.user_roots):
-            return  # "expose internals" snapshots keep raw sizes, as DevTools does
-        name_esd = self._string_indexes("system / ExternalStringData")
+            return None
         candidate = (self.node_type == self.T_HIDDEN) | (self.node_type == self.T_ARRAY)
-        if name_esd.size:
-            candidate |= ((self.node_type == self.T_NATIVE) & np.isin(self.node_name, name_esd)
-                          & ~self.renamed_detached)
+        esd = self._nodes_named(self.T_NATIVE, "system / ExternalStringData")
+        candidate[esd[~self.renamed_detached[esd]]] = True
         no_transfer = self.node_type == self.T_SYNTHETIC
         no_transfer[self.root] = True
+        return candidate, no_transfer
+
+    def _folded_sizes(self, self_size: np.ndarray, candidate: np.ndarray,
+                      no_transfer: np.ndarray) -> np.ndarray:
+        """``self_size`` with the shallow sizes folded into their owners (in place, or a new
+        int64 array when an owner's size passes 2^32 - 1). Only compiled kernels and numpy:
+        safe on a second thread."""
         owners = k.shallow_size_owners(candidate, self.first_edge, self.edge_type, self.edge_to,
                                        self.E_WEAK)
         del candidate
-        stop = k.fold_into_owners(self.self_size, owners, no_transfer, 0)
+        stop = k.fold_into_owners(self_size, owners, no_transfer, 0)
         if stop < self.node_count:
             # An owner's folded size passes 2^32 - 1: the sizes go on in int64 (8 bytes a
             # node, only for such a heap), from the node where uint32 would have wrapped.
-            self.self_size = self.self_size.astype(np.int64)
-            k.fold_into_owners(self.self_size, owners, no_transfer, stop)
+            self_size = self_size.astype(np.int64)
+            k.fold_into_owners(self_size, owners, no_transfer, stop)
+        return self_size
 
     def _initial_detachedness(self) -> np.ndarray:
         if self._initial_detach is not None:
@@ -234,16 +279,13 @@ class Pipeline(SnapshotData):
         context and the descriptor links of `(map descriptors)` arrays (crbug.com/413608)."""
         skip = np.zeros(self.edge_count, dtype=np.bool_)
         numeric = [self.E_ELEMENT, self.E_HIDDEN]
-        native_context = self._string_indexes("system / NativeContext")
-        nc = np.flatnonzero((self.node_type == self.T_HIDDEN)
-                            & np.isin(self.node_name, native_context))
+        nc = self._nodes_named(self.T_HIDDEN, "system / NativeContext")
         sloppy = self._string_indexes("sloppy_function_map")
         for v in nc.tolist():
             es = np.arange(self.first_edge[v], self.first_edge[v + 1])
             named = ~np.isin(self.edge_type[es], numeric)
             skip[es[named & np.isin(self.edge_name[es], sloppy)]] = True
-        md = np.flatnonzero((self.node_type == self.T_ARRAY)
-                            & np.isin(self.node_name, self._string_indexes("(map descriptors)")))
+        md = self._nodes_named(self.T_ARRAY, "(map descriptors)")
         if md.size:
             es = cls._edges_of(self.first_edge[md], self.first_edge[md + 1])
             values = self.edge_name[es].astype(np.int64)
@@ -261,10 +303,14 @@ class Pipeline(SnapshotData):
     def _distances(self, ignored: np.ndarray) -> np.ndarray:
         """DevTools' distances; ``ignored`` nodes are never entered (the Retainers view's
         "ignore this retainer")."""
-        return k.distances_bfs(
-            self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.user_roots,
-            self.root, self.E_WEAK, self.E_INTERNAL, self._distance_static_skip(),
-            self.ephemeron_pair_of_string, ignored)
+        return k.distances_bfs(*self._distance_inputs(ignored))
+
+    def _distance_inputs(self, ignored: np.ndarray) -> _DistanceInputs:
+        """The arguments of `kernels.distances_bfs` (found here, on the calling thread, so
+        that the kernel alone can run on another)."""
+        return (self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.user_roots,
+                self.root, self.E_WEAK, self.E_INTERNAL, self._distance_static_skip(),
+                self.ephemeron_pair_of_string, ignored)
 
     def _idle_padded_rows(self) -> list[np.ndarray]:
         """Three uint32 arrays of N+1 for the dominator kernel's scratch: node rows that are

@@ -177,14 +177,16 @@ def check_edges(const uint32_t[::1] edge_type, const uint32_t[::1] edge_name,
                 uint32_t[::1] edge_to, Py_ssize_t node_fields, Py_ssize_t node_count,
                 Py_ssize_t string_count, numeric_named_mask):
     """Validate edges and turn ``edge_to`` node indexes into ordinals, in place.
-    Returns (problem, edge): 0 ok, 1 type out of range, 2 target inside a node,
-    3 target past the last node, 4 name index out of range."""
+    Returns (problem, edge, largest name index of the named edges before it): problem 0 ok,
+    1 type out of range, 2 target inside a node, 3 target past the last node, 4 name index
+    out of range. (The loader checks the edges before the string table is read, with no
+    bound on names, and compares the largest name with the table's size after.)"""
     numeric = np.asarray(numeric_named_mask)
     cdef const uint8_t[::1] numeric_named = numeric.view(np.uint8) if numeric.dtype == np.bool_ \
         else numeric
     cdef Py_ssize_t n_types = numeric_named.shape[0]
     cdef Py_ssize_t e, to, q, bad = -1
-    cdef uint32_t t
+    cdef uint32_t t, top = 0
     cdef int problem = 0
     with nogil:
         for e in range(edge_to.shape[0]):
@@ -204,11 +206,14 @@ def check_edges(const uint32_t[::1] edge_type, const uint32_t[::1] edge_name,
                 bad = e
                 break
             edge_to[e] = <uint32_t>q
-            if not numeric_named[t] and edge_name[e] >= string_count:
-                problem = 4
-                bad = e
-                break
-    return problem, bad
+            if not numeric_named[t]:
+                if edge_name[e] >= string_count:
+                    problem = 4
+                    bad = e
+                    break
+                if edge_name[e] > top:
+                    top = edge_name[e]
+    return problem, bad, top
 
 
 def scan_value_extent(const uint8_t[::1] buf, Py_ssize_t pos, Py_ssize_t depth, bint in_string,
@@ -429,10 +434,12 @@ def find_prefixed(const uint8_t[::1] buf, const int64_t[::1] starts, const int64
 def find_equal_any(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
                    const uint8_t[::1] patterns, const int64_t[::1] bounds):
     """Strings whose raw bytes equal one of several distinct patterns (pattern p is
-    ``patterns[bounds[p]:bounds[p + 1]]``), in one pass over the table.
+    ``patterns[bounds[p]:bounds[p + 1]]``), in one pass over the table: a string is compared
+    only with the patterns of its length (a table by length), so asking for many texts at
+    once costs about what asking for one does.
     Returns (string indexes, pattern index of each), in string order."""
     cdef Py_ssize_t n = starts.shape[0], n_patterns = bounds.shape[0] - 1
-    cdef Py_ssize_t k = 0, i, p, length
+    cdef Py_ssize_t k = 0, i, p, q, length
     cdef int64_t shortest = -1, longest = -1, size
     for p in range(n_patterns):
         size = bounds[p + 1] - bounds[p]
@@ -444,15 +451,22 @@ def find_equal_any(const uint8_t[::1] buf, const int64_t[::1] starts, const int6
     cdef int64_t[::1] which = which_arr
     if n_patterns == 0:
         return index_arr, which_arr
+    # Patterns ordered by length: those of length L are by_length[first[L - shortest]:
+    # first[L - shortest + 1]].
+    lengths = np.diff(np.asarray(bounds))
+    by_length_arr = np.argsort(lengths, kind="stable").astype(np.int64)
+    first_arr = np.searchsorted(lengths[by_length_arr],
+                                np.arange(shortest, longest + 2)).astype(np.int64)
+    cdef const int64_t[::1] by_length = by_length_arr
+    cdef const int64_t[::1] first = first_arr
     with nogil:
         for i in range(n):
             length = ends[i] - starts[i]
             if length < shortest or length > longest:
                 continue
-            for p in range(n_patterns):  # distinct patterns: at most one is equal
-                if bounds[p + 1] - bounds[p] == length and (
-                        length == 0 or memcmp(&buf[starts[i]], &patterns[bounds[p]],
-                                              length) == 0):
+            for q in range(first[length - shortest], first[length - shortest + 1]):
+                p = by_length[q]  # distinct patterns: at most one is equal
+                if length == 0 or memcmp(&buf[starts[i]], &patterns[bounds[p]], length) == 0:
                     index[k] = i
                     which[k] = p
                     k += 1

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.lean import AnySnapshot
 from leaktui.suspects import (
     closure_capture,
@@ -61,8 +62,19 @@ def find_suspects(snaps: Sequence[AnySnapshot]) -> list[Suspect]:
         return []
     series = Series(snaps)
     found: list[Suspect] = []
-    for detect in DETECTORS:
-        found.extend(detect(series))
+    # The linked structures of the last snapshot (a pass over every edge, then sorts: the
+    # detectors' largest single cost on a big heap, and no detector's claim changes them) are
+    # found on a second thread while the detectors before theirs run (compiled loops and numpy
+    # sorts release the GIL).
+    links = Beside(linked_list.chains, series.last, linked_list.MIN_CHAIN,
+                   name="leaktui-suspects")
+    try:
+        for detect in DETECTORS:
+            if detect is linked_list.detect:
+                links.result()  # kept in the snapshot's cache, where the detector finds it
+            found.extend(detect(series))
+    finally:
+        links.wait()
     found = grown.measure(series, _outermost(series.last, found))
     found = [s.scored(series.heap_size) for s in found]
     found.sort(key=lambda s: (-s.score, s.holder_id))

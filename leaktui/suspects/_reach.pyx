@@ -127,38 +127,69 @@ def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
     return int(total), int(objects)
 
 
+# Link arrays: uint32 while node and edge ordinals fit (half the memory), else int64.
+ctypedef fused link_t:
+    uint32_t
+    int64_t
+
+
+cdef inline bint _is_link(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
+                          const uint8_t[::1] edge_type, const int32_t[::1] class_id,
+                          const uint8_t[::1] node_type, uint8_t e_property, uint8_t t_object,
+                          Py_ssize_t v, int64_t e) noexcept nogil:
+    cdef int64_t t = edge_to[e]
+    return (edge_type[e] == e_property and t != v and node_type[t] == t_object
+            and class_id[t] == class_id[v])
+
+
+cdef void _fill_links(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
+                      const uint8_t[::1] edge_type, const int32_t[::1] class_id,
+                      const uint8_t[::1] node_type, uint8_t e_property, uint8_t t_object,
+                      link_t[::1] src, link_t[::1] edges) noexcept nogil:
+    cdef Py_ssize_t n = node_type.shape[0], v
+    cdef int64_t e, found = 0
+    for v in range(n):
+        if node_type[v] != t_object:
+            continue
+        for e in range(<int64_t> first_edge[v], <int64_t> first_edge[v + 1]):
+            if _is_link(first_edge, edge_to, edge_type, class_id, node_type, e_property,
+                        t_object, v, e):
+                src[found] = <link_t> v
+                edges[found] = <link_t> e
+                found += 1
+
+
 def same_class_links(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
                      const uint8_t[::1] edge_type, const int32_t[::1] class_id,
-                     const uint8_t[::1] node_type, uint8_t e_property, uint8_t t_object):
+                     const uint8_t[::1] node_type, uint8_t e_property, uint8_t t_object,
+                     bint narrow=False):
     """Property edges from an object to another object of its own class (the links of
-    linked structures): (source ordinal, edge ordinal) of each, in edge order."""
+    linked structures): (source ordinal, edge ordinal) of each, in edge order; uint32 arrays
+    with ``narrow`` (the caller knows the ordinals fit), else int64."""
     cdef Py_ssize_t n = node_type.shape[0], v
-    cdef int64_t e, t, found = 0
+    cdef int64_t e, found = 0
     with nogil:
         for v in range(n):
             if node_type[v] != t_object:
                 continue
             for e in range(<int64_t> first_edge[v], <int64_t> first_edge[v + 1]):
-                t = edge_to[e]
-                if (edge_type[e] == e_property and t != v and node_type[t] == t_object
-                        and class_id[t] == class_id[v]):
+                if _is_link(first_edge, edge_to, edge_type, class_id, node_type, e_property,
+                            t_object, v, e):
                     found += 1
-    src_arr = np.empty(found, dtype=np.int64)
-    edge_arr = np.empty(found, dtype=np.int64)
-    cdef int64_t[::1] src = src_arr
-    cdef int64_t[::1] edges = edge_arr
-    found = 0
-    with nogil:
-        for v in range(n):
-            if node_type[v] != t_object:
-                continue
-            for e in range(<int64_t> first_edge[v], <int64_t> first_edge[v + 1]):
-                t = edge_to[e]
-                if (edge_type[e] == e_property and t != v and node_type[t] == t_object
-                        and class_id[t] == class_id[v]):
-                    src[found] = v
-                    edges[found] = e
-                    found += 1
+    src_arr = np.empty(found, dtype=np.uint32 if narrow else np.int64)
+    edge_arr = np.empty(found, dtype=np.uint32 if narrow else np.int64)
+    cdef uint32_t[::1] src32, edges32
+    cdef int64_t[::1] src64, edges64
+    if narrow:
+        src32, edges32 = src_arr, edge_arr
+        with nogil:
+            _fill_links(first_edge, edge_to, edge_type, class_id, node_type, e_property,
+                        t_object, src32, edges32)
+    else:
+        src64, edges64 = src_arr, edge_arr
+        with nogil:
+            _fill_links(first_edge, edge_to, edge_type, class_id, node_type, e_property,
+                        t_object, src64, edges64)
     return src_arr, edge_arr
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot._sets import unique
+from leaktui.snapshot.entries import expect_strings
 from leaktui.snapshot.lean import AnySnapshot
 from leaktui.snapshot.older import summary_of
 from leaktui.snapshot.paths import (
@@ -31,6 +32,16 @@ INTERNAL_CLASSES = ("(system)", "(object shape)", "(compiled code)", "(number)",
 STRING_CLASSES = ("(string)", "(concatenated string)", "(sliced string)")
 KEPT_SHARE = 0.5  # of the first snapshot's items still there in the last: not consumed
 SIZE_MARK = "\x00size\x00"  # in a detector's title: filled in with the size that explains it
+LOOKED_UP_TEXTS = (
+    "_events", "__proto__", "map", "elements", "system / Oddball", "host", "user-agent",
+    "content-type", "content-length", "accept", "accept-encoding", "connection",
+    "transfer-encoding", "cookie", "referer", "shared", "context", "callee", "get callee",
+    "set callee", "Promise", "bound_function", "bound_this", "_onTimeout", "_idleNext",
+    "_repeat", "_timerArgs", "complete", "finished", "previous", "callback", "listener")
+"""Names the detectors look up in the string table (`string_ids`): declared here so that one
+search of a snapshot's table finds them all (a name missing here is still found, by a search
+of its own)."""
+expect_strings(*LOOKED_UP_TEXTS)
 
 
 @dataclass(frozen=True, eq=False)

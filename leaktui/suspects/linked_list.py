@@ -63,15 +63,15 @@ def chains(snap: HeapSnapshot, min_size: int) -> list[Chain]:
     cache: dict[int, list[Chain]] = snap.cached("suspect_chains", dict)
     if min_size in cache:
         return cache[min_size]
+    # Links can be millions (a heap of linked structures): their arrays are kept narrow
+    # (uint32 straight from the kernel while ordinals fit) and the temporaries let go early,
+    # for the peak memory of the whole report.
     src, edges = _reach.same_class_links(snap.first_edge, snap.edge_to, snap.edge_type,
                                          snap.class_id, snap.node_type, snap.E_PROPERTY,
-                                         snap.T_OBJECT)
+                                         snap.T_OBJECT,
+                                         snap.node_count < 2**32 and snap.edge_count < 2**32)
     out: list[Chain] = []
     if src.size:
-        # Links can be millions (a heap of linked structures): their arrays are kept narrow
-        # and the temporaries let go early, for the peak memory of the whole report.
-        if snap.node_count < 2**32 and snap.edge_count < 2**32:
-            src, edges = src.astype(np.uint32), edges.astype(np.uint32)
         names = snap.edge_name[edges]
         key = snap.class_id[src].astype(np.int64)
         key *= np.int64(len(snap.strings))

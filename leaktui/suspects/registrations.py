@@ -106,14 +106,14 @@ def callback_items(snap: HeapSnapshot, items: np.ndarray, depth: int = RECORD_DE
     if data.any():  # an empty array (a route's `keys: []`) holds nothing of its own
         at = np.flatnonzero(data)
         data[at[_empty(snap, targets[at])]] = False
-    seen = nodes if above is None else np.union1d(above, nodes)
-    data &= ~np.isin(targets, seen)  # a teardown's link to its subscriber, a parent
+    seen = nodes if above is None else union(above, nodes)
+    data &= ~isin(targets, seen)  # a teardown's link to its subscriber, a parent
     if nodes.size >= 2 and data.any():
         # What most records point to is where they were registered, not their payload.
         at = np.flatnonzero(data)
-        pairs = np.unique(targets[at] * nodes.size + owner[at])
+        pairs = unique(targets[at] * nodes.size + owner[at])
         shared, holders = np.unique(pairs // nodes.size, return_counts=True)
-        data[at[np.isin(targets[at], shared[holders >= SHARED_SHARE * nodes.size])]] = False
+        data[at[isin(targets[at], shared[holders >= SHARED_SHARE * nodes.size])]] = False
     if depth > 1 and data.any():
         at = np.flatnonzero(data)
         inner, where = np.unique(targets[at], return_inverse=True)
@@ -271,7 +271,7 @@ def compiled_share(snap: HeapSnapshot, closures: np.ndarray) -> float:
     shared = shared[shared >= 0]
     if shared.size == 0:
         return 0.0
-    return float(np.unique(shared).size / closures.size)
+    return float(unique(shared).size / closures.size)
 
 
 def _compiled_suspect(series: Series, c: Container, own_code: float) -> Suspect:
