@@ -37,7 +37,8 @@ LOOKED_UP_TEXTS = (
     "content-type", "content-length", "accept", "accept-encoding", "connection",
     "transfer-encoding", "cookie", "referer", "shared", "context", "callee", "get callee",
     "set callee", "Promise", "bound_function", "bound_this", "_onTimeout", "_idleNext",
-    "_repeat", "_timerArgs", "complete", "finished", "previous", "callback", "listener")
+    "_repeat", "_timerArgs", "complete", "finished", "previous", "callback", "listener", "exports",
+    "<symbol node:module_export>", "prototype", "table")
 """Names the detectors look up in the string table (`string_ids`): declared here so that one
 search of a snapshot's table finds them all (a name missing here is still found, by a search
 of its own)."""
