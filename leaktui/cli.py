@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from leaktui import __version__
 from leaktui.errors import LeakTuiError
+
+# leaktui does no linear algebra: numpy's OpenBLAS would start a thread per core at import that
+# spins on the second core while the imports run (~0.1 s of CPU in every command). Set before
+# any command imports numpy; a value the user set wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
