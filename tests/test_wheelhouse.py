@@ -29,17 +29,20 @@ def test_wheelhouse_installs_offline_without_a_compiler_and_reports_on_a_snapsho
     env_dir = tmp_path / "host"
     subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, timeout=300)
     pip = [str(env_dir / "bin" / "python"), "-m", "pip"]
-    # --isolated: this machine's pip configuration (indexes, find-links) is ignored too.
+    # The host knows nothing of this machine: not its pip configuration (indexes, find-links;
+    # --isolated ignores its files too) nor a PYTHONPATH that would make this source tree look
+    # installed already.
+    host = {k: v for k, v in os.environ.items()
+            if not k.startswith("PIP_") and k != "PYTHONPATH"}
     installed = subprocess.run(
         [*pip, "install", "--isolated", "--no-index", "--only-binary", ":all:",
          "--find-links", str(wheels), "leaktui"],
-        capture_output=True, text=True, timeout=600,
-        env={k: v for k, v in os.environ.items() if not k.startswith("PIP_")})
+        capture_output=True, text=True, timeout=600, env=host)
     assert installed.returncode == 0, installed.stderr[-3000:]
 
     report = subprocess.run([str(env_dir / "bin" / "leaktui"), "report", "--format", "json",
                              "--top", "3", str(SAMPLE)], capture_output=True, text=True,
-                            timeout=300, cwd=tmp_path)
+                            timeout=300, cwd=tmp_path, env=host)
     assert report.returncode == 0, report.stderr[-3000:]
     doc = json.loads(report.stdout)
     (snap,) = doc["snapshots"]
@@ -47,5 +50,5 @@ def test_wheelhouse_installs_offline_without_a_compiler_and_reports_on_a_snapsho
     # It ran from the wheel, with the kernels it brought, not from this source tree.
     where = subprocess.run([str(env_dir / "bin" / "python"), "-c",
                             "import leaktui.snapshot.kernels as k; print(k.__file__)"],
-                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
+                           capture_output=True, text=True, timeout=120, cwd=tmp_path, env=host)
     assert where.stdout.strip().startswith(str(env_dir)), where.stdout + where.stderr
