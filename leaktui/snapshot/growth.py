@@ -285,7 +285,8 @@ def growing_holders(snaps: Sequence[AnySnapshot], top: int = 50) -> list[Growing
                  & user_distances(last, np.arange(last.node_count)))
     cand = np.flatnonzero(candidate)
     if cand.size > MAX_CANDIDATES:
-        cand = cand[np.argsort(-last.retained_size[cand], kind="stable")[:MAX_CANDIDATES]]
+        by_retained = np.argsort(-last.retained_size[cand].astype(np.int64), kind="stable")
+        cand = cand[by_retained[:MAX_CANDIDATES]]
     ids = last.node_id[cand].astype(np.int64)
     counts = [counts_last[cand]]
     retained = [last.retained_size[cand]]
@@ -297,7 +298,7 @@ def growing_holders(snaps: Sequence[AnySnapshot], top: int = 50) -> list[Growing
         counts.insert(0, older.element_counts(ords))
         retained.insert(0, older.retained_sizes(ords))
     c = np.vstack(counts).astype(np.int64)  # the counts may be uint32: differences signed
-    r = np.vstack(retained)
+    r = np.vstack(retained).astype(np.int64)  # uint32 retained sizes: differences signed
     # The vectorised count is the edge count, up to a constant: it picks the candidates;
     # what is shown (and judged) is the entry count every view uses.
     maybe = np.flatnonzero(alive & np.all(np.diff(c, axis=0) > 0, axis=0))

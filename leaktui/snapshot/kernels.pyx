@@ -25,7 +25,11 @@ FLAG_PAGE_OBJECT = 1
 FLAG_CAN_BE_QUERIED = 2
 FLAG_DETACHED_DOM = 4
 
+# Set on an edge's type while the dominators are computed (see mark_essential_edges).
+ESSENTIAL_EDGE_BIT = 0x80
+
 cdef enum:
+    ESSENTIAL_EDGE_BIT_C = 0x80
     C_NO_DISTANCE = -5
     C_BASE_SYSTEM_DISTANCE = 100000000
     FLAG_PAGE_OBJECT_C = 1
@@ -40,6 +44,11 @@ ctypedef fused size_t_:
     int64_t
 
 ctypedef fused base_size_t:  # the same, for a second snapshot's sizes (either on each side)
+    uint32_t
+    int64_t
+
+# Retained sizes: uint32 while the heap (the sum of self sizes) is below 4 GiB, else int64.
+ctypedef fused retained_t:
     uint32_t
     int64_t
 
@@ -200,15 +209,18 @@ def mark_reachable(const uint32_t[::1] seeds, const offset_t[::1] first_edge,
                 top += 1
 
 
-def essential_edges(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
-                    const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
-                    const uint32_t[::1] node_id, const uint8_t[::1] flags, Py_ssize_t root,
-                    int internal_edge, int weak_edge, int shortcut_edge,
-                    const int64_t[::1] ephemeron_table_of_string):
-    """DevTools' computeIsEssentialEdge for every edge (the graph used for dominators)."""
+def mark_essential_edges(const offset_t[::1] first_edge, uint8_t[::1] edge_type,
+                         const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
+                         const uint32_t[::1] node_id, const uint8_t[::1] flags,
+                         Py_ssize_t root, int internal_edge, int weak_edge, int shortcut_edge,
+                         const int64_t[::1] ephemeron_table_of_string):
+    """DevTools' computeIsEssentialEdge for every edge (the graph used for dominators),
+    written into the edge types themselves: ESSENTIAL_EDGE_BIT is set on the essential ones
+    (edge types are below 128), sparing an edge-sized mask. Every reader of the types but the
+    dominator kernel expects the bit clear: the caller clears it (`clear_essential_bits`) once
+    the dominators are computed."""
     cdef Py_ssize_t n = first_edge.shape[0] - 1
-    out_arr = np.zeros(edge_to.shape[0], dtype=np.bool_)
-    cdef uint8_t[::1] out = out_arr.view(np.uint8)
+    cdef uint8_t[::1] out = edge_type
     cdef Py_ssize_t v, e
     cdef uint32_t w
     cdef int t
@@ -233,8 +245,15 @@ def essential_edges(const offset_t[::1] first_edge, const uint8_t[::1] edge_type
                         continue
                     if (flags[w] & FLAG_PAGE_OBJECT_C) and not v_page:
                         continue
-                out[e] = 1
-    return out_arr
+                out[e] = <uint8_t>(t | ESSENTIAL_EDGE_BIT_C)
+
+
+def clear_essential_bits(uint8_t[::1] edge_type):
+    """The edge types as they were before `mark_essential_edges`."""
+    cdef Py_ssize_t e
+    with nogil:
+        for e in range(edge_type.shape[0]):
+            edge_type[e] &= <uint8_t>~ESSENTIAL_EDGE_BIT_C
 
 
 # ---------------------------------------------------------------------------------- sizes
@@ -323,7 +342,7 @@ cdef inline bint _has_only_weak_retainers(Py_ssize_t v, const offset_t* first_re
                                           const uint8_t* essential) noexcept nogil:
     cdef Py_ssize_t r
     for r in range(<Py_ssize_t>first_retainer[v], <Py_ssize_t>first_retainer[v + 1]):
-        if essential[retaining_edges[r]]:
+        if essential[retaining_edges[r]] & ESSENTIAL_EDGE_BIT_C:
             return False
     return True
 
@@ -348,7 +367,7 @@ cdef Py_ssize_t _dfs(Py_ssize_t start, Py_ssize_t n, const offset_t* first_edge,
         end = first_edge[vo + 1]
         e = next_edge[vo]
         while e < end:
-            if essential[e]:
+            if essential[e] & ESSENTIAL_EDGE_BIT_C:
                 w = <Py_ssize_t>edge_to[e] + 1
                 if semi[w] == 0:
                     parent[w] = <uint32_t>v
@@ -398,7 +417,7 @@ cdef void _semidominators(Py_ssize_t n, Py_ssize_t r, const offset_t* first_reta
         semi_w = semi[w]
         ri_end = <Py_ssize_t>first_retainer[wo + 1]
         for ri in range(<Py_ssize_t>first_retainer[wo], ri_end):
-            if not essential[retaining_edges[ri]]:
+            if not (essential[retaining_edges[ri]] & ESSENTIAL_EDGE_BIT_C):
                 continue
             orphan = False
             u = _evaluate(retaining_nodes[ri] + 1, ancestor, label, semi, stack)
@@ -421,17 +440,21 @@ cdef void _semidominators(Py_ssize_t n, Py_ssize_t r, const offset_t* first_reta
 
 
 def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
-                            essential_mask, const offset_t[::1] first_retainer,
+                            const uint8_t[::1] marked_edge_type,
+                            const offset_t[::1] first_retainer,
                             const uint32_t[::1] retaining_nodes,
                             const offset_t[::1] retaining_edges,
                             const size_t_[::1] self_size, Py_ssize_t root,
-                            scratch_a, scratch_b, scratch_c):
+                            scratch_a, scratch_b, scratch_c, scratch_d, bint wide_retained):
     """Lengauer-Tarjan exactly as DevTools runs it (same DFS order, same patch-ups for nodes
-    reached only through weak edges and for unreachable cliques). Returns
+    reached only through weak edges and for unreachable cliques), over the edges whose type
+    has ESSENTIAL_EDGE_BIT set (`mark_essential_edges`). Returns
     (dominator ordinal per node, retained size per node, #weak-only starts, #unreachable).
-    ``scratch_*``: uint32 arrays of N+1 the caller has no use for now (their contents are
-    overwritten), or empty ones: the kernel then allocates its own."""
-    cdef const uint8_t[::1] essential_view = _mask(essential_mask)
+    ``scratch_*`` (four): uint32 arrays of N+1 the caller has no use for now (their contents are
+    overwritten), or empty ones: the kernel then allocates its own. The retained sizes are
+    uint32, or int64 with ``wide_retained`` (the caller's choice: uint32 only when the sum of
+    all self sizes, the root's retained size and so every node's bound, is below 2^32)."""
+    cdef const uint8_t[::1] essential_view = marked_edge_type
     cdef Py_ssize_t n_nodes = first_edge.shape[0] - 1
     cdef Py_ssize_t size = n_nodes + 1
     parent_arr = scratch_a if scratch_a.shape[0] == size else np.empty(size, dtype=np.uint32)
@@ -443,7 +466,8 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     semi_arr = np.zeros(size, dtype=np.uint32)
     offset_dtype = np.uint32 if offset_t is uint32_t else np.int64
     next_edge_arr = np.zeros(size, dtype=offset_dtype)
-    bucket_next_arr = np.zeros(size, dtype=np.uint32)
+    bucket_next_arr = scratch_d if scratch_d.shape[0] == size else np.empty(size, dtype=np.uint32)
+    bucket_next_arr[:] = 0
     cdef uint32_t[::1] parent_view = parent_arr
     cdef uint32_t[::1] ancestor_view = ancestor_arr
     cdef uint32_t[::1] vertex_view = vertex_arr
@@ -523,15 +547,30 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     parent_view = label_view = next_edge_view = None
     bucket_head_arr = bucket_next_arr = stack_arr = dom_arr = semi_arr = None
     parent_arr = label_arr = next_edge_arr = None
-    retained_arr = np.empty(n_nodes, dtype=np.int64)
-    cdef int64_t[::1] retained_view = retained_arr
-    cdef int64_t* retained = &retained_view[0] if n_nodes else NULL
+    retained_arr = np.empty(n_nodes, dtype=np.int64 if wide_retained else np.uint32)
+    cdef int64_t[::1] wide_view
+    cdef uint32_t[::1] narrow_view
+    cdef int64_t* wide = NULL
+    cdef uint32_t* narrow = NULL
+    if n_nodes and wide_retained:
+        wide_view = retained_arr
+        wide = &wide_view[0]
+    elif n_nodes:
+        narrow_view = retained_arr
+        narrow = &narrow_view[0]
     with nogil:
-        for o in range(n_nodes):
-            retained[o] = sizes[o]
-        for i in range(n, 1, -1):
-            o = vertex[i] - 1
-            retained[dominator[o]] += retained[o]
+        if wide != NULL:
+            for o in range(n_nodes):
+                wide[o] = sizes[o]
+            for i in range(n, 1, -1):
+                o = vertex[i] - 1
+                wide[dominator[o]] += wide[o]
+        elif narrow != NULL:
+            for o in range(n_nodes):
+                narrow[o] = <uint32_t>sizes[o]
+            for i in range(n, 1, -1):
+                o = vertex[i] - 1
+                narrow[dominator[o]] += narrow[o]
     return dominator_arr, retained_arr, weak_only, unreachable
 
 
@@ -567,15 +606,22 @@ def dominated_children(const uint32_t[::1] dominator, Py_ssize_t root):
 def distances_bfs(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
                   const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
                   const uint32_t[::1] seeds, Py_ssize_t root, int weak_edge, int internal_edge,
-                  static_skip_mask, const int32_t[::1] ephemeron_pair_of_string, ignored_mask):
+                  static_skip_mask, const int32_t[::1] ephemeron_pair_of_string, ignored_mask,
+                  dist_out=None):
     """DevTools' calculateDistances (JS filter included): BFS from user roots at distance 1,
     then from the root at BASE_SYSTEM_DISTANCE (or 0 without user roots). Skips weak edges,
     edges marked in ``static_skip`` and the first-seen edge of each WeakMap ephemeron pair;
-    never enters nodes marked in ``ignored`` (the Retainers view's "ignore this retainer")."""
+    never enters nodes marked in ``ignored`` (the Retainers view's "ignore this retainer").
+    ``dist_out``: an int32 array of N the distances are written into (a row the caller has no
+    other use for), or None for a new one."""
     cdef const uint8_t[::1] static_skip = _mask(static_skip_mask)
     cdef const uint8_t[::1] ignored = _mask(ignored_mask)
     cdef Py_ssize_t n = first_edge.shape[0] - 1
-    dist_arr = np.full(n, NO_DISTANCE, dtype=np.int32)
+    if dist_out is None:
+        dist_arr = np.full(n, NO_DISTANCE, dtype=np.int32)
+    else:
+        dist_arr = dist_out
+        dist_arr[:] = NO_DISTANCE
     queue_arr = np.empty(n + seeds.shape[0] + 1, dtype=np.uint32)
     cdef int32_t[::1] dist = dist_arr
     cdef uint32_t[::1] queue = queue_arr
@@ -633,7 +679,8 @@ def distances_bfs(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
 # ---------------------------------------------------------------------------------- classes
 def class_retained_sizes(const uint32_t[::1] first_child, const uint32_t[::1] children,
                          const int32_t[::1] class_id, const size_t_[::1] self_size,
-                         const int64_t[::1] retained, Py_ssize_t n_classes, Py_ssize_t root):
+                         const retained_t[::1] retained, Py_ssize_t n_classes,
+                         Py_ssize_t root):
     """DevTools' calculateClassesRetainedSize: a node adds its retained size to its class unless
     a dominator-tree ancestor with non-zero self size has the same class (no double counting)."""
     out_arr = np.zeros(n_classes, dtype=np.int64)

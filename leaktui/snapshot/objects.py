@@ -281,7 +281,7 @@ class ObjectQueries(IdLookups):
         """The ``k`` first of ``nodes`` in DevTools' instance order (retained size desc, id
         asc) without sorting them all: a partition, then a sort of the top only."""
         if k >= nodes.size:
-            order = np.lexsort((self.node_id[nodes], -self.retained_size[nodes]))
+            order = np.lexsort((self.node_id[nodes], -self.retained_size[nodes].astype(np.int64)))
             return nodes[order]
         sizes = self.retained_size[nodes]
         threshold = np.partition(sizes, nodes.size - k)[nodes.size - k]
@@ -289,11 +289,11 @@ class ObjectQueries(IdLookups):
         ties = nodes[sizes == threshold]
         ties = ties[np.argsort(self.node_id[ties], kind="stable")][:k - above.size]
         top = np.concatenate([above, ties])
-        return top[np.lexsort((self.node_id[top], -self.retained_size[top]))]
+        return top[np.lexsort((self.node_id[top], -self.retained_size[top].astype(np.int64)))]
 
     def instances(self, class_id: int) -> np.ndarray:
         """Ordinals of a class's objects (non-zero self size), largest retained first, then
         by id, as DevTools lists them."""
         members = np.flatnonzero((self.class_id == class_id) & (self.self_size > 0))
-        order = np.lexsort((self.node_id[members], -self.retained_size[members]))
+        order = np.lexsort((self.node_id[members], -self.retained_size[members].astype(np.int64)))
         return members[order]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -16,7 +18,7 @@ import numpy as np
 
 from leaktui.snapshot import classes as cls
 from leaktui.snapshot import kernels as k
-from leaktui.snapshot._base import SnapshotData
+from leaktui.snapshot._base import RawSelfSizes, SnapshotData
 from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.objects import EdgeSources
 
@@ -28,6 +30,11 @@ _EPHEMERON = re.compile(
     r"\(table @(?P<table>\d+)\))$"
 )
 JS_PARSE_INT = re.compile(r"^\s*([+-]?\d+)")
+
+RETAINED_32_BIT_LIMIT = 2**32 - 1
+"""Heaps whose self sizes sum to this or less get uint32 retained sizes; larger ones int64 (a
+test lowers it to run the int64 path on small files). Readers of `retained_size` widen to
+int64 before a difference or a negation."""
 
 
 @dataclass
@@ -68,7 +75,7 @@ class Pipeline(SnapshotData):
         del spare
         del self._spare_edge_row
         try:
-            essential = self._before_dominators()
+            self._before_dominators()
         except BaseException:
             retainers.wait()
             raise
@@ -78,15 +85,18 @@ class Pipeline(SnapshotData):
         t0 = self.timings.record("retainers (wait)", t0)
 
         self._step("computing dominators", 0.4)
-        scratch = self._idle_padded_rows()
+        scratch_a, scratch_b, scratch_c, scratch_d = self._idle_padded_rows()
+        # Every retained size is at most the root's, the sum of all self sizes: below 2^32
+        # they are uint32 (4 bytes a node), else int64.
+        heap = int(self.self_size.sum(dtype=np.int64))
         self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
             k.dominators_and_retained(
-                self.first_edge, self.edge_to, essential, self.first_retainer,
+                self.first_edge, self.edge_to, self.edge_type, self.first_retainer,
                 retaining_nodes, self.retaining_edges, self.self_size, self.root,
-                *scratch))
-        del scratch
+                scratch_a, scratch_b, scratch_c, scratch_d, heap > RETAINED_32_BIT_LIMIT))
+        del scratch_a, scratch_b, scratch_c, scratch_d
         del retaining_nodes
-        del essential
+        k.clear_essential_bits(self.edge_type)
         # The retaining nodes were needed by the dominator loop only; later lookups derive
         # a retainer's node from its edge (a binary search), sparing an edge-sized array.
         self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
@@ -94,26 +104,54 @@ class Pipeline(SnapshotData):
 
         # One after the other: in parallel their scratch arrays would raise the peak.
         self._step("computing distances", 0.6)
-        self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_))
+        # Into a node row that is done with (the file's self sizes, once folded) when there is
+        # one to spare beyond the two the classes take.
+        out = self._spare_rows.pop(0).view(np.int32) if len(self._spare_rows) > 2 else None
+        self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_), out)
         t0 = self.timings.record("distances", t0)
         self._step("naming classes", 0.7)
         self._compute_classes()
         t0 = self.timings.record("classes", t0)
-        # Built last: the classes' temporaries are gone by then (a lower peak).
-        self._step("building the dominator tree", 0.85)
-        self.first_dominated, self.dominated = k.dominated_children(self.dominator,
-                                                                    self.root)
-        t0 = self.timings.record("dominator tree", t0)
 
+        # The class retained sizes walk the dominator tree, built here (after the classes'
+        # temporaries are gone) and let go after: it is not kept (see `dominator_tree`).
         self._step("aggregating", 0.9)
         self._aggregate()
         self.statistics = self._statistics()
         self.timings.record("aggregates", t0)
         self._step("done", 1.0)
 
-    def _before_dominators(self) -> np.ndarray:
-        """DOM state, flags, essential edges and folded sizes (while the reverse graph is
-        built beside them); returns the essential-edge mask."""
+    _held_dominator_tree: tuple[np.ndarray, np.ndarray] | None = None
+
+    def dominator_tree(self) -> tuple[np.ndarray, np.ndarray]:
+        """The dominator tree as CSR: (first[N+1], children), each node's children in ordinal
+        order. Built on demand from the dominators (8 bytes a node, ~0.1 s per 15M nodes) and
+        not kept by the snapshot, so what an analysed snapshot holds stays smaller; a caller
+        that asks for it many times does so inside `holding_dominator_tree`."""
+        held = self._held_dominator_tree
+        if held is not None:
+            return held
+        first, children = k.dominated_children(self.dominator, self.root)
+        return first, children
+
+    @contextmanager
+    def holding_dominator_tree(self) -> Iterator[None]:
+        """Within the block, `dominator_tree` is built once and shared; let go at its end."""
+        if self._held_dominator_tree is not None:  # an outer block holds it already
+            yield
+            return
+        self._held_dominator_tree = self.dominator_tree()
+        try:
+            yield
+        finally:
+            self._held_dominator_tree = None
+
+    def _before_dominators(self) -> None:
+        """DOM state, flags, folded sizes and essential edges (while the reverse graph is
+        built beside them). The essential edges are marked in the edge types themselves
+        (`kernels.mark_essential_edges`), last: until the dominators are computed and the
+        marks cleared, nothing else reads the types. (DevTools finds them before folding the
+        sizes; the two are independent.)"""
         t0 = time.perf_counter()
         self._step("propagating DOM state", 0.1)
         self.detachedness = self._initial_detachedness()
@@ -125,20 +163,19 @@ class Pipeline(SnapshotData):
         self._mark_flags()
         t0 = self.timings.record("flags", t0)
 
-        self._step("finding essential edges", 0.2)
+        self._step("folding shallow sizes", 0.2)
+        self._fold_shallow_sizes()
+        t0 = self.timings.record("shallow sizes", t0)
+
+        self._step("finding essential edges", 0.3)
         table_of_string, pair_of_string = self._ephemeron_tables()
         self.ephemeron_pair_of_string = pair_of_string
-        essential = k.essential_edges(
+        k.mark_essential_edges(
             self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.node_id,
             self.flags, self.root, self.E_INTERNAL, self.E_WEAK, self.E_SHORTCUT,
             table_of_string)
         del table_of_string
-        t0 = self.timings.record("essential edges", t0)
-
-        self._step("folding shallow sizes", 0.3)
-        self._fold_shallow_sizes()
-        t0 = self.timings.record("shallow sizes", t0)
-        return essential
+        self.timings.record("essential edges", t0)
 
     def _propagate_dom_state(self) -> np.ndarray:
         """Detachedness spread from the DOM roots; returns which natives are renamed
@@ -148,6 +185,15 @@ class Pipeline(SnapshotData):
             self.edge_to, self.T_NATIVE, self.E_HIDDEN, self.E_WEAK)
 
     def _fold_shallow_sizes(self) -> None:
+        self._fold_sizes()
+        # The file's sizes (copied into a node row) are kept only where folding changed them;
+        # the row becomes a spare one (the dominators' scratch, then the distances).
+        raw_row = self._raw_size_row
+        del self._raw_size_row
+        self.raw_self_size = RawSelfSizes(self.self_size, raw_row)
+        self._spare_rows.insert(0, raw_row)
+
+    def _fold_sizes(self) -> None:
         if not len(self.user_roots):
             return  # "expose internals" snapshots keep raw sizes, as DevTools does
         name_esd = self._string_indexes("system / ExternalStringData")
@@ -258,26 +304,27 @@ class Pipeline(SnapshotData):
             skip[es[refuse]] = True
         return skip
 
-    def _distances(self, ignored: np.ndarray) -> np.ndarray:
+    def _distances(self, ignored: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """DevTools' distances; ``ignored`` nodes are never entered (the Retainers view's
-        "ignore this retainer")."""
+        "ignore this retainer"); written into ``out`` (int32, N) if given."""
         return k.distances_bfs(
             self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.user_roots,
             self.root, self.E_WEAK, self.E_INTERNAL, self._distance_static_skip(),
-            self.ephemeron_pair_of_string, ignored)
+            self.ephemeron_pair_of_string, ignored, out)
 
     def _idle_padded_rows(self) -> list[np.ndarray]:
-        """Three uint32 arrays of N+1 for the dominator kernel's scratch: node rows that are
-        done with until the classes are named (the loader pads each row by one value), or
-        empty arrays where there are none."""
+        """Four uint32 arrays of N+1 for the dominator kernel's scratch: node rows that are
+        done with until the distances and classes are computed (the loader pads each row by
+        one value), or empty arrays where there are none."""
         base = self.raw.nodes.base
         rows: list[np.ndarray] = []
         if isinstance(base, np.ndarray) and base.ndim == 2 and \
                 base.shape[1] == self.node_count + 1 and base.dtype == np.uint32:
             lay = self.layout
-            idle = [lay.node_type] + [i for i in (lay.node_detachedness, lay.node_trace_node_id)
+            candidates = (lay.node_detachedness, lay.node_trace_node_id, lay.node_edge_count)
+            idle = [lay.node_type] + [i for i in candidates
                                       if i >= 0 and any(np.shares_memory(base[i], r)
                                                         for r in self._spare_rows)]
-            rows = [base[i] for i in idle[:3]]
+            rows = [base[i] for i in idle[:4]]
         empty = np.zeros(0, dtype=np.uint32)
-        return rows + [empty] * (3 - len(rows))
+        return rows + [empty] * (4 - len(rows))
