@@ -62,17 +62,14 @@ class Pipeline(SnapshotData):
 
     def _analyse(self) -> None:
         # Two cores: like DevTools' second worker, the reverse graph is built on another
-        # thread while the flags, essential edges and folded sizes are computed (the compiled
+        # thread while the DOM state, flags and folded sizes are computed (the compiled
         # kernels release the GIL).
         self._step("building retainers", 0.0)
-        # Retainer edge ordinals have the offsets' dtype: the spare uint32 edge row holds them
-        # unless the snapshot has 2^32 - 1 edges or more (int64 offsets).
-        spare = self._spare_edge_row
-        if spare.dtype != self.first_edge.dtype:
-            spare = np.empty(self.edge_count, dtype=self.first_edge.dtype)
+        # The retainers' nodes go in the spare uint32 edge row; once the dominators are done
+        # with them, their edge ordinals are written over them (or, past 2^32 - 1 edges, into
+        # an int64 array): one edge-sized array at a time.
         retainers = Beside(k.build_retainers, self.edge_to, self.first_edge, self.node_count,
-                           spare, name="leaktui-retainers")
-        del spare
+                           self._spare_edge_row, name="leaktui-retainers")
         del self._spare_edge_row
         try:
             self._before_dominators()
@@ -80,9 +77,11 @@ class Pipeline(SnapshotData):
             retainers.wait()
             raise
         t0 = time.perf_counter()
-        self.first_retainer, retaining_nodes, self.retaining_edges = retainers.result()
+        self.first_retainer, retaining_nodes = retainers.result()
         del retainers
         t0 = self.timings.record("retainers (wait)", t0)
+        self._mark_essential_edges(retaining_nodes)
+        t0 = self.timings.record("essential edges", t0)
 
         self._step("computing dominators", 0.4)
         scratch_a, scratch_b, scratch_c, scratch_d = self._idle_padded_rows()
@@ -92,26 +91,39 @@ class Pipeline(SnapshotData):
         self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
             k.dominators_and_retained(
                 self.first_edge, self.edge_to, self.edge_type, self.first_retainer,
-                retaining_nodes, self.retaining_edges, self.self_size, self.root,
+                retaining_nodes, self.self_size, self.root,
                 scratch_a, scratch_b, scratch_c, scratch_d, heap > RETAINED_32_BIT_LIMIT))
         del scratch_a, scratch_b, scratch_c, scratch_d
-        del retaining_nodes
         k.clear_essential_bits(self.edge_type)
-        # The retaining nodes were needed by the dominator loop only; later lookups derive
-        # a retainer's node from its edge (a binary search), sparing an edge-sized array.
-        self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
         t0 = self.timings.record("dominators", t0)
 
-        # One after the other: in parallel their scratch arrays would raise the peak.
-        self._step("computing distances", 0.6)
-        # Into a node row that is done with (the file's self sizes, once folded) when there is
-        # one to spare beyond the two the classes take.
-        out = self._spare_rows.pop(0).view(np.int32) if len(self._spare_rows) > 2 else None
-        self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_), out)
-        t0 = self.timings.record("distances", t0)
-        self._step("naming classes", 0.7)
-        self._compute_classes()
-        t0 = self.timings.record("classes", t0)
+        # The retainers' edge ordinals, on the second core while the distances and classes
+        # are computed (neither reads the retainers).
+        target = (retaining_nodes if self.first_edge.dtype == np.uint32
+                  else np.empty(self.edge_count, dtype=self.first_edge.dtype))
+        retaining_edges = Beside(k.retaining_edges_in_place, self.edge_to, self.first_edge,
+                                 self.first_retainer, target, name="leaktui-retainers")
+        del target, retaining_nodes
+        try:
+            # One after the other: in parallel their scratch arrays would raise the peak.
+            self._step("computing distances", 0.6)
+            # Into a node row that is done with (the file's self sizes, once folded) when
+            # there is one to spare beyond the two the classes take.
+            out = self._spare_rows.pop(0).view(np.int32) if len(self._spare_rows) > 2 else None
+            self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_), out)
+            t0 = self.timings.record("distances", t0)
+            self._step("naming classes", 0.7)
+            self._compute_classes()
+            t0 = self.timings.record("classes", t0)
+        except BaseException:
+            retaining_edges.wait()
+            raise
+        self.retaining_edges = retaining_edges.result()
+        del retaining_edges
+        # Later lookups derive a retainer's node from its edge (a binary search), sparing an
+        # edge-sized array.
+        self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
+        t0 = self.timings.record("retaining edges (wait)", t0)
 
         # The class retained sizes walk the dominator tree, built here (after the classes'
         # temporaries are gone) and let go after: it is not kept (see `dominator_tree`).
@@ -147,11 +159,8 @@ class Pipeline(SnapshotData):
             self._held_dominator_tree = None
 
     def _before_dominators(self) -> None:
-        """DOM state, flags, folded sizes and essential edges (while the reverse graph is
-        built beside them). The essential edges are marked in the edge types themselves
-        (`kernels.mark_essential_edges`), last: until the dominators are computed and the
-        marks cleared, nothing else reads the types. (DevTools finds them before folding the
-        sizes; the two are independent.)"""
+        """DOM state, flags and folded sizes (while the reverse graph is built beside
+        them)."""
         t0 = time.perf_counter()
         self._step("propagating DOM state", 0.1)
         self.detachedness = self._initial_detachedness()
@@ -165,17 +174,20 @@ class Pipeline(SnapshotData):
 
         self._step("folding shallow sizes", 0.2)
         self._fold_shallow_sizes()
-        t0 = self.timings.record("shallow sizes", t0)
+        self.timings.record("shallow sizes", t0)
 
+    def _mark_essential_edges(self, retaining_nodes: np.ndarray) -> None:
+        """The essential edges, marked in the edge types and the retainers' slots themselves
+        (`kernels.mark_essential_edges`), last before the dominators: until those are computed
+        and the marks cleared, nothing else reads either. (DevTools finds them before folding
+        the sizes; the two are independent.)"""
         self._step("finding essential edges", 0.3)
         table_of_string, pair_of_string = self._ephemeron_tables()
         self.ephemeron_pair_of_string = pair_of_string
         k.mark_essential_edges(
             self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.node_id,
             self.flags, self.root, self.E_INTERNAL, self.E_WEAK, self.E_SHORTCUT,
-            table_of_string)
-        del table_of_string
-        self.timings.record("essential edges", t0)
+            table_of_string, self.first_retainer, retaining_nodes)
 
     def _propagate_dom_state(self) -> np.ndarray:
         """Detachedness spread from the DOM roots; returns which natives are renamed
