@@ -241,9 +241,18 @@ def collections_summary(snap: HeapSnapshot) -> Collections:
     numeric = np.isin(slot_type, [snap.E_ELEMENT, snap.E_HIDDEN])
     texts: dict[str, int] = {}
     slot_name = raw.copy()
-    uniq, inverse = np.unique(raw[~numeric], return_inverse=True)
-    if uniq.size:
-        sample = slots[~numeric][np.unique(inverse, return_index=True)[1]]
+    named = raw[~numeric]
+    if named.size:
+        # Distinct names (string indices) by a table rather than np.unique's sorts (20x
+        # faster on a 1 GB snapshot's millions of slots): sorted, each slot's code among them,
+        # and the first slot of each, whose text is taken.
+        present = np.zeros(len(snap.strings), dtype=np.bool_)
+        present[named] = True
+        inverse = (np.cumsum(present) - 1)[named]
+        first = np.full(int(np.count_nonzero(present)), named.size, dtype=np.int64)
+        np.minimum.at(first, inverse, np.arange(named.size))
+        del present
+        sample = slots[~numeric][first]
         codes = np.asarray([texts.setdefault(snap.edge_name_text(int(e)), len(texts))
                             for e in sample.tolist()], dtype=np.int64)
         slot_name[~numeric] = codes[inverse]
