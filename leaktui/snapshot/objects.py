@@ -225,12 +225,6 @@ class ObjectQueries(IdLookups):
         rows.sort(key=lambda x: (x[0], x[1]))  # stable: equal names stay in slot order
         return [(e, src) for (_, _, e, src) in rows]
 
-    def _retainer_sort_distance(self, node: int) -> int:
-        d = int(self.distance[node])
-        if d == NO_DISTANCE:
-            return k.BASE_UNREACHABLE_DISTANCE + d
-        return d
-
     def path_to_root(self, node: int, max_len: int = 10_000) -> list[int]:
         """Edges of a shortest path from a user root (e.g. `global`) to ``node``."""
         path = k.shortest_retainer_path(
