@@ -68,6 +68,8 @@ async def run(path: str, size: tuple[int, int], repeat: int) -> None:
             above = total - floor * len(keys)
             print(f"{label:52} {total:8.1f} ms  (above the floor {above:7.1f} ms)")
 
+        investigation = app.main.investigation  # view 1, on the app's main screen
+        assert investigation is not None, "the app has no investigation view"
         table = app.query_one(ClassSummaryTable)
         instances = app.query_one(InstanceTable)
         tree = app.query_one(RetainerTree)
@@ -78,7 +80,7 @@ async def run(path: str, size: tuple[int, int], repeat: int) -> None:
         start_row = biggest - 1 if biggest > 0 else biggest + 1
 
         def to_neighbour() -> None:
-            view = app.investigation
+            view = investigation
             view.focus_pane(0)
             view._highlighted = None  # a fresh highlight lists the class again
             view._listed = None
@@ -87,22 +89,22 @@ async def run(path: str, size: tuple[int, int], repeat: int) -> None:
         await timed(f"highlight {name[:24]} ({count:,} objects)", "down" if step == "up"
                     else "up", prepare=to_neighbour)
         await timed("enter: its instances, largest previewed", "enter",
-                    prepare=lambda: app.investigation.focus_pane(0))
+                    prepare=lambda: investigation.focus_pane(0))
         await timed("enter: the largest object, path to a root", "enter",
-                    prepare=lambda: (app.investigation.focus_pane(1),
+                    prepare=lambda: (investigation.focus_pane(1),
                                      instances.move_cursor(row=0)))
         await timed("e: open the nearest retainers up to a root", "e",
-                    prepare=lambda: (app.investigation.focus_pane(2),
+                    prepare=lambda: (investigation.focus_pane(2),
                                      tree.move_cursor(tree.root)))
         if count > PAGE:
             def to_more() -> None:
-                app.investigation._listed = None
-                app.investigation.list_class(rows[biggest].class_id)
-                app.investigation.focus_pane(1)
+                investigation._listed = None
+                investigation.list_class(rows[biggest].class_id)
+                investigation.focus_pane(1)
                 instances.move_cursor(row=PAGE)
             await timed("enter on \"N more\": the next 200 instances", "enter",
                         prepare=to_more)
-        app.investigation.focus_pane(0)
+        investigation.focus_pane(0)
         sorts = ("retained", "shallow", "count", "distance", "name")
         for before, after in zip(sorts, sorts[1:] + sorts[:1], strict=True):
             await timed(f"s: sort the classes by {after}", "s",

@@ -105,9 +105,10 @@ def test_a_linked_list_deeper_than_any_stack_is_counted_once_from_its_head(
     links = snap.class_members(row.class_id)
     head = int(links[np.argmax(snap.retained_size[links])])
     assert row.retained_size == int(snap.retained_size[head])
-    parent_of_child = np.repeat(np.arange(snap.node_count), np.diff(snap.first_dominated))
-    np.testing.assert_array_equal(snap.dominator[snap.dominated], parent_of_child)
-    assert np.all(np.diff(snap.dominated.astype(np.int64))[
+    first_dominated, dominated = snap.dominator_tree()
+    parent_of_child = np.repeat(np.arange(snap.node_count), np.diff(first_dominated))
+    np.testing.assert_array_equal(snap.dominator[dominated], parent_of_child)
+    assert np.all(np.diff(dominated.astype(np.int64))[
         np.diff(parent_of_child) == 0] > 0)  # children in ordinal order
 
 

@@ -92,6 +92,15 @@ def test_out_of_range_edge_name_index_is_rejected(tmp_path: Path) -> None:
     expect_error(write(tmp_path, "ename.heapsnapshot", json.dumps(doc)), "name index")
 
 
+def test_more_edge_types_than_a_byte_leaves_room_for_is_rejected(tmp_path: Path) -> None:
+    doc = mini_doc()
+    meta = doc["snapshot"]["meta"]
+    types = meta["edge_types"][meta["edge_fields"].index("type")]
+    types.extend(f"extra{i}" for i in range(127 - len(types)))
+    expect_error(write(tmp_path, "types.heapsnapshot", json.dumps(doc)), "meta.edge_types",
+                 "126")
+
+
 def test_node_count_mismatch_is_rejected(tmp_path: Path) -> None:
     doc = mini_doc()
     doc["snapshot"]["node_count"] += 1

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from leaktui.snapshot import load_snapshot
 from leaktui.snapshot.diff import compare
@@ -55,6 +56,8 @@ def test_retained_and_total_sizes_past_4_gib_are_exact(tmp_path: Path) -> None:
                                _with_object_sizes(lambda size: size + bump)))
     ones = load_snapshot(_write(tmp_path, "ones.heapsnapshot", _with_object_sizes(lambda _: 1)))
     zero = load_snapshot(_write(tmp_path, "zero.heapsnapshot", _with_object_sizes(lambda _: 0)))
+    assert plain.retained_size.dtype == np.uint32  # a heap under 4 GiB: 4 bytes a node
+    assert big.retained_size.dtype == np.int64  # its self sizes sum past 2^32 - 1
     objects_retained = ones.retained_size.astype(np.int64) - zero.retained_size
     expected = plain.retained_size.astype(np.int64) + bump * objects_retained
     assert int(expected.max()) > 2**32
@@ -104,7 +107,8 @@ def test_an_owner_folded_past_4_gib_keeps_its_exact_size(tmp_path: Path) -> None
     # object's). Both made just under 4 GiB: the folded size needs 33 bits, so the sizes go
     # on in int64 from there, and everything above them moves by exactly what was added.
     plain = load_snapshot(str(MINI))
-    folded = np.flatnonzero(plain.raw_self_size != plain.self_size)
+    folded = np.flatnonzero(plain.raw_self_size[np.arange(plain.node_count)]
+                            != plain.self_size)
     owner = int(folded[plain.self_size[folded] > 0][0])
     owned = [int(v) for v in folded if plain.self_size[v] == 0]
     assert owned and plain.self_size[owner] == sum(
@@ -135,3 +139,50 @@ def test_an_owner_folded_past_4_gib_keeps_its_exact_size(tmp_path: Path) -> None
     lean = load_lean(str(tmp_path / "folded.heapsnapshot"))
     np.testing.assert_array_equal(lean.self_size, big.self_size)
     assert compare(lean, big) == [] and compare(lean, plain) == []  # the same objects
+
+
+def test_a_report_is_the_same_with_uint32_and_int64_retained_sizes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Retained sizes are uint32 while the heap is under 4 GiB and int64 past it: with the
+    limit lowered the same series takes the int64 path, and every number of the report (class
+    rows, comparison, growing holders, suspects and what they keep, duplicated strings, a
+    search sorted by retained size) comes out the same, so no reader of the uint32 sizes
+    wraps (a difference, a negation for a descending sort)."""
+    import leaktui.snapshot.pipeline as pipeline
+    from leaktui.report import build_report
+    from leaktui.suspects import find_suspects
+
+    paths = sorted(str(p) for p in (ROOT / "snapshots_sample" / "unbounded-cache").glob("*.gz"))
+
+    def report() -> tuple[dict[str, Any], np.dtype[Any]]:
+        snaps = [load_snapshot(p) for p in paths]
+        suspects = [s.to_json() for s in find_suspects(snaps)]
+        assert suspects and any(s["retains"] for s in suspects)
+        built = build_report(snaps, suspects=suspects, find="Object")
+        return json.loads(json.dumps(built)), snaps[-1].retained_size.dtype
+
+    narrow, narrow_type = report()
+    monkeypatch.setattr(pipeline, "RETAINED_32_BIT_LIMIT", 0)
+    wide, wide_type = report()
+    assert (narrow_type, wide_type) == (np.uint32, np.int64)
+    for entry in (narrow, wide):
+        for snap in entry["snapshots"]:
+            snap.pop("timings", None)
+    assert narrow == wide
+
+
+def test_the_files_self_sizes_are_kept_where_folding_changed_them() -> None:
+    """`raw_self_size` answers every node with the size the file gives it, for one node and
+    for an array of them, while storing only the nodes whose size folding changed."""
+    from leaktui.snapshot import load_raw
+
+    snap = load_snapshot(str(SAMPLE))
+    raw = load_raw(str(SAMPLE))
+    in_file = np.array(raw.nodes[raw.layout.node_self_size])
+    every = np.arange(snap.node_count)
+    np.testing.assert_array_equal(snap.raw_self_size[every], in_file)
+    folded = np.flatnonzero(in_file != snap.self_size)
+    assert folded.size and snap.raw_self_size.nbytes == 8 * folded.size
+    for v in [0, int(folded[0]), int(folded[-1]), snap.node_count - 1]:
+        assert int(snap.raw_self_size[v]) == int(in_file[v])

@@ -20,6 +20,10 @@ ctypedef fused size_t_:
     int64_t
 
 # Duplicated strings' group keys: uint32, or int64 past 2^32 - 1 keys.
+ctypedef fused retained_t:  # retained sizes: uint32 below a 4 GiB heap, else int64
+    uint32_t
+    int64_t
+
 ctypedef fused key_t:
     uint32_t
     int64_t
@@ -169,7 +173,7 @@ cdef inline Py_ssize_t _next_in_node_order(const uint32_t[::1] nodes, Py_ssize_t
 
 def duplicate_groups(const uint32_t[::1] nodes, const key_t[::1] keys, Py_ssize_t split,
                      Py_ssize_t n_keys, const size_t_[::1] self_size,
-                     const int64_t[::1] retained_size):
+                     const retained_t[::1] retained_size):
     """Groups of candidates sharing a key (counting, no sort). ``nodes`` holds two sorted runs
     of ordinals ([0, split) and [split, n)); ``keys`` their keys, each below ``n_keys``. Keys
     held by one node only make no group. Groups are numbered in the order their first member

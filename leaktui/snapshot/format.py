@@ -6,6 +6,9 @@ import msgspec
 
 REQUIRED_NODE_FIELDS = ("type", "name", "id", "self_size", "edge_count")
 REQUIRED_EDGE_FIELDS = ("type", "name_or_index", "to_node")
+MAX_EDGE_TYPES = 126
+"""Edge types are uint8 whose top bit marks essential edges while the dominators are computed
+(kernels.mark_essential_edges), and leaktui adds one type ("invisible")."""
 
 
 class Meta(msgspec.Struct, frozen=True):
@@ -76,6 +79,8 @@ def read_layout(header: Header) -> Layout:
         raise ValueError("meta.node_types has no list of node types")
     if not isinstance(edge_type_names, list) or not edge_type_names:
         raise ValueError("meta.edge_types has no list of edge types")
+    if len(edge_type_names) > MAX_EDGE_TYPES:  # V8 writes 7; the top bit of a type is taken
+        raise ValueError(f"meta.edge_types lists more than {MAX_EDGE_TYPES} edge types")
     loc = meta.location_fields
 
     def loc_index(name: str) -> int:

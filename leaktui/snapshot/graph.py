@@ -71,8 +71,8 @@ class HeapSnapshot(Pipeline, ClassNaming, SnapshotStatistics, ObjectQueries):
                                 if lay.node_detachedness >= 0 else None)
         # Rows of the node matrix that are done with are reused rather than new arrays made:
         # the raw sizes go where the edge counts were, the display names where the types were.
-        self.raw_self_size = nodes[lay.node_edge_count]
-        self.raw_self_size[:] = self.self_size
+        self._raw_size_row = nodes[lay.node_edge_count]
+        self._raw_size_row[:] = self.self_size
         self._spare_node_row = nodes[lay.node_type]
         self._spare_rows = []  # more node rows that are done with, reused for class arrays
         if lay.node_detachedness >= 0:

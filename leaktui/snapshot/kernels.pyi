@@ -8,10 +8,16 @@ BASE_UNREACHABLE_DISTANCE: int
 FLAG_PAGE_OBJECT: int
 FLAG_CAN_BE_QUERIED: int
 FLAG_DETACHED_DOM: int
+ESSENTIAL_EDGE_BIT: int
+RETAINER_ESSENTIAL_BIT: int
 
 def build_retainers(
-    edge_to: np.ndarray, first_edge: np.ndarray, node_count: int, retaining_edges: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+    edge_to: np.ndarray, first_edge: np.ndarray, node_count: int, retaining_nodes: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]: ...
+def retaining_edges_in_place(
+    edge_to: np.ndarray, first_edge: np.ndarray, first_retainer: np.ndarray,
+    retaining_edges: np.ndarray,
+) -> np.ndarray: ...
 def propagate_dom_state(
     node_type: np.ndarray, detachedness: np.ndarray, first_edge: np.ndarray,
     edge_type: np.ndarray, edge_to: np.ndarray, native_type: int, hidden_edge: int,
@@ -21,11 +27,13 @@ def mark_reachable(
     seeds: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray, edge_to: np.ndarray,
     skip_types: np.ndarray, flags: np.ndarray, flag: int,
 ) -> None: ...
-def essential_edges(
+def mark_essential_edges(
     first_edge: np.ndarray, edge_type: np.ndarray, edge_name: np.ndarray, edge_to: np.ndarray,
     node_id: np.ndarray, flags: np.ndarray, root: int, internal_edge: int, weak_edge: int,
-    shortcut_edge: int, ephemeron_table_of_string: np.ndarray,
-) -> np.ndarray: ...
+    shortcut_edge: int, ephemeron_table_of_string: np.ndarray, first_retainer: np.ndarray,
+    retaining_nodes: np.ndarray,
+) -> None: ...
+def clear_essential_bits(edge_type: np.ndarray) -> None: ...
 def shallow_size_owners(
     candidate: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray, edge_to: np.ndarray,
     weak_edge: int,
@@ -34,16 +42,17 @@ def fold_into_owners(
     self_size: np.ndarray, owners: np.ndarray, no_transfer_owner: np.ndarray, start: int,
 ) -> int: ...
 def dominators_and_retained(
-    first_edge: np.ndarray, edge_to: np.ndarray, essential: np.ndarray,
-    first_retainer: np.ndarray, retaining_nodes: np.ndarray, retaining_edges: np.ndarray,
-    self_size: np.ndarray, root: int, scratch_a: np.ndarray, scratch_b: np.ndarray,
-    scratch_c: np.ndarray,
+    first_edge: np.ndarray, edge_to: np.ndarray, marked_edge_type: np.ndarray,
+    first_retainer: np.ndarray, retaining_nodes: np.ndarray, self_size: np.ndarray, root: int,
+    scratch_a: np.ndarray, scratch_b: np.ndarray, scratch_c: np.ndarray,
+    scratch_d: np.ndarray, wide_retained: bool,
 ) -> tuple[np.ndarray, np.ndarray, int, int]: ...
 def dominated_children(dominator: np.ndarray, root: int) -> tuple[np.ndarray, np.ndarray]: ...
 def distances_bfs(
     first_edge: np.ndarray, edge_type: np.ndarray, edge_name: np.ndarray, edge_to: np.ndarray,
     seeds: np.ndarray, root: int, weak_edge: int, internal_edge: int, static_skip: np.ndarray,
     ephemeron_pair_of_string: np.ndarray, ignored: np.ndarray,
+    dist_out: np.ndarray | None = None,
 ) -> np.ndarray: ...
 def class_retained_sizes(
     first_child: np.ndarray, children: np.ndarray, class_id: np.ndarray, self_size: np.ndarray,

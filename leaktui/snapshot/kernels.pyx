@@ -25,7 +25,16 @@ FLAG_PAGE_OBJECT = 1
 FLAG_CAN_BE_QUERIED = 2
 FLAG_DETACHED_DOM = 4
 
+# Set on an edge's type while the dominators are computed (see mark_essential_edges).
+ESSENTIAL_EDGE_BIT = 0x80
+# Set on a retainer slot's node while the dominators are computed (the same edges).
+RETAINER_ESSENTIAL_BIT = 0x80000000
+
+cdef uint32_t RETAINER_ESSENTIAL_BIT_C = 0x80000000u
+cdef uint32_t RETAINER_NODE_MASK_C = 0x7FFFFFFFu
+
 cdef enum:
+    ESSENTIAL_EDGE_BIT_C = 0x80
     C_NO_DISTANCE = -5
     C_BASE_SYSTEM_DISTANCE = 100000000
     FLAG_PAGE_OBJECT_C = 1
@@ -43,6 +52,11 @@ ctypedef fused base_size_t:  # the same, for a second snapshot's sizes (either o
     uint32_t
     int64_t
 
+# Retained sizes: uint32 while the heap (the sum of self sizes) is below 4 GiB, else int64.
+ctypedef fused retained_t:
+    uint32_t
+    int64_t
+
 
 def _mask(a):
     """A numpy bool mask as uint8 (the memoryviews' type), without a copy."""
@@ -52,40 +66,66 @@ def _mask(a):
 
 # ---------------------------------------------------------------------------------- retainers
 def build_retainers(const uint32_t[::1] edge_to, const offset_t[::1] first_edge,
-                    Py_ssize_t node_count, retaining_edges_arr):
-    """Reverse CSR, in DevTools' order (a node's retainers in reverse edge order).
-    ``retaining_edges`` is a spare array of edge_count length, filled here: edge ordinals, of
-    first_edge's dtype (uint32, or int64 past 2^32 - 1 edges).
+                    Py_ssize_t node_count, retaining_nodes_arr):
+    """Reverse CSR, in DevTools' order (a node's retainers in reverse edge order): the
+    retaining node of each retainer, written into ``retaining_nodes`` (a spare uint32 array
+    of edge_count length). Their edge ordinals are written later, over the same array once
+    the dominators are done with the nodes (`retaining_edges_in_place`), so the two never
+    take memory at once; `mark_essential_edges` sets RETAINER_ESSENTIAL_BIT on the slots of
+    essential edges meanwhile (node ordinals are below 2^31).
 
-    Returns (first_retainer[N+1], retaining_nodes[E], retaining_edges[E])."""
+    Returns (first_retainer[N+1], retaining_nodes[E])."""
     cdef Py_ssize_t edge_count = edge_to.shape[0]
     first_dtype = np.uint32 if offset_t is uint32_t else np.int64
     first_retainer_arr = np.zeros(node_count + 1, dtype=first_dtype)
-    retaining_nodes_arr = np.empty(edge_count, dtype=np.uint32)
-    fill_arr = np.empty(node_count, dtype=first_dtype)
     cdef offset_t[::1] first_retainer = first_retainer_arr
-    cdef offset_t[::1] fill = fill_arr
     cdef uint32_t[::1] retaining_nodes = retaining_nodes_arr
-    cdef offset_t[::1] retaining_edges = retaining_edges_arr
     cdef Py_ssize_t e, i, src
     cdef offset_t c, slot = 0
     cdef uint32_t t
     with nogil:
         for e in range(edge_count):
-            first_retainer[edge_to[e]] += 1
-        for i in range(node_count):
-            c = first_retainer[i]
+            first_retainer[edge_to[e] + 1] += 1
+        for i in range(1, node_count + 1):  # first_retainer[t + 1]: the end of t's slice
+            slot += first_retainer[i]
             first_retainer[i] = slot
-            slot += c
-            fill[i] = slot  # filled backwards from the end of the slice
-        first_retainer[node_count] = <offset_t>edge_count
+        # Filled backwards from the end of each slice, first_retainer[t + 1] the cursor of t:
+        # afterwards it holds the start of t, the offsets shifted by one (put back below).
         for src in range(node_count):
             for e in range(<Py_ssize_t>first_edge[src], <Py_ssize_t>first_edge[src + 1]):
                 t = edge_to[e]
-                fill[t] -= 1
-                retaining_nodes[fill[t]] = <uint32_t>src
-                retaining_edges[fill[t]] = <offset_t>e
-    return first_retainer_arr, retaining_nodes_arr, retaining_edges_arr
+                first_retainer[t + 1] -= 1
+                retaining_nodes[first_retainer[t + 1]] = <uint32_t>src
+        _unshift(first_retainer, node_count, <offset_t>edge_count)
+    return first_retainer_arr, retaining_nodes_arr
+
+
+cdef void _unshift(offset_t[::1] first, Py_ssize_t n, offset_t total) noexcept nogil:
+    """``first[i + 1]`` holds the start of i: move each start to ``first[i]``."""
+    cdef Py_ssize_t i
+    for i in range(n):
+        first[i] = first[i + 1]
+    first[n] = total
+
+
+def retaining_edges_in_place(const uint32_t[::1] edge_to, const offset_t[::1] first_edge,
+                             offset_t[::1] first_retainer, retaining_edges_arr):
+    """The retainers' edge ordinals, slot for slot where `build_retainers` put their nodes,
+    written into ``retaining_edges`` (first_edge's dtype: the retaining nodes' own array when
+    that is uint32, whose node ordinals are overwritten). ``first_retainer`` serves as the
+    fill cursor and is put back as it was; nothing may read it meanwhile."""
+    cdef Py_ssize_t n = first_edge.shape[0] - 1, edge_count = edge_to.shape[0], e, src
+    cdef offset_t[::1] retaining_edges = retaining_edges_arr
+    cdef uint32_t t
+    with nogil:
+        for src in range(n):  # cursor of t: first_retainer[t + 1], from the end of t's slice
+            for e in range(<Py_ssize_t>first_edge[src], <Py_ssize_t>first_edge[src + 1]):
+                t = edge_to[e]
+                first_retainer[t + 1] -= 1
+                retaining_edges[first_retainer[t + 1]] = <offset_t>e
+        # The cursors now hold each node's end minus its count (its start), one place on.
+        _unshift(first_retainer, n, <offset_t>edge_count)
+    return retaining_edges_arr
 
 
 # ---------------------------------------------------------------------------------- DOM state
@@ -200,41 +240,76 @@ def mark_reachable(const uint32_t[::1] seeds, const offset_t[::1] first_edge,
                 top += 1
 
 
-def essential_edges(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
-                    const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
-                    const uint32_t[::1] node_id, const uint8_t[::1] flags, Py_ssize_t root,
-                    int internal_edge, int weak_edge, int shortcut_edge,
-                    const int64_t[::1] ephemeron_table_of_string):
-    """DevTools' computeIsEssentialEdge for every edge (the graph used for dominators)."""
-    cdef Py_ssize_t n = first_edge.shape[0] - 1
-    out_arr = np.zeros(edge_to.shape[0], dtype=np.bool_)
-    cdef uint8_t[::1] out = out_arr.view(np.uint8)
+cdef inline bint _is_essential(Py_ssize_t v, Py_ssize_t e, uint32_t w, int t, bint v_page,
+                               Py_ssize_t root, const uint32_t* edge_name,
+                               const uint32_t* node_id, const uint8_t* flags,
+                               int internal_edge, int weak_edge, int shortcut_edge,
+                               const int64_t* ephemeron_table_of_string) noexcept nogil:
+    """DevTools' computeIsEssentialEdge for edge ``e`` (type ``t``) from ``v`` to ``w``."""
+    cdef int64_t table
+    if t == internal_edge:
+        table = ephemeron_table_of_string[edge_name[e]]
+        if table >= 0 and node_id[v] == table:
+            return False
+    if t == weak_edge:
+        return False
+    if w == v:
+        return False
+    if v != root:
+        if t == shortcut_edge:
+            return False
+        if (flags[w] & FLAG_PAGE_OBJECT_C) and not v_page:
+            return False
+    return True
+
+
+def mark_essential_edges(const offset_t[::1] first_edge, uint8_t[::1] edge_type,
+                         const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
+                         const uint32_t[::1] node_id, const uint8_t[::1] flags,
+                         Py_ssize_t root, int internal_edge, int weak_edge, int shortcut_edge,
+                         const int64_t[::1] ephemeron_table_of_string,
+                         offset_t[::1] first_retainer, uint32_t[::1] retaining_nodes):
+    """DevTools' computeIsEssentialEdge for every edge (the graph used for dominators),
+    marked where the dominator kernel reads it, sparing an edge-sized mask: ESSENTIAL_EDGE_BIT
+    on the edge's type (edge types are below 128) for the forward walk, and
+    RETAINER_ESSENTIAL_BIT on its retainer slot of ``retaining_nodes`` (`build_retainers`:
+    node ordinals are below 2^31) for the reverse one. Every other reader expects both clear:
+    the types' bits are cleared once the dominators are computed (`clear_essential_bits`),
+    the slots are overwritten with edge ordinals (`retaining_edges_in_place`).
+    ``first_retainer`` serves as the slots' cursor and is put back as it was."""
+    cdef Py_ssize_t n = first_edge.shape[0] - 1, edge_count = edge_to.shape[0]
+    if n >= RETAINER_ESSENTIAL_BIT:
+        raise ValueError(f"{n:,} nodes: at most {RETAINER_ESSENTIAL_BIT - 1:,} are supported")
+    cdef uint8_t* types = &edge_type[0] if edge_count else NULL
+    cdef const uint32_t* names = &edge_name[0] if edge_count else NULL
+    cdef const uint32_t* ids = &node_id[0] if n else NULL
+    cdef const uint8_t* node_flags = &flags[0] if n else NULL
+    cdef const int64_t* tables = (&ephemeron_table_of_string[0]
+                                  if ephemeron_table_of_string.shape[0] else NULL)
     cdef Py_ssize_t v, e
     cdef uint32_t w
     cdef int t
-    cdef int64_t table
     cdef bint v_page
     with nogil:
         for v in range(n):
-            v_page = (flags[v] & FLAG_PAGE_OBJECT_C) != 0
+            v_page = (node_flags[v] & FLAG_PAGE_OBJECT_C) != 0
             for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
-                t = edge_type[e]
-                if t == internal_edge:
-                    table = ephemeron_table_of_string[edge_name[e]]
-                    if table >= 0 and node_id[v] == table:
-                        continue
-                if t == weak_edge:
-                    continue
                 w = edge_to[e]
-                if w == v:
-                    continue
-                if v != root:
-                    if t == shortcut_edge:
-                        continue
-                    if (flags[w] & FLAG_PAGE_OBJECT_C) and not v_page:
-                        continue
-                out[e] = 1
-    return out_arr
+                first_retainer[w + 1] -= 1  # the slot of this edge among w's retainers
+                t = types[e]
+                if _is_essential(v, e, w, t, v_page, root, names, ids, node_flags,
+                                 internal_edge, weak_edge, shortcut_edge, tables):
+                    types[e] = <uint8_t>(t | ESSENTIAL_EDGE_BIT_C)
+                    retaining_nodes[first_retainer[w + 1]] |= RETAINER_ESSENTIAL_BIT_C
+        _unshift(first_retainer, n, <offset_t>edge_count)
+
+
+def clear_essential_bits(uint8_t[::1] edge_type):
+    """The edge types as they were before `mark_essential_edges`."""
+    cdef Py_ssize_t e
+    with nogil:
+        for e in range(edge_type.shape[0]):
+            edge_type[e] &= <uint8_t>~ESSENTIAL_EDGE_BIT_C
 
 
 # ---------------------------------------------------------------------------------- sizes
@@ -319,11 +394,10 @@ def fold_into_owners(size_t_[::1] self_size, const uint32_t[::1] owners, no_tran
 # loops (the DFS cursor, `_evaluate`'s path compression) every store would otherwise make the
 # compiler reload each view's data pointer (Python builds extensions without strict aliasing).
 cdef inline bint _has_only_weak_retainers(Py_ssize_t v, const offset_t* first_retainer,
-                                          const offset_t* retaining_edges,
-                                          const uint8_t* essential) noexcept nogil:
+                                          const uint32_t* retaining_nodes) noexcept nogil:
     cdef Py_ssize_t r
     for r in range(<Py_ssize_t>first_retainer[v], <Py_ssize_t>first_retainer[v + 1]):
-        if essential[retaining_edges[r]]:
+        if retaining_nodes[r] & RETAINER_ESSENTIAL_BIT_C:
             return False
     return True
 
@@ -348,7 +422,7 @@ cdef Py_ssize_t _dfs(Py_ssize_t start, Py_ssize_t n, const offset_t* first_edge,
         end = first_edge[vo + 1]
         e = next_edge[vo]
         while e < end:
-            if essential[e]:
+            if essential[e] & ESSENTIAL_EDGE_BIT_C:
                 w = <Py_ssize_t>edge_to[e] + 1
                 if semi[w] == 0:
                     parent[w] = <uint32_t>v
@@ -383,8 +457,7 @@ cdef inline uint32_t _evaluate(uint32_t v0, uint32_t* ancestor, uint32_t* label,
 
 
 cdef void _semidominators(Py_ssize_t n, Py_ssize_t r, const offset_t* first_retainer,
-                          const uint32_t* retaining_nodes, const offset_t* retaining_edges,
-                          const uint8_t* essential, const uint32_t* vertex,
+                          const uint32_t* retaining_nodes, const uint32_t* vertex,
                           const uint32_t* parent, uint32_t* semi, uint32_t* ancestor,
                           uint32_t* label, uint32_t* bucket_head, uint32_t* bucket_next,
                           uint32_t* stack, uint32_t* dom) noexcept nogil:
@@ -398,10 +471,11 @@ cdef void _semidominators(Py_ssize_t n, Py_ssize_t r, const offset_t* first_reta
         semi_w = semi[w]
         ri_end = <Py_ssize_t>first_retainer[wo + 1]
         for ri in range(<Py_ssize_t>first_retainer[wo], ri_end):
-            if not essential[retaining_edges[ri]]:
+            if not (retaining_nodes[ri] & RETAINER_ESSENTIAL_BIT_C):
                 continue
             orphan = False
-            u = _evaluate(retaining_nodes[ri] + 1, ancestor, label, semi, stack)
+            u = _evaluate((retaining_nodes[ri] & RETAINER_NODE_MASK_C) + 1, ancestor, label,
+                          semi, stack)
             if semi[u] < semi_w:
                 semi_w = semi[u]
         if orphan:
@@ -421,17 +495,21 @@ cdef void _semidominators(Py_ssize_t n, Py_ssize_t r, const offset_t* first_reta
 
 
 def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
-                            essential_mask, const offset_t[::1] first_retainer,
+                            const uint8_t[::1] marked_edge_type,
+                            const offset_t[::1] first_retainer,
                             const uint32_t[::1] retaining_nodes,
-                            const offset_t[::1] retaining_edges,
                             const size_t_[::1] self_size, Py_ssize_t root,
-                            scratch_a, scratch_b, scratch_c):
+                            scratch_a, scratch_b, scratch_c, scratch_d, bint wide_retained):
     """Lengauer-Tarjan exactly as DevTools runs it (same DFS order, same patch-ups for nodes
-    reached only through weak edges and for unreachable cliques). Returns
+    reached only through weak edges and for unreachable cliques), over the edges whose type
+    has ESSENTIAL_EDGE_BIT set, and the retainers whose slot in ``retaining_nodes`` has
+    RETAINER_ESSENTIAL_BIT set (`mark_essential_edges`). Returns
     (dominator ordinal per node, retained size per node, #weak-only starts, #unreachable).
-    ``scratch_*``: uint32 arrays of N+1 the caller has no use for now (their contents are
-    overwritten), or empty ones: the kernel then allocates its own."""
-    cdef const uint8_t[::1] essential_view = _mask(essential_mask)
+    ``scratch_*`` (four): uint32 arrays of N+1 the caller has no use for now (their contents are
+    overwritten), or empty ones: the kernel then allocates its own. The retained sizes are
+    uint32, or int64 with ``wide_retained`` (the caller's choice: uint32 only when the sum of
+    all self sizes, the root's retained size and so every node's bound, is below 2^32)."""
+    cdef const uint8_t[::1] essential_view = marked_edge_type
     cdef Py_ssize_t n_nodes = first_edge.shape[0] - 1
     cdef Py_ssize_t size = n_nodes + 1
     parent_arr = scratch_a if scratch_a.shape[0] == size else np.empty(size, dtype=np.uint32)
@@ -443,7 +521,8 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     semi_arr = np.zeros(size, dtype=np.uint32)
     offset_dtype = np.uint32 if offset_t is uint32_t else np.int64
     next_edge_arr = np.zeros(size, dtype=offset_dtype)
-    bucket_next_arr = np.zeros(size, dtype=np.uint32)
+    bucket_next_arr = scratch_d if scratch_d.shape[0] == size else np.empty(size, dtype=np.uint32)
+    bucket_next_arr[:] = 0
     cdef uint32_t[::1] parent_view = parent_arr
     cdef uint32_t[::1] ancestor_view = ancestor_arr
     cdef uint32_t[::1] vertex_view = vertex_arr
@@ -456,7 +535,6 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     cdef const uint8_t* essential = &essential_view[0] if essential_view.shape[0] else NULL
     cdef const offset_t* fr = &first_retainer[0]
     cdef const uint32_t* rnodes = &retaining_nodes[0] if retaining_nodes.shape[0] else NULL
-    cdef const offset_t* redges = &retaining_edges[0] if retaining_edges.shape[0] else NULL
     cdef uint32_t* parent = &parent_view[0]
     cdef uint32_t* ancestor = &ancestor_view[0]
     cdef uint32_t* vertex = &vertex_view[0]
@@ -470,7 +548,7 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
         n = _dfs(r, n, fe, to, essential, next_edge, parent, semi, vertex, label)
         if n < n_nodes:
             for v in range(1, n_nodes + 1):
-                if semi[v] == 0 and _has_only_weak_retainers(v - 1, fr, redges, essential):
+                if semi[v] == 0 and _has_only_weak_retainers(v - 1, fr, rnodes):
                     weak_only += 1
                     parent[v] = <uint32_t>r
                     n = _dfs(v, n, fe, to, essential, next_edge, parent, semi, vertex, label)
@@ -504,7 +582,7 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     cdef uint32_t* dominator
     cdef uint32_t w
     with nogil:
-        _semidominators(n, r, fr, rnodes, redges, essential, vertex, parent, semi, ancestor,
+        _semidominators(n, r, fr, rnodes, vertex, parent, semi, ancestor,
                         label, bucket_head, bucket_next, stack, dom)
         dom[0] = <uint32_t>r
         dom[r] = <uint32_t>r
@@ -523,15 +601,30 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     parent_view = label_view = next_edge_view = None
     bucket_head_arr = bucket_next_arr = stack_arr = dom_arr = semi_arr = None
     parent_arr = label_arr = next_edge_arr = None
-    retained_arr = np.empty(n_nodes, dtype=np.int64)
-    cdef int64_t[::1] retained_view = retained_arr
-    cdef int64_t* retained = &retained_view[0] if n_nodes else NULL
+    retained_arr = np.empty(n_nodes, dtype=np.int64 if wide_retained else np.uint32)
+    cdef int64_t[::1] wide_view
+    cdef uint32_t[::1] narrow_view
+    cdef int64_t* wide = NULL
+    cdef uint32_t* narrow = NULL
+    if n_nodes and wide_retained:
+        wide_view = retained_arr
+        wide = &wide_view[0]
+    elif n_nodes:
+        narrow_view = retained_arr
+        narrow = &narrow_view[0]
     with nogil:
-        for o in range(n_nodes):
-            retained[o] = sizes[o]
-        for i in range(n, 1, -1):
-            o = vertex[i] - 1
-            retained[dominator[o]] += retained[o]
+        if wide != NULL:
+            for o in range(n_nodes):
+                wide[o] = sizes[o]
+            for i in range(n, 1, -1):
+                o = vertex[i] - 1
+                wide[dominator[o]] += wide[o]
+        elif narrow != NULL:
+            for o in range(n_nodes):
+                narrow[o] = <uint32_t>sizes[o]
+            for i in range(n, 1, -1):
+                o = vertex[i] - 1
+                narrow[dominator[o]] += narrow[o]
     return dominator_arr, retained_arr, weak_only, unreachable
 
 
@@ -567,15 +660,22 @@ def dominated_children(const uint32_t[::1] dominator, Py_ssize_t root):
 def distances_bfs(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
                   const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
                   const uint32_t[::1] seeds, Py_ssize_t root, int weak_edge, int internal_edge,
-                  static_skip_mask, const int32_t[::1] ephemeron_pair_of_string, ignored_mask):
+                  static_skip_mask, const int32_t[::1] ephemeron_pair_of_string, ignored_mask,
+                  dist_out=None):
     """DevTools' calculateDistances (JS filter included): BFS from user roots at distance 1,
     then from the root at BASE_SYSTEM_DISTANCE (or 0 without user roots). Skips weak edges,
     edges marked in ``static_skip`` and the first-seen edge of each WeakMap ephemeron pair;
-    never enters nodes marked in ``ignored`` (the Retainers view's "ignore this retainer")."""
+    never enters nodes marked in ``ignored`` (the Retainers view's "ignore this retainer").
+    ``dist_out``: an int32 array of N the distances are written into (a row the caller has no
+    other use for), or None for a new one."""
     cdef const uint8_t[::1] static_skip = _mask(static_skip_mask)
     cdef const uint8_t[::1] ignored = _mask(ignored_mask)
     cdef Py_ssize_t n = first_edge.shape[0] - 1
-    dist_arr = np.full(n, NO_DISTANCE, dtype=np.int32)
+    if dist_out is None:
+        dist_arr = np.full(n, NO_DISTANCE, dtype=np.int32)
+    else:
+        dist_arr = dist_out
+        dist_arr[:] = NO_DISTANCE
     queue_arr = np.empty(n + seeds.shape[0] + 1, dtype=np.uint32)
     cdef int32_t[::1] dist = dist_arr
     cdef uint32_t[::1] queue = queue_arr
@@ -633,7 +733,8 @@ def distances_bfs(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
 # ---------------------------------------------------------------------------------- classes
 def class_retained_sizes(const uint32_t[::1] first_child, const uint32_t[::1] children,
                          const int32_t[::1] class_id, const size_t_[::1] self_size,
-                         const int64_t[::1] retained, Py_ssize_t n_classes, Py_ssize_t root):
+                         const retained_t[::1] retained, Py_ssize_t n_classes,
+                         Py_ssize_t root):
     """DevTools' calculateClassesRetainedSize: a node adds its retained size to its class unless
     a dominator-tree ancestor with non-zero self size has the same class (no double counting)."""
     out_arr = np.zeros(n_classes, dtype=np.int64)

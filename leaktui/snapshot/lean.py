@@ -164,7 +164,7 @@ class _ClassesOnly(HeapSnapshot):
         self.renamed_detached = self._propagate_dom_state()
         t0 = self.timings.record("dom state", t0)
         self._step("folding shallow sizes", 0.3)
-        self._fold_shallow_sizes()
+        self._fold_sizes()  # the file's sizes are not kept here (no `raw_self_size`)
         t0 = self.timings.record("shallow sizes", t0)
         self._step("naming classes", 0.7)
         self._compute_classes()

@@ -210,21 +210,20 @@ class ObjectQueries(IdLookups):
     def retainers(self, node: int) -> list[tuple[int, int]]:
         """(edge, retaining node) pairs in DevTools' Retainers order: weak edges and the root
         left out; nearest to a root first (system/unreachable after), then by name."""
-        rows = []
-        for r in self.retainer_slots(node):
-            src = int(self.retaining_nodes[r])
-            e = int(self.retaining_edges[r])
-            if src == self.root or int(self.edge_type[e]) == self.E_WEAK:
-                continue
-            rows.append((self._retainer_sort_distance(src), self.name(src), r, e, src))
-        rows.sort(key=lambda x: (x[0], x[1], x[2]))
-        return [(e, src) for (_, _, _, e, src) in rows]
-
-    def _retainer_sort_distance(self, node: int) -> int:
-        d = int(self.distance[node])
-        if d == NO_DISTANCE:
-            return k.BASE_UNREACHABLE_DISTANCE + d
-        return d
+        lo, hi = int(self.first_retainer[node]), int(self.first_retainer[node + 1])
+        edges = self.retaining_edges[lo:hi].astype(np.int64)
+        sources = sources_of_edges(self.first_edge, edges)  # one search for all of them
+        keep = (sources != self.root) & (self.edge_type[edges] != self.E_WEAK)
+        edges, sources = edges[keep], sources[keep]
+        distance = self.distance[sources].astype(np.int64)
+        distance[distance == NO_DISTANCE] += k.BASE_UNREACHABLE_DISTANCE
+        # Slot order is kept by the stable sort: by distance, then by name within a distance.
+        order = np.argsort(distance, kind="stable")
+        rows = [(d, self.name(src), e, src) for d, e, src in
+                zip(distance[order].tolist(), edges[order].tolist(), sources[order].tolist(),
+                    strict=True)]
+        rows.sort(key=lambda x: (x[0], x[1]))  # stable: equal names stay in slot order
+        return [(e, src) for (_, _, e, src) in rows]
 
     def path_to_root(self, node: int, max_len: int = 10_000) -> list[int]:
         """Edges of a shortest path from a user root (e.g. `global`) to ``node``."""
@@ -281,7 +280,7 @@ class ObjectQueries(IdLookups):
         """The ``k`` first of ``nodes`` in DevTools' instance order (retained size desc, id
         asc) without sorting them all: a partition, then a sort of the top only."""
         if k >= nodes.size:
-            order = np.lexsort((self.node_id[nodes], -self.retained_size[nodes]))
+            order = np.lexsort((self.node_id[nodes], -self.retained_size[nodes].astype(np.int64)))
             return nodes[order]
         sizes = self.retained_size[nodes]
         threshold = np.partition(sizes, nodes.size - k)[nodes.size - k]
@@ -289,11 +288,11 @@ class ObjectQueries(IdLookups):
         ties = nodes[sizes == threshold]
         ties = ties[np.argsort(self.node_id[ties], kind="stable")][:k - above.size]
         top = np.concatenate([above, ties])
-        return top[np.lexsort((self.node_id[top], -self.retained_size[top]))]
+        return top[np.lexsort((self.node_id[top], -self.retained_size[top].astype(np.int64)))]
 
     def instances(self, class_id: int) -> np.ndarray:
         """Ordinals of a class's objects (non-zero self size), largest retained first, then
         by id, as DevTools lists them."""
         members = np.flatnonzero((self.class_id == class_id) & (self.self_size > 0))
-        order = np.lexsort((self.node_id[members], -self.retained_size[members]))
+        order = np.lexsort((self.node_id[members], -self.retained_size[members].astype(np.int64)))
         return members[order]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -16,7 +18,7 @@ import numpy as np
 
 from leaktui.snapshot import classes as cls
 from leaktui.snapshot import kernels as k
-from leaktui.snapshot._base import SnapshotData
+from leaktui.snapshot._base import RawSelfSizes, SnapshotData
 from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.objects import EdgeSources
 
@@ -29,9 +31,10 @@ _EPHEMERON = re.compile(
 )
 JS_PARSE_INT = re.compile(r"^\s*([+-]?\d+)")
 
-
-_DistanceInputs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int, int,
-                        np.ndarray, np.ndarray, np.ndarray]
+RETAINED_32_BIT_LIMIT = 2**32 - 1
+"""Heaps whose self sizes sum to this or less get uint32 retained sizes; larger ones int64 (a
+test lowers it to run the int64 path on small files). Readers of `retained_size` widen to
+int64 before a difference or a negation."""
 
 
 @dataclass
@@ -58,119 +61,133 @@ class Pipeline(SnapshotData):
             self._progress(phase, fraction)
 
     def _analyse(self) -> None:
-        # Both cores, like DevTools' second worker: the reverse graph and then the folded
-        # shallow sizes are computed on another thread while the flags and essential edges
-        # are marked here; the distances are found there while the classes are named here
-        # (the compiled kernels release the GIL). The pairs are chosen so that neither
-        # raises the load's peak memory: each pair's scratch arrays together stay below the
-        # dominator pass's.
+        # Two cores: like DevTools' second worker, the reverse graph is built on another
+        # thread while the DOM state, flags and folded sizes are computed (the compiled
+        # kernels release the GIL).
         self._step("building retainers", 0.0)
-        # Retainer edge ordinals have the offsets' dtype: the spare uint32 edge row holds them
-        # unless the snapshot has 2^32 - 1 edges or more (int64 offsets).
-        spare = self._spare_edge_row
-        if spare.dtype != self.first_edge.dtype:
-            spare = np.empty(self.edge_count, dtype=self.first_edge.dtype)
+        # The retainers' nodes go in the spare uint32 edge row; once the dominators are done
+        # with them, their edge ordinals are written over them (or, past 2^32 - 1 edges, into
+        # an int64 array): one edge-sized array at a time.
+        retainers = Beside(k.build_retainers, self.edge_to, self.first_edge, self.node_count,
+                           self._spare_edge_row, name="leaktui-retainers")
         del self._spare_edge_row
-        t0 = time.perf_counter()
-        self._step("propagating DOM state", 0.1)
-        self.detachedness = self._initial_detachedness()
-        self.renamed_detached = self._propagate_dom_state()
-        t0 = self.timings.record("dom state", t0)
-        folding = self._shallow_size_inputs()
-        beside = Beside(self._retainers_and_folded_sizes, spare, folding,
-                        name="leaktui-retainers")
-        del spare, folding
         try:
-            essential = self._flags_and_essential_edges()
-            self._step("folding shallow sizes", 0.3)
+            self._before_dominators()
         except BaseException:
-            beside.wait()
+            retainers.wait()
             raise
         t0 = time.perf_counter()
-        retainers, self_size, fold_time = beside.result()
-        del beside
-        self.first_retainer, retaining_nodes, self.retaining_edges = retainers
+        self.first_retainer, retaining_nodes = retainers.result()
         del retainers
-        self.self_size = self_size
-        self.timings.phases["shallow sizes"] = fold_time
         t0 = self.timings.record("retainers (wait)", t0)
+        self._mark_essential_edges(retaining_nodes)
+        t0 = self.timings.record("essential edges", t0)
 
         self._step("computing dominators", 0.4)
-        scratch = self._idle_padded_rows()
+        scratch_a, scratch_b, scratch_c, scratch_d = self._idle_padded_rows()
+        # Every retained size is at most the root's, the sum of all self sizes: below 2^32
+        # they are uint32 (4 bytes a node), else int64.
+        heap = int(self.self_size.sum(dtype=np.int64))
         self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
             k.dominators_and_retained(
-                self.first_edge, self.edge_to, essential, self.first_retainer,
-                retaining_nodes, self.retaining_edges, self.self_size, self.root,
-                *scratch))
-        del scratch
-        del retaining_nodes
-        del essential
-        # The retaining nodes were needed by the dominator loop only; later lookups derive
-        # a retainer's node from its edge (a binary search), sparing an edge-sized array.
-        self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
+                self.first_edge, self.edge_to, self.edge_type, self.first_retainer,
+                retaining_nodes, self.self_size, self.root,
+                scratch_a, scratch_b, scratch_c, scratch_d, heap > RETAINED_32_BIT_LIMIT))
+        del scratch_a, scratch_b, scratch_c, scratch_d
+        k.clear_essential_bits(self.edge_type)
         t0 = self.timings.record("dominators", t0)
 
-        # The distances (a BFS: its queue and result, fresh arrays) beside the class naming
-        # (which reuses the node rows the dominator pass used as scratch).
-        self._step("computing distances", 0.6)
-        distances = Beside(k.distances_bfs,
-                           *self._distance_inputs(np.zeros(self.node_count, dtype=np.bool_)),
-                           name="leaktui-distances")
+        # The retainers' edge ordinals, on the second core while the distances and classes
+        # are computed (neither reads the retainers).
+        target = (retaining_nodes if self.first_edge.dtype == np.uint32
+                  else np.empty(self.edge_count, dtype=self.first_edge.dtype))
+        retaining_edges = Beside(k.retaining_edges_in_place, self.edge_to, self.first_edge,
+                                 self.first_retainer, target, name="leaktui-retainers")
+        del target, retaining_nodes
         try:
+            # One after the other: in parallel their scratch arrays would raise the peak.
+            self._step("computing distances", 0.6)
+            # Into a node row that is done with (the file's self sizes, once folded) when
+            # there is one to spare beyond the two the classes take.
+            out = self._spare_rows.pop(0).view(np.int32) if len(self._spare_rows) > 2 else None
+            self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_), out)
+            t0 = self.timings.record("distances", t0)
             self._step("naming classes", 0.7)
             self._compute_classes()
+            t0 = self.timings.record("classes", t0)
         except BaseException:
-            distances.wait()
+            retaining_edges.wait()
             raise
-        t0 = self.timings.record("classes", t0)
-        self.distance = distances.result()
-        del distances
-        t0 = self.timings.record("distances (wait)", t0)
-        # Built last: the classes' temporaries are gone by then (a lower peak).
-        self._step("building the dominator tree", 0.85)
-        self.first_dominated, self.dominated = k.dominated_children(self.dominator,
-                                                                    self.root)
-        t0 = self.timings.record("dominator tree", t0)
+        self.retaining_edges = retaining_edges.result()
+        del retaining_edges
+        # Later lookups derive a retainer's node from its edge (a binary search), sparing an
+        # edge-sized array.
+        self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
+        t0 = self.timings.record("retaining edges (wait)", t0)
 
+        # The class retained sizes walk the dominator tree, built here (after the classes'
+        # temporaries are gone) and let go after: it is not kept (see `dominator_tree`).
         self._step("aggregating", 0.9)
         self._aggregate()
         self.statistics = self._statistics()
         self.timings.record("aggregates", t0)
         self._step("done", 1.0)
 
-    def _retainers_and_folded_sizes(
-        self, spare: np.ndarray, folding: tuple[np.ndarray, np.ndarray] | None,
-    ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray, float]:
-        """On the second thread: the reverse graph, then the shallow sizes folded into their
-        owners (neither reads what the flags and essential edges write, nor they what these
-        write). Returns (retainers, self sizes, seconds spent folding)."""
-        retainers = k.build_retainers(self.edge_to, self.first_edge, self.node_count, spare)
-        del spare
-        started = time.perf_counter()
-        self_size = self.self_size
-        if folding is not None:
-            self_size = self._folded_sizes(self_size, *folding)
-        return retainers, self_size, time.perf_counter() - started
+    _held_dominator_tree: tuple[np.ndarray, np.ndarray] | None = None
 
-    def _flags_and_essential_edges(self) -> np.ndarray:
-        """Flags and essential edges (while the reverse graph is built and the shallow sizes
-        are folded beside them); returns the essential-edge mask."""
+    def dominator_tree(self) -> tuple[np.ndarray, np.ndarray]:
+        """The dominator tree as CSR: (first[N+1], children), each node's children in ordinal
+        order. Built on demand from the dominators (8 bytes a node, ~0.1 s per 15M nodes) and
+        not kept by the snapshot, so what an analysed snapshot holds stays smaller; a caller
+        that asks for it many times does so inside `holding_dominator_tree`."""
+        held = self._held_dominator_tree
+        if held is not None:
+            return held
+        first, children = k.dominated_children(self.dominator, self.root)
+        return first, children
+
+    @contextmanager
+    def holding_dominator_tree(self) -> Iterator[None]:
+        """Within the block, `dominator_tree` is built once and shared; let go at its end."""
+        if self._held_dominator_tree is not None:  # an outer block holds it already
+            yield
+            return
+        self._held_dominator_tree = self.dominator_tree()
+        try:
+            yield
+        finally:
+            self._held_dominator_tree = None
+
+    def _before_dominators(self) -> None:
+        """DOM state, flags and folded sizes (while the reverse graph is built beside
+        them)."""
         t0 = time.perf_counter()
+        self._step("propagating DOM state", 0.1)
+        self.detachedness = self._initial_detachedness()
+        self.renamed_detached = self._propagate_dom_state()
+        t0 = self.timings.record("dom state", t0)
+
         self._step("marking flags", 0.15)
         self.flags = np.zeros(self.node_count, dtype=np.uint8)
         self._mark_flags()
         t0 = self.timings.record("flags", t0)
 
-        self._step("finding essential edges", 0.2)
+        self._step("folding shallow sizes", 0.2)
+        self._fold_shallow_sizes()
+        self.timings.record("shallow sizes", t0)
+
+    def _mark_essential_edges(self, retaining_nodes: np.ndarray) -> None:
+        """The essential edges, marked in the edge types and the retainers' slots themselves
+        (`kernels.mark_essential_edges`), last before the dominators: until those are computed
+        and the marks cleared, nothing else reads either. (DevTools finds them before folding
+        the sizes; the two are independent.)"""
+        self._step("finding essential edges", 0.3)
         table_of_string, pair_of_string = self._ephemeron_tables()
         self.ephemeron_pair_of_string = pair_of_string
-        essential = k.essential_edges(
+        k.mark_essential_edges(
             self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.node_id,
             self.flags, self.root, self.E_INTERNAL, self.E_WEAK, self.E_SHORTCUT,
-            table_of_string)
-        del table_of_string
-        self.timings.record("essential edges", t0)
-        return essential
+            table_of_string, self.first_retainer, retaining_nodes)
 
     def _propagate_dom_state(self) -> np.ndarray:
         """Detachedness spread from the DOM roots; returns which natives are renamed
@@ -180,37 +197,31 @@ class Pipeline(SnapshotData):
             self.edge_to, self.T_NATIVE, self.E_HIDDEN, self.E_WEAK)
 
     def _fold_shallow_sizes(self) -> None:
-        folding = self._shallow_size_inputs()
-        if folding is not None:
-            self.self_size = self._folded_sizes(self.self_size, *folding)
+        self._fold_sizes()
+        # The file's sizes (copied into a node row) are kept only where folding changed them;
+        # the row becomes a spare one (the dominators' scratch, then the distances).
+        raw_row = self._raw_size_row
+        del self._raw_size_row
+        self.raw_self_size = RawSelfSizes(self.self_size, raw_row)
+        self._spare_rows.insert(0, raw_row)
 
-    def _shallow_size_inputs(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(which nodes may fold into an owner, which never pass theirs on), or None when
-        sizes stay raw: "expose internals" snapshots keep them, as DevTools does."""
+    def _fold_sizes(self) -> None:
         if not len(self.user_roots):
-            return None
+            return  # "expose internals" snapshots keep raw sizes, as DevTools does
         candidate = (self.node_type == self.T_HIDDEN) | (self.node_type == self.T_ARRAY)
         esd = self._nodes_named(self.T_NATIVE, "system / ExternalStringData")
         candidate[esd[~self.renamed_detached[esd]]] = True
         no_transfer = self.node_type == self.T_SYNTHETIC
         no_transfer[self.root] = True
-        return candidate, no_transfer
-
-    def _folded_sizes(self, self_size: np.ndarray, candidate: np.ndarray,
-                      no_transfer: np.ndarray) -> np.ndarray:
-        """``self_size`` with the shallow sizes folded into their owners (in place, or a new
-        int64 array when an owner's size passes 2^32 - 1). Only compiled kernels and numpy:
-        safe on a second thread."""
         owners = k.shallow_size_owners(candidate, self.first_edge, self.edge_type, self.edge_to,
                                        self.E_WEAK)
         del candidate
-        stop = k.fold_into_owners(self_size, owners, no_transfer, 0)
+        stop = k.fold_into_owners(self.self_size, owners, no_transfer, 0)
         if stop < self.node_count:
             # An owner's folded size passes 2^32 - 1: the sizes go on in int64 (8 bytes a
             # node, only for such a heap), from the node where uint32 would have wrapped.
-            self_size = self_size.astype(np.int64)
-            k.fold_into_owners(self_size, owners, no_transfer, stop)
-        return self_size
+            self.self_size = self.self_size.astype(np.int64)
+            k.fold_into_owners(self.self_size, owners, no_transfer, stop)
 
     def _initial_detachedness(self) -> np.ndarray:
         if self._initial_detach is not None:
@@ -300,30 +311,27 @@ class Pipeline(SnapshotData):
             skip[es[refuse]] = True
         return skip
 
-    def _distances(self, ignored: np.ndarray) -> np.ndarray:
+    def _distances(self, ignored: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """DevTools' distances; ``ignored`` nodes are never entered (the Retainers view's
-        "ignore this retainer")."""
-        return k.distances_bfs(*self._distance_inputs(ignored))
-
-    def _distance_inputs(self, ignored: np.ndarray) -> _DistanceInputs:
-        """The arguments of `kernels.distances_bfs` (found here, on the calling thread, so
-        that the kernel alone can run on another)."""
-        return (self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.user_roots,
-                self.root, self.E_WEAK, self.E_INTERNAL, self._distance_static_skip(),
-                self.ephemeron_pair_of_string, ignored)
+        "ignore this retainer"); written into ``out`` (int32, N) if given."""
+        return k.distances_bfs(
+            self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.user_roots,
+            self.root, self.E_WEAK, self.E_INTERNAL, self._distance_static_skip(),
+            self.ephemeron_pair_of_string, ignored, out)
 
     def _idle_padded_rows(self) -> list[np.ndarray]:
-        """Three uint32 arrays of N+1 for the dominator kernel's scratch: node rows that are
-        done with until the classes are named (the loader pads each row by one value), or
-        empty arrays where there are none."""
+        """Four uint32 arrays of N+1 for the dominator kernel's scratch: node rows that are
+        done with until the distances and classes are computed (the loader pads each row by
+        one value), or empty arrays where there are none."""
         base = self.raw.nodes.base
         rows: list[np.ndarray] = []
         if isinstance(base, np.ndarray) and base.ndim == 2 and \
                 base.shape[1] == self.node_count + 1 and base.dtype == np.uint32:
             lay = self.layout
-            idle = [lay.node_type] + [i for i in (lay.node_detachedness, lay.node_trace_node_id)
+            candidates = (lay.node_detachedness, lay.node_trace_node_id, lay.node_edge_count)
+            idle = [lay.node_type] + [i for i in candidates
                                       if i >= 0 and any(np.shares_memory(base[i], r)
                                                         for r in self._spare_rows)]
-            rows = [base[i] for i in idle[:3]]
+            rows = [base[i] for i in idle[:4]]
         empty = np.zeros(0, dtype=np.uint32)
-        return rows + [empty] * (3 - len(rows))
+        return rows + [empty] * (4 - len(rows))

@@ -292,7 +292,7 @@ class HeapSearch:
         if classes.any():
             bits[classes[snap.class_id]] |= CLASS
         nodes = np.flatnonzero(bits)
-        order = np.lexsort((nodes, -snap.retained_size[nodes]))
+        order = np.lexsort((nodes, -snap.retained_size[nodes].astype(np.int64)))
         nodes = nodes[order]
         return SearchResult(snap, query, nodes, bits[nodes], int(strings.shape[0]))
 

@@ -69,6 +69,7 @@ class SnapshotStatistics(SnapshotData):
 
     if TYPE_CHECKING:
         def _string_indexes(self, text: str) -> np.ndarray: ...
+        def dominator_tree(self) -> tuple[np.ndarray, np.ndarray]: ...
         def exported_classes(
             self, class_id: np.ndarray, keys: list[tuple[int, int, int, int]],
             names: list[str], first: np.ndarray | None = None,
@@ -78,9 +79,11 @@ class SnapshotStatistics(SnapshotData):
         n_classes = len(self.class_keys)
         count, self_total, dist, first = k.aggregate_classes(
             self.class_id, self.self_size, self.distance, n_classes)
-        retained = k.class_retained_sizes(self.first_dominated, self.dominated, self.class_id,
+        first_dominated, dominated = self.dominator_tree()
+        retained = k.class_retained_sizes(first_dominated, dominated, self.class_id,
                                           self.self_size, self.retained_size, n_classes,
                                           self.root)
+        del first_dominated, dominated
         winners = self.exported_classes(self.class_id, self.class_keys, self.class_names, first)
         rows = [ClassRow(c, key, self.class_names[c], int(count[c]), int(self_total[c]),
                          int(retained[c]), int(dist[c])) for key, c in winners.items()]

@@ -33,7 +33,7 @@ from leaktui.suspects import (
     unbounded_cache,
     unbounded_queue,
 )
-from leaktui.suspects.base import Series, Suspect
+from leaktui.suspects.base import Series, Suspect, with_retains
 from leaktui.units import format_size
 
 PATTERNS = ("unbounded-cache", "high-cardinality-key", "per-request-retention", "listener-leak",
@@ -76,6 +76,7 @@ def find_suspects(snaps: Sequence[AnySnapshot]) -> list[Suspect]:
     finally:
         links.wait()
     found = grown.measure(series, _outermost(series.last, found))
+    found = with_retains(series.last, found)
     found = [s.scored(series.heap_size) for s in found]
     found.sort(key=lambda s: (-s.score, s.holder_id))
     return _with_allocation_sites(series.last, grown.index_shared(found))

@@ -76,6 +76,11 @@ class Suspect:
     shared_holders: tuple[int, ...] = ()  # the same, by holder ordinal (before ranking)
     merged: tuple[int, ...] = ()  # holders of the candidates folded into this one
     holder_path_text: str = ""  # the holder's path as written everywhere (`paths.path_text`)
+    # What `retains` is measured from (the holder, or the objects it keeps that it does not
+    # dominate): filled in once for all suspects by `with_retains`, which builds the dominator
+    # tree once, after the detectors' temporaries are gone.
+    retains_from: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64),
+                                     repr=False)
 
     def scored(self, heap_size: int) -> Suspect:
         """This suspect with its score: severity first; then how much memory is at stake
@@ -284,19 +289,29 @@ def make_suspect(series: Series, pattern: str, severity: str, title: str, holder
             retained < int(snap.retained_size[holder])):
         # The whole is what the items keep, not the holder: so are its parts.
         keeps = np.asarray(item_nodes, dtype=np.int64)
-    retains = retained_classes(snap, holder if keeps is None else keeps)
     return Suspect(
         pattern=pattern, severity=severity, title=title, holder=holder,
         holder_id=int(snap.node_id[holder]), holder_class=snap.class_name(holder),
         holder_path=path_names(snap, holder), holder_path_text=path_text(snap, holder),
         item_class=item_class,
         item_count=counts[-1], item_counts=counts,
-        retains=retains, retained_size=retained, evidence=evidence, advice=advice,
+        retains=[], retained_size=retained, evidence=evidence, advice=advice,
         growth=relative_growth(counts), added_bytes=max(added, 0), confidence=confidence,
         item_nodes=np.zeros(0, dtype=np.int64) if item_nodes is None
         else np.asarray(item_nodes, dtype=np.int64),
         reach_from=np.zeros(0, dtype=np.int64) if reach_from is None
-        else np.asarray(reach_from, dtype=np.int64))
+        else np.asarray(reach_from, dtype=np.int64),
+        retains_from=np.atleast_1d(np.asarray(holder if keeps is None else keeps,
+                                              dtype=np.int64)))
+
+
+def with_retains(snap: HeapSnapshot, suspects: list[Suspect]) -> list[Suspect]:
+    """The suspects with what each keeps alive (`retained_classes` of its `retains_from`),
+    the dominator tree built once for all of them and let go after."""
+    if not suspects:
+        return suspects
+    with snap.holding_dominator_tree():
+        return [replace(s, retains=retained_classes(snap, s.retains_from)) for s in suspects]
 
 
 def dominant_class(snap: HeapSnapshot, nodes: np.ndarray,
@@ -321,9 +336,10 @@ def retained_classes(snap: HeapSnapshot, holder: int | np.ndarray, top: int = 5,
     holders = unique(np.atleast_1d(np.asarray(holder, dtype=np.int64)))
     if holders.size > 1:  # one inside another (wrappers of wrappers): counted with the outer
         holders = holders[k.outermost_holders(snap.dominator, holders, snap.root)]
+    first_dominated, dominated = snap.dominator_tree()
     nodes, outermost = k.dominated_outermost(
-        snap.first_dominated, snap.dominated, snap.class_id, holders, len(snap.class_names),
-        limit)
+        first_dominated, dominated, snap.class_id, holders, len(snap.class_names), limit)
+    del first_dominated, dominated
     if nodes.size == 0:
         return []
     sized = snap.self_size[nodes] > 0

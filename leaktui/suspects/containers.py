@@ -116,7 +116,8 @@ def candidates(series: Series) -> np.ndarray:
                                    kind="stable")[:MAX_BY_ENTRIES]]
     # Arrays of numbers have no element edges: their size shows in the (folded) self size.
     sized = np.flatnonzero(ok & (snap.self_size >= WORD * MIN_ENTRIES * 4))
-    by_size = sized[np.argsort(-snap.retained_size[sized], kind="stable")[:MAX_BY_SIZE]]
+    by_retained = np.argsort(-snap.retained_size[sized].astype(np.int64), kind="stable")
+    by_size = sized[by_retained[:MAX_BY_SIZE]]
     found = [by_entries, by_size]
     if series.size >= 2 and listed.size:
         first = series.snaps[0]

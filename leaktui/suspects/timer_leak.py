@@ -94,7 +94,8 @@ def _private_bytes(snap: HeapSnapshot, timers: np.ndarray) -> int:
     owner = owners_of(timers, snap)
     targets = snap.edge_to[edges].astype(np.int64)
     own = snap.dominator[targets].astype(np.int64) == timers[owner]
-    return int(snap.self_size[timers].sum() + snap.retained_size[np.unique(targets[own])].sum())
+    return (int(snap.self_size[timers].sum(dtype=np.int64))
+            + int(snap.retained_size[np.unique(targets[own])].sum(dtype=np.int64)))
 
 
 def _holder(snap: HeapSnapshot, timers: np.ndarray) -> int:
