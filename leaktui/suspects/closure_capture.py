@@ -96,6 +96,14 @@ def compiled_inside(snap: HeapSnapshot, members: np.ndarray) -> float:
     return float(np.unique(wrapped).size / members.size)
 
 
+def _attached_share(snap: HeapSnapshot, members: np.ndarray) -> float:
+    """Share of ``members`` kept alive by a closure of another function (set as its
+    property)."""
+    closures, _, _ = closure_groups(snap)
+    doms = snap.dominator[members].astype(np.int64)
+    return float(isin(doms, closures).mean()) if members.size else 0.0
+
+
 def _scope_variables(snap: HeapSnapshot, holder: int, members: np.ndarray) -> bool:
     """Most of ``members`` are variables of the scope ``holder`` (a bundle's lazily loaded
     modules, `var require_x = __commonJS(...)`): a scope has as many variables as its code
@@ -272,7 +280,11 @@ def detect(series: Series) -> list[Suspect]:
         return []
     earlier: list[Tally] = [series.older(i, "closure_scopes") for i in range(series.size - 1)]
     out = []
-    for g in picked[np.argsort(-group_bytes[picked], kind="stable")].tolist():
+    # Closures that share one scope (a compiled template `ret` and the `_setup`, `_child`
+    # functions set on it) count the same bytes: the one the others hang from (not kept alive
+    # by another closure) is looked at first, whatever order their functions' ids give.
+    attached = np.asarray([_attached_share(snap, closures[inverse == g]) for g in picked])
+    for g in picked[np.lexsort((attached, -group_bytes[picked]))].tolist():
         members = closures[inverse == g]
         if sum(series.is_claimed(int(m)) for m in members[:200]) >= min(members.size, 200) / 2:
             continue  # listeners and timer callbacks are reported as such
