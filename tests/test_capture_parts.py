@@ -77,6 +77,8 @@ def test_signal_dispositions_are_read_from_proc() -> None:
     code = ("import signal, sys, time\n"
             "signal.signal(signal.SIGUSR1, lambda *a: None)\n"
             "signal.signal(signal.SIGUSR2, signal.SIG_IGN)\n"
+            # default whatever this run inherited (under nohup SIGHUP comes in ignored)
+            "signal.signal(signal.SIGHUP, signal.SIG_DFL)\n"
             "print('ready', flush=True)\n"
             "time.sleep(30)\n")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
