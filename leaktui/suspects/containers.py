@@ -32,6 +32,7 @@ from leaktui.suspects.base import (
     node_scope_variable,
     severity_from,
 )
+from leaktui.suspects.graphops import first_retaining_edges
 from leaktui.units import format_size
 
 MIN_ENTRIES = 16
@@ -49,7 +50,6 @@ KEYED = ("Map", "Set")
 WORD = 8  # bytes per slot (Node's default build has no pointer compression)
 NESTED_SAMPLE = 200
 OWNER_FANOUT = 8  # objects a collection is a field of, looked at for the class owning it
-RETAINERS_READ = 256  # retaining edges read per object there
 NESTED_MIN_BYTES = 16 * 1024
 HEAVY_STEP_BYTES = 64 * 1024
 
@@ -363,8 +363,7 @@ def defined_once(snap: HeapSnapshot, node: int) -> bool:
 
 def _property_retainers(snap: HeapSnapshot, node: int) -> tuple[np.ndarray, np.ndarray]:
     """(edges, their sources) of the first property edges to ``node`` (raw order)."""
-    lo, hi = int(snap.first_retainer[node]), int(snap.first_retainer[node + 1])
-    edges = np.asarray(snap.retaining_edges[lo:min(hi, lo + RETAINERS_READ)], dtype=np.int64)
+    edges = first_retaining_edges(snap, node)
     edges = edges[snap.edge_type[edges] == snap.E_PROPERTY]
     return edges, snap.edge_sources(edges)
 

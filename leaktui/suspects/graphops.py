@@ -42,6 +42,18 @@ def owners_of(nodes: np.ndarray, snap: HeapSnapshot, cap: int | None = None) -> 
     return np.repeat(np.arange(nodes.size, dtype=np.int64), lengths)
 
 
+RETAINERS_READ = 256  # retaining edges read per object when asking what holds it
+
+
+def first_retaining_edges(snap: HeapSnapshot, node: int) -> np.ndarray:
+    """The first edges to ``node`` (raw retainer order, at most `RETAINERS_READ`; weak ones
+    left out): what holds an object, without naming and sorting every retainer as
+    `HeapSnapshot.retainers` does."""
+    lo, hi = int(snap.first_retainer[node]), int(snap.first_retainer[node + 1])
+    edges = np.asarray(snap.retaining_edges[lo:min(hi, lo + RETAINERS_READ)], dtype=np.int64)
+    return edges[snap.edge_type[edges] != snap.E_WEAK]
+
+
 def named_targets(snap: HeapSnapshot, nodes: np.ndarray, *names: str,
                   edge_type: int | None = None) -> np.ndarray:
     """For each node, the target of its first edge called one of ``names`` (-1 if none)."""

@@ -50,6 +50,7 @@ from leaktui.suspects.containers import (
 )
 from leaktui.suspects.graphops import (
     edges_of,
+    first_retaining_edges,
     named_targets,
     owners_of,
     string_ids,
@@ -69,7 +70,6 @@ COMPILED_ADVICE = (
 OWNER_DISTANCE = 2  # the global object and the roots own everything: never counted from
 JOB_DEPTH = 8  # steps from an item through its callbacks' scopes to the promise it settles
 JOB_FANOUT = 16  # edges followed per object on the way
-RETAINERS_READ = 256  # retaining edges read per object when asking what holds it
 REGISTRATION_ADVICE = (
     "Register once (at startup, not per request or per call), or keep the handle the "
     "registration returns and remove it when done (unsubscribe, eject the interceptor, untap "
@@ -226,25 +226,14 @@ def _role(series: Series, c: Container) -> str:
 def _map_value(snap: HeapSnapshot, node: int) -> bool:
     """The collection is the value of a Map's entry (an event's handlers by its name)."""
     table_name = string_ids(snap, "table")
-    for table in _retaining_nodes(snap, node).tolist():
-        edges = _retaining_edges(snap, table)
+    for table in np.unique(snap.edge_sources(first_retaining_edges(snap, node))).tolist():
+        edges = first_retaining_edges(snap, table)
         named = (snap.edge_type[edges] != snap.E_ELEMENT) & (snap.edge_type[edges] != snap.E_HIDDEN)
         edges = edges[named & isin(snap.edge_name[edges], table_name)]
         for src in snap.edge_sources(edges).tolist():
             if snap.class_name(int(src)) == "Map":
                 return True
     return False
-
-
-def _retaining_edges(snap: HeapSnapshot, node: int) -> np.ndarray:
-    """The first edges to ``node`` (raw order, weak ones left out)."""
-    lo, hi = int(snap.first_retainer[node]), int(snap.first_retainer[node + 1])
-    edges = np.asarray(snap.retaining_edges[lo:min(hi, lo + RETAINERS_READ)], dtype=np.int64)
-    return edges[snap.edge_type[edges] != snap.E_WEAK]
-
-
-def _retaining_nodes(snap: HeapSnapshot, node: int) -> np.ndarray:
-    return np.unique(snap.edge_sources(_retaining_edges(snap, node)))
 
 
 def generated(snap: HeapSnapshot, closures: np.ndarray) -> np.ndarray:
