@@ -13,6 +13,10 @@ figures are also given above it. Steps, in the order a person would take them:
   enter on the largest object (it becomes the current one; path to a root opened)
   e on the retainer tree's root (open the nearest retainers up to a root again)
   the "N more" row (the next 200 instances)
+  g @id enter on the object with the most retainers (its first 50 named and sorted, a page;
+    past retainers.LOADING_SLOTS slots a worker lists them: the key shows a "listing" row,
+    and the time until the worker's rows are on screen is given too)
+  the "N more retainers" row under it (the next 50)
   s five times (re-sort the class table by each column, back to retained size)
   a filter keystroke (incremental filter of the class table)
 """
@@ -26,11 +30,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from leaktui.tui.app import LeakApp  # noqa: E402
 from leaktui.tui.widgets import ClassSummaryTable, InstanceTable, RetainerTree  # noqa: E402
 from leaktui.tui.widgets.instances import PAGE  # noqa: E402
+from leaktui.tui.widgets.retainers import TREE_WIDTH  # noqa: E402
 
 
 async def run(path: str, size: tuple[int, int], repeat: int) -> None:
@@ -58,15 +65,23 @@ async def run(path: str, size: tuple[int, int], repeat: int) -> None:
         print(f"{'harness floor per key (an unbound key)':52} {floor:8.1f} ms")
 
         async def timed(label: str, *keys: str, prepare: object = None) -> None:
-            runs = []
+            runs, listed = [], []
             for _ in range(repeat):
                 if callable(prepare):
                     prepare()
                     await pilot.pause(0.05)
+                t0 = time.perf_counter()
                 runs.append(await measure(*keys))
+                if tree.listing:
+                    while tree.listing:
+                        await pilot.pause(0.01)
+                    listed.append(1000 * (time.perf_counter() - t0))
             total = statistics.median(runs)
             above = total - floor * len(keys)
             print(f"{label:52} {total:8.1f} ms  (above the floor {above:7.1f} ms)")
+            if listed:
+                label = "  ... the worker's rows on screen after"
+                print(f"{label:52} {statistics.median(listed):8.1f} ms")
 
         investigation = app.main.investigation  # view 1, on the app's main screen
         assert investigation is not None, "the app has no investigation view"
@@ -104,6 +119,23 @@ async def run(path: str, size: tuple[int, int], repeat: int) -> None:
                 instances.move_cursor(row=PAGE)
             await timed("enter on \"N more\": the next 200 instances", "enter",
                         prepare=to_more)
+        held = int(np.argmax(np.diff(snap.first_retainer.astype(np.int64))))
+        held_id = str(int(snap.node_id[held]))
+        slots = len(snap.retainer_slots(held))
+
+        def away() -> None:  # another object first, so that the next g opens this one
+            investigation.show_object(int(instances.nodes[0]))
+            investigation.focus_pane(0)
+        await timed(f"g @id enter: the most-held object ({slots:,} slots)", "g", *held_id,
+                    "enter", prepare=away)
+
+        def to_more_retainers() -> None:
+            tree.show(snap, held)
+            investigation.focus_pane(2)
+            tree.move_cursor(tree.root.children[-1])
+        if slots > TREE_WIDTH:
+            await timed("enter on \"N more retainers\": the next 50", "enter",
+                        prepare=to_more_retainers)
         investigation.focus_pane(0)
         sorts = ("retained", "shallow", "count", "distance", "name")
         for before, after in zip(sorts, sorts[1:] + sorts[:1], strict=True):

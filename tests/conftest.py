@@ -70,6 +70,16 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,
 
 
 @pytest.fixture(scope="session")
+def sessions(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The TUI tests' snapshot of 500 Sessions (tui_support.write_sessions_snapshot), written
+    once per test run for every module that asks."""
+    from tui_support import write_sessions_snapshot  # it imports this module
+
+    folder = built_once(tmp_path_factory, "tui-sessions", write_sessions_snapshot)
+    return str(folder / "sessions.heapsnapshot")
+
+
+@pytest.fixture(scope="session")
 def growing_map_series(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = built_once(tmp_path_factory, "growing-map",
                         lambda out: write_series("growing_map.js", out))

@@ -97,6 +97,19 @@ _CASES = [
     LibraryCase("toad-scheduler-job-per-device", "schedulers.js", "toad-scheduler",
                 "timer-leak", "fleet.scheduler"),
     LibraryCase("toad-scheduler-control", "schedulers.js", "toad-scheduler", None, None),
+    # circuit breakers and rate limiters made per request (their interval timers hold them)
+    LibraryCase("opossum-breaker-per-request", "resilience.js", "opossum", "timer-leak", None),
+    LibraryCase("opossum-control", "resilience.js", "opossum", None, None),
+    LibraryCase("opossum-shutdown-control", "resilience.js", "opossum", None, None),
+    LibraryCase("bottleneck-limiter-per-request", "resilience.js", "bottleneck", "timer-leak",
+                None),
+    LibraryCase("bottleneck-control", "resilience.js", "bottleneck", None, None),
+    LibraryCase("bottleneck-disconnect-control", "resilience.js", "bottleneck", None, None),
+    # an ODM's models compiled per request: its registry of models keeps each (models are
+    # classes, not callbacks: unbounded-cache, not listener-leak)
+    LibraryCase("mongoose-model-per-request", "odm.js", "mongoose", "unbounded-cache",
+                "models in mongoose/index.js"),
+    LibraryCase("mongoose-control", "odm.js", "mongoose", None, None),
     # batching and memo caches
     LibraryCase("dataloader-shared-across-requests", "caches.js", "dataloader",
                 "unbounded-cache", "loaders.users"),
@@ -119,6 +132,13 @@ _CASES = [
     LibraryCase("lodash-memoize-per-address", "caches.js", "lodash", "high-cardinality-key",
                 "geo.lookup"),
     LibraryCase("lodash-memoize-control", "caches.js", "lodash", None, None),
+    LibraryCase("keyv-no-ttl", "caches.js", "keyv", "unbounded-cache", "responses.cache"),
+    LibraryCase("keyv-control", "caches.js", "keyv", None, None),
+    # a TTL cache without a ttl (a leak), and with one longer than the series (no leak, though
+    # nothing has expired yet: only its purge timer says so)
+    LibraryCase("ttlcache-no-ttl", "caches.js", "@isaacs/ttlcache", "unbounded-cache",
+                "sessions.cache"),
+    LibraryCase("ttlcache-ttl-control", "caches.js", "@isaacs/ttlcache", None, None),
     # event buses and observables: handlers subscribed per request and never removed (records
     # `{fn, context, once}`, subscribers wrapping an observer `{next}`, a Map of arrays)
     LibraryCase("eventemitter3-listener-per-request", "emitters.js", "eventemitter3",
@@ -146,6 +166,11 @@ _CASES = [
     LibraryCase("express-control", "web.js", "express", None, None),
     LibraryCase("koa-use-per-request", "web.js", "koa", "listener-leak", "web.app"),
     LibraryCase("koa-control", "web.js", "koa", None, None),
+    # a rate limiter made per request (its store's sweep interval never cleared); the control's
+    # one store holds many clients within one window, swapped out every 15 minutes
+    LibraryCase("express-rate-limit-per-request", "ratelimit.js", "express-rate-limit",
+                "timer-leak", None),
+    LibraryCase("express-rate-limit-control", "ratelimit.js", "express-rate-limit", None, None),
     # metrics clients with unbounded label values
     LibraryCase("prom-client-counter-session-label", "metrics.js", "prom-client",
                 "high-cardinality-key", "metrics.requests"),

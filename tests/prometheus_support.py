@@ -77,7 +77,8 @@ def prometheus_binary() -> str:
     found = shutil.which("prometheus")
     if found is None:
         raise RuntimeError("Debian's `prometheus` package is required for the fleet tests "
-                           "(.ci/run installs it: apt-get install prometheus)")
+                           "(scripts/test-deps installs it; .ci/run and the README's quick "
+                           "start run it)")
     return found
 
 

@@ -127,6 +127,43 @@ def test_inspector_already_attached(tmp_path: Path) -> None:
         assert res.returncode == 0, res.stderr  # free again once the other client left
 
 
+def test_a_scraper_knocking_on_the_inspector_port_is_not_an_attached_client(
+        tmp_path: Path) -> None:
+    """A monitoring probe that found the port sends HTTP and is answered and dropped: at any
+    moment one of its connections is open, but none stays, so the capture goes ahead."""
+    import threading
+
+    from leaktui.capture import procnet
+
+    stop = threading.Event()
+    with node("--inspect=127.0.0.1:0") as target:
+        port = target.port
+        assert port is not None
+
+        def knock() -> None:
+            while not stop.is_set():
+                with socket.create_connection(("127.0.0.1", port)) as s:
+                    time.sleep(0.15)  # a slow client: connected a while before it asks
+                    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    while s.recv(4096):
+                        pass  # answered, then closed by the inspector
+
+        knockers = [threading.Thread(target=knock, daemon=True) for _ in range(2)]
+        for t in knockers:
+            t.start()
+            time.sleep(0.07)  # staggered: some connection is open at every moment
+        try:
+            wait_for(lambda: procnet.clients_of(port) != [], 10)  # probes are seen
+            res = leaktui("capture", "--inspect", str(port), "--yes", "--no-open", "-o",
+                          str(tmp_path))
+        finally:
+            stop.set()
+            for t in knockers:
+                t.join(10)
+    assert res.returncode == 0, res.stderr
+    assert load_snapshot(res.stdout.split()[0]).node_count > 1000
+
+
 def _no_network(*args: object, **kwargs: object) -> None:
     raise AssertionError("a connection or a name lookup was attempted")
 

@@ -101,7 +101,7 @@ async def test_live_view_of_an_endpoint_that_is_down_says_so_and_retries() -> No
                     interval=0.2)
     async with app.run_test(size=(120, 30)) as pilot:
         view = app.query_one(MemoryPanel)
-        await wait_until(pilot, lambda: view.error is not None, 10, "the failed scrape")
+        await wait_until(pilot, lambda: view.error is not None, 30, "the failed scrape")
         text = str(view.render())
         assert "connection refused" in text and "retrying every 0.2 s" in text
 

@@ -117,12 +117,16 @@ def test_another_exporter_is_judged_on_its_rss_and_metric_names_another_series(
     (prometheus_itself,) = json.loads(go.stdout)["fleet"]["instances"]
     assert set(prometheus_itself["series"]) == {"rss"}  # no Node heap series there
     assert prometheus_itself["verdict"] in ("growing", "stable")
-    heap_total = cli("report", "--prometheus", fleet.url, "--match", MATCH, "--window", WINDOW,
-                     "--metric", "nodejs_heap_size_total_bytes", "--format", "json")
-    assert heap_total.returncode == 0, heap_total.stderr
-    instances = json.loads(heap_total.stdout)["fleet"]["instances"]
-    assert all(set(i["series"]) == {"nodejs_heap_size_total_bytes"} for i in instances)
-    assert {pod_of(i) for i in instances if i["verdict"] == "growing"} == set(LEAKING)
+    # The heap in use under its exporter's name (not heapTotal: V8 commits that in steps, and
+    # 40 s of a step function need not climb in their later half, so it is not a fair judge).
+    used = cli("report", "--prometheus", fleet.url, "--match", MATCH, "--window", WINDOW,
+               "--metric", "nodejs_heap_size_used_bytes", "--format", "json")
+    assert used.returncode == 0, used.stderr
+    instances = json.loads(used.stdout)["fleet"]["instances"]
+    assert all(set(i["series"]) == {"nodejs_heap_size_used_bytes"} for i in instances)
+    verdicts = {pod_of(i): i["verdict"] for i in instances}
+    assert verdicts == {"api-0": "growing", "api-3": "growing", "api-1": "stable",
+                        "api-2": "stable"}
 
 
 def test_report_fail_on_growing_exits_1_when_an_instance_grows(fleet: Fleet) -> None:
@@ -298,7 +302,7 @@ async def test_fleet_view_lists_growing_first_filters_and_opens_an_instance(
         assert table.row_count == 4
         table.move_cursor(row=0)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, InstanceScreen), 5, "the instance")
+        await wait_until(pilot, lambda: isinstance(app.screen, InstanceScreen), 30, "the instance")
         view = app.screen.query_one(MemoryPanel)
         await wait_until(pilot, lambda: view.result is not None, 30, "the instance's history")
         assert view.result is not None and view.result.verdict == "growing"
@@ -322,7 +326,7 @@ async def test_fleet_view_keeps_its_rows_and_says_so_while_prometheus_is_down(
             table = app.query_one(FleetTable)
             await wait_until(pilot, lambda: table.row_count == 4, 30, "the fleet's rows")
             own.stop()
-            await wait_until(pilot, lambda: app.error is not None, 15, "the outage to be noticed")
+            await wait_until(pilot, lambda: app.error is not None, 60, "the outage to be noticed")
             assert "connection refused" in (app.error or "")
             status = str(app.query_one("#fleet-status").render())
             assert "retrying every 0.5 s; showing the data of" in status

@@ -35,3 +35,29 @@ def test_loading_a_snapshot_stops_numpy_advising_huge_pages() -> None:
 def test_numpy_madvise_hugepage_in_the_environment_wins() -> None:
     env = {**os.environ, "NUMPY_MADVISE_HUGEPAGE": "1"}
     assert _advice_after_a_load(env) == "True"
+
+
+BIG_FREES_PROBE = f"""
+import sys
+from leaktui.snapshot import load_snapshot, loader
+if sys.argv[1] != "default":
+    loader.BIG_FREES_TO_THE_OS_NODES = int(sys.argv[1])
+load_snapshot({str(SMALL)!r})
+print(loader.return_big_frees_to_the_os.cache_info().misses)  # 1: the setting was made
+"""
+
+
+def _big_frees_setting_made(limit: str) -> bool:
+    proc = subprocess.run([sys.executable, "-c", BIG_FREES_PROBE, limit], capture_output=True,
+                          text=True, check=True)  # a fresh interpreter: the setting is global
+    return proc.stdout.strip() == "1"
+
+
+def test_big_frees_go_back_to_the_os_only_from_millions_of_nodes() -> None:
+    from leaktui.snapshot import load_snapshot, loader
+
+    nodes = load_snapshot(SMALL).node_count
+    assert nodes < loader.BIG_FREES_TO_THE_OS_NODES
+    assert not _big_frees_setting_made("default")
+    assert not _big_frees_setting_made(str(nodes + 1))
+    assert _big_frees_setting_made(str(nodes))

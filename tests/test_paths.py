@@ -106,17 +106,26 @@ def test_a_map_entry_is_written_by_its_key_and_the_json_keeps_devtools_edge_name
     assert names[4] == snap.path_names(node)[4]  # the slot of the Map's hash table
 
 
+def snapshot_of(tmp_path: Path, name: str, program: str) -> HeapSnapshot:
+    """The snapshot a few lines of JavaScript leave (gc first)."""
+    script = tmp_path / f"{name}.js"
+    script.write_text(program + "global.gc(); require('v8').writeHeapSnapshot(require('path')"
+                      f".join({str(tmp_path)!r}, '{name}.heapsnapshot'));")
+    subprocess.run([node_binary(), "--expose-gc", str(script)], check=True, timeout=60)
+    return load_snapshot(str(tmp_path / f"{name}.heapsnapshot"))
+
+
+def held_by(snap: HeapSnapshot, class_name: str, edge: str) -> int:
+    """The instance of ``class_name`` whose path from a root ends in ``edge``."""
+    return next(int(n) for n in snap.instances(snap.class_names.index(class_name))
+                if snap.path_names(int(n))[-1:] == [edge])
+
+
 def test_a_long_path_keeps_its_first_and_last_steps(tmp_path: Path) -> None:
-    program = tmp_path / "deep.js"
-    program.write_text(
-        "let p = global.deep = {};"
-        "for (const k of 'abcdefghijklmnopqrst') { p[k] = {}; p = p[k]; } p.end = new Set();"
-        "global.gc(); require('v8').writeHeapSnapshot(require('path').join("
-        f"{str(tmp_path)!r}, 'deep.heapsnapshot'));")
-    subprocess.run([node_binary(), "--expose-gc", str(program)], check=True, timeout=60)
-    snap = load_snapshot(str(tmp_path / "deep.heapsnapshot"))
-    end = next(int(n) for n in snap.instances(snap.class_names.index("Set"))
-               if snap.path_names(int(n))[-1:] == ["end"])
+    snap = snapshot_of(tmp_path, "deep", "let p = global.deep = {};"
+                       "for (const k of 'abcdefghijklmnopqrst') { p[k] = {}; p = p[k]; }"
+                       "p.end = new Set();")
+    end = held_by(snap, "Set", "end")
     assert path_text(snap, end) == "global.deep.a.b.c.d.e.f…8 more….o.p.q.r.s.t.end"
     assert path_label(snap, end) == "deep.a…r.s.t.end"
 
@@ -132,3 +141,37 @@ def test_user_distance_is_none_without_a_path_from_a_user_root(snap: HeapSnapsho
     assert path_text(snap, snap.root) == NO_PATH
     holder = snap.edge_source(snap.path_to_root(node)[0])  # the global object
     assert path_text(snap, holder) == "global" and path_names(snap, holder) == []
+
+
+def test_a_title_names_a_bound_functions_receiver_by_its_class_and_a_plain_one_by_its_path(
+        tmp_path: Path) -> None:
+    # express-rate-limit keeps `store.increment.bind(store)` in the app's routes: its store's
+    # Map of hits reads `MemoryStore.current`, not `web.app…handle.getKey.{bound_this}.current`.
+    # A plain object bound as `this` has no class to name it: its path stays.
+    snap = snapshot_of(
+        tmp_path, "bound",
+        "class MemoryStore { constructor() { this.current = new Map(); } hit() {} }"
+        "const store = new MemoryStore(); const plain = { hits: new Set() };"
+        "global.web = { app: { router: { stack: [{ route: { handle: {"
+        "  getKey: store.hit.bind(store), other: function () {}.bind(plain) } } }] } } };")
+    current, hits = held_by(snap, "Map", "current"), held_by(snap, "Set", "hits")
+    assert "{bound_this}" in path_text(snap, current)  # the full path is unchanged
+    assert path_label(snap, current) == "MemoryStore.current"
+    assert path_label(snap, hits).endswith("other.{bound_this}.hits")
+
+
+def test_a_scope_shared_by_several_methods_is_reached_through_the_first_by_name(
+        tmp_path: Path) -> None:
+    # fastq's queue object: its methods close over one scope, and the shortest path took
+    # whichever V8 listed first (hash order for a dictionary object, seeded per process), so
+    # one title read `jobs.kill.{context}.cache` in one run, `jobs.error...` in the next.
+    # Here V8's own shortest path takes the one added last (`zeta`): the path takes `error`.
+    snap = snapshot_of(
+        tmp_path, "methods",
+        "function makeQueue() { const cache = new Set(); const self = {};"
+        "  self.error = () => cache; self.kill = () => cache; self.zeta = () => cache;"
+        "  return self; }"
+        "global.jobs = makeQueue();")
+    cache = held_by(snap, "Set", "cache")
+    assert path_text(snap, cache) == "global.jobs.error.{context}.cache"
+    assert path_label(snap, cache) == "jobs.error.{context}.cache"

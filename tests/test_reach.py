@@ -100,3 +100,22 @@ def test_walks_sharing_one_scratch_give_what_fresh_walks_give() -> None:
         want = walk_each_start(snap, starts.tolist(), 3, 48, skip_types)
         assert tuple(a.tolist() for a in shared) == want
         assert scratch["reach_stamp"][0] is snap  # type: ignore[index]
+
+
+@pytest.mark.parametrize("rel", SNAPSHOTS)
+@pytest.mark.parametrize(("depth", "cap", "skip"), [(1, 48, False), (3, 48, True),
+                                                    (4, 2, False)])
+def test_reach_together_lists_once_a_step_what_the_starts_reach_apart(
+        rel: str, depth: int, cap: int, skip: bool) -> None:
+    snap = snapshot(rel)
+    rng = np.random.default_rng(7)
+    starts = rng.integers(0, snap.node_count, size=40).tolist() + [int(snap.root)]
+    skip_types = (snap.T_CODE, snap.T_HIDDEN, snap.T_STRING) if skip else ()
+    nodes, _, steps = walk_each_start(snap, starts, depth, cap, skip_types)
+    got, origin, got_steps = reach(snap, np.asarray(starts), depth, cap=cap,
+                                   skip_types=skip_types, together=True)
+    assert not origin.any()
+    for step in range(1, depth + 1):
+        apart = {n for n, s in zip(nodes, steps, strict=True) if s == step}
+        listed = got[got_steps == step].tolist()
+        assert sorted(listed) == listed and set(listed) == apart

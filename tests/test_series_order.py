@@ -132,3 +132,43 @@ async def test_tui_opens_the_rest_of_a_series_and_says_which_file_was_left_out(
         header = str(app.query_one("#header").render())
         assert header.startswith("! 2 warnings: ") and "app-cut.heapsnapshot" in header
         await pilot.press("q")
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_ids_found_by_merge_are_those_a_binary_search_finds(shuffled: bool) -> None:
+    """`kernels.ordinals_of_sorted_ids` (ids looked up from where the previous one was, as
+    V8's nearly increasing ids allow) and `id_agreement` give the binary search's answers
+    whatever the order of the keys, including ids absent, negative or past 32 bits."""
+    import numpy as np
+
+    from leaktui.snapshot import kernels as k
+
+    rng = np.random.default_rng(17)
+    ids = np.unique(rng.integers(0, 2**32, 20_000)).astype(np.uint32)
+    node_id = ids.copy()
+    swap = rng.choice(ids.size, 200, replace=False)  # a few out of order, as in V8's files
+    node_id[swap] = node_id[swap[::-1]]
+    order = np.argsort(node_id, kind="stable")
+    sorted_ids = node_id[order]
+    keys = np.concatenate([node_id.astype(np.int64), rng.integers(0, 2**32, 5000),
+                           [-1, 2**32, 2**40, int(ids[0]), int(ids[-1])]])
+    if shuffled:
+        rng.shuffle(keys)
+    pos = np.minimum(np.searchsorted(sorted_ids.astype(np.int64), keys), sorted_ids.size - 1)
+    expected = np.where(sorted_ids[pos] == keys, order[pos], -1)
+    assert np.array_equal(k.ordinals_of_sorted_ids(sorted_ids, order, keys), expected)
+
+    new_ids = keys[(keys >= 0) & (keys < 2**32)].astype(np.uint32)
+    old_class = rng.integers(0, 5, node_id.size).astype(np.int32)
+    new_class = rng.integers(0, 5, new_ids.size).astype(np.int32)
+    old_type = rng.integers(0, 3, node_id.size).astype(np.uint8)
+    new_type = rng.integers(0, 3, new_ids.size).astype(np.uint8)
+    code_old, code_new = np.arange(5, dtype=np.int64), np.array([1, 0, 2, 3, 4], np.int64)
+    limit = int(ids[ids.size // 2])
+    sel = np.flatnonzero((new_ids % 2 == 1) & (new_ids.astype(np.int64) <= limit))
+    ords = k.ordinals_of_sorted_ids(sorted_ids, order, new_ids[sel].astype(np.int64))
+    found = ords >= 0
+    agree = ((code_new[new_class[sel[found]]] == code_old[old_class[ords[found]]])
+             & (new_type[sel[found]] == old_type[ords[found]]))
+    assert k.id_agreement(sorted_ids, order, old_class, code_old, old_type, new_ids,
+                          new_class, code_new, new_type, limit) == (sel.size, int(agree.sum()))

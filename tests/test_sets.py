@@ -48,3 +48,34 @@ def test_isin_on_a_real_snapshot_s_edges_equals_numpy() -> None:
     picked = targets[:: 7]
     assert isin(targets, picked).tolist() == np.isin(targets, picked).tolist()
     assert unique(snap.edge_to).tolist() == np.unique(snap.edge_to).tolist()
+
+
+@pytest.mark.parametrize("dtype", [np.uint32, np.int64, np.int32])
+def test_search_keys_finds_what_searchsorted_finds_for_keys_of_any_integer_type(
+        dtype: type) -> None:
+    from leaktui.snapshot._base import search_keys
+
+    rng = np.random.default_rng(7)
+    info = np.iinfo(dtype)
+    table = np.unique(rng.integers(max(info.min, -10**6), 10**6, 5000)).astype(dtype)
+    keys = np.concatenate([rng.choice(table.astype(np.int64), 300),
+                           rng.integers(-10**6, 10**6, 300),
+                           [-1, min(int(info.max) + 1, 2**62), -(2**40), 2**40]]).astype(np.int64)
+    pos = search_keys(keys, table)
+    assert pos.min() >= 0 and pos.max() < table.size
+    found = table[pos] == keys
+    assert np.array_equal(found, np.isin(keys, table.astype(np.int64)))
+    inside = (keys >= info.min) & (keys <= info.max)
+    expected = np.minimum(np.searchsorted(table.astype(np.int64), keys), table.size - 1)
+    assert np.array_equal(pos[inside], expected[inside])
+
+
+def test_dense_ranks_are_np_unique_s_inverse_and_first_index() -> None:
+    from leaktui.snapshot import kernels as k
+
+    rng = np.random.default_rng(3)
+    for n, m in ((1, 5), (50, 1000), (10**6, 20_000)):
+        values = rng.integers(0, n, m).astype(np.uint32)
+        _, index, inverse = np.unique(values, return_index=True, return_inverse=True)
+        ranks, first = k.dense_ranks(values, n)
+        assert np.array_equal(ranks, inverse) and np.array_equal(first, index)

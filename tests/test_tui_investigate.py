@@ -13,21 +13,16 @@ from textual.widgets import Input
 from tui_support import (
     cached_loader,
     property_targets,
+    shared_session_map,
     tree_rows,
     wait_loaded,
     wait_until,
-    write_sessions_snapshot,
 )
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.tui.app import LeakApp
 from leaktui.tui.widgets import ClassSummaryTable, InstanceTable, ObjectTree, RetainerTree
 from leaktui.tui.widgets.instances import PAGE
-
-
-@pytest.fixture(scope="module")
-def sessions(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(write_sessions_snapshot(tmp_path_factory.mktemp("tui")))
 
 
 @pytest.fixture(scope="module")
@@ -260,10 +255,7 @@ async def test_retainers_are_capped_with_a_more_row_hide_weak_edges_and_mark_cyc
     watched = next(int(snap.edge_to[e]) for e in snap.edges(int(property_targets(snap,
                    "watcher")[0])) if snap.edge_type_name(e) == "weak")
     assert snap.class_name(watched) == "Session"
-    sessions_class = next(r.class_id for r in snap.summary() if r.name == "Session")
-    a_session = int(snap.instances(sessions_class)[0])
-    shape = next(int(snap.edge_to[e]) for e in snap.edges(a_session)
-                 if snap.edge_name_text(e) == "map")  # shared by the 500 Sessions
+    shape = shared_session_map(snap)  # shared by the 500 Sessions
     total = len(snap.retainers(shape))
     assert total >= 500
     app = LeakApp([sessions], loader=cached_loader)

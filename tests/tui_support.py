@@ -27,6 +27,16 @@ def write_sessions_snapshot(out: Path) -> Path:
     return path
 
 
+
+def shared_session_map(snap: HeapSnapshot) -> int:
+    """In the sessions snapshot: the hidden class (map) the 500 Sessions share, an object held
+    through 500+ retainer slots."""
+    session_class = next(r.class_id for r in snap.summary() if r.name == "Session")
+    a_session = int(snap.class_members(session_class)[0])
+    return next(int(snap.edge_to[e]) for e in snap.edges(a_session)
+                if snap.edge_name_text(e) == "map")
+
+
 def cached_loader(path: str, progress: Callable[[str, float], None] | None = None
                   ) -> HeapSnapshot:
     """load_snapshot, once per path for the whole test session (the app never writes to a

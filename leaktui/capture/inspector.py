@@ -13,6 +13,7 @@ import inspect
 import ipaddress
 import itertools
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Awaitable, Callable
@@ -106,14 +107,27 @@ def parse_endpoint(text: str, allow_remote: bool = False) -> Endpoint:
     return Endpoint(host, port)
 
 
-def check_not_attached(endpoint: Endpoint) -> None:
+ATTACHED_AFTER_S = 0.5  # a client still connected after this long is a session, not a probe
+
+
+def check_not_attached(endpoint: Endpoint, settle_s: float = ATTACHED_AFTER_S) -> None:
     """Refuse when another client (a debugger, another capture) is connected to the inspector:
-    two clients driving one heap profiler stop each other's tracking and double the pause."""
+    two clients driving one heap profiler stop each other's tracking and double the pause.
+
+    Only a connection that stays counts. The inspector answers a plain HTTP request (a
+    scraper or a health check that found the port) and closes it at once, so a connection
+    seen now is watched for ``settle_s``: a debugger's WebSocket is still there after it."""
     if not procnet.available():
         return
-    others = procnet.clients_of(endpoint.port)
-    if others:
-        peers = ", ".join(sorted({f"{s.remote_host}:{s.remote_port}" for s in others}))
+    lasting = {(s.remote_host, s.remote_port, s.inode): s
+               for s in procnet.clients_of(endpoint.port)}
+    deadline = time.monotonic() + settle_s
+    while lasting and time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = {(s.remote_host, s.remote_port, s.inode) for s in procnet.clients_of(endpoint.port)}
+        lasting = {key: s for key, s in lasting.items() if key in now}
+    if lasting:
+        peers = ", ".join(sorted({f"{s.remote_host}:{s.remote_port}" for s in lasting.values()}))
         raise LeakTuiError(f"the inspector on {endpoint} already has a client attached ({peers}):"
                            " a debugger or another capture; detach it and try again")
 

@@ -31,6 +31,7 @@ import numpy as np
 from leaktui.errors import SnapshotError
 from leaktui.profiles.sniff import GZIP_MAGIC
 from leaktui.profiles.sniff import is_heap_profile as is_heap_profile  # where it was
+from leaktui.snapshot._base import search_keys
 from leaktui.snapshot._tree import (
     fold_into_ancestor,
     group_sums,
@@ -449,6 +450,6 @@ def _dangling_samples(samples: list[Sample], sorted_ids: np.ndarray) -> tuple[in
         return 0, 0
     sample_ids = np.fromiter((s.nodeId for s in samples), dtype=np.int64, count=len(samples))
     sizes = np.fromiter((s.size for s in samples), dtype=np.int64, count=len(samples))
-    pos = np.minimum(np.searchsorted(sorted_ids, sample_ids), sorted_ids.shape[0] - 1)
+    pos = search_keys(sample_ids, sorted_ids)
     missing = sorted_ids[pos] != sample_ids
     return int(missing.sum()), int(sizes[missing].sum())

@@ -16,6 +16,22 @@ _WANTED_STRINGS = (
     "Array", "elements",
 )
 
+def search_keys(keys: np.ndarray, sorted_array: np.ndarray) -> np.ndarray:
+    """Where each key is in ``sorted_array`` (non-empty) if it is there: np.searchsorted's
+    left position, at most the last index, so ``sorted_array[pos] == keys`` says which are.
+    The keys are converted to the array's dtype first, clipped to its range (a key outside it
+    lands on an element it differs from: compare with the keys given). Given int64 keys,
+    np.searchsorted would convert the whole uint32 array to int64 on every call, and the
+    sorted ids and nodes of a 1 GB snapshot are tens of millions long."""
+    keys = np.asarray(keys)
+    dtype = sorted_array.dtype
+    if keys.dtype != dtype and keys.dtype.kind in "iu" and dtype.kind in "iu" and \
+            dtype != np.uint64:
+        info = np.iinfo(dtype)
+        keys = np.clip(keys.astype(np.int64, copy=False), info.min, info.max).astype(dtype)
+    return np.minimum(np.searchsorted(sorted_array, keys), sorted_array.shape[0] - 1)
+
+
 class RawSelfSizes:
     """The self sizes as the file gives them, before DevTools' folding moved the sizes of
     hidden and array nodes to their owners: kept only where folding changed them (a sorted
@@ -36,7 +52,7 @@ class RawSelfSizes:
         # Unfolded nodes have the file's size (below 2^32) as their folded one.
         out = np.array(self._folded[nodes], dtype=self._sizes.dtype)  # 0-d for one node
         if self._nodes.shape[0]:
-            pos = np.minimum(np.searchsorted(self._nodes, nodes), self._nodes.shape[0] - 1)
+            pos = search_keys(nodes, self._nodes)
             np.copyto(out, self._sizes[pos], where=self._nodes[pos] == nodes)
         return out
 

@@ -10,6 +10,11 @@ import numpy as np
 
 from libc.stdint cimport int64_t, uint8_t, uint32_t
 
+# String spans (strings.py): uint32 below 4 GiB of strings, else int64.
+ctypedef fused span_t:
+    uint32_t
+    int64_t
+
 ctypedef fused offset_t:
     uint32_t
     int64_t
@@ -256,7 +261,7 @@ def duplicate_members(const uint32_t[::1] nodes, const key_t[::1] keys, Py_ssize
 
 
 # ------------------------------------------------------------------------ numeric strings
-def decimal_values(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+def decimal_values(const uint8_t[::1] buf, const span_t[::1] starts, const span_t[::1] ends,
                    const uint8_t[::1] escaped, const int64_t[::1] indexes):
     """For each string index in ``indexes``: its value when its raw text is ASCII decimal
     digits only (at most 18), -1 when it holds another ASCII character or is empty (no digit
@@ -292,8 +297,8 @@ def decimal_values(const uint8_t[::1] buf, const int64_t[::1] starts, const int6
     return out_arr
 
 
-def plain_name_lengths(const uint8_t[::1] buf, const int64_t[::1] starts,
-                       const int64_t[::1] ends, const uint8_t[::1] escaped,
+def plain_name_lengths(const uint8_t[::1] buf, const span_t[::1] starts,
+                       const span_t[::1] ends, const uint8_t[::1] escaped,
                        const int64_t[::1] indexes):
     """For each string index in ``indexes``: its length when its raw text is printable ASCII
     without JSON escapes and without a character that DevTools' formatPropertyName quotes

@@ -90,7 +90,7 @@ def _property_names(snap_first_edge: np.ndarray, edge_type: np.ndarray, edge_nam
                     node: int, property_edge: int) -> list[int]:
     lo, hi = int(snap_first_edge[node]), int(snap_first_edge[node + 1])
     sel = edge_type[lo:hi] == property_edge
-    return [int(x) for x in edge_name[lo:hi][sel]]
+    return edge_name[lo:hi][sel].tolist()  # type: ignore[no-any-return]
 
 
 def _formatted_lengths(strings: Sequence[str], names: np.ndarray) -> tuple[np.ndarray, int]:

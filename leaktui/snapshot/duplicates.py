@@ -23,6 +23,7 @@ from functools import cached_property
 import numpy as np
 
 from leaktui.snapshot import _textkernels
+from leaktui.snapshot._base import search_keys
 from leaktui.snapshot.graph import HeapSnapshot
 
 NAME_CUT = 1024  # DevTools stops joining a concatenated string's parts past this many chars
@@ -184,7 +185,7 @@ def _present(sorted_nodes: np.ndarray, nodes: np.ndarray) -> np.ndarray:
     """Which of ``nodes`` are in ``sorted_nodes``."""
     if not sorted_nodes.shape[0]:
         return np.zeros(nodes.shape[0], dtype=np.bool_)
-    pos = np.minimum(np.searchsorted(sorted_nodes, nodes), sorted_nodes.shape[0] - 1)
+    pos = search_keys(nodes, sorted_nodes)
     return np.asarray(sorted_nodes[pos] == nodes)
 
 

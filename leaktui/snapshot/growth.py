@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from leaktui.snapshot import kernels as k
+from leaktui.snapshot._base import search_keys
 from leaktui.snapshot.entries import (
     FIXED_ARRAY_HEADER,
     WORD,
@@ -71,11 +72,14 @@ class GrowingHolder:
                 "counts": self.counts, "retained_sizes": self.retained_sizes}
 
 
+ELEMENT_COUNTS = "element_counts"  # the key of `element_counts` in `HeapSnapshot.cached`
+
+
 def element_counts(snap: HeapSnapshot) -> np.ndarray:
     """Per node: its outgoing non-weak edges or those of its `elements`/`table`/`properties`
     backing store, whichever is more: the number of entries a collection holds (up to a
     constant). V8 lists a JS array's elements both on the array and on its store."""
-    return snap.cached("element_counts", lambda: _element_counts(snap))
+    return snap.cached(ELEMENT_COUNTS, lambda: _element_counts(snap))
 
 
 def _element_counts(snap: HeapSnapshot) -> np.ndarray:
@@ -128,7 +132,7 @@ class Collections:
         ords = np.asarray(ords, dtype=np.int64)
         if self.nodes.size == 0:
             return np.full(ords.size, -1, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.nodes, np.maximum(ords, 0)), self.nodes.size - 1)
+        pos = search_keys(ords, self.nodes)
         return np.where((ords >= 0) & (self.nodes[pos] == ords), pos, -1)
 
     def _pick(self, values: np.ndarray, ords: np.ndarray) -> np.ndarray:
@@ -172,57 +176,24 @@ def collection_nodes(snap: HeapSnapshot) -> np.ndarray:
     return np.flatnonzero(mask & (snap.node_type == snap.T_OBJECT))
 
 
-def _edge_owners(snap: HeapSnapshot, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(edges of ``nodes``, the row in ``nodes`` of each), in edge order."""
-    starts = snap.first_edge[nodes].astype(np.int64)
-    lengths = snap.first_edge[nodes + 1].astype(np.int64) - starts
-    owner = np.repeat(np.arange(nodes.size, dtype=np.int64), lengths)
-    offsets = np.arange(owner.size, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths,
-                                                               lengths)
-    return starts[owner] + offsets, owner
-
-
-ENTRY_CHUNK = 1 << 18  # collections counted at once (bounds the per-edge temporaries)
-
-
 def _entry_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """`entries.entry_count` of every node, vectorised (a chunk of nodes at a time) but for
-    Maps and Sets (whose hash tables are decoded one by one, as `entries.hash_entries` does:
-    a snapshot has few)."""
-    counts = np.zeros(nodes.size, dtype=np.int64)
-    for start in range(0, nodes.size, ENTRY_CHUNK):
-        part = slice(start, start + ENTRY_CHUNK)
-        counts[part] = _plain_entry_counts(snap, nodes[part], kinds[part])
+    """`entries.entry_count` of every node: objects (own properties and elements) and arrays
+    (elements, or the capacity of a store of numbers) in one compiled pass; Maps and Sets
+    (whose hash tables are decoded one by one, as `entries.hash_entries` does: a snapshot has
+    few) after it."""
+    counts, stores = k.plain_entry_counts(
+        np.ascontiguousarray(nodes, dtype=np.int64), np.ascontiguousarray(kinds, dtype=np.uint8),
+        snap.first_edge, snap.edge_type, snap.edge_name, snap.edge_to, snap.E_PROPERTY,
+        snap.E_ELEMENT, snap.E_INTERNAL, KINDS.index("object"), KINDS.index("array"),
+        np.asarray(string_ids(snap, "__proto__"), dtype=np.int64),
+        np.asarray(string_ids(snap, "elements"), dtype=np.int64))
+    # An array without element edges holds numbers: counted by its store's capacity.
+    rows = np.flatnonzero(stores >= 0)
+    capacity = (snap.raw_self_size[stores[rows]].astype(np.int64) - FIXED_ARRAY_HEADER) // WORD
+    counts[rows] = np.maximum(capacity, 0)
     for kind, size in (("map", 3), ("set", 2)):
         for i in np.flatnonzero(kinds == KINDS.index(kind)).tolist():
             counts[i] = hash_entries(snap, int(nodes[i]), size).count
-    return counts
-
-
-def _plain_entry_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray
-                        ) -> np.ndarray:
-    """Entries of objects (own properties and elements) and arrays (elements, or the
-    capacity of a store of numbers); 0 for Maps and Sets."""
-    counts = np.zeros(nodes.size, dtype=np.int64)
-    edges, owner = _edge_owners(snap, nodes)
-    types = snap.edge_type[edges]
-    element = types == snap.E_ELEMENT
-    is_object = kinds[owner] == KINDS.index("object")
-    own = is_object & ((types == snap.E_PROPERTY)
-                       & ~np.isin(snap.edge_name[edges], string_ids(snap, "__proto__"))
-                       | element)
-    counts += np.bincount(owner[own], minlength=nodes.size)
-    is_array = kinds == KINDS.index("array")
-    elements = np.bincount(owner[element & is_array[owner]], minlength=nodes.size)
-    counts[is_array] = elements[is_array]
-    # An array without element edges holds numbers: counted by its store's capacity.
-    store_edges = (~element & is_array[owner] & (elements[owner] == 0)
-                   & (types == snap.E_INTERNAL)
-                   & np.isin(snap.edge_name[edges], string_ids(snap, "elements")))
-    rows, first = np.unique(owner[store_edges], return_index=True)
-    stores = snap.edge_to[edges[store_edges][first]].astype(np.int64)
-    capacity = (snap.raw_self_size[stores].astype(np.int64) - FIXED_ARRAY_HEADER) // WORD
-    counts[rows] = np.maximum(capacity, 0)
     return counts
 
 
@@ -235,35 +206,30 @@ def collections_summary(snap: HeapSnapshot) -> Collections:
     kinds = kind_of_class[snap.class_id[nodes]]
     is_collection = np.zeros(snap.node_count, dtype=np.bool_)
     is_collection[nodes] = True
-    slots = np.flatnonzero(is_collection[snap.edge_to] & (snap.edge_type != snap.E_WEAK))
+    slots, sources = k.edges_into(snap.first_edge, snap.edge_to, snap.edge_type, is_collection,
+                                  snap.E_WEAK)
+    del is_collection
     slot_type = snap.edge_type[slots]
-    raw = snap.edge_name[slots].astype(np.int64)
-    numeric = np.isin(slot_type, [snap.E_ELEMENT, snap.E_HIDDEN])
+    slot_name = snap.edge_name[slots]  # numbers (element, hidden) or string indices
     texts: dict[str, int] = {}
-    slot_name = raw.copy()
-    named = raw[~numeric]
-    if named.size:
+    named_at = np.flatnonzero(~np.isin(slot_type, [snap.E_ELEMENT, snap.E_HIDDEN]))
+    if named_at.size:
         # Distinct names (string indices) by a table rather than np.unique's sorts (20x
-        # faster on a 1 GB snapshot's millions of slots): sorted, each slot's code among them,
-        # and the first slot of each, whose text is taken.
-        present = np.zeros(len(snap.strings), dtype=np.bool_)
-        present[named] = True
-        inverse = (np.cumsum(present) - 1)[named]
-        first = np.full(int(np.count_nonzero(present)), named.size, dtype=np.int64)
-        np.minimum.at(first, inverse, np.arange(named.size))
-        del present
-        sample = slots[~numeric][first]
+        # faster on a 1 GB snapshot's millions of slots): each slot's rank among them, in
+        # string order, and the first slot of each, whose text is taken.
+        inverse, first = k.dense_ranks(slot_name[named_at], len(snap.strings))
+        sample = slots[named_at[first]]
         codes = np.asarray([texts.setdefault(snap.edge_name_text(int(e)), len(texts))
-                            for e in sample.tolist()], dtype=np.int64)
-        slot_name[~numeric] = codes[inverse]
+                            for e in sample.tolist()], dtype=np.uint32)
+        slot_name[named_at] = codes[inverse]
     return Collections(
         nodes=nodes.astype(np.uint32),
         element_count=element_counts(snap)[nodes].astype(np.uint32),
         entry_count=_entry_counts(snap, nodes, kinds).astype(np.uint32),
         retained=snap.retained_size[nodes].astype(np.int64),
-        slot_source=snap.edge_sources(slots).astype(np.uint32),
+        slot_source=sources,
         slot_type=slot_type.astype(np.uint8),
-        slot_name=slot_name.astype(np.uint32),
+        slot_name=slot_name,
         slot_target=snap.edge_to[slots].astype(np.uint32),
         slot_texts=texts,
         edge_type_names=list(snap.edge_type_names))
@@ -285,8 +251,9 @@ def growing_holders(snaps: Sequence[AnySnapshot], top: int = 50) -> list[Growing
         raise TypeError("growing holders are read from the last snapshot's graph: it cannot "
                         "be lean")
     counts_last = element_counts(last)
-    class_ok = np.isin(np.asarray(last.class_names, dtype=object)[last.class_id],
-                       np.asarray(COLLECTION_CLASSES, dtype=object))
+    collection_class = np.asarray([n in COLLECTION_CLASSES for n in last.class_names]
+                                  or [False], dtype=np.bool_)
+    class_ok = collection_class[last.class_id]  # by class, not by node (a 1 GB one: 1.1 s)
     plainish = np.zeros(last.node_count, dtype=np.bool_)
     plainish[last.plain_objects] = True
     candidate = ((class_ok | plainish) & (counts_last >= MIN_ELEMENTS)

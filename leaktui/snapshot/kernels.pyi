@@ -77,6 +77,34 @@ def collection_entry_counts(
     node_type: np.ndarray, weak_edge: int, internal_edge: int, is_storage_name: np.ndarray,
     storage_type: np.ndarray,
 ) -> np.ndarray: ...
+def plain_entry_counts(
+    nodes: np.ndarray, kinds: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray,
+    edge_name: np.ndarray, edge_to: np.ndarray, property_edge: int, element_edge: int,
+    internal_edge: int, object_kind: int, array_kind: int, proto_names: np.ndarray,
+    elements_names: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]: ...
+def ordinals_of_sorted_ids(
+    sorted_ids: np.ndarray, order: np.ndarray, keys: np.ndarray
+) -> np.ndarray: ...
+def id_agreement(
+    old_sorted_ids: np.ndarray, old_order: np.ndarray, old_class: np.ndarray,
+    old_code: np.ndarray, old_type: np.ndarray, new_ids: np.ndarray, new_class: np.ndarray,
+    new_code: np.ndarray, new_type: np.ndarray, limit: int,
+) -> tuple[int, int]: ...
+def edges_into(
+    first_edge: np.ndarray, edge_to: np.ndarray, edge_type: np.ndarray, target_mask: np.ndarray,
+    skip_type: int,
+) -> tuple[np.ndarray, np.ndarray]: ...
+def sources_from(first_edge: np.ndarray, edges: np.ndarray) -> np.ndarray: ...
+def retainer_rows(
+    edges: np.ndarray,
+    sources: np.ndarray,
+    edge_type: np.ndarray,
+    distance: np.ndarray,
+    root: int,
+    weak_type: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+def dense_ranks(values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]: ...
 def members_by_class(
     class_id: np.ndarray, self_size: np.ndarray, n_classes: int
 ) -> tuple[np.ndarray, np.ndarray]: ...

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from leaktui.snapshot import classes as cls
+from leaktui.snapshot import kernels as k
 from leaktui.snapshot.graph import HeapSnapshot
 from leaktui.snapshot.loader import ProgressCallback, load_raw
 from leaktui.snapshot.naming import ClassNaming
@@ -88,7 +89,7 @@ class LeanSnapshot(ClassNaming, IdLookups):
             snap.E_PROPERTY)
         self.__dict__["locations"] = tuple(np.array(a) for a in snap.locations)
         st = snap.string_table
-        used = np.unique(self.class_sidx)
+        used = np.flatnonzero(k.values_used(self.class_sidx, st.base + len(st.added)))
         kept = {int(s): st[int(s)] for s in used.tolist() if s < st.base}
         table = cls.ClassNameTable(_NamesInUse(kept, st.base))  # type: ignore[arg-type]
         table.added = list(st.added)

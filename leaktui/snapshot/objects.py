@@ -14,6 +14,7 @@ import numpy as np
 from leaktui.snapshot import classes as cls
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot._base import SnapshotData
+from leaktui.snapshot.strings import StringTable, text_order_key
 
 NO_DISTANCE = k.NO_DISTANCE
 _JS_PARSE_INT = re.compile(r"^\s*([+-]?\d+)")
@@ -61,6 +62,10 @@ class IdLookups(SnapshotData):
             store.setdefault(key, value)
         return store[key]  # type: ignore[return-value]
 
+    def forget(self, key: str) -> None:
+        """Let go of what `cached` remembers under ``key`` (computed again if asked)."""
+        self.__dict__.get("_analysis_cache", {}).pop(key, None)
+
     @cached_property
     def _ids_sorted(self) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(self.node_id, kind="stable")
@@ -72,6 +77,10 @@ class IdLookups(SnapshotData):
         if sorted_ids.size == 0:
             return np.full(len(ids), -1, dtype=np.int64)
         ids = np.asarray(ids, dtype=np.int64)
+        if sorted_ids.dtype == np.uint32:  # a merge: the keys are mostly increasing
+            return k.ordinals_of_sorted_ids(sorted_ids, np.ascontiguousarray(order,
+                                                                             dtype=np.int64),
+                                            np.ascontiguousarray(ids))
         keys = np.clip(ids, 0, np.iinfo(sorted_ids.dtype).max).astype(sorted_ids.dtype)
         pos = np.searchsorted(sorted_ids, keys)  # same dtype: no copy of the id array
         np.minimum(pos, sorted_ids.size - 1, out=pos)
@@ -210,20 +219,87 @@ class ObjectQueries(IdLookups):
     def retainers(self, node: int) -> list[tuple[int, int]]:
         """(edge, retaining node) pairs in DevTools' Retainers order: weak edges and the root
         left out; nearest to a root first (system/unreachable after), then by name."""
+        return self.first_retainers(node, -1)[0]
+
+    def first_retainers(self, node: int, limit: int) -> tuple[list[tuple[int, int]], int]:
+        """(the first ``limit`` (edge, retaining node) pairs of `retainers(node)`, how many
+        there are in all); ``limit`` < 0: all of them. Only the retainers that can be among
+        the first (no farther from a root than the ``limit``-th nearest) are named and
+        sorted, and equal names are looked up once: a page of an object held by millions
+        costs one vectorised pass over its retainer slots."""
         lo, hi = int(self.first_retainer[node]), int(self.first_retainer[node + 1])
         edges = self.retaining_edges[lo:hi].astype(np.int64)
-        sources = sources_of_edges(self.first_edge, edges)  # one search for all of them
-        keep = (sources != self.root) & (self.edge_type[edges] != self.E_WEAK)
-        edges, sources = edges[keep], sources[keep]
-        distance = self.distance[sources].astype(np.int64)
-        distance[distance == NO_DISTANCE] += k.BASE_UNREACHABLE_DISTANCE
-        # Slot order is kept by the stable sort: by distance, then by name within a distance.
-        order = np.argsort(distance, kind="stable")
-        rows = [(d, self.name(src), e, src) for d, e, src in
-                zip(distance[order].tolist(), edges[order].tolist(), sources[order].tolist(),
-                    strict=True)]
-        rows.sort(key=lambda x: (x[0], x[1]))  # stable: equal names stay in slot order
-        return [(e, src) for (_, _, e, src) in rows]
+        # a node's retainer edges come in (reverse) edge order: each source is a short
+        # gallop from the previous one's, not a search of every offset
+        sources = k.sources_from(self.first_edge, edges)
+        edges, sources, distance = k.retainer_rows(edges, sources, self.edge_type,
+                                                   self.distance, self.root, self.E_WEAK)
+        total = int(edges.size)
+        if 0 <= limit < total:
+            if limit == 0:
+                return [], total
+            cut = np.partition(distance, limit - 1)[limit - 1]
+            nearer = np.flatnonzero(distance < cut)
+            ties = np.flatnonzero(distance == cut)
+            need = limit - nearer.size
+            if ties.size > need:  # the ties' first names, from the raw strings
+                keys = self._name_order_keys(sources[ties])
+                ties = ties[keys <= np.partition(keys, need - 1)[need - 1]]
+            keep = np.union1d(nearer, ties)  # sorted: the slots keep their order
+            edges, sources, distance = edges[keep], sources[keep], distance[keep]
+        ranks = self._name_ranks(sources)
+        order = np.lexsort((np.arange(edges.size), ranks, distance))
+        if limit >= 0:
+            order = order[:limit]
+        return list(zip(edges[order].tolist(), sources[order].tolist(), strict=True)), total
+
+    def _named_by_their_edges(self, nodes: np.ndarray) -> np.ndarray:
+        """Which of ``nodes`` `name()` builds (cons strings, plain objects `{a, b}`) rather
+        than reads from the string table."""
+        types = self.node_type[nodes]
+        special = types == self.T_CONS
+        objects = np.flatnonzero(types == self.T_OBJECT)
+        if objects.size:
+            plain = np.isin(self.node_name[nodes[objects]], self._string_indexes("Object"))
+            special[objects[plain]] = True
+        return special
+
+    def _name_order_keys(self, nodes: np.ndarray) -> np.ndarray:
+        """Per node, a uint64 that never contradicts the order of their `name()`s (their
+        first 8 bytes of UTF-8): what a partial selection by name can cut on before any name
+        is decoded."""
+        special = self._named_by_their_edges(nodes)
+        keys = np.empty(nodes.size, dtype=np.uint64)
+        sidx = self.display_name_index[nodes].astype(np.int64)
+        table = self.string_table
+        in_strings = ~special & (sidx < table.base)
+        if isinstance(self.strings, StringTable) and table.strings is self.strings:
+            keys[in_strings] = self.strings.order_keys(sidx[in_strings])
+        else:
+            in_strings[:] = False
+        for i in np.flatnonzero(~in_strings).tolist():
+            keys[i] = text_order_key(self.name(int(nodes[i])))
+        return keys
+
+    def _name_ranks(self, nodes: np.ndarray) -> np.ndarray:
+        """Each node's `name()` as its rank among the distinct names of ``nodes`` (equal
+        names, equal ranks; Python's string order). Names that are a string of the table
+        are looked up once per string; cons strings and plain objects one by one."""
+        special = self._named_by_their_edges(nodes)
+        texts: list[str] = []
+        key = np.empty(nodes.size, dtype=np.int64)
+        simple = np.flatnonzero(~special)
+        if simple.size:
+            sidx, inverse = np.unique(self.display_name_index[nodes[simple]],
+                                      return_inverse=True)
+            texts = [self.string_table[int(i)] for i in sidx.tolist()]
+            key[simple] = inverse.reshape(-1)
+        for i in np.flatnonzero(special).tolist():
+            key[i] = len(texts)
+            texts.append(self.name(int(nodes[i])))
+        rank_of_text = {t: r for r, t in enumerate(sorted(set(texts)))}
+        ranks = np.array([rank_of_text[t] for t in texts], dtype=np.int64)
+        return ranks[key] if key.size else key
 
     def path_to_root(self, node: int, max_len: int = 10_000) -> list[int]:
         """Edges of a shortest path from a user root (e.g. `global`) to ``node``."""
@@ -292,7 +368,6 @@ class ObjectQueries(IdLookups):
 
     def instances(self, class_id: int) -> np.ndarray:
         """Ordinals of a class's objects (non-zero self size), largest retained first, then
-        by id, as DevTools lists them."""
-        members = np.flatnonzero((self.class_id == class_id) & (self.self_size > 0))
-        order = np.lexsort((self.node_id[members], -self.retained_size[members].astype(np.int64)))
-        return members[order]
+        by id, as DevTools lists them (all of them sorted: the TUI asks `class_top`)."""
+        members = self.class_members(class_id)
+        return self.largest(members, members.size)

@@ -25,7 +25,9 @@ same everywhere: `global.services.profiles.userCache.get('user-3')`.
 
   A global defined by an accessor (Node's `process`, `Buffer`) is reached through its setter's
   scope (`set process.{context}._process`): it is written as the global, `.process`.
-- Elision, written once here: a run of one step (a linked list) is collapsed to `.next×40`;
+- Elision, written once here: a run of one step (a linked list) is collapsed to `.next×40`
+  (a run of `MIN_RUN` or more: `._store._store`, a wrapper's field named as what it wraps,
+  stays as it is);
   after that, a path longer than `PATH_STEPS_SHOWN` steps keeps its first and last
   `PATH_STEPS_SHOWN // 2` steps around `…N more…` (`path_text`). A title keeps the steps
   after the last step into the scope of one of Node's own functions (`path_label`:
@@ -110,7 +112,7 @@ def root_path(snap: HeapSnapshot, node: int) -> RootPath:
     if has_user_distance(snap, node):
         edges = tuple(snap.path_to_root(node))
         if edges:
-            return RootPath(snap.edge_source(edges[0]), edges, True)
+            return RootPath(snap.edge_source(edges[0]), _one_method(snap, edges), True)
         # a user root itself (`global`): the path is its name; the synthetic root has none
         synthetic = int(snap.node_type[node]) == snap.T_SYNTHETIC
         return RootPath(-1 if synthetic else node, (), True)
@@ -140,7 +142,45 @@ def root_path(snap: HeapSnapshot, node: int) -> RootPath:
     out.reverse()
     if out and root < 0:
         root = snap.edge_source(out[0])
-    return RootPath(root, tuple(out), False)
+    return RootPath(root, _one_method(snap, tuple(out)), False)
+
+
+def _into_scope(snap: HeapSnapshot, edge: int) -> bool:
+    """A function's link to the scope it closes over (internal `context`, written `.{context}`)."""
+    return bool(snap.edge_type[edge] == snap.E_INTERNAL and snap.edge_name_text(edge) == "context")
+
+
+METHOD_SCAN = 4096
+"""An object with more edges than this keeps whichever method the shortest path took."""
+
+
+def _one_method(snap: HeapSnapshot, edges: tuple[int, ...]) -> tuple[int, ...]:
+    """The path with each step into a scope shared by several methods of one object taken
+    through the method of the smallest name: `jobs.error.{context}.cache`, not `jobs.kill...`
+    in one run and `jobs.error...` in the next (V8 lists a dictionary object's properties in
+    hash order, seeded per process, and the shortest path takes the first one it meets)."""
+    out = list(edges)
+    for j in range(1, len(out)):
+        into, scope = out[j - 1], out[j]
+        if not _into_scope(snap, scope) or snap.edge_type[into] != snap.E_PROPERTY:
+            continue
+        owner = snap.edge_source(into)
+        around = snap.edges(owner)
+        if len(around) > METHOD_SCAN:
+            continue
+        context = int(snap.edge_to[scope])
+        best = (snap.edge_name_text(into), into, scope)
+        for e in around:
+            f = int(snap.edge_to[e])
+            if (e == into or snap.edge_type[e] != snap.E_PROPERTY
+                    or snap.node_type[f] != snap.T_CLOSURE):
+                continue
+            for c in snap.edges(f):
+                if snap.edge_to[c] == context and _into_scope(snap, c):
+                    best = min(best, (snap.edge_name_text(e), e, c))
+                    break
+        out[j - 1], out[j] = best[1], best[2]
+    return tuple(out)
 
 
 def root_name(snap: HeapSnapshot, path: RootPath) -> str:
@@ -215,7 +255,7 @@ def path_steps(snap: HeapSnapshot, path: RootPath) -> list[Step]:
             i += 2
             continue
         step = _edge_step(snap, e)
-        if name == "context" and snap.edge_type_name(e) == "internal":
+        if _into_scope(snap, e):
             loc = snap.location(snap.edge_source(e))
             if loc is not None and script_names(snap).get(loc.script_id, "").startswith("node:"):
                 step = Step(step.text, step.names, node_scope=True)
@@ -233,6 +273,10 @@ def _accessor_global(steps: list[Step]) -> list[Step]:
     return steps
 
 
+MIN_RUN = 4
+"""Steps of one name in a row collapsed to one (`.next×4`); shorter runs are written out."""
+
+
 def compact(steps: list[Step]) -> list[Step]:
     """Runs of one step (a linked list's `.next.next...`) as one step, `.next×40`."""
     out: list[Step] = []
@@ -243,8 +287,11 @@ def compact(steps: list[Step]) -> list[Step]:
             j += 1
         n = j - i + 1
         s = steps[i]
-        names = (f"{s.name}×{n}",) if len(s.names) == 1 else s.names * n
-        out.append(s if n == 1 else Step(f"{s.text}×{n}", names, s.node_scope))
+        if n < MIN_RUN:
+            out.extend(steps[i:j + 1])
+        else:
+            names = (f"{s.name}×{n}",) if len(s.names) == 1 else s.names * n
+            out.append(Step(f"{s.text}×{n}", names, s.node_scope))
         i = j + 1
     return out
 
@@ -269,11 +316,47 @@ def path_text(snap: HeapSnapshot, node: int) -> str:
 
 def label_steps(snap: HeapSnapshot, node: int) -> list[Step]:
     """The steps a title names an object by: after the last step into the scope of one of
-    Node's own functions, runs compacted."""
+    Node's own functions, runs compacted; a path through a timer's callback to its receiver
+    (`timerListMap[900000]._idlePrev._onTimeout.{context}.this.current`) starts at the
+    receiver, named by its class (`MemoryStore.current`), and so does a path through a bound
+    function to its receiver when that is an instance of a named class."""
     path = root_path(snap, node)
     steps = compact(path_steps(snap, path))
     cut = max((i for i, s in enumerate(steps) if s.node_scope), default=-1)
+    for receiver, name in (_timer_receiver(snap, path.edges), "this"), (
+            _bound_receiver(snap, path.edges), "bound_this"):
+        if receiver is None:
+            continue
+        at = max((i for i, s in enumerate(steps) if s.names == (name,)), default=-1)
+        if at > cut:
+            return [Step(f".{snap.class_name(receiver)}", (name,)), *steps[at + 1:]]
     return steps[cut + 1:]
+
+
+def _timer_receiver(snap: HeapSnapshot, edges: tuple[int, ...]) -> int | None:
+    """The object a timer's callback has as `this`, when the path runs through a Timeout's
+    `_onTimeout` into that callback's scope and on through `this`."""
+    names = [snap.edge_name_text(e) for e in edges]
+    if "_onTimeout" not in names:
+        return None
+    start = names.index("_onTimeout")
+    for i in range(len(names) - 1, start, -1):
+        if names[i] == "this" and snap.edge_type_name(edges[i]) == "context":
+            return int(snap.edge_to[edges[i]])
+    return None
+
+
+def _bound_receiver(snap: HeapSnapshot, edges: tuple[int, ...]) -> int | None:
+    """The object a bound function has as `this` (the last `{bound_this}` on the path), when
+    it is an instance of a named class: `app.routes[2].handle.{bound_this}.current` is written
+    `MemoryStore.current`; a plain object's fields keep the path."""
+    for e in reversed(edges):
+        if snap.edge_name_text(e) == "bound_this" and snap.edge_type_name(e) == "internal":
+            node = int(snap.edge_to[e])
+            name = snap.class_name(node)
+            named = snap.type_name(node) == "object" and _IDENTIFIER.match(name)
+            return node if named and name != "Object" else None
+    return None
 
 
 def path_label(snap: HeapSnapshot, node: int, keep: int = LABEL_STEPS) -> str:

@@ -29,6 +29,11 @@ cdef enum:
     S_OVERFLOW = 4
     S_TOO_BIG = 5
 
+# String spans (offsets into the strings section): uint32 below 4 GiB of strings, else int64.
+ctypedef fused span_t:
+    uint32_t
+    int64_t
+
 cdef uint64_t UINT32_MAX = 0xFFFFFFFF
 
 
@@ -300,22 +305,40 @@ def scan_scalar_extent(const uint8_t[::1] buf, Py_ssize_t pos):
 
 
 # ---------------------------------------------------------------------------------- strings
-def string_spans(const uint8_t[::1] buf):
-    """Spans of the string literals of a JSON array of strings.
+def string_spans(const uint8_t[::1] buf, bint wide=True):
+    """Spans of the string literals of a JSON array of strings, as int64 offsets, or uint32
+    when not ``wide`` (the caller's choice: only for fewer than 2^32 bytes).
     Returns (status, starts, ends, has_escape, position of a problem); status 0 is ok,
     1 not an array, 2 something other than a string, 3 a raw control character, 4 truncated."""
     cdef Py_ssize_t n = buf.shape[0], j, quotes = 0
+    if not wide and n > 0xFFFFFFFF:
+        raise ValueError("uint32 spans need fewer than 2^32 bytes")
     with nogil:
         for j in range(n):  # an upper bound on the number of strings: two quotes each
             if buf[j] == 34:
                 quotes += 1
     cdef Py_ssize_t cap = quotes // 2 + 1
-    starts_arr = np.empty(cap, dtype=np.int64)
-    ends_arr = np.empty(cap, dtype=np.int64)
+    dtype = np.int64 if wide else np.uint32
+    starts_arr = np.empty(cap, dtype=dtype)
+    ends_arr = np.empty(cap, dtype=dtype)
     escaped_arr = np.zeros(cap, dtype=np.bool_)
-    cdef int64_t[::1] starts = starts_arr
-    cdef int64_t[::1] ends = ends_arr
-    cdef uint8_t[::1] escaped = escaped_arr.view(np.uint8)
+    cdef Py_ssize_t count = 0
+    cdef Py_ssize_t i = 0
+    cdef int status
+    if wide:
+        status = _fill_spans[int64_t](buf, starts_arr, ends_arr, escaped_arr.view(np.uint8),
+                                      &count, &i)
+    else:
+        status = _fill_spans[uint32_t](buf, starts_arr, ends_arr, escaped_arr.view(np.uint8),
+                                       &count, &i)
+    if status != 0:
+        count = 0
+    return status, starts_arr[:count], ends_arr[:count], escaped_arr[:count], i
+
+
+cdef int _fill_spans(const uint8_t[::1] buf, span_t[::1] starts, span_t[::1] ends,
+                     uint8_t[::1] escaped, Py_ssize_t* count_out, Py_ssize_t* pos_out):
+    cdef Py_ssize_t n = buf.shape[0]
     cdef Py_ssize_t count = 0, i = 0, start
     cdef bint expect_value = True, esc
     cdef uint8_t c
@@ -358,18 +381,18 @@ def string_spans(const uint8_t[::1] buf):
                 if i >= n:
                     status = 4
                     break
-                starts[count] = start
-                ends[count] = i
+                starts[count] = <span_t>start
+                ends[count] = <span_t>i
                 escaped[count] = esc
                 count += 1
                 i += 1
                 expect_value = False
-    if status != 0:
-        count = 0
-    return status, starts_arr[:count], ends_arr[:count], escaped_arr[:count], i
+    count_out[0] = count
+    pos_out[0] = i
+    return status
 
 
-def find_containing(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+def find_containing(const uint8_t[::1] buf, const span_t[::1] starts, const span_t[::1] ends,
                     candidates_mask, const uint8_t[::1] pattern):
     """Indexes among ``candidates`` (a mask) whose raw bytes contain ``pattern``."""
     cand = np.asarray(candidates_mask)
@@ -403,7 +426,7 @@ def find_containing(const uint8_t[::1] buf, const int64_t[::1] starts, const int
     return out_arr[:k]
 
 
-def find_prefixed(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+def find_prefixed(const uint8_t[::1] buf, const span_t[::1] starts, const span_t[::1] ends,
                   candidates_mask, const uint8_t[::1] pattern, bint exact):
     """Indexes among ``candidates`` whose raw bytes start with (or, if ``exact``, equal)
     ``pattern``."""
@@ -431,7 +454,7 @@ def find_prefixed(const uint8_t[::1] buf, const int64_t[::1] starts, const int64
     return out_arr[:k]
 
 
-def find_equal_any(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+def find_equal_any(const uint8_t[::1] buf, const span_t[::1] starts, const span_t[::1] ends,
                    const uint8_t[::1] patterns, const int64_t[::1] bounds):
     """Strings whose raw bytes equal one of several distinct patterns (pattern p is
     ``patterns[bounds[p]:bounds[p + 1]]``), in one pass over the table: a string is compared

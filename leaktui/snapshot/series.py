@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from leaktui.errors import LeakTuiError
+from leaktui.snapshot import kernels as k
 from leaktui.snapshot.lean import AnySnapshot
 
 CHUNK = 1 << 22  # ids of the newer snapshot looked up at once
@@ -51,6 +52,25 @@ def disagreement(older: AnySnapshot, newer: AnySnapshot) -> tuple[int, float]:
                         dtype=np.int64)
     code_new = np.array([vocab.setdefault(n, len(vocab)) for n in newer.class_names],
                         dtype=np.int64)
+    sorted_ids, order = older._ids_sorted
+    if sorted_ids.dtype == np.uint32 and newer.node_id.dtype == np.uint32:
+        shared, agreeing = k.id_agreement(
+            sorted_ids, np.ascontiguousarray(order, dtype=np.int64),
+            np.ascontiguousarray(older.class_id, dtype=np.int32), code_old,
+            np.ascontiguousarray(older.node_type, dtype=np.uint8),
+            np.ascontiguousarray(newer.node_id),
+            np.ascontiguousarray(newer.class_id, dtype=np.int32), code_new,
+            np.ascontiguousarray(newer.node_type, dtype=np.uint8), limit)
+    else:
+        shared, agreeing = _agreement_by_search(older, newer, limit, code_old, code_new)
+    if shared == 0:
+        return 0, 0.0
+    return shared, float(1.0 - agreeing / shared)
+
+
+def _agreement_by_search(older: AnySnapshot, newer: AnySnapshot, limit: int,
+                         code_old: np.ndarray, code_new: np.ndarray) -> tuple[int, int]:
+    """`disagreement`'s counts by binary search, a chunk of ids at a time (ids past 32 bits)."""
     shared = agreeing = 0
     for start in range(0, newer.node_count, CHUNK):  # bounded temporaries on a huge series
         ids = newer.node_id[start:start + CHUNK].astype(np.int64)
@@ -64,9 +84,7 @@ def disagreement(older: AnySnapshot, newer: AnySnapshot) -> tuple[int, float]:
                           == code_old[older.class_id[no].astype(np.int64)])
                          & (newer.node_type[nb] == older.node_type[no])).sum())
         shared += int(sel.size)
-    if shared == 0:
-        return 0, 0.0
-    return shared, float(1.0 - agreeing / shared)
+    return shared, agreeing
 
 
 def order_series(snaps: Sequence[AnySnapshot]) -> SeriesOrder:

@@ -18,6 +18,10 @@ from leaktui.snapshot.scan import find_containing, find_equal_any, find_prefixed
 
 _OK = 0
 
+# Below this many bytes of strings, each string's start and end offsets are kept as uint32
+# (8 bytes a string instead of 16: tens of MB on a 1 GB snapshot); at or above it, int64.
+SPANS_32_BIT_LIMIT = 1 << 32
+
 
 _PROBLEMS = {
     1: "strings is not an array",
@@ -27,13 +31,19 @@ _PROBLEMS = {
 }
 
 
+def text_order_key(text: str) -> int:
+    """`StringTable.order_keys` for one text (lone surrogates encoded in code point order)."""
+    return int.from_bytes(text.encode("utf-8", "surrogatepass")[:8].ljust(8, b"\0"), "big")
+
+
 class StringTable(Sequence[str]):
     """Sequence-like access to the snapshot's strings (index -> str), decoded lazily."""
 
     def __init__(self, raw: bytes) -> None:
         self._raw = raw
         self._buf = np.frombuffer(raw, dtype=np.uint8)
-        status, self._starts, self._ends, self._escaped, where = string_spans(self._buf)
+        wide = len(raw) >= SPANS_32_BIT_LIMIT
+        status, self._starts, self._ends, self._escaped, where = string_spans(self._buf, wide)
         if status != _OK:
             raise ValueError(f"{_PROBLEMS.get(status, 'bad strings section')} "
                              f"(byte {where:,} of the strings section)")
@@ -133,6 +143,25 @@ class StringTable(Sequence[str]):
         indexes = np.ascontiguousarray(indexes, dtype=np.int64)
         return plain_name_lengths(self._buf, self._starts, self._ends,
                                   self._escaped.view(np.uint8), indexes)
+
+    def order_keys(self, indexes: np.ndarray) -> np.ndarray:
+        """Per string index: its first 8 bytes of UTF-8 as a big-endian uint64 (zero-padded),
+        a key that never contradicts Python's order of the texts (a < b implies key(a) <=
+        key(b): UTF-8 byte order is code point order, and V8 escapes NULs). Read from the raw
+        bytes with numpy gathers; only texts with JSON escapes are decoded."""
+        indexes = np.asarray(indexes, dtype=np.int64)
+        starts = self._starts[indexes].astype(np.int64)
+        lengths = self._ends[indexes].astype(np.int64) - starts
+        keys = np.zeros(indexes.size, dtype=np.uint64)
+        last = max(len(self._raw) - 1, 0)
+        for i in range(8):
+            byte = self._buf[np.minimum(starts + i, last)].astype(np.uint64) if self._raw else \
+                np.zeros(indexes.size, dtype=np.uint64)
+            byte[lengths <= i] = 0
+            keys |= byte << np.uint64(8 * (7 - i))
+        for i in np.flatnonzero(self._escaped[indexes]).tolist():
+            keys[i] = text_order_key(self[int(indexes[i])])
+        return keys
 
     def raw_text(self, index: int) -> bytes:
         """The raw (JSON-escaped) bytes of string ``index``, not decoded."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from leaktui.errors import SnapshotError
+from leaktui.snapshot._base import search_keys
 from leaktui.snapshot._tree import group_sums, outermost, subtree_sums
 from leaktui.snapshot.sites import Frame, Site
 
@@ -105,7 +106,7 @@ class TraceTree:
             return out
         if self._sorted_ids.shape[0] == 0:
             return np.full(tids.shape, -1, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self._sorted_ids, tids), self._sorted_ids.shape[0] - 1)
+        pos = search_keys(tids, self._sorted_ids)
         return np.where(self._sorted_ids[pos] == tids, self._sorted_rows[pos], -1)
 
     def allocation_stack(self, trace_node_id: int, limit: int | None = None) -> list[Frame]:

@@ -55,8 +55,9 @@ def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
     cdef mark_t m = <mark_t>mark
     cdef int failed = 0
     cdef uint8_t k
-    cdef int64_t* stack = <int64_t*> malloc(cap * sizeof(int64_t))
-    cdef int64_t* grown
+    # Node ordinals fit in 32 bits (the dominators are uint32): half the stack of int64s.
+    cdef uint32_t* stack = <uint32_t*> malloc(cap * sizeof(uint32_t))
+    cdef uint32_t* grown
     if stack == NULL:
         raise MemoryError()
     with nogil:
@@ -77,12 +78,12 @@ def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
                     shared_bytes[o] += self_size[v]
             if top == cap:
                 cap *= 2
-                grown = <int64_t*> realloc(stack, cap * sizeof(int64_t))
+                grown = <uint32_t*> realloc(stack, cap * sizeof(uint32_t))
                 if grown == NULL:
                     failed = 1
                     break
                 stack = grown
-            stack[top] = v
+            stack[top] = <uint32_t>v
             top += 1
         while top > 0 and not failed:
             top -= 1
@@ -114,12 +115,12 @@ def grown_reach(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
                         shared_bytes[o] += self_size[t]
                 if top == cap:
                     cap *= 2
-                    grown = <int64_t*> realloc(stack, cap * sizeof(int64_t))
+                    grown = <uint32_t*> realloc(stack, cap * sizeof(uint32_t))
                     if grown == NULL:
                         failed = 1
                         break
                     stack = grown
-                stack[top] = t
+                stack[top] = <uint32_t>t
                 top += 1
     free(stack)
     if failed:

@@ -123,6 +123,29 @@ def defined_at(snap: HeapSnapshot, function: int) -> str:
     return f" ({script}, line {loc.line + 1})"
 
 
+def short_location(snap: HeapSnapshot, function: int) -> str:
+    """Where ``function`` is defined, short enough for a title: `opossum/lib/status.js:218`
+    for a library's file (its path below the last node_modules/), `feed.js:13` for the
+    service's own file, `node:internal/abort_controller:123` for Node's, `line 13` when no
+    closure names its script; "" without a location."""
+    loc = snap.location(function)
+    if loc is None:
+        return ""
+    script = (script_names(snap).get(loc.script_id) or "").replace("\\", "/")
+    marker = "node_modules/"
+    if marker in script:
+        script = script.rsplit(marker, 1)[1]
+    elif script and not script.startswith("node:"):
+        script = script.rsplit("/", 1)[-1]
+    return f"{script}:{loc.line + 1}" if script else f"line {loc.line + 1}"
+
+
+def in_node_module(snap: HeapSnapshot, function: int) -> bool:
+    """``function`` is defined in one of Node's own modules (a `node:` script)."""
+    loc = snap.location(function)
+    return loc is not None and script_names(snap).get(loc.script_id, "").startswith("node:")
+
+
 
 
 @dataclass(frozen=True)
@@ -359,10 +382,29 @@ def holder_label(series: Series, node: int) -> str:
     (`Map tasks in node-cron/src/node-cron.js @123`), not by the absolute path of a
     `require.cache` key."""
     snap = series.last
-    module = library_module_label(snap, node)
+    module = library_module_label(snap, node) or node_module_label(snap, node)
     if module is not None:
         return f"{snap.class_name(node)} {module} @{int(snap.node_id[node])}"
     return f"{snap.class_name(node)} {path_label(snap, node, LABEL_STEPS) or '(a root)'}"
+
+
+def node_module_label(snap: HeapSnapshot, node: int) -> str | None:
+    """`gcPersistentSignals in node:internal/abort_controller` when ``node`` is (inside) a
+    variable of one of Node's own modules, reached through a scope of one of its functions
+    (`AbortController.{context}.{previous}.gcPersistentSignals`): Node's state, named by its
+    module as an issue about it would; None otherwise."""
+    if not has_user_distance(snap, node):
+        return None
+    edges = snap.path_to_root(node)
+    names = [snap.edge_name_text(e) for e in edges]
+    if not _node_scope_variable(snap, edges, names):
+        return None
+    i = max(k for k, name in enumerate(names) if name == "context")
+    loc = snap.location(snap.edge_source(edges[i]))
+    script = script_names(snap).get(loc.script_id, "") if loc is not None else ""
+    tail = [t for t in names[i + 1:] if t not in MODULE_STEPS and t != "previous"
+            and t != "table" and not t.isdigit()]
+    return f"{'.'.join(tail)} in {script}" if tail else script
 
 
 MODULE_STEPS = ("<symbol node:module_export>", "exports", "context", "module")
@@ -402,10 +444,13 @@ def _module_filename(snap: HeapSnapshot, module: int) -> str | None:
 
 def object_label(series: Series, node: int) -> str:
     """An emitter or other object in a title: `cache.client (EventEmitter @91407)`, by
-    `paths.path_label`; its class and id alone when no path from a user root names it."""
+    `paths.path_label`, or by the library's module file when only that module reaches it
+    (`mongoose/index.js (Mongoose @143211)`, not `process.mainModule.children[0]…`); its
+    class and id alone when no path from a user root names it."""
     snap = series.last
     ident = f"{snap.class_name(node)} @{int(snap.node_id[node])}"
-    label = path_label(snap, node, LABEL_STEPS) if has_user_distance(snap, node) else ""
+    label = (library_module_label(snap, node) or path_label(snap, node, LABEL_STEPS)
+             if has_user_distance(snap, node) else "")
     return f"{label} ({ident})" if label else ident
 
 

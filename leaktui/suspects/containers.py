@@ -32,7 +32,7 @@ from leaktui.suspects.base import (
     node_scope_variable,
     severity_from,
 )
-from leaktui.suspects.graphops import first_retaining_edges
+from leaktui.suspects.graphops import closed_over, first_retaining_edges
 from leaktui.units import format_size
 
 MIN_ENTRIES = 16
@@ -107,15 +107,20 @@ def candidates(series: Series) -> np.ndarray:
     entries gained since the first snapshot (the same object by id)."""
     snap = series.last
     entries = element_counts(snap)
-    ok = _collection_mask(snap)[snap.class_id] & (snap.node_type == snap.T_OBJECT)
-    ok[snap.plain_objects] = snap.node_type[snap.plain_objects] == snap.T_OBJECT
-    ok &= snap.distance != NO_DISTANCE
-    ok &= snap.distance >= 1
-    listed = np.flatnonzero(ok & (entries >= MIN_ENTRIES))
+    # Arrays of numbers have no element edges: their size shows in the (folded) self size.
+    many = entries >= MIN_ENTRIES
+    big = snap.self_size >= WORD * MIN_ENTRIES * 4
+    # The other conditions are checked on these few nodes only (not node-sized masks).
+    nodes = np.flatnonzero(many | big)
+    many, big = many[nodes], big[nodes]
+    ok = snap.node_type[nodes] == snap.T_OBJECT
+    ok &= _collection_mask(snap)[snap.class_id[nodes]] | isin(nodes, snap.plain_objects)
+    distance = snap.distance[nodes]
+    ok &= (distance != NO_DISTANCE) & (distance >= 1)
+    listed = nodes[ok & many]
     by_entries = listed[np.argsort(-entries[listed].astype(np.int64),  # uint32: no wrap
                                    kind="stable")[:MAX_BY_ENTRIES]]
-    # Arrays of numbers have no element edges: their size shows in the (folded) self size.
-    sized = np.flatnonzero(ok & (snap.self_size >= WORD * MIN_ENTRIES * 4))
+    sized = nodes[ok & big]
     by_retained = np.argsort(-snap.retained_size[sized].astype(np.int64), kind="stable")
     by_size = sized[by_retained[:MAX_BY_SIZE]]
     found = [by_entries, by_size]
@@ -326,7 +331,9 @@ def worth_reporting(series: Series, c: Container) -> bool:
     """In a series: the collection grew. Alone: it is large (in entries or bytes) for its
     heap (ranked by size, it stays low unless it is big), and it is not one of the tables
     every Node process builds at startup (its builtin modules, method tables, a variable of
-    Node's own modules) nor what a library defines once (`defined_once`)."""
+    Node's own modules), what a library defines once (`defined_once`), nor owned by what a
+    timer sweeps (`swept_by_timer`: a
+    periodic sweep, a TTL's purge)."""
     if mostly_claimed(series, c):
         return False
     if series.size >= 2:
@@ -336,9 +343,10 @@ def worth_reporting(series: Series, c: Container) -> bool:
     large = c.count >= BIG_ENTRIES or (
         c.count >= FEW_ENTRIES and c.sizes[-1] >= 0.01 * series.heap_size) or (
         c.count >= MIN_HEAVY_ENTRIES and c.sizes[-1] >= 0.05 * series.heap_size)
-    # (a table of Node's own modules: its package.json reader's cache)
+    # (a table of Node's own modules: its package.json reader's cache; a window a periodic
+    # sweep swaps out, such as a rate limiter's hits per client; a TTL cache's entries)
     return large and not defined_once(series.last, c.node) and not node_scope_variable(
-        series.last, c.node)
+        series.last, c.node) and swept_by_timer(series, c.node) is None
 
 
 def defined_once(snap: HeapSnapshot, node: int) -> bool:
@@ -389,10 +397,134 @@ def growth_evidence(series: Series, c: Container, unit: str) -> list[str]:
 def container_severity(series: Series, c: Container, evidence: list[str],
                        big: bool | None = None) -> str:
     """How sure a collection is a leak: steady growth across the series (from the snapshot it
-    appeared in), or its size; at most medium when leaked callbacks hold its items."""
+    appeared in), or its size; at most medium when leaked callbacks hold its items, low when
+    it is the newest bucket of a rolling window."""
     severity = severity_from(c.counts[c.born:], series.size - c.born,
                              big=is_big(series, c) if big is None else big, min_step=c.step)
+    window = rolling_bucket(series.last, c.node)
+    if window is not None and severity != "low":
+        evidence.append(window)
+        return "low"
+    if severity == "high" and c.born == 0 and c.counts[0] > 0:
+        sweep = swept_by_timer(series, c.node)
+        if sweep is not None:
+            evidence.append(sweep)
+            severity = "medium"
     return explained_by_callbacks(series, c.entries.values, severity, evidence)
+
+
+def swept_by_timer(series: Series, node: int) -> str | None:
+    """Why growth of ``node`` seen across the series may be a sweep's window, or None: a live
+    timer's callback closes over the object owning it (as a variable of its scope, `this`
+    included, or as its bound receiver). A setInterval swaps or clears what it owns every
+    period (a rate limiter's window of hits per client); a pending setTimeout over its owner is
+    how a TTL cache expires its entries (it purges, then arms itself for the next expiry).
+    Snapshots taken within one period or one ttl cannot tell that from a leak: high needs more
+    than that."""
+    snap = series.last
+    owners = _property_retainers(snap, node)[1]
+    if owners.size == 0:
+        return None
+    scopes = series.cache.get("timer_scopes")
+    if scopes is None:
+        scopes = _timer_scopes(snap)
+        series.cache["timer_scopes"] = scopes
+    timers, repeats, which, held = scopes
+    hit = np.unique(which[isin(held, owners)])
+    if hit.size == 0:
+        return None
+    looping = hit[repeats[hit]]
+    first = int(looping[0] if looping.size else hit[0])  # a repeating timer is the sweep, if any
+    period = _timer_period(snap, int(timers[first]))
+    if repeats[first]:
+        every = f"every {period / 1000:g} s" if period else "on a period"
+        return (f"a repeating timer (setInterval, {every}) closes over the object that owns "
+                "it: if it swaps or clears this collection, growth within one period is no "
+                "leak (compare snapshots taken further apart than that)")
+    delay = f", {period / 1000:g} s" if period else ""
+    return (f"a pending timer (setTimeout{delay}) closes over the object that owns it, as a "
+            "TTL cache's purge does: if it expires these entries, growth within its delay is "
+            "no leak (compare snapshots taken further apart than that)")
+
+
+def _timer_scopes(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Live timers, whether each repeats, and pairs (index of a timer, an object its callback
+    closes over: the callback, its scope and the scope's variables, `this` included, a bound
+    function and its receiver)."""
+    from leaktui.suspects.timer_leak import timer_groups
+
+    groups = timer_groups(snap)
+    which, held = closed_over(snap, groups.callbacks, wider=True)
+    return groups.timers, groups.intervals.astype(np.bool_), which, held
+
+TIMER_LIST_STEPS = 64
+
+
+def _timer_period(snap: HeapSnapshot, timer: int) -> int:
+    """The period in ms of ``timer``: the key of Node's list of timers it is linked in (0
+    when the list is not found within `TIMER_LIST_STEPS` links)."""
+    node = timer
+    for _ in range(TIMER_LIST_STEPS):
+        nxt = -1
+        for e in snap.edges(node):
+            if snap.edge_name_text(e) == "_idleNext":
+                nxt = int(snap.edge_to[e])
+                break
+        if nxt < 0 or nxt == timer:
+            return 0
+        if snap.class_name(nxt) == "TimersList":
+            for e in first_retaining_edges(snap, nxt).tolist():  # not the priority queue's
+                name = snap.edge_name_text(e)
+                if (name.isdigit() and int(snap.edge_type[e]) != snap.E_INTERNAL
+                        and snap.class_name(snap.edge_source(e)) != "Array"):
+                    return int(name)
+            return 0
+        node = nxt
+    return 0
+
+
+MIN_BUCKETS = 3
+MAX_BUCKETS = 256
+
+
+def rolling_bucket(snap: HeapSnapshot, node: int) -> str | None:
+    """Why ``node`` is the newest bucket of a rolling window, or None: it is a field of the
+    first or last element of an array of at least `MIN_BUCKETS` objects of one class, each
+    with the same field holding a collection of the same class (a circuit breaker's or rate
+    meter's window of per-second buckets). Rotating the window replaces that bucket, so it
+    grows only until the next rotation: between snapshots taken closer together than the
+    window's period it looks like a queue that only grows, and is not one."""
+    edges, sources = _property_retainers(snap, node)
+    kind = snap.class_name(node)
+    for edge, bucket in zip(edges.tolist(), sources.tolist(), strict=True):
+        field_name = int(snap.edge_name[edge])
+        for slot in first_retaining_edges(snap, bucket).tolist():
+            if int(snap.edge_type[slot]) != snap.E_ELEMENT:
+                continue
+            window = snap.edge_source(slot)
+            elements = [e for e in snap.edges(window)
+                        if int(snap.edge_type[e]) == snap.E_ELEMENT][:MAX_BUCKETS + 1]
+            if not MIN_BUCKETS <= len(elements) <= MAX_BUCKETS or slot not in (
+                    elements[0], elements[-1]):
+                continue
+            members = [int(snap.edge_to[e]) for e in elements]
+            if all(_same_field(snap, m, bucket, field_name, kind) for m in members):
+                return (f"it is a field of the newest of {len(members)} buckets of one shape "
+                        f"(the array @{int(snap.node_id[window])}, each bucket with its own "
+                        f"'{snap.strings[field_name]}'): a rolling window, whose rotation "
+                        "replaces this bucket; snapshots taken within one rotation see it "
+                        "grow")
+    return None
+
+
+def _same_field(snap: HeapSnapshot, member: int, bucket: int, field_name: int,
+                kind: str) -> bool:
+    if snap.class_name(member) != snap.class_name(bucket):
+        return False
+    for e in snap.edges(member):
+        if int(snap.edge_type[e]) == snap.E_PROPERTY and int(snap.edge_name[e]) == field_name:
+            return snap.class_name(int(snap.edge_to[e])) == kind
+    return False
 
 
 def container_suspect(series: Series, c: Container, pattern: str, severity: str, title: str,

@@ -94,12 +94,28 @@ def chain_heads(snap: HeapSnapshot, nodes: np.ndarray, link: np.ndarray) -> np.n
 
 
 
+def closed_over(snap: HeapSnapshot, functions: np.ndarray,
+                wider: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (index into ``functions``, an object that function keeps alive directly): its
+    scope's variables and, for a bound function, the bound `this`; ``wider`` adds the
+    function itself, its scope and the function a bound one calls."""
+    functions = np.asarray(functions, dtype=np.int64)
+    index = np.arange(functions.size, dtype=np.int64)
+    contexts = named_targets(snap, functions, "context", edge_type=snap.E_INTERNAL)
+    this = named_targets(snap, functions, "bound_this", edge_type=snap.E_INTERNAL)
+    scoped = contexts >= 0
+    edges = edges_of(snap, contexts[scoped])
+    variable = snap.edge_type[edges] == snap.E_CONTEXT
+    which = [index[scoped][owners_of(contexts[scoped], snap)[variable]], index[this >= 0]]
+    held = [snap.edge_to[edges[variable]].astype(np.int64), this[this >= 0]]
+    if wider:
+        bound = named_targets(snap, functions, "bound_function", edge_type=snap.E_INTERNAL)
+        which += [index, index[scoped], index[bound >= 0]]
+        held += [functions, contexts[scoped], bound[bound >= 0]]
+    return np.concatenate(which), np.concatenate(held)
+
+
 def captured_objects(snap: HeapSnapshot, functions: np.ndarray) -> np.ndarray:
     """Objects a set of functions keep alive directly: their scopes' variables and, for bound
     functions, the bound `this` (sorted, unique)."""
-    functions = np.asarray(functions, dtype=np.int64)
-    contexts = named_targets(snap, functions, "context", edge_type=snap.E_INTERNAL)
-    this = named_targets(snap, functions, "bound_this", edge_type=snap.E_INTERNAL)
-    edges = edges_of(snap, contexts[contexts >= 0])
-    edges = edges[snap.edge_type[edges] == snap.E_CONTEXT]
-    return np.unique(np.concatenate([snap.edge_to[edges].astype(np.int64), this[this >= 0]]))
+    return np.unique(closed_over(snap, functions)[1])

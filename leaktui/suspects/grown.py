@@ -41,6 +41,11 @@ SHARED_MIN = 0.2  # of the smaller grown size: worth saying the two reach the sa
 SAME_LEAK = 0.5  # of the smaller grown size: the two describe one leak
 MIN_SHARED_BYTES = 4096
 NEGLIGIBLE = 0.01  # of the heap's growth: a growing collection this small is not the leak
+# A suspect that grew by less than this many bytes and under SMALL_SHARE of the heap's growth
+# is not worth naming in an incident (a rolling window's bucket that has not rotated yet
+# between snapshots taken a second apart).
+SMALL_BYTES = 16 * 1024
+SMALL_SHARE = 0.1
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 COLLECTIONS = ("unbounded-queue", "high-cardinality-key", "unbounded-cache")
 KEYED = ("high-cardinality-key", "unbounded-cache")
@@ -74,7 +79,7 @@ def _walkable(series: Series) -> np.ndarray:
     for name in ("synthetic", "code", "object shape"):
         if name in snap.node_type_names:
             types[snap.node_type_names.index(name)] = False
-    kind = types[snap.node_type].astype(np.uint8)
+    kind = types.view(np.uint8)[snap.node_type]  # node-sized: no bool copy beside it
     if series.size >= 2:
         new = new_objects(series)
         kind[new] *= 2  # 2: new, 1: old, 0: never entered
@@ -170,10 +175,6 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
             continue
         where = {i: holder_rank(snap, suspects[i].holder) for i in members}
         severity = max((suspects[i].severity for i in members), key=SEVERITY_RANK.__getitem__)
-        # Named by the holder nearest to user code among the most severe: a module's state
-        # object holding everything is no better a name for a growing array inside it.
-        named = min((i for i in members if suspects[i].severity == severity),
-                    key=lambda i: where[i])
         # A keyed collection with arrays beside it (keys in a Map or an object, values or
         # arguments in arrays: memo and LRU caches) is one cache, not a queue and a cache.
         keyed = any(suspects[i].pattern in KEYED and suspects[i].holder_class != "Set"
@@ -182,6 +183,13 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
             keyed and suspects[i].pattern == "unbounded-queue",
             SPECIFIC.index(suspects[i].pattern), -SEVERITY_RANK[suspects[i].severity],
             -int(grown[i]), i))
+        # Named by the holder nearest to user code among the most severe: a module's state
+        # object holding everything is no better a name for a growing array inside it. Of
+        # holders equally near, the lead's own, then the one that grew most: never the order
+        # the collections were found in, which follows V8's heap layout and changes between
+        # runs (a TTL cache's `data` and `expirationMap`, side by side in one object).
+        named = min((i for i in members if suspects[i].severity == severity),
+                    key=lambda i: (where[i], i != lead, -int(grown[i]), i))
         s = suspects[lead]
         timed = s.pattern != "timer-leak" and any(where[i][0] for i in members)
         others = [suspects[i] for i in members if i != lead]
@@ -299,9 +307,14 @@ def _finished(series: Series, s: Suspect, grown: int, shared_with: tuple[int, ..
     if (s.pattern == "timer-leak" and holder_rank(series.last, s.holder)[:2] == (0, 0)
             and ", kept in " not in title):
         title += f", kept in {holder_label(series, s.holder)}"  # the user's own object
-    if series_size >= 2 and growth > 0 and size < NEGLIGIBLE * growth and s.severity != "low":
-        evidence.append(f"it explains under {NEGLIGIBLE:.0%} of the heap's growth: low")
-        s = replace(s, severity="low")
+    if series_size >= 2 and growth > 0 and s.severity != "low":
+        if size < NEGLIGIBLE * growth:
+            evidence.append(f"it explains under {NEGLIGIBLE:.0%} of the heap's growth: low")
+            s = replace(s, severity="low")
+        elif size < SMALL_BYTES and size < SMALL_SHARE * growth:
+            evidence.append(f"it grew by only {format_size(size)}, under {SMALL_SHARE:.0%} of "
+                            "the heap's growth: low")
+            s = replace(s, severity="low")
     return replace(s, grown_size=grown, shared_holders=shared_with, evidence=evidence,
                    title=title)
 

@@ -61,10 +61,11 @@ def emitter_sets(snap: HeapSnapshot, min_count: int,
     names = string_ids(snap, "_events")
     if names.size == 0:
         return []
-    hit = np.zeros(snap.edge_count, dtype=np.bool_)
-    for name in names.tolist():
-        hit |= snap.edge_name == name
-    edges = np.flatnonzero(hit & (snap.edge_type == snap.E_PROPERTY))
+    # One pass over the edges' names per name (rarely more than one), then the types of the
+    # few found: no edge-sized mask beyond the comparison's own.
+    edges = np.sort(np.concatenate([np.flatnonzero(snap.edge_name == name)
+                                    for name in names.tolist()]))
+    edges = edges[snap.edge_type[edges] == snap.E_PROPERTY]
     events, first = np.unique(snap.edge_to[edges].astype(np.int64), return_index=True)
     emitters = snap.edge_sources(edges[first])
     props = edges_of(snap, events)
@@ -289,13 +290,16 @@ def _one_per_emitter(snap: HeapSnapshot,
                      found: list[tuple[ListenerSet, Suspect]]) -> list[Suspect]:
     """Several growing events on one emitter are one leak as a rule (one subscription adds
     them together; `events.once` adds an 'error' listener beside its event): one suspect,
-    named after the event with the most listeners, the others in its evidence."""
+    named after the event with the most listeners (of equal counts, the first by name), the
+    others in its evidence."""
     by_emitter: dict[int, list[tuple[ListenerSet, Suspect]]] = {}
     for ls, suspect in found:
         by_emitter.setdefault(ls.emitter, []).append((ls, suspect))
     out = []
     for group in by_emitter.values():
-        group.sort(key=lambda pair: -pair[0].count)
+        # ties by the event's name: V8 lists an emitter's `_events` in hash order, seeded
+        # per process, so the order found is not the same from one run to the next
+        group.sort(key=lambda pair: (-pair[0].count, str(pair[0].event)))
         (main, suspect), others = group[0], group[1:]
         if others:
             also = ", ".join(f"{ls.count:,} '{ls.event}'" for ls, _ in others[:6])

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
-from leaktui.snapshot._sets import isin
-from leaktui.snapshot.reach import reach
+from leaktui.snapshot._sets import isin, unique
+from leaktui.snapshot.reach import reach, release_scratch
 from leaktui.suspects import registrations
 from leaktui.suspects.base import (
     SIZE_MARK,
@@ -88,6 +88,8 @@ def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
         values = values[np.linspace(0, values.size - 1, SAMPLE).astype(np.int64)]
     looked = min(c.count, values.size)
     skip = (snap.T_CODE, snap.T_HIDDEN, snap.T_STRING, snap.T_CONS, snap.T_SLICED)
+    if not _any_reached(series, values, skip):
+        return 0, looked, ""
     nodes, origin, steps = reach(snap, values, DEPTH, skip_types=skip, scratch=series.cache)
     hits = http_mask(series)[snap.class_id[nodes]]
     if hits.any():
@@ -105,6 +107,18 @@ def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
     return 0, looked, ""
 
 
+def _any_reached(series: Series, values: np.ndarray, skip: tuple[int, ...]) -> bool:
+    """Whether any of ``values`` reaches an HTTP object or parsed headers as `http_hits`
+    walks: the walk from all of them at once, each object entered once (what each value
+    reaches, walked apart, is part of it). Most collections reach neither, and this walk
+    costs a fraction of the one that follows each value apart."""
+    snap = series.last
+    union = reach(snap, unique(values), DEPTH, skip_types=skip, scratch=series.cache,
+                  together=True)[0]
+    return bool(http_mask(series)[snap.class_id[union]].any()
+                or _header_objects(snap, unique(union)).any())
+
+
 def _header_objects(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
     """Per node: a plain object with at least two HTTP header fields as properties."""
     names = string_ids(snap, *HEADER_FIELDS)
@@ -120,6 +134,13 @@ def _header_objects(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
 
 
 def detect(series: Series) -> list[Suspect]:
+    try:
+        return _detect(series)
+    finally:
+        release_scratch(series.cache)  # the walks' stamp array: the only detector walking
+
+
+def _detect(series: Series) -> list[Suspect]:
     out = []
     for c in containers(series):
         if series.is_claimed(c.node):

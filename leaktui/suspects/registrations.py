@@ -211,6 +211,8 @@ def _role(series: Series, c: Container) -> str:
     closure, record = callback_items(snap, items)
     if (closure | record).mean() < MIN_SHARE:
         return ""
+    if closure.mean() >= MIN_SHARE and _classes(snap, items[closure]) >= MIN_SHARE:
+        return ""  # classes made per call (an ODM's models), a cache of them: not callbacks
     if (closure.mean() >= MIN_SHARE and c.grows_as == "array" and _thunks(snap, items[closure])
             and (not _map_value(snap, c.node)
                  or consumed(series, c.entries.values, c.counts, c.born))):
@@ -221,6 +223,22 @@ def _role(series: Series, c: Container) -> str:
             and not _map_value(snap, c.node)):
         return ""  # its oldest records are taken out: a queue draining slower than it fills
     return "registration"
+
+
+def _classes(snap: HeapSnapshot, closures: np.ndarray) -> float:
+    """Share of ``closures`` that are classes: constructors whose prototype holds properties
+    of its own besides `constructor` (what each instance shares: a model's schema and
+    collection), unlike a handler, whose prototype (if any) is empty."""
+    protos = named_targets(snap, closures, "prototype", edge_type=snap.E_PROPERTY)
+    protos = protos[protos >= 0]
+    if protos.size == 0:
+        return 0.0
+    edges = edges_of(snap, protos)
+    owner = owners_of(protos, snap)
+    own = (snap.edge_type[edges] == snap.E_PROPERTY) & ~isin(
+        snap.edge_name[edges], string_ids(snap, "constructor", "__proto__"))
+    populated = np.bincount(owner[own], minlength=protos.size) > 0
+    return float(populated.sum() / closures.size)
 
 
 def _map_value(snap: HeapSnapshot, node: int) -> bool:

@@ -21,8 +21,10 @@ from leaktui.suspects.base import (
     counts_evidence,
     defined_at,
     dominant_class,
+    in_node_module,
     make_suspect,
     severity_from,
+    short_location,
     steady_growth,
 )
 from leaktui.suspects.graphops import (
@@ -154,10 +156,10 @@ def _function_label(snap: HeapSnapshot, callback: int) -> tuple[str, str]:
                           edge_type=snap.E_INTERNAL)[0]
     if bound >= 0:
         name = f"bound {snap.name(int(bound)) or '(anonymous)'}"
-    loc = snap.location(callback)
     short = f"{name!r}" if name != "(anonymous)" else "an anonymous function"
-    if loc and name == "(anonymous)":
-        short += f" (line {loc.line + 1})"
+    where_short = short_location(snap, callback) if name == "(anonymous)" else ""
+    if where_short:
+        short += f" ({where_short})"
     where = defined_at(snap, callback)
     return short, f"{name!r}{where}"
 
@@ -198,6 +200,13 @@ def detect(series: Series) -> list[Suspect]:
             evidence.append(counts_evidence(counts, "timers"))
         severity = severity_from(counts, series.size, big=count >= BIG, face_value=face,
                                  min_step=MIN_STEP)
+        if (series.size == 1 and kind == "setTimeout" and severity == "medium"
+                and in_node_module(snap, int(callbacks[0]))):
+            evidence.append("Node arms these timeouts for its own APIs (AbortSignal.timeout, "
+                            "sockets' idle timeouts) and clears them with their owner: one "
+                            "snapshot shows requests in flight; a series shows whether they "
+                            "pile up")
+            severity = "low"
         if kind == "setInterval":
             title = (f"{count:,} setInterval timers calling {short} were never cleared; "
                      f"they hold {SIZE_MARK}")

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -20,6 +22,7 @@ from leaktui.snapshot.paths import path_text
 from leaktui.snapshot.scripts import edge_target, script_name
 from leaktui.tui import formatting
 from leaktui.tui.view import focus_now
+from leaktui.tui.widgets.retainers import LOADING_SLOTS
 from leaktui.units import format_size
 
 EDGE_PAGE = 100  # edges listed per level before an "N more" row
@@ -36,7 +39,9 @@ class ObjectRow:
     context_only: bool = False  # list only context edges (a closure's captured variables)
 
 
-def object_summary(snap: HeapSnapshot, node: int) -> Text:
+def object_summary(snap: HeapSnapshot, node: int, path: str | None = None) -> Text:
+    """Label, type, sizes, distance and the path from a root (``path``: its text if already
+    known or a placeholder; else found here)."""
     t = Text()
     t.append(formatting.object_label(snap, node), style="bold")
     t.append(f" · {snap.type_name(node)}\n")
@@ -47,7 +52,7 @@ def object_summary(snap: HeapSnapshot, node: int) -> Text:
     t.append(f" · retained {format_size(int(snap.retained_size[node]))}"
              f" · distance {formatting.distance(int(snap.distance[node]))}\n")
     t.append("path: ", style="bold")
-    t.append(path_text(snap, node))
+    t.append(path_text(snap, node) if path is None else path)
     return t
 
 
@@ -205,6 +210,19 @@ class ObjectPane(Vertical):
 
     BORDER_TITLE = "Object"
 
+    class PathFound(Message):
+        """A worker found the path from a root to an object held through many slots."""
+
+        def __init__(self, snap: HeapSnapshot, node: int, path: str) -> None:
+            super().__init__()
+            self.snap = snap
+            self.node = node
+            self.path = path
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._shown: tuple[HeapSnapshot, int] | None = None
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="object-summary"):
             yield Static("", id="object")
@@ -212,11 +230,34 @@ class ObjectPane(Vertical):
 
     def show(self, snap: HeapSnapshot, node: int) -> None:
         self.remove_class("sites")
-        self.query_one("#object", Static).update(object_summary(snap, node))
+        self._shown = (snap, node)
+        if len(snap.retainer_slots(node)) > LOADING_SLOTS:  # each step up reads every slot
+            self.query_one("#object", Static).update(
+                object_summary(snap, node, "… finding the nearest root"))
+            self._find_path(snap, node)
+        else:
+            self.query_one("#object", Static).update(object_summary(snap, node))
         self.query_one(ObjectTree).show(snap, node)
         self.border_title = Text(f"Object {formatting.object_label(snap, node)}")
 
+    @work(thread=True, group="object-path", exit_on_error=False)
+    def _find_path(self, snap: HeapSnapshot, node: int) -> None:
+        """Runs in a thread: never touches a widget, only posts a message."""
+        try:
+            path = path_text(snap, node)
+        except Exception as exc:  # said in the pane: "finding" never stays forever
+            path = f"could not find the path from a root: {type(exc).__name__}: {exc}"
+        self.post_message(self.PathFound(snap, node, path))
+
+    def on_object_pane_path_found(self, message: PathFound) -> None:
+        message.stop()
+        if self._shown is not None and self._shown[0] is message.snap and \
+                self._shown[1] == message.node and not self.has_class("sites"):
+            self.query_one("#object", Static).update(
+                object_summary(message.snap, message.node, message.path))
+
     def show_sites(self, snap: HeapSnapshot, class_id: int) -> None:
+        self._shown = None
         self.add_class("sites")
         self.query_one("#object", Static).update(formatting.sites_text(snap, class_id))
         self.border_title = "Allocation sites"

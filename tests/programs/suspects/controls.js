@@ -69,6 +69,14 @@ run({
     const request = () => { const req = { id: n, rows: new Array(300).fill(0).map((_, j) => j + n), body: 'x'.repeat(1500) + n++ }; const off = bus.subscribe((e) => { req.seen = e; }); bus.publish(n); off(); };
     return { phases: steps((k) => { for (let i = 0; i < k; i++) request(); }, [20, 300, 300]) };
   },
+  // Each upstream call gets AbortSignal.timeout(30 s) and completes at once: Node keeps the
+  // timeouts of calls still in flight (and clears them when their signal is collected).
+  'abort-timeouts': () => {
+    const upstream = { calls: 0 };
+    globalThis.upstream = upstream;
+    const call = async () => { const job = { n: n++, data: new Array(20).fill(n) }; const signal = AbortSignal.timeout(30000); await new Promise((r) => setImmediate(r)); if (!signal.aborted) upstream.calls += job.data.length; };
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++) await call(); }, [10, 200, 200]) };
+  },
   // The same hub of handlers by id, but each request removes its handler when done.
   'unsubscribing-hub': () => {
     class Hub {

@@ -73,6 +73,15 @@ run({
     globalThis.lifecycle = { shutdown };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const job = { n, data: new Array(20).fill(n) }; shutdown.signal.addEventListener('abort', () => job.data.length); } }, [5, 300, 300]) };
   },
+  // Per request, a signal combining the server's long-lived one with the request's own
+  // (AbortSignal.any) gets an 'abort' listener, never removed: Node 20 keeps every such
+  // composite signal in a Set of its own module (gcPersistentSignals) while the long-lived
+  // signal lives. Node's state, named by Node's module.
+  'abort-any': () => {
+    const shutdown = new AbortController();
+    globalThis.lifecycle = { shutdown };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const job = { n, data: new Array(20).fill(n) }; const signal = AbortSignal.any([shutdown.signal, new AbortController().signal]); signal.addEventListener('abort', () => job.data.length); } }, [5, 300, 300]) };
+  },
   // once() handlers waiting for an event that never comes.
   'once-never': () => {
     const db = new EventEmitter();

@@ -1,4 +1,4 @@
-// Batching, memo and session caches (dataloader, lru-cache, memoizee, node-cache,
+// Batching, memo and session caches (dataloader, lru-cache, memoizee, node-cache, ttlcache,
 // express-session's MemoryStore, lodash's memoize, moize, ajv's compiled schemas, handlebars'
 // compiled templates) used across requests with keys
 // that never repeat and no bound; the controls scope or bound them.
@@ -12,6 +12,8 @@ const _ = require('lodash');
 const moize = require('moize');
 const Ajv = require('ajv');
 const Handlebars = require('handlebars');
+const { Keyv } = require('keyv');
+const { TTLCache } = require('@isaacs/ttlcache');
 const { run, steps } = require('../../suspects/harness');
 
 let n = 0;
@@ -97,6 +99,33 @@ run({
     const geo = { lookup: _.memoize((ip) => ({ ip, country: 'NL', city: `City ${ip}`, asn: [ip, 1234] })) };
     globalThis.geo = geo;
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) geo.lookup(`10.0.0.${n % 50}`); }, [20, 500, 500]) };
+  },
+  // keyv's in-memory store caching each order's response by its id, with no ttl: nothing
+  // ever leaves it (keyv's Map store has no bound of its own).
+  'keyv-no-ttl': () => {
+    const responses = { cache: new Keyv() };
+    globalThis.responses = responses;
+    const handle = async () => { const id = n++; await responses.cache.set(`order:${id}`, { order: profile(id), at: Date.now() }); };
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++) await handle(); }, [20, 500, 500]) };
+  },
+  'keyv-control': () => {
+    const responses = { cache: new Keyv() };
+    globalThis.responses = responses;
+    const handle = async () => { const id = n++ % 50; await responses.cache.set(`profile:${id}`, { profile: profile(id), at: Date.now() }); };
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++) await handle(); }, [60, 500, 500]) };
+  },
+  // @isaacs/ttlcache with an infinite ttl: entries never expire, one per session ever seen.
+  'ttlcache-no-ttl': () => {
+    const sessions = { cache: new TTLCache({ ttl: Infinity }) };
+    globalThis.sessions = sessions;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) sessions.cache.set(`sid-${n}`, profile(n)); }, [20, 500, 500]) };
+  },
+  // The same with a 10-minute ttl: the series is taken within one ttl, so nothing has expired
+  // yet, but its purge timer will expire every entry: growth within the ttl is no leak.
+  'ttlcache-ttl-control': () => {
+    const sessions = { cache: new TTLCache({ ttl: 10 * 60 * 1000 }) };
+    globalThis.sessions = sessions;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) sessions.cache.set(`sid-${n}`, profile(n)); }, [20, 500, 500]) };
   },
   // moize with no size limit: keys and values in two arrays side by side, one per address.
   'moize-unbounded': () => {
