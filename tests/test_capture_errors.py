@@ -258,7 +258,8 @@ def default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def test_ctrl_c_mid_snapshot_removes_the_partial_file(tmp_path: Path) -> None:
+def test_ctrl_c_mid_snapshot_lets_the_process_finish_it_and_removes_the_partial_file(
+        tmp_path: Path) -> None:
     out, paused = tmp_path / "out", tmp_path / "paused"
     with node("--inspect=127.0.0.1:0", program=GROWER) as target:
         assert target.send("grow 200000").startswith("grown")
@@ -273,10 +274,14 @@ def test_ctrl_c_mid_snapshot_removes_the_partial_file(tmp_path: Path) -> None:
         (part,) = out.glob("*.part")
         assert part.stat().st_size > 0
         capture.send_signal(signal.SIGINT)
-        stdout, stderr = capture.communicate(timeout=60)
+        stdout, stderr = capture.communicate("go\n", timeout=120)
         assert capture.returncode == 130 and "leaktui: interrupted" in stderr, stderr
+        assert "thrown away before leaving" in stderr, stderr
         assert list(out.iterdir()) == [] and stdout == ""
-        assert target.proc.poll() is None  # the process goes on
+        # The connection stayed until V8 had written the whole snapshot: the process goes on
+        # (Node 20 could die of SIGSEGV when it closed mid-snapshot).
+        assert target.proc.poll() is None
+        assert target.send("grow 1").startswith("grown")
 
 
 def stop_mid_write(pid: int, work: Path) -> None:

@@ -10,7 +10,7 @@ import errno
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,8 @@ from leaktui.errors import LeakTuiError
 class Progress:
     """Where a capture is. phase: "gc" (forced collection), "snapshot" (V8 walks the heap;
     done/total objects), "writing" (streaming; `written` bytes so far), "sampling" (done/total
-    milliseconds), "done"."""
+    milliseconds), "interrupted" (Ctrl-C while V8 writes the snapshot: it is let finish and
+    thrown away), "done"."""
 
     phase: str
     done: int = 0
@@ -122,9 +123,10 @@ class _ChunkSink:
         self.out = out
         self.progress = progress
         self.error: LeakTuiError | None = None
+        self.discarding = False
 
     def chunk(self, params: dict[str, Any]) -> None:
-        if self.error is not None:
+        if self.error is not None or self.discarding:
             return
         try:
             self.out.write(params.get("chunk", ""))
@@ -163,12 +165,10 @@ async def take_snapshot(session: CdpSession, path: str,
             if progress is not None:
                 progress(Progress("gc"))
             await session.call("HeapProfiler.collectGarbage", timeout=300)
-            if stop_tracking:
-                await session.call("HeapProfiler.stopTrackingHeapObjects",
-                                   {"reportProgress": True}, timeout=None)
-            else:
-                await session.call("HeapProfiler.takeHeapSnapshot",
-                                   {"reportProgress": True}, timeout=None)
+            method = ("HeapProfiler.stopTrackingHeapObjects" if stop_tracking else
+                      "HeapProfiler.takeHeapSnapshot")
+            await _let_finish(session.call(method, {"reportProgress": True}, timeout=None),
+                              sink)
         finally:
             session.off("HeapProfiler.addHeapSnapshotChunk")
             session.off("HeapProfiler.reportHeapSnapshotProgress")
@@ -180,6 +180,28 @@ async def take_snapshot(session: CdpSession, path: str,
     if progress is not None:
         progress(Progress("done", written=size))
     return Captured(path, size, time.monotonic() - started)
+
+
+async def _let_finish(call: Awaitable[dict[str, Any]], sink: _ChunkSink) -> None:
+    """Await the snapshot call; cancelled (Ctrl-C) while V8 writes the snapshot, let it finish.
+
+    V8 cannot stop a snapshot half way, and Node can crash when the inspector connection
+    closes while the snapshot streams (Node 20 did, SIGSEGV, in our tests): a process under
+    investigation must not die of it. So the chunks still coming are thrown away, the call is
+    awaited to its end and only then is the cancellation passed on. A second cancellation while
+    waiting (the command's second Ctrl-C) leaves at once."""
+    walk = asyncio.ensure_future(call)
+    try:
+        await asyncio.shield(walk)
+    except asyncio.CancelledError:
+        if walk.done():
+            raise
+        sink.discarding = True
+        if sink.progress is not None:
+            sink.progress(Progress("interrupted", written=sink.out.written))
+        with contextlib.suppress(LeakTuiError):
+            await walk
+        raise
 
 
 async def sample_profile(session: CdpSession, path: str, seconds: float,

@@ -12,8 +12,8 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Coroutine, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from urllib.parse import urlparse
 
 from leaktui.capture.series import (
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from leaktui.capture.inspector import CdpSession, Endpoint, HeapUsage
     from leaktui.capture.process import NodeProcess
     from leaktui.capture.snapshot import Progress
+
+T = TypeVar("T")
 
 SECRETS = ("Heap snapshots hold everything in the process's memory: tokens, passwords, keys and "
            "user data. Keep them on this host (they are written mode 0600) and delete them "
@@ -86,6 +88,10 @@ def render_progress(label: str, progress: Progress, width: int = 30) -> str:
         fraction = min(1.0, progress.done / progress.total) if progress.total else 0.0
         filled = int(width * fraction)
         return f"{label} [{'#' * filled}{'.' * (width - filled)}] {100 * fraction:5.1f}%"
+    if progress.phase == "interrupted":
+        return (f"{label}: interrupted; V8 cannot stop a snapshot half way and closing the "
+                "connection now can crash Node, so the rest is read and thrown away before "
+                "leaving (Ctrl-C again to leave at once)")
     if progress.phase == "writing":
         return f"{label} [{'#' * width}] writing {format_size(progress.written)}"
     return f"{label}: {format_size(progress.written)} written"
@@ -100,12 +106,19 @@ class ProgressBar:
         self.stream = stream if stream is not None else sys.stderr
         self.tty = self.stream.isatty()
         self._last = 0.0
+        self._line_open = False  # a redrawn line waits for its newline
         self._started = time.monotonic()
         if not self.tty:
             self.stream.write(f"{label}: started\n")
             self.stream.flush()
 
     def __call__(self, progress: Progress) -> None:
+        if progress.phase == "interrupted":  # said whether or not stderr is a terminal
+            self.stream.write(("\r\x1b[K" if self.tty else "")
+                              + render_progress(self.label, progress) + "\n")
+            self.stream.flush()
+            self._line_open = False
+            return
         if not self.tty:
             return
         now = time.monotonic()
@@ -114,6 +127,7 @@ class ProgressBar:
         self._last = now
         self.stream.write("\r\x1b[K" + render_progress(self.label, progress))
         self.stream.flush()
+        self._line_open = True
 
     def finish(self, path: str, size: int) -> None:
         seconds = time.monotonic() - self._started
@@ -122,9 +136,10 @@ class ProgressBar:
         self.stream.flush()
 
     def abandon(self) -> None:
-        if self.tty:
+        if self._line_open:
             self.stream.write("\n")
             self.stream.flush()
+            self._line_open = False
 
 
 def _say(text: str) -> None:
@@ -297,12 +312,12 @@ def inspector_capture(endpoint: Endpoint, plan: Plan, allow_remote: bool,
     with _event_loop() as loop:
         loop.run_until_complete(session.__aenter__())
         try:
-            usage = loop.run_until_complete(session.heap_usage())
+            usage = _interruptible(loop, session.heap_usage())
             if plan.sample is not None:
                 _confirm_sample(plan, usage)
-                return [loop.run_until_complete(_sample(session, plan))]
+                return [_interruptible(loop, _sample(session, plan))]
             _confirm_series(plan, usage)
-            return loop.run_until_complete(_series(session, plan))
+            return _interruptible(loop, _series(session, plan))
         finally:
             asked = opened_by_us and loop.run_until_complete(_close_inspector(session))
             loop.run_until_complete(session.__aexit__(None, None, None))
@@ -311,6 +326,33 @@ def inspector_capture(endpoint: Endpoint, plan: Plan, allow_remote: bool,
                      _wait_closed(endpoint) else
                      f"The inspector that SIGUSR1 opened may stay open on {endpoint} until "
                      "the process exits.")
+
+
+def _interruptible(loop: asyncio.AbstractEventLoop, step: Coroutine[Any, Any, T]) -> T:
+    """Run `step` on `loop` with Ctrl-C cancelling it, so it can finish what must not be cut
+    short (a snapshot V8 is writing: `take_snapshot`); a second Ctrl-C leaves at once. Either
+    way the command ends as interrupted (KeyboardInterrupt)."""
+    task = loop.create_task(step)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started with Ctrl-C ignored
+        return loop.run_until_complete(task)
+    interrupts = 0
+
+    def interrupted() -> None:
+        nonlocal interrupts
+        interrupts += 1
+        if interrupts > 1:
+            raise KeyboardInterrupt
+        task.cancel()
+
+    loop.add_signal_handler(signal.SIGINT, interrupted)
+    try:
+        return loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        if interrupts:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
 
 
 @contextlib.contextmanager
