@@ -16,15 +16,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.widgets import ProgressBar
+from textual.widgets import Input, ProgressBar
 from tui_support import RULES, SERIES, cached_loader, wait_loaded, wait_until
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.suspects import Suspect
 from leaktui.tui.app import LeakApp
 from leaktui.tui.main import MainScreen
-from leaktui.tui.screens import HelpScreen, PromptScreen, help_plain, parse_object_id
+from leaktui.tui.screens import HelpScreen, help_plain, parse_object_id
 from leaktui.tui.widgets.investigate import InvestigationView
+from leaktui.tui.widgets.prompt import PromptBar
 
 
 def slow_loader(phases: list[str], finished: list[str]) -> Callable[..., HeapSnapshot]:
@@ -72,7 +73,7 @@ async def test_an_unusable_file_is_a_message_in_the_app_not_a_crash(tmp_path: Pa
         assert str(app.query_one("#load-label").render()).startswith("Cannot open: ")
         await pilot.press("1", "g", "slash")  # nothing to act on: no exception, no prompt
         assert app.active_view == "investigate"
-        assert not isinstance(app.screen, PromptScreen)
+        assert not app.query_one(PromptBar).is_open and not isinstance(app.focused, Input)
         await pilot.press("q")
 
 

@@ -23,6 +23,7 @@ from leaktui.snapshot import HeapSnapshot
 from leaktui.tui.app import LeakApp
 from leaktui.tui.widgets import ClassSummaryTable, InstanceTable, ObjectTree, RetainerTree
 from leaktui.tui.widgets.instances import PAGE
+from leaktui.tui.widgets.prompt import PromptBar
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +81,32 @@ async def test_o_backspace_and_f_move_through_the_history_and_g_goes_to_an_id(
         await wait_until(pilot, lambda: any("Not an object id" in n.message
                                             for n in app.notices), what="the bad id")
         assert app.current_object() == owner
+
+
+async def test_the_go_to_prompt_moves_no_pane_and_esc_or_tab_gives_the_focus_back(
+    sessions: str,
+) -> None:
+    """`g` asks on a bar over the key bar (not a pushed screen: no pane is laid out again);
+    esc closes it with the focus back on the pane it came from, tab moves on to a pane and
+    closes it too."""
+    app = LeakApp([sessions], loader=cached_loader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("1")
+        table = app.query_one(ClassSummaryTable)
+        assert app.focused is table
+        panes = {pane.id: pane.region for pane in app.query(".pane")}
+        bar = app.query_one(PromptBar)
+        await pilot.press("g", *"@1")
+        assert bar.is_open and bar.question.startswith("Go to object id")
+        assert app.screen is app.main and app.focused is bar.query_one(Input)
+        assert bar.query_one(Input).value == "@1"
+        assert {pane.id: pane.region for pane in app.query(".pane")} == panes
+        await pilot.press("escape")
+        assert not bar.is_open and not bar.display and app.focused is table
+        await pilot.press("g", "tab")
+        await wait_until(pilot, lambda: not bar.is_open, what="the prompt closed")
+        assert app.focused is app.query_one(InstanceTable)
 
 
 async def test_an_edge_of_the_object_pane_becomes_the_current_object(sessions: str) -> None:

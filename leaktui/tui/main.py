@@ -18,6 +18,7 @@ from textual import events, on, work
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Label, ProgressBar, Static
@@ -25,8 +26,9 @@ from textual.worker import Worker, WorkerState
 
 from leaktui.tui.messages import OpenObject, OpenObjects, OpenPin, OpenSuspect
 from leaktui.tui.session import Loaded, Session
-from leaktui.tui.view import LeakView, focus_now
+from leaktui.tui.view import LeakView
 from leaktui.tui.widgets.keybar import KeyBar
+from leaktui.tui.widgets.prompt import PromptBar
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
     from leaktui.pins import PinStore
     from leaktui.snapshot import HeapSnapshot
     from leaktui.snapshot.search import HeapSearch
-    from leaktui.tui.screens import PromptScreen
     from leaktui.tui.search import HeapSearched, HeapSearchFailed
     from leaktui.tui.views import ViewSpec
     from leaktui.tui.widgets.investigate import InvestigationView
@@ -59,6 +60,11 @@ class MainScreen(Screen[None]):
     """``views`` are built with ``make_view`` (the app passes itself to `ViewSpec.make`)."""
 
     AUTO_FOCUS = None  # nothing has the focus while loading (keys go to the bindings)
+    # Textual repaints the whole screen when the focus moves (Screen.focused is a repainting
+    # reactive): on 160x50 that was a full render on every key that changes pane. The widgets
+    # whose look depends on the focus repaint themselves (`:focus` and `:focus-within` styles
+    # are updated per widget), so the screen need not.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS = [
         Binding("tab", "pane(1)", "pane", priority=True,
                 tooltip="next pane (shift+tab: previous)"),
@@ -117,6 +123,7 @@ class MainScreen(Screen[None]):
             yield ProgressBar(total=100, show_eta=False, id="load-bar")
             yield Label("q quits", id="load-hint")
         yield KeyBar(first=("pane(1)", "quit", "help"), id="keys")
+        yield PromptBar(id="prompt")
 
     class Ready(Message):
         """The screen and its views are mounted: loading may start."""
@@ -513,10 +520,10 @@ class MainScreen(Screen[None]):
         keep = session.step_snapshot(step)
         self.show_snapshot(keep)
 
-    async def action_goto(self) -> None:
+    def action_goto(self) -> None:
         if not self.need_snapshots():
             return
-        from leaktui.tui.screens import goto_screen, parse_object_id
+        from leaktui.tui.screens import GOTO_PLACEHOLDER, GOTO_QUESTION, parse_object_id
 
         def done(value: str | None) -> None:
             if not value:
@@ -527,14 +534,13 @@ class MainScreen(Screen[None]):
                 return
             self.open_object_id(node_id)
 
-        await self.open_prompt(goto_screen(), done)
+        self.open_prompt(GOTO_QUESTION, GOTO_PLACEHOLDER, done)
 
-    async def open_prompt(self, screen: PromptScreen,
-                          done: Callable[[str | None], None]) -> None:
-        """Push a prompt and focus its input before the next key is handled, so keys typed
-        in one go after the command key (`g@123` then enter) all reach the prompt."""
-        await self.app.push_screen(screen, done)
-        focus_now(screen.query_one(Input))
+    def open_prompt(self, question: str, placeholder: str,
+                    done: Callable[[str | None], None]) -> None:
+        """Ask in the prompt bar; it has the focus before the next key is handled, so keys
+        typed in one go after the command key (`g@123` then enter) all reach it."""
+        self.query_one(PromptBar).ask(question, placeholder, done)
 
     def action_copy_path(self) -> None:
         """The current object as a chat-sized Markdown finding: its path from a root, sizes,
@@ -594,12 +600,12 @@ class MainScreen(Screen[None]):
         self.app.push_screen(PinNoteScreen(what, old.note if old is not None else ""), done)
 
     # ------------------------------------------------------------------ search
-    async def action_search_heap(self) -> None:
+    def action_search_heap(self) -> None:
         """A prompt; the search runs in a worker and lists what it finds in the instances
         pane."""
         if not self.need_snapshots():
             return
-        from leaktui.tui.search import search_screen
+        from leaktui.tui.search import SEARCH_HINT, SEARCH_QUESTION
 
         index = self.session.current
 
@@ -607,7 +613,7 @@ class MainScreen(Screen[None]):
             if value:
                 self._start_search(index, value, None, "")
 
-        await self.open_prompt(search_screen(), done)
+        self.open_prompt(SEARCH_QUESTION, SEARCH_HINT, done)
 
     def heap_search(self, index: int) -> HeapSearch:
         from leaktui.snapshot.search import HeapSearch

@@ -1,4 +1,4 @@
-"""Modal screens: go to @id, a note for a pin, and the help built from the key bindings."""
+"""The help built from the key bindings (a modal screen), and what the go-to prompt asks."""
 
 from __future__ import annotations
 
@@ -10,44 +10,17 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Static
 
 if TYPE_CHECKING:
     from leaktui.tui.views import ViewSpec
 
 
-class PromptScreen(ModalScreen[str | None]):
-    """One line of input; enter returns it, esc returns None."""
-
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
-
-    def __init__(self, question: str, placeholder: str = "") -> None:
-        super().__init__()
-        self.question, self.placeholder = question, placeholder
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="prompt-box"):
-            yield Label(self.question)
-            yield Input(placeholder=self.placeholder, id="prompt-input")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def goto_screen() -> PromptScreen:
-    return PromptScreen("Go to object id (e.g. @12345):", "@id")
-
-
-def note_screen() -> PromptScreen:
-    return PromptScreen("Pin with a note (enter saves, esc cancels):",
-                        "e.g. grows 2k entries/min, owned by checkout")
+GOTO_QUESTION = "Go to object id (e.g. @12345; enter goes, esc cancels):"
+GOTO_PLACEHOLDER = "@id"
 
 
 def parse_object_id(value: str) -> int | None:

@@ -9,18 +9,15 @@ import numpy as np
 from textual.message import Message
 
 from leaktui.snapshot.search import SearchResult
-from leaktui.tui.screens import PromptScreen
 
 SEARCH_HINT = "text, or re:REGEX (class, name, string value or property name)"
 
 
-def search_screen() -> PromptScreen:
-    return PromptScreen("Search the whole heap (enter searches, esc cancels):", SEARCH_HINT)
+SEARCH_QUESTION = "Search the whole heap (enter searches, esc cancels):"
 
 
-def instance_filter_screen(title: str) -> PromptScreen:
-    return PromptScreen(f"Filter the instances of {title[:60]} (enter filters, esc cancels):",
-                        SEARCH_HINT)
+def instance_filter_question(title: str) -> str:
+    return f"Filter the instances of {title[:60]} (enter filters, esc cancels):"
 
 
 class HeapSearched(Message):

@@ -196,19 +196,20 @@ class InvestigationView(Grid, LeakView):
         """`/` is a plain letter while the filter (an input) has the focus."""
         return not (action == "filter" and isinstance(self.screen.focused, Input))
 
-    async def action_filter(self) -> None:
+    def action_filter(self) -> None:
         if self.snap is None:
             return
         focused = self.screen.focused
         if isinstance(focused, InstanceTable):
-            await self._ask_instance_filter(focused)
+            self._ask_instance_filter(focused)
             return
         self.open_filter()
 
-    async def _ask_instance_filter(self, table: InstanceTable) -> None:
-        """The prompt opens and takes the focus before the next key is handled, so what is
-        typed right after `/` lands in it."""
-        from leaktui.tui.search import instance_filter_screen
+    def _ask_instance_filter(self, table: InstanceTable) -> None:
+        """The screen's prompt bar opens and takes the focus before the next key is handled,
+        so what is typed right after `/` lands in it."""
+        from leaktui.tui.search import SEARCH_HINT, instance_filter_question
+        from leaktui.tui.widgets.prompt import PromptBar
 
         members, title = table.members, table.title
 
@@ -216,9 +217,9 @@ class InvestigationView(Grid, LeakView):
             if value:
                 self.post_message(self.FilterInstances(members, title, value))
 
-        screen = instance_filter_screen(title)
-        await self.app.push_screen(screen, done)
-        focus_now(screen.query_one(Input))
+        bars = self.screen.query(PromptBar)
+        if bars:
+            bars.first().ask(instance_filter_question(title), SEARCH_HINT, done)
 
     def action_sort(self) -> None:
         if self.snap is not None:
