@@ -85,6 +85,8 @@ def test_object_ids_near_2_to_the_32_are_found_and_compared(tmp_path: Path) -> N
     wanted = moved.node_id.astype(np.int64)
     np.testing.assert_array_equal(moved.ordinals_of_ids(wanted), np.arange(moved.node_count))
     assert moved.ordinal_of_id(2**32 + 1) is None
+    assert moved.find_ordinal(int(wanted[-1])) == moved.node_count - 1  # the go-to's scan
+    assert moved.find_ordinal(2**32 + 1) is None
     assert compare(load_lean(high), moved) == []  # the same objects on both sides
     rows = compare(load_lean(str(MINI)), moved)  # no id in common: all new, all deleted
     assert sum(r.new for r in rows) == sum(r.deleted for r in rows) > 0
@@ -186,3 +188,19 @@ def test_the_files_self_sizes_are_kept_where_folding_changed_them() -> None:
     assert folded.size and snap.raw_self_size.nbytes == 8 * folded.size
     for v in [0, int(folded[0]), int(folded[-1]), snap.node_count - 1]:
         assert int(snap.raw_self_size[v]) == int(in_file[v])
+
+
+def test_one_id_is_found_by_a_scan_without_sorting_the_ids(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """The TUI's go-to (`find_ordinal`) finds the object the sorted lookup finds, across the
+    scan's chunks, and leaves the sorted ids unbuilt (they cost a second on the giant file)."""
+    from leaktui.snapshot import objects
+
+    monkeypatch.setattr(objects, "_ID_SCAN_CHUNK", 7)
+    snap = load_snapshot(str(MINI))
+    ids = snap.node_id.astype(np.int64).tolist()
+    absent = [max(ids) + 2, -1, 2**32 + 1]
+    found = [snap.find_ordinal(i) for i in ids + absent]
+    assert "_ids_sorted" not in snap.__dict__
+    assert found == [snap.ordinal_of_id(i) for i in ids + absent]
+    assert found[:len(ids)] == list(range(len(ids))) and found[len(ids):] == [None] * 3

@@ -18,6 +18,7 @@ from leaktui.snapshot.strings import StringTable, text_order_key
 
 NO_DISTANCE = k.NO_DISTANCE
 _JS_PARSE_INT = re.compile(r"^\s*([+-]?\d+)")
+_ID_SCAN_CHUNK = 1 << 22  # ids compared at once by `find_ordinal` (4M: a 4 MB mask)
 T = TypeVar("T")
 
 
@@ -94,6 +95,23 @@ class IdLookups(SnapshotData):
         i = int(np.searchsorted(ids, ids.dtype.type(node_id)))
         if i < ids.size and int(ids[i]) == node_id:
             return int(order[i])
+        return None
+
+    def find_ordinal(self, node_id: int) -> int | None:
+        """`ordinal_of_id` for one id asked now and then (the TUI's go-to): the sorted ids
+        when a comparison or batch lookup already built them, else a scan of the id column
+        in chunks (~30 ms on 73M nodes at worst) instead of sorting it on the keypress (a
+        second on the giant file, and 12 bytes a node kept)."""
+        if "_ids_sorted" in self.__dict__:
+            return self.ordinal_of_id(node_id)
+        ids = self.node_id
+        if not 0 <= node_id <= np.iinfo(ids.dtype).max:
+            return None
+        key = ids.dtype.type(node_id)
+        for start in range(0, ids.size, _ID_SCAN_CHUNK):
+            hits = np.flatnonzero(ids[start:start + _ID_SCAN_CHUNK] == key)
+            if hits.size:
+                return start + int(hits[0])
         return None
 
     @cached_property

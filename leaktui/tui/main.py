@@ -114,6 +114,8 @@ class MainScreen(Screen[None]):
         self.views_ready = False  # the views are mounted (after the first frame)
         self._pending: Loaded | None = None  # loaded before the views were mounted
         self.loading_hint = "q quits"
+        self._switcher: ContentSwitcher | None = None
+        self._investigation: InvestigationView | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -174,8 +176,11 @@ class MainScreen(Screen[None]):
             return None  # not mounted yet
         from leaktui.tui.widgets.investigate import InvestigationView
 
-        found = self.query(InvestigationView)
-        return found.first() if found else None
+        view = self._investigation
+        if view is None or view.parent is None:  # a query on every call cost ms per key
+            found = self.query(InvestigationView)
+            view = self._investigation = found.first() if found else None
+        return view if view is not None and view.is_attached else None
 
     def views(self) -> list[Widget]:
         return [self.query_one(f"#{spec.id}") for spec in self.view_specs]
@@ -188,8 +193,13 @@ class MainScreen(Screen[None]):
 
     @property
     def active_view(self) -> str | None:
-        switchers = self.query("#views").results(ContentSwitcher)
-        return next((sw.current for sw in switchers), None)
+        """Asked by `check_action` for every binding whenever the key bar is redrawn: the
+        switcher is kept rather than queried (none once the app is shutting down)."""
+        switcher = self._switcher
+        if switcher is None or not switcher.is_attached:
+            switcher = self._switcher = next(iter(self.query("#views").results(
+                ContentSwitcher)), None)
+        return switcher.current if switcher is not None else None
 
     # ------------------------------------------------------------------ loading
     def show_progress(self, label: str, done: float) -> None:
@@ -357,7 +367,7 @@ class MainScreen(Screen[None]):
     def open_object_id(self, node_id: int, snapshot: int | None = None) -> bool:
         session = self.session
         index = session.current if snapshot is None else snapshot
-        node = session.snaps[index].ordinal_of_id(node_id)
+        node = session.snaps[index].find_ordinal(node_id)
         if node is None:
             self.notify(f"No object @{node_id} in "
                         f"{os.path.basename(session.snaps[index].path)}.", severity="error")
