@@ -14,8 +14,10 @@ figures are also given above it. Steps, in the order a person would take them:
   e on the retainer tree's root (open the nearest retainers up to a root again)
   the "N more" row (the next 200 instances)
   g @id enter on the object with the most retainers (its first 50 named and sorted, a page;
-    past retainers.LOADING_SLOTS slots a worker lists them: the key shows a "listing" row,
-    and the time until the worker's rows are on screen is given too)
+    past retainers.LOADING_SLOTS slots a worker lists them and another finds its path: the
+    key shows "listing" and "finding" rows). The pilot waits for the whole process to be
+    idle, workers included, so this step is also timed by the frames the app draws: from
+    enter to the first frame showing the object, and to the first with the workers' results
   the "N more retainers" row under it (the next 50)
   s five times (re-sort the class table by each column, back to retained size)
   a filter keystroke (incremental filter of the class table)
@@ -28,9 +30,13 @@ import asyncio
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from rich.console import RenderableType
+from textual.screen import Screen
+from textual.widgets import Static
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -42,6 +48,19 @@ from leaktui.tui.widgets.retainers import TREE_WIDTH  # noqa: E402
 
 async def run(path: str, size: tuple[int, int], repeat: int) -> None:
     app = LeakApp([path])
+    # Each frame the app draws, with whether the step's result was on it: the pilot waits
+    # until the whole process is idle, worker threads included, so for a key that starts a
+    # worker its figure is the worker's time; the frames say when the screen answered.
+    frames: list[tuple[float, bool, bool]] = []
+    probe: list[Callable[[], bool]] = []
+    display = app._display
+
+    def on_display(screen: Screen[object], renderable: RenderableType | None) -> None:
+        shown = bool(probe and probe[0]())
+        frames.append((time.perf_counter(), shown, shown and bool(probe and probe[1]())))
+        display(screen, renderable)
+
+    app._display = on_display  # type: ignore[method-assign]
     async with app.run_test(size=size) as pilot:
         started = time.perf_counter()
         while not app.snaps and not app.load_error:
@@ -60,6 +79,23 @@ async def run(path: str, size: tuple[int, int], repeat: int) -> None:
             await pilot.wait_for_scheduled_animations()
             await pilot.pause(0)
             return 1000 * (time.perf_counter() - t0)
+
+        async def to_screen(keys: tuple[str, ...], shown: Callable[[], bool],
+                            done: Callable[[], bool]) -> tuple[float, float]:
+            """From the last key sent to the first frame that shows its result (``shown``),
+            and to the first that shows the workers' results (``done``) too."""
+            await pilot.press(*keys[:-1])
+            await pilot.wait_for_scheduled_animations()
+            frames.clear()
+            probe[:] = [shown, done]
+            t0 = time.perf_counter()
+            await pilot.press(keys[-1])
+            while not any(both for _, _, both in frames):
+                await pilot.pause(0.01)
+            probe.clear()
+            first = next(t for t, ok, _ in frames if ok)
+            last = next(t for t, _, both in frames if both)
+            return 1000 * (first - t0), 1000 * (last - t0)
 
         floor = min([await measure("z") for _ in range(5)])  # z is bound to nothing
         print(f"{'harness floor per key (an unbound key)':52} {floor:8.1f} ms")
@@ -88,6 +124,11 @@ async def run(path: str, size: tuple[int, int], repeat: int) -> None:
         table = app.query_one(ClassSummaryTable)
         instances = app.query_one(InstanceTable)
         tree = app.query_one(RetainerTree)
+        summary = app.query_one("#object", Static)
+
+        def finding() -> bool:
+            return "finding the nearest root" in str(summary.render())
+
         rows = table.rows_shown
         biggest = max(range(len(rows)), key=lambda i: rows[i].count)
         name, count = rows[biggest].name, rows[biggest].count
@@ -126,8 +167,23 @@ async def run(path: str, size: tuple[int, int], repeat: int) -> None:
         def away() -> None:  # another object first, so that the next g opens this one
             investigation.show_object(int(instances.nodes[0]))
             investigation.focus_pane(0)
+            tree._lists.clear()  # as the first time: its retainers are listed again
         await timed(f"g @id enter: the most-held object ({slots:,} slots)", "g", *held_id,
                     "enter", prepare=away)
+        answers, finished = [], []
+        for _ in range(repeat):
+            away()
+            await pilot.pause(0.05)
+            first, last = await to_screen(
+                ("g", *held_id, "enter"), lambda: tree.object_node == held and
+                app.focused is tree, lambda: not tree.listing and not finding())
+            answers.append(first)
+            finished.append(last)
+        label = "  ... enter to the first frame showing it"
+        print(f"{label:52} {statistics.median(answers):8.1f} ms  (range "
+              f"{min(answers):.0f}-{max(answers):.0f})")
+        label = "  ... enter to the workers' rows and path on screen"
+        print(f"{label:52} {statistics.median(finished):8.1f} ms")
 
         def to_more_retainers() -> None:
             tree.show(snap, held)

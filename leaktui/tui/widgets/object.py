@@ -234,11 +234,17 @@ class ObjectPane(Vertical):
         if len(snap.retainer_slots(node)) > LOADING_SLOTS:  # each step up reads every slot
             self.query_one("#object", Static).update(
                 object_summary(snap, node, "… finding the nearest root"))
-            self._find_path(snap, node)
+            # Started once the placeholder is on screen (a worker started now would take
+            # the GIL from the UI thread while it draws that frame).
+            self.call_after_refresh(self._start_finding, snap, node)
         else:
             self.query_one("#object", Static).update(object_summary(snap, node))
         self.query_one(ObjectTree).show(snap, node)
         self.border_title = Text(f"Object {formatting.object_label(snap, node)}")
+
+    def _start_finding(self, snap: HeapSnapshot, node: int) -> None:
+        if self._shown is not None and self._shown[0] is snap and self._shown[1] == node:
+            self._find_path(snap, node)
 
     @work(thread=True, group="object-path", exit_on_error=False)
     def _find_path(self, snap: HeapSnapshot, node: int) -> None:

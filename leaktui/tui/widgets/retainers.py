@@ -144,7 +144,10 @@ class RetainerTree(Tree[RetainerRow]):
                                RetainerRow(data.node, -1, data.ancestors, loading=True))
             known = self._lists.get(data.node)
             wanted = max(start + TREE_WIDTH, 2 * len(known[0]) if known else 0)
-            self._list_retainers(snap, data.node, wanted, tree_node, start)
+            # Started once the "listing" row is on screen: a worker started now would take
+            # the GIL from the UI thread while it draws that frame.
+            self.call_after_refresh(self._start_listing, snap, data.node, wanted, tree_node,
+                                    start)
             return
         retainers, total = found
         for edge, src in retainers[start:start + TREE_WIDTH]:
@@ -159,6 +162,11 @@ class RetainerTree(Tree[RetainerRow]):
                                            more_from=start + TREE_WIDTH))
         if not total:
             tree_node.allow_expand = False
+
+    def _start_listing(self, snap: HeapSnapshot, node: int, wanted: int,
+                       tree_node: TreeNode[RetainerRow], start: int) -> None:
+        if snap is self.snap and self._attached(tree_node):  # else: another object by now
+            self._list_retainers(snap, node, wanted, tree_node, start)
 
     @work(thread=True, group="retainers", exit_on_error=False)
     def _list_retainers(self, snap: HeapSnapshot, node: int, wanted: int,
