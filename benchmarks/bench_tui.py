@@ -13,6 +13,7 @@ figures are also given above it. Steps, in the order a person would take them:
   enter on the largest object (it becomes the current one; path to a root opened)
   e on the retainer tree's root (open the nearest retainers up to a root again)
   the "N more" row (the next 200 instances)
+  g (the go-to prompt opens), a digit typed in it
   g @id enter on the object with the most retainers (its first 50 named and sorted, a page;
     past retainers.LOADING_SLOTS slots a worker lists them and another finds its path: the
     key shows "listing" and "finding" rows). The pilot waits for the whole process to be
@@ -43,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from leaktui.tui.app import LeakApp  # noqa: E402
 from leaktui.tui.widgets import ClassSummaryTable, InstanceTable, RetainerTree  # noqa: E402
 from leaktui.tui.widgets.instances import PAGE  # noqa: E402
+from leaktui.tui.widgets.prompt import PromptBar  # noqa: E402
 from leaktui.tui.widgets.retainers import TREE_WIDTH  # noqa: E402
 
 
@@ -168,6 +170,17 @@ async def run(path: str, size: tuple[int, int], repeat: int) -> None:
             investigation.show_object(int(instances.nodes[0]))
             investigation.focus_pane(0)
             tree._lists.clear()  # as the first time: its retainers are listed again
+        bar = app.query_one(PromptBar)
+
+        def closed() -> None:
+            if bar.is_open:
+                bar.action_cancel()
+            investigation.focus_pane(0)
+
+        await timed("g: the go-to prompt opens", "g", prepare=closed)
+        await timed("a digit typed in it", held_id[0], prepare=lambda: (
+            closed(), bar.ask("?", "", lambda _: None)))
+        closed()
         await timed(f"g @id enter: the most-held object ({slots:,} slots)", "g", *held_id,
                     "enter", prepare=away)
         answers, finished = [], []
