@@ -164,4 +164,6 @@ def test_the_app_draws_its_first_frame_before_importing_the_views_or_numpy() -> 
     )
     proc = fresh_python(code, str(SAMPLE))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[['leaktui.tui.widgets.keybar']]", proc.stdout
+    # Only the main screen's own light widgets (the key bar, the prompt bar): no view, no numpy.
+    assert proc.stdout.strip() == \
+        "[['leaktui.tui.widgets.keybar', 'leaktui.tui.widgets.prompt']]", proc.stdout
