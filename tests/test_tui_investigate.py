@@ -97,10 +97,11 @@ async def test_the_go_to_prompt_moves_no_pane_and_esc_or_tab_gives_the_focus_bac
         assert app.focused is table
         panes = {pane.id: pane.region for pane in app.query(".pane")}
         bar = app.query_one(PromptBar)
-        await pilot.press("g", *"@1")
+        await pilot.press("g", *"@7q7")
         assert bar.is_open and bar.question.startswith("Go to object id")
         assert app.screen is app.main and app.focused is bar.query_one(Input)
-        assert bar.query_one(Input).value == "@1"
+        assert bar.query_one(Input).value == "@7q7"  # and on screen, not hidden by a border:
+        assert "@7q7" in "".join(strip.text for strip in app.screen._compositor.render_strips())
         assert {pane.id: pane.region for pane in app.query(".pane")} == panes
         await pilot.press("escape")
         assert not bar.is_open and not bar.display and app.focused is table

@@ -39,7 +39,12 @@ class PromptBar(Vertical):
         background: $surface;
         padding: 0 1;
     }
-    PromptBar > Input { border: none; height: 1; padding: 0; background: $surface; }
+    PromptBar > Input, PromptBar > Input:focus {
+        border: none;
+        height: 1;
+        padding: 0;
+        background: $surface;
+    }
     """
     BINDINGS = [Binding("escape", "cancel", "cancel")]
     HELP_TITLE = "Prompt"
