@@ -87,8 +87,8 @@ async def test_the_go_to_prompt_moves_no_pane_and_esc_or_tab_gives_the_focus_bac
     sessions: str,
 ) -> None:
     """`g` asks on a bar over the key bar (not a pushed screen: no pane is laid out again);
-    esc closes it with the focus back on the pane it came from, tab moves on to a pane and
-    closes it too."""
+    it stays while the terminal window loses the focus and has it back; esc closes it with the
+    focus back on the pane it came from, tab moves on to a pane and closes it too."""
     app = LeakApp([sessions], loader=cached_loader)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(app, pilot)
@@ -103,6 +103,12 @@ async def test_the_go_to_prompt_moves_no_pane_and_esc_or_tab_gives_the_focus_bac
         assert bar.query_one(Input).value == "@7q7"  # and on screen, not hidden by a border:
         assert "@7q7" in "".join(strip.text for strip in app.screen._compositor.render_strips())
         assert {pane.id: pane.region for pane in app.query(".pane")} == panes
+        app.post_message(events.AppBlur())  # the terminal window loses the focus, then has it
+        await pilot.pause()
+        assert bar.is_open and app.focused is None
+        app.post_message(events.AppFocus())
+        await wait_until(pilot, lambda: app.focused is bar.query_one(Input), what="the focus")
+        assert bar.is_open and bar.query_one(Input).value == "@7q7"
         await pilot.press("escape")
         assert not bar.is_open and not bar.display and app.focused is table
         await pilot.press("g", "tab")

@@ -90,9 +90,13 @@ class PromptBar(Vertical):
         self._close(None)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        """The focus went elsewhere (tab, a click on a pane): the prompt is dropped. Blur events
-        arrive late: one for a prompt closed since, or that has the focus again, is old news."""
-        if self._done is not None and self.screen.focused is not self.query_one(Input):
+        """The focus went to another widget (tab, a click on a pane): the prompt is dropped.
+        Blur events arrive late: one for a prompt closed since, or that has the focus again, is
+        old news; and with no focus at all the terminal window lost it (Textual gives it back
+        to the input when the window has it again), so the prompt stays."""
+        focused = self.screen.focused
+        if self._done is not None and focused is not None and \
+                focused is not self.query_one(Input):
             self._close(None, restore=False)
 
     def _close(self, value: str | None, restore: bool = True) -> None:
