@@ -14,7 +14,9 @@ the same function run (and remembered) on a full one, so a full series and a lea
 from the same numbers.
 
 Summaries are registered by the module that reads them (`growth`, the detectors in
-`leaktui.suspects`) when it is imported: import those before making a snapshot lean.
+`leaktui.suspects`) when it is imported: import those before making a snapshot lean. Some are
+taken on second threads at the same time as the others (`SummariesTaken`): a summary reads the
+snapshot and keeps what it computes through `cached`, never changing the snapshot.
 """
 
 from __future__ import annotations
