@@ -16,6 +16,8 @@ from leaktui.text import text_table
 from leaktui.units import format_rate, format_size, signed
 
 REPORT_FORMAT = "leaktui-report/1"
+COMPUTE = object()
+"""`build_report`'s ``diff`` when the caller has not taken it (`diff_entry`) already."""
 
 
 
@@ -64,15 +66,17 @@ def build_report(snaps: Sequence[AnySnapshot], top: int | None = None,
                  metrics: dict[str, Any] | None = None,
                  allocations: dict[str, Any] | None = None,
                  find: str | None = None, find_limit: int | None = None,
-                 warnings: list[str] | None = None, one_process: bool = True) -> dict[str, Any]:
+                 warnings: list[str] | None = None, one_process: bool = True,
+                 diff: object = COMPUTE) -> dict[str, Any]:
     """The report of ``snaps`` (oldest first; all but the last may be lean); ``warnings`` say
     what the user must know about the series (files left out, reordered, not of one
-    process)."""
+    process); ``diff`` is `diff_entry(snaps, top, one_process)` when the caller took it
+    already (beside the suspects: `series.load_series`' ``alongside``)."""
     report: dict[str, Any] = {
         "format": REPORT_FORMAT,
         "warnings": list(warnings or []),
         "snapshots": [snapshot_entry(s, top) for s in snaps],
-        "diff": diff_entry(snaps, top, one_process),
+        "diff": diff_entry(snaps, top, one_process) if diff is COMPUTE else diff,
         "suspects": suspects or [],
         "metrics": metrics,
     }

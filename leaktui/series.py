@@ -18,11 +18,12 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from leaktui.errors import LoadCancelled as LoadCancelled
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot import series as ordering
+from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.lean import AnySnapshot
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class OpenedSeries:
     seconds: float = 0.0  # loading, ordering and the suspect finder
     suspects_error: str | None = None  # the suspect finder failed: this says how
     suspects_traceback: str | None = field(default=None, repr=False)  # for a log
+    alongside: Any = field(default=None, repr=False)  # what `load_series`' ``alongside`` gave
 
     @property
     def last(self) -> HeapSnapshot:
@@ -74,11 +76,17 @@ def load_series(paths: Sequence[str], progress: SeriesProgress | None = None, *,
                 loader: SnapshotLoader = load_snapshot,
                 cancelled: Callable[[], bool] | None = None,
                 find_suspects: Callable[[Sequence[AnySnapshot]], list[Suspect]] | None = None,
-                lean: bool = False) -> OpenedSeries:
+                lean: bool = False,
+                alongside: Callable[[list[AnySnapshot], bool], Any] | None = None
+                ) -> OpenedSeries:
     """Open ``paths`` as one series (see the module). ``loader`` is `load_snapshot` unless a
     test gives another with its signature; ``find_suspects`` defaults to
     `leaktui.suspects.find_suspects`. With ``lean`` every snapshot but the newest is kept
-    lean (`snapshot.lean`, with its older-snapshot summaries): see `_load_lean`. Raises
+    lean (`snapshot.lean`, with its older-snapshot summaries): see `_load_lean`. With
+    ``alongside``, ``alongside(snapshots oldest first, one_process)`` runs on a second thread
+    while the suspects are looked for (what a caller reads of the series besides them: the
+    report's comparison), its result in `OpenedSeries.alongside` and its exception raised
+    here; it must not change the snapshots (both read them at once). Raises
     `LeakTuiError` when no file can be used and `LoadCancelled` when ``cancelled()`` turned
     true."""
     started = time.perf_counter()
@@ -104,16 +112,21 @@ def load_series(paths: Sequence[str], progress: SeriesProgress | None = None, *,
         find_suspects = default_finder
     suspects: list[Suspect] = []
     error = trace = None
+    beside = (None if alongside is None else
+              Beside(alongside, list(order.snaps), order.one_process, name="leaktui-alongside"))
     try:
         suspects = find_suspects(order.snaps if order.one_process else order.snaps[-1:])
     except (LoadCancelled, MemoryError):
+        if beside is not None:
+            beside.wait()
         raise
     except Exception as exc:  # a detector's bug must not keep the snapshots closed
         trace = traceback.format_exc()
         error = (f"Looking for leak suspects failed ({type(exc).__name__}: {exc}); "
                  "the snapshots are open.")
     return OpenedSeries(order.snaps, suspects, warnings, order.one_process,
-                        time.perf_counter() - started, error, trace)
+                        time.perf_counter() - started, error, trace,
+                        None if beside is None else beside.result())
 
 
 def _load_lean(paths: Sequence[str], report: Callable[[int, str, str, float], None],

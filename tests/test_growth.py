@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from library_corpus import library_series  # noqa: F401 (fixture)
 
 from leaktui.snapshot import load_snapshot
@@ -139,3 +140,55 @@ def test_edges_into_collections_are_numpy_s_edges_and_their_sources() -> None:
     expected = np.flatnonzero(mask[snap.edge_to] & (snap.edge_type != snap.E_WEAK))
     assert edges.size > 1000 and np.array_equal(edges, expected)
     assert np.array_equal(sources, snap.edge_sources(expected))
+
+
+def test_slots_into_collections_are_numpy_s_edges_with_their_columns() -> None:
+    """`kernels.collection_slots` (two walks of the edges) gives the edges into the
+    collections a mask over all edges finds, their sources, types and targets, numeric names
+    as they are and string names ranked among the distinct strings the slots name, each rank
+    with the first edge naming it."""
+    import numpy as np
+
+    from leaktui.snapshot import kernels as k
+    from leaktui.snapshot.growth import collection_nodes
+
+    snap = load_snapshot(str(Path(__file__).parent / "data" / "node20-map.heapsnapshot.gz"))
+    mask = np.zeros(snap.node_count, dtype=np.bool_)
+    mask[collection_nodes(snap)] = True
+    sources, types, names, targets, samples = k.collection_slots(
+        snap.first_edge, snap.edge_to, snap.edge_type, snap.edge_name, mask, snap.E_WEAK,
+        snap.E_ELEMENT, snap.E_HIDDEN, len(snap.strings))
+    edges = np.flatnonzero(mask[snap.edge_to] & (snap.edge_type != snap.E_WEAK))
+    assert edges.size > 1000
+    assert np.array_equal(sources, snap.edge_sources(edges))
+    assert np.array_equal(types, snap.edge_type[edges])
+    assert np.array_equal(targets, snap.edge_to[edges])
+    numeric = np.isin(types, [snap.E_ELEMENT, snap.E_HIDDEN])
+    assert numeric.any() and not numeric.all()
+    assert np.array_equal(names[numeric], snap.edge_name[edges[numeric]])
+    strings, first, rank = np.unique(snap.edge_name[edges[~numeric]], return_index=True,
+                                     return_inverse=True)
+    assert np.array_equal(names[~numeric], rank)
+    assert np.array_equal(samples, edges[~numeric][first])
+
+
+def test_the_collections_summary_gives_slots_read_as_one_text_one_name(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two strings can read as one name (a shortcut edge's `"007"` reads `7`): the slots'
+    names are their texts' numbers, whatever string each came from."""
+    import numpy as np
+
+    from leaktui.snapshot.growth import collections_summary
+
+    snap = load_snapshot(str(Path(__file__).parent / "data" / "node20-map.heapsnapshot.gz"))
+    read = snap.edge_name_text
+    monkeypatch.setattr(snap, "edge_name_text", lambda e: read(e)[:1])  # many strings, one text
+    summary = collections_summary(snap)
+    assert len(summary.slot_texts) < 100
+    edges = np.flatnonzero(np.isin(snap.edge_to, summary.nodes)
+                           & (snap.edge_type != snap.E_WEAK))
+    text_of = {code: text for text, code in summary.slot_texts.items()}
+    named = ~np.isin(summary.slot_type, [snap.E_ELEMENT, snap.E_HIDDEN])
+    assert [text_of[int(c)] for c in summary.slot_name[named]] == \
+        [read(e)[:1] for e in edges[named].tolist()]
+    assert list(summary.slot_texts.values()) == list(range(len(summary.slot_texts)))

@@ -97,3 +97,28 @@ def test_report_opens_the_series_the_same_way_leaving_a_bad_file_out(
     status.clear()
     assert out.getvalue().startswith("\rleaktui: a.heapsnapshot (1/2): parsing  50%")
     assert out.getvalue().endswith("\r" + " " * 79 + "\r")
+
+
+def test_what_runs_alongside_the_suspects_gets_the_ordered_series_and_its_answer_is_kept(
+        sample_series: list[str]) -> None:
+    """`leaktui report` takes its comparison this way, beside the suspect finder."""
+    asked: list[tuple[list[str], bool]] = []
+
+    def alongside(snaps: list[object], one_process: bool) -> str:
+        asked.append(([Path(s.path).name for s in snaps], one_process))  # type: ignore[attr-defined]
+        return "the comparison"
+
+    series = load_series(sample_series, alongside=alongside, lean=True)
+    assert series.alongside == "the comparison"
+    assert asked == [([Path(s.path).name for s in series.snaps], True)]
+    assert [Path(p).name for p in asked[0][0]] == [Path(p).name
+                                                   for p in reversed(sample_series)]
+    assert series.suspects and series.suspects_error is None
+
+
+def test_an_error_alongside_the_suspects_is_the_caller_s_error() -> None:
+    def broken(snaps: list[object], one_process: bool) -> None:
+        raise ValueError("a comparison's bug")
+
+    with pytest.raises(ValueError, match="a comparison's bug"):
+        load_series([str(MINI)], alongside=broken)

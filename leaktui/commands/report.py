@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
     from leaktui.profiles.heapprofile import is_heap_profile, load_profile
     from leaktui.profiles.report import profile_allocations, snapshot_allocations
-    from leaktui.report import StatusLine, build_report, render_text
+    from leaktui.report import COMPUTE, StatusLine, build_report, diff_entry, render_text
 
     if not args.paths and not args.metrics and not args.prometheus:
         raise LeakTuiError("report needs at least one snapshot, --metrics FILE or "
@@ -98,7 +98,10 @@ def run(args: argparse.Namespace) -> int:
     paths = [p for p in args.paths if p not in profiles]
     status = StatusLine(sys.stderr if sys.stderr.isatty() else None)
     try:
-        series = load_series(paths, status, lean=True) if paths else OpenedSeries([], [], [])
+        # The comparison is taken on a second thread while the suspects are looked for.
+        series = (load_series(paths, status, lean=True,
+                              alongside=lambda snaps, one: diff_entry(snaps, args.top, one))
+                  if paths else OpenedSeries([], [], [], alongside=COMPUTE))
     finally:  # erased also when a file is refused: its one-line error starts a clean line
         status.clear()
     snaps = series.snaps
@@ -114,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
         allocations = snapshot_allocations(series.last, args.top or 50)
     report = build_report(snaps, top=args.top, suspects=suspects, metrics=metrics,
                           allocations=allocations, find=args.find, find_limit=args.find_limit,
-                          warnings=warnings, one_process=series.one_process)
+                          warnings=warnings, one_process=series.one_process,
+                          diff=series.alongside)
     from leaktui.pins import PinStore
 
     pins = [pin for p in args.paths if p not in profiles for pin in PinStore(p).pins]

@@ -18,6 +18,7 @@ import numpy as np
 
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot._base import search_keys
+from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.entries import (
     FIXED_ARRAY_HEADER,
     WORD,
@@ -83,16 +84,20 @@ def element_counts(snap: HeapSnapshot) -> np.ndarray:
 
 
 def _element_counts(snap: HeapSnapshot) -> np.ndarray:
+    return k.collection_entry_counts(snap.first_edge, snap.edge_type, snap.edge_name,
+                                     snap.edge_to, snap.node_type, snap.E_WEAK,
+                                     snap.E_INTERNAL, *_storage_masks(snap))
+
+
+def _storage_masks(snap: HeapSnapshot) -> tuple[np.ndarray, np.ndarray]:
+    """(per string: it names a backing store's edge, per node type: a store's type)."""
     found = snap.strings.indexes_of(STORAGE_EDGES)
     is_storage_name = np.zeros(len(snap.strings), dtype=np.bool_)
     for name in STORAGE_EDGES:
         is_storage_name[found[name]] = True
     storage_type = np.zeros(len(snap.node_type_names) + 1, dtype=np.bool_)
     storage_type[[snap.T_ARRAY, snap.T_HIDDEN]] = True
-    counts = k.collection_entry_counts(snap.first_edge, snap.edge_type, snap.edge_name,
-                                       snap.edge_to, snap.node_type, snap.E_WEAK,
-                                       snap.E_INTERNAL, is_storage_name, storage_type)
-    return counts
+    return is_storage_name, storage_type
 
 
 KINDS = ("object", "map", "set", "array")  # kind codes of `Collections.kinds` (entries.kind_of)
@@ -176,17 +181,28 @@ def collection_nodes(snap: HeapSnapshot) -> np.ndarray:
     return np.flatnonzero(mask & (snap.node_type == snap.T_OBJECT))
 
 
-def _entry_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """`entries.entry_count` of every node: objects (own properties and elements) and arrays
-    (elements, or the capacity of a store of numbers) in one compiled pass; Maps and Sets
-    (whose hash tables are decoded one by one, as `entries.hash_entries` does: a snapshot has
-    few) after it."""
+def _compiled_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray,
+                     masks: tuple[np.ndarray, np.ndarray], proto: np.ndarray,
+                     elements: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(`element_counts` of ``nodes``, uint32; their entry counts as far as one compiled pass
+    finds them and the stores of arrays of numbers: `_entry_counts`). Compiled kernels only
+    (no GIL held): run beside the walk for the edges into them."""
+    element_count = k.element_counts_of(nodes, snap.first_edge, snap.edge_type, snap.edge_name,
+                                        snap.edge_to, snap.node_type, snap.E_WEAK,
+                                        snap.E_INTERNAL, *masks)
     counts, stores = k.plain_entry_counts(
-        np.ascontiguousarray(nodes, dtype=np.int64), np.ascontiguousarray(kinds, dtype=np.uint8),
-        snap.first_edge, snap.edge_type, snap.edge_name, snap.edge_to, snap.E_PROPERTY,
-        snap.E_ELEMENT, snap.E_INTERNAL, KINDS.index("object"), KINDS.index("array"),
-        np.asarray(string_ids(snap, "__proto__"), dtype=np.int64),
-        np.asarray(string_ids(snap, "elements"), dtype=np.int64))
+        nodes, kinds, snap.first_edge, snap.edge_type, snap.edge_name, snap.edge_to,
+        snap.E_PROPERTY, snap.E_ELEMENT, snap.E_INTERNAL, KINDS.index("object"),
+        KINDS.index("array"), proto, elements)
+    return element_count, counts, stores
+
+
+def _entry_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray,
+                  counts: np.ndarray, stores: np.ndarray) -> np.ndarray:
+    """`entries.entry_count` of every node from `_compiled_counts`' (objects: own properties
+    and elements; arrays: elements): arrays of numbers by the capacity of their store, and
+    Maps and Sets (whose hash tables are decoded one by one, as `entries.hash_entries` does:
+    a snapshot has few)."""
     # An array without element edges holds numbers: counted by its store's capacity.
     rows = np.flatnonzero(stores >= 0)
     capacity = (snap.raw_self_size[stores[rows]].astype(np.int64) - FIXED_ARRAY_HEADER) // WORD
@@ -203,34 +219,42 @@ def collections_summary(snap: HeapSnapshot) -> Collections:
     names = np.asarray(snap.class_names, dtype=object)
     kind_of_class = np.asarray([KINDS.index({"Map": "map", "Set": "set", "Array": "array"}.get(
         str(n), "object")) for n in names] or [0], dtype=np.uint8)
-    kinds = kind_of_class[snap.class_id[nodes]]
-    is_collection = np.zeros(snap.node_count, dtype=np.bool_)
-    is_collection[nodes] = True
-    slots, sources = k.edges_into(snap.first_edge, snap.edge_to, snap.edge_type, is_collection,
-                                  snap.E_WEAK)
-    del is_collection
-    slot_type = snap.edge_type[slots]
-    slot_name = snap.edge_name[slots]  # numbers (element, hidden) or string indices
-    texts: dict[str, int] = {}
-    named_at = np.flatnonzero(~np.isin(slot_type, [snap.E_ELEMENT, snap.E_HIDDEN]))
-    if named_at.size:
-        # Distinct names (string indices) by a table rather than np.unique's sorts (20x
-        # faster on a 1 GB snapshot's millions of slots): each slot's rank among them, in
-        # string order, and the first slot of each, whose text is taken.
-        inverse, first = k.dense_ranks(slot_name[named_at], len(snap.strings))
-        sample = slots[named_at[first]]
+    kinds = np.ascontiguousarray(kind_of_class[snap.class_id[nodes]])
+    # The collections' counts on the second core while the edges into them are walked here
+    # (compiled kernels both, neither holding the GIL).
+    counted = Beside(_compiled_counts, snap, nodes, kinds, _storage_masks(snap),
+                     np.asarray(string_ids(snap, "__proto__"), dtype=np.int64),
+                     np.asarray(string_ids(snap, "elements"), dtype=np.int64),
+                     name="leaktui-collections")
+    try:
+        is_collection = np.zeros(snap.node_count, dtype=np.bool_)
+        is_collection[nodes] = True
+        # Each slot's name: its number (element, hidden edges), else the rank of its string
+        # among those the slots name, whose texts are numbered below (one string table's
+        # texts are distinct but for the numbers a shortcut edge's name is read as).
+        sources, slot_type, slot_name, slot_target, samples = k.collection_slots(
+            snap.first_edge, snap.edge_to, snap.edge_type, snap.edge_name, is_collection,
+            snap.E_WEAK, snap.E_ELEMENT, snap.E_HIDDEN, len(snap.strings))
+        del is_collection
+        texts: dict[str, int] = {}
         codes = np.asarray([texts.setdefault(snap.edge_name_text(int(e)), len(texts))
-                            for e in sample.tolist()], dtype=np.uint32)
-        slot_name[named_at] = codes[inverse]
+                            for e in samples.tolist()], dtype=np.uint32)
+        if len(texts) < codes.size:  # two strings read as one text: one code
+            named = ~np.isin(slot_type, [snap.E_ELEMENT, snap.E_HIDDEN])
+            slot_name[named] = codes[slot_name[named]]
+    except BaseException:
+        counted.wait()
+        raise
+    element_count, counts, stores = counted.result()
     return Collections(
         nodes=nodes.astype(np.uint32),
-        element_count=element_counts(snap)[nodes].astype(np.uint32),
-        entry_count=_entry_counts(snap, nodes, kinds).astype(np.uint32),
+        element_count=element_count,
+        entry_count=_entry_counts(snap, nodes, kinds, counts, stores).astype(np.uint32),
         retained=snap.retained_size[nodes].astype(np.int64),
         slot_source=sources,
-        slot_type=slot_type.astype(np.uint8),
+        slot_type=slot_type,
         slot_name=slot_name,
-        slot_target=snap.edge_to[slots].astype(np.uint32),
+        slot_target=slot_target,
         slot_texts=texts,
         edge_type_names=list(snap.edge_type_names))
 
@@ -257,9 +281,13 @@ def growing_holders(snaps: Sequence[AnySnapshot], top: int = 50) -> list[Growing
     plainish = np.zeros(last.node_count, dtype=np.bool_)
     plainish[last.plain_objects] = True
     candidate = ((class_ok | plainish) & (counts_last >= MIN_ELEMENTS)
-                 & (last.node_type == last.T_OBJECT)
-                 & user_distances(last, np.arange(last.node_count)))
+                 & (last.node_type == last.T_OBJECT))
+    del class_ok, plainish
     cand = np.flatnonzero(candidate)
+    del candidate
+    # Reachable from a user root: asked of the candidates only (of every node, its
+    # temporaries were ~250 MiB on a 1 GB snapshot, while the suspects run beside it).
+    cand = cand[user_distances(last, cand)]
     if cand.size > MAX_CANDIDATES:
         by_retained = np.argsort(-last.retained_size[cand].astype(np.int64), kind="stable")
         cand = cand[by_retained[:MAX_CANDIDATES]]

@@ -152,3 +152,12 @@ def reach_step(
     edge_to: np.ndarray, node_type: np.ndarray, cap: int, skip_edge_type: np.ndarray,
     skip_node_type: np.ndarray, stamp: np.ndarray, mark: int,
 ) -> tuple[np.ndarray, np.ndarray, int]: ...
+def collection_slots(
+    first_edge: np.ndarray, edge_to: np.ndarray, edge_type: np.ndarray, edge_name: np.ndarray,
+    target_mask: np.ndarray, skip_type: int, numeric_a: int, numeric_b: int, n_strings: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]: ...
+def element_counts_of(
+    nodes: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray, edge_name: np.ndarray,
+    edge_to: np.ndarray, node_type: np.ndarray, weak_edge: int, internal_edge: int,
+    is_storage_mask: np.ndarray, storage_type_mask: np.ndarray,
+) -> np.ndarray: ...

@@ -1700,3 +1700,105 @@ def reach_step(const int64_t[::1] frontier, const int64_t[::1] source,
             if k - run_start > 1:
                 qsort(&targets[run_start], k - run_start, sizeof(int64_t), _cmp_int64)
     return targets_arr[:k], sources_arr[:k], mark
+
+
+# --------------------------------------------------------------- older-snapshot summaries
+def collection_slots(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
+                     const uint8_t[::1] edge_type, const uint32_t[::1] edge_name,
+                     target_mask, int skip_type, int numeric_a, int numeric_b,
+                     Py_ssize_t n_strings):
+    """The edges (none of ``skip_type``) into a node of ``target_mask``, in edge order, as
+    columns: (sources uint32, types uint8, names uint32, targets uint32, samples int64). An
+    edge of type ``numeric_a`` or ``numeric_b`` keeps its number as its name; any other's name
+    (a string index below ``n_strings``) becomes its rank among the distinct string indices
+    these edges name, ascending, and ``samples[rank]`` is the first such edge naming that
+    string. What `edges_into`, the gathers of their types, names and targets and `dense_ranks`
+    over the named ones give, in two walks of the edges and without an edge-ordinal array."""
+    cdef const uint8_t[::1] target = _mask(target_mask)
+    cdef Py_ssize_t n = first_edge.shape[0] - 1, m = edge_to.shape[0], e, v, j, c = 0
+    first_arr = np.full(n_strings, -1, dtype=np.int64)
+    cdef int64_t[::1] first = first_arr
+    cdef int64_t distinct = 0
+    cdef uint32_t s
+    cdef int t
+    with nogil:
+        for e in range(m):
+            t = edge_type[e]
+            if t == skip_type or not target[edge_to[e]]:
+                continue
+            c += 1
+            if t != numeric_a and t != numeric_b:
+                s = edge_name[e]
+                if first[s] < 0:
+                    first[s] = e
+        for j in range(n_strings):
+            if first[j] >= 0:
+                distinct += 1
+    sources_arr = np.empty(c, dtype=np.uint32)
+    types_arr = np.empty(c, dtype=np.uint8)
+    names_arr = np.empty(c, dtype=np.uint32)
+    targets_arr = np.empty(c, dtype=np.uint32)
+    samples_arr = np.empty(distinct, dtype=np.int64)
+    cdef uint32_t[::1] sources = sources_arr
+    cdef uint8_t[::1] types = types_arr
+    cdef uint32_t[::1] names = names_arr
+    cdef uint32_t[::1] targets = targets_arr
+    cdef int64_t[::1] samples = samples_arr
+    cdef int64_t r = 0
+    cdef uint32_t w
+    with nogil:
+        for j in range(n_strings):  # first edge -> rank, the first edges kept as samples
+            if first[j] >= 0:
+                samples[r] = first[j]
+                first[j] = r
+                r += 1
+        c = 0
+        for v in range(n):
+            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+                t = edge_type[e]
+                w = edge_to[e]
+                if t == skip_type or not target[w]:
+                    continue
+                sources[c] = <uint32_t>v
+                types[c] = <uint8_t>t
+                targets[c] = w
+                if t == numeric_a or t == numeric_b:
+                    names[c] = edge_name[e]
+                else:
+                    names[c] = <uint32_t>first[edge_name[e]]
+                c += 1
+    return sources_arr, types_arr, names_arr, targets_arr, samples_arr
+
+
+def element_counts_of(const int64_t[::1] nodes, const offset_t[::1] first_edge,
+                      const uint8_t[::1] edge_type, const uint32_t[::1] edge_name,
+                      const uint32_t[::1] edge_to, const uint8_t[::1] node_type,
+                      int weak_edge, int internal_edge, is_storage_mask, storage_type_mask):
+    """`collection_entry_counts` of ``nodes`` only, uint32 (a count stops at 2^32 - 1): what
+    an older snapshot's collections summary keeps, without a count for every node."""
+    cdef const uint8_t[::1] is_storage_name = _mask(is_storage_mask)
+    cdef const uint8_t[::1] storage_type = _mask(storage_type_mask)
+    cdef Py_ssize_t n = nodes.shape[0], i, e
+    out_arr = np.zeros(n, dtype=np.uint32)
+    cdef uint32_t[::1] out = out_arr
+    cdef int64_t own, stored, v, most = 0xFFFFFFFF
+    cdef uint32_t w
+    cdef int t
+    with nogil:
+        for i in range(n):
+            v = nodes[i]
+            own = 0
+            stored = 0
+            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+                t = edge_type[e]
+                if t == weak_edge:
+                    continue
+                own += 1
+                if t == internal_edge and is_storage_name[edge_name[e]]:
+                    w = edge_to[e]
+                    if storage_type[node_type[w]]:
+                        stored += <int64_t>first_edge[w + 1] - <int64_t>first_edge[w]
+            if stored > own:
+                own = stored
+            out[i] = <uint32_t>(own if own < most else most)
+    return out_arr

@@ -37,9 +37,15 @@ from leaktui.snapshot.graph import HeapSnapshot
 from leaktui.snapshot.loader import ProgressCallback, load_raw
 from leaktui.snapshot.naming import ClassNaming
 from leaktui.snapshot.objects import IdLookups
-from leaktui.snapshot.older import summaries_nbytes, take_summaries
+from leaktui.snapshot.older import SummariesTaken, summaries_nbytes
 from leaktui.snapshot.pipeline import Timings
 from leaktui.snapshot.statistics import ClassRow, Statistics
+
+SUMMARIES_BESIDE = ("collections", "chains")
+"""Older-snapshot summaries taken on second threads while the others and the rest of the lean
+part are made here: those whose work is mostly compiled kernels (which release the GIL), the
+collections (`growth`) and the linked-list chains (`suspects.linked_list`). On a 1 GB base:
+2.1-2.5 s one after the other, 1.0-1.1 s so in most runs (two cores, shared)."""
 
 
 class _NamesInUse(dict[int, str]):
@@ -63,6 +69,29 @@ class LeanSnapshot(ClassNaming, IdLookups):
     def __init__(self, snap: HeapSnapshot, analysed: bool = True) -> None:
         """The lean part of ``snap``; with ``analysed`` (its retained sizes are known) also its
         class rows, statistics and every older-snapshot summary."""
+        self.analysed = analysed
+        self.summaries: dict[str, Any] = {}
+        self.class_rows: list[ClassRow] = []
+        self._total_size = 0
+        if not analysed:
+            self._keep(snap)
+            return
+        import leaktui.snapshot.growth  # noqa: F401  (registers its summary)
+
+        # Started first: those on second threads run while the arrays are copied here.
+        taking = SummariesTaken(snap, SUMMARIES_BESIDE)
+        try:
+            self._keep(snap)
+            self.class_rows = list(snap.summary())
+            self.statistics: Statistics = snap.statistics
+            self._total_size = int(snap.total_size)
+        except BaseException:
+            taking.wait()
+            raise
+        self.summaries = taking.result()
+
+    def _keep(self, snap: HeapSnapshot) -> None:
+        """The lean part's arrays (copies) and class names."""
         self.path = snap.path
         self.header = snap.header
         self.timings = Timings(dict(snap.timings.phases))
@@ -95,17 +124,6 @@ class LeanSnapshot(ClassNaming, IdLookups):
         table.added = list(st.added)
         table._pools = {pool: dict(texts) for pool, texts in st._pools.items()}
         self.string_table = table
-        self.analysed = analysed
-        self.summaries: dict[str, Any] = {}
-        self.class_rows: list[ClassRow] = []
-        self._total_size = 0
-        if analysed:
-            import leaktui.snapshot.growth  # noqa: F401  (registers its summary)
-
-            self.class_rows = list(snap.summary())
-            self.statistics: Statistics = snap.statistics
-            self._total_size = int(snap.total_size)
-            self.summaries = take_summaries(snap)
         cached = snap.__dict__.get("_ids_sorted")
         if cached is not None:
             self.__dict__["_ids_sorted"] = (np.array(cached[0]), np.array(cached[1]))

@@ -14,13 +14,17 @@ the same function run (and remembered) on a full one, so a full series and a lea
 from the same numbers.
 
 Summaries are registered by the module that reads them (`growth`, the detectors in
-`leaktui.suspects`) when it is imported: import those before making a snapshot lean.
+`leaktui.suspects`) when it is imported: import those before making a snapshot lean. Some are
+taken on second threads at the same time as the others (`SummariesTaken`): a summary reads the
+snapshot and keeps what it computes through `cached`, never changing the snapshot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from leaktui.snapshot._threads import Beside
 
 if TYPE_CHECKING:
     from leaktui.snapshot.graph import HeapSnapshot
@@ -49,7 +53,34 @@ def older_summary(key: str) -> Callable[[Callable[[HeapSnapshot], S]],
 
 def take_summaries(snap: HeapSnapshot) -> dict[str, Any]:
     """Every registered summary of ``snap`` (a full snapshot about to be dropped)."""
-    return {key: summary_of(snap, key) for key in SUMMARIES}
+    return SummariesTaken(snap).result()
+
+
+class SummariesTaken:
+    """Every registered summary of ``snap``, those named in ``beside`` started at once on
+    second threads (summaries whose work is mostly compiled kernels, which release the GIL),
+    the others taken by `result`, which waits for all: the caller has the time between to do
+    its own work beside them."""
+
+    def __init__(self, snap: HeapSnapshot, beside: Collection[str] = ()) -> None:
+        self._snap = snap
+        self._beside = {key: Beside(summary_of, snap, key, name=f"leaktui-summary-{key}")
+                        for key in SUMMARIES if key in beside}
+
+    def wait(self) -> None:
+        """Wait for those on second threads to end, whatever their outcome."""
+        for running in self._beside.values():
+            running.wait()
+
+    def result(self) -> dict[str, Any]:
+        try:
+            taken = {key: summary_of(self._snap, key) for key in SUMMARIES
+                     if key not in self._beside}
+        except BaseException:
+            self.wait()
+            raise
+        taken.update((key, running.result()) for key, running in self._beside.items())
+        return {key: taken[key] for key in SUMMARIES}  # in the order registered
 
 
 def summary_of(snap: Any, key: str) -> Any:
