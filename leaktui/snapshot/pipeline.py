@@ -31,6 +31,12 @@ _EPHEMERON = re.compile(
 )
 JS_PARSE_INT = re.compile(r"^\s*([+-]?\d+)")
 
+DOMINATORS_BESIDE_NODES = 4_000_000
+"""Below this many nodes (a snapshot of ~300 MB) the dominators are computed on a second core
+beside the distances and classes, with their own scratch arrays and a copy of the edge types,
+and the dominator tree is kept for the suspects (8 bytes a node); above it each of those
+would add to the peak, and the dominators run alone on idle node rows."""
+
 RETAINED_32_BIT_LIMIT = 2**32 - 1
 """Heaps whose self sizes sum to this or less get uint32 retained sizes; larger ones int64 (a
 test lowers it to run the int64 path on small files). Readers of `retained_size` widen to
@@ -53,6 +59,7 @@ class Pipeline(SnapshotData):
 
     if TYPE_CHECKING:
         def _compute_classes(self) -> None: ...
+        def _count_classes(self) -> None: ...
         def _aggregate(self) -> None: ...
         def _statistics(self) -> Statistics: ...
 
@@ -65,10 +72,13 @@ class Pipeline(SnapshotData):
         # thread while the DOM state, flags and folded sizes are computed (the compiled
         # kernels release the GIL).
         self._step("building retainers", 0.0)
-        # The retainers' nodes go in the spare uint32 edge row; once the dominators are done
-        # with them, their edge ordinals are written over them (or, past 2^32 - 1 edges, into
-        # an int64 array): one edge-sized array at a time.
-        retainers = Beside(k.build_retainers, self.edge_to, self.first_edge, self.node_count,
+        small = self.node_count < DOMINATORS_BESIDE_NODES
+        # The retainers' nodes go in the spare uint32 edge row. On a large heap, once the
+        # dominators are done with them, their edge ordinals are written over them (or, past
+        # 2^32 - 1 edges, into an int64 array): one edge-sized array at a time. On a small
+        # one the edge ordinals go into an array of their own, written on the same thread
+        # right after (`_retainers_and_their_edges`).
+        retainers = Beside(self._retainers_and_their_edges if small else self._retainers,
                            self._spare_edge_row, name="leaktui-retainers")
         del self._spare_edge_row
         try:
@@ -77,70 +87,155 @@ class Pipeline(SnapshotData):
             retainers.wait()
             raise
         t0 = time.perf_counter()
-        self.first_retainer, retaining_nodes = retainers.result()
+        # The retaining nodes are handed on through the snapshot, not a local, so the
+        # helper's `del` lets them go.
+        self.first_retainer, self._retaining_nodes, edges = retainers.result()
         del retainers
+        if edges is not None:
+            self.retaining_edges = edges
+        del edges
         t0 = self.timings.record("retainers (wait)", t0)
-        self._mark_essential_edges(retaining_nodes)
-        t0 = self.timings.record("essential edges", t0)
-
-        self._step("computing dominators", 0.4)
-        scratch_a, scratch_b, scratch_c, scratch_d = self._idle_padded_rows()
-        # Every retained size is at most the root's, the sum of all self sizes: below 2^32
-        # they are uint32 (4 bytes a node), else int64.
-        heap = int(self.self_size.sum(dtype=np.int64))
-        self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
-            k.dominators_and_retained(
-                self.first_edge, self.edge_to, self.edge_type, self.first_retainer,
-                retaining_nodes, self.self_size, self.root,
-                scratch_a, scratch_b, scratch_c, scratch_d, heap > RETAINED_32_BIT_LIMIT))
-        del scratch_a, scratch_b, scratch_c, scratch_d
-        k.clear_essential_bits(self.edge_type)
-        t0 = self.timings.record("dominators", t0)
-
-        # The retainers' edge ordinals, on the second core while the distances and classes
-        # are computed (neither reads the retainers).
-        target = (retaining_nodes if self.first_edge.dtype == np.uint32
-                  else np.empty(self.edge_count, dtype=self.first_edge.dtype))
-        retaining_edges = Beside(k.retaining_edges_in_place, self.edge_to, self.first_edge,
-                                 self.first_retainer, target, name="leaktui-retainers")
-        del target, retaining_nodes
-        try:
-            # One after the other: in parallel their scratch arrays would raise the peak.
-            self._step("computing distances", 0.6)
-            # Into a node row that is done with (the file's self sizes, once folded) when
-            # there is one to spare beyond the two the classes take.
-            out = self._spare_rows.pop(0).view(np.int32) if len(self._spare_rows) > 2 else None
-            self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_), out)
-            t0 = self.timings.record("distances", t0)
-            self._step("naming classes", 0.7)
-            self._compute_classes()
-            t0 = self.timings.record("classes", t0)
-        except BaseException:
-            retaining_edges.wait()
-            raise
-        self.retaining_edges = retaining_edges.result()
-        del retaining_edges
+        if small:
+            self._dominators_beside_classes(t0)
+        else:
+            self._dominators_then_classes(t0)
         # Later lookups derive a retainer's node from its edge (a binary search), sparing an
         # edge-sized array.
         self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
-        t0 = self.timings.record("retaining edges (wait)", t0)
-
-        # The class retained sizes walk the dominator tree, built here (after the classes'
-        # temporaries are gone) and let go after: it is not kept (see `dominator_tree`).
+        t0 = time.perf_counter()
+        # The class retained sizes walk the dominator tree: on a large heap built here (after
+        # the classes' temporaries are gone) and let go after (see `dominator_tree`); on a
+        # small one it was built beside the classes and is kept for the suspects.
         self._step("aggregating", 0.9)
         self._aggregate()
         self.statistics = self._statistics()
         self.timings.record("aggregates", t0)
         self._step("done", 1.0)
 
+    def _retainers(self, spare_edge_row: np.ndarray) -> tuple[np.ndarray, np.ndarray, None]:
+        """The reverse graph: (first retainer per node, retaining node per slot, None)."""
+        first_retainer, retaining_nodes = k.build_retainers(
+            self.edge_to, self.first_edge, self.node_count, spare_edge_row)
+        return first_retainer, retaining_nodes, None
+
+    def _retainers_and_their_edges(
+            self, spare_edge_row: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The reverse graph and, in an array of their own, its edge ordinals slot for slot
+        (a small heap: one more edge-sized array, written while the main thread computes the
+        DOM state, flags and folded sizes rather than after the dominators)."""
+        first_retainer, retaining_nodes, _ = self._retainers(spare_edge_row)
+        edges = k.retaining_edges_in_place(
+            self.edge_to, self.first_edge, first_retainer,
+            np.empty(self.edge_count, dtype=self.first_edge.dtype))
+        return first_retainer, retaining_nodes, edges
+
+    def _dominators_then_classes(self, t0: float) -> None:
+        """A large heap: the dominators alone (the node rows that are done with as their
+        scratch, the essential edges marked in the edge types themselves), then the
+        distances and classes while the retainers' edge ordinals are written beside them:
+        one edge-sized array and the fewest node-sized ones at a time."""
+        retaining_nodes = self._retaining_nodes
+        del self._retaining_nodes
+        self._mark_essential_edges(retaining_nodes, self.edge_type)
+        t0 = self.timings.record("essential edges", t0)
+
+        self._step("computing dominators", 0.4)
+        scratch_a, scratch_b, scratch_c, scratch_d = self._idle_padded_rows()
+        self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = (
+            k.dominators_and_retained(
+                self.first_edge, self.edge_to, self.edge_type, self.first_retainer,
+                retaining_nodes, self.self_size, self.root,
+                scratch_a, scratch_b, scratch_c, scratch_d, self._wide_retained()))
+        del scratch_a, scratch_b, scratch_c, scratch_d
+        k.clear_essential_bits(self.edge_type)
+        t0 = self.timings.record("dominators", t0)
+
+        # The retainers' edge ordinals, on the second core while the distances and classes
+        # are computed (neither reads the retainers).
+        retaining_edges = Beside(k.retaining_edges_in_place, self.edge_to, self.first_edge,
+                                 self.first_retainer, self._retaining_edges_target(
+                                     retaining_nodes), name="leaktui-retainers")
+        del retaining_nodes
+        try:
+            self._distances_and_classes(t0)
+        except BaseException:
+            retaining_edges.wait()
+            raise
+        t0 = time.perf_counter()
+        self.retaining_edges = retaining_edges.result()
+        del retaining_edges
+        self.timings.record("retaining edges (wait)", t0)
+
+    def _dominators_beside_classes(self, t0: float) -> None:
+        """A small heap (memory to spare): the dominators and the dominator tree on a second
+        core while the distances and classes are computed (neither reads them). The essential
+        edges are marked in a copy of the edge types (one byte an edge), which the classes
+        and distances never see, and the dominator kernel makes its own scratch arrays."""
+        retaining_nodes = self._retaining_nodes
+        del self._retaining_nodes
+        marked = self.edge_type.copy()
+        self._mark_essential_edges(retaining_nodes, marked)
+        t0 = self.timings.record("essential edges", t0)
+        self._step("computing dominators", 0.4)
+        empty = np.zeros(0, dtype=np.uint32)
+
+        def dominate(marked: np.ndarray, retaining_nodes: np.ndarray) -> tuple[
+                tuple[np.ndarray, np.ndarray, int, int], tuple[np.ndarray, np.ndarray]]:
+            found = k.dominators_and_retained(
+                self.first_edge, self.edge_to, marked, self.first_retainer, retaining_nodes,
+                self.self_size, self.root, empty, empty, empty, empty, self._wide_retained())
+            return found, k.dominated_children(found[0], self.root)
+
+        beside = Beside(dominate, marked, retaining_nodes, name="leaktui-dominators")
+        del marked, retaining_nodes
+        try:
+            self._distances_and_classes(t0)
+            t0 = time.perf_counter()
+            self._count_classes()
+            t0 = self.timings.record("aggregates", t0)
+        except BaseException:
+            beside.wait()
+            raise
+        found, tree = beside.result()
+        del beside
+        self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = found
+        self._kept_dominator_tree = tree
+        self.timings.record("dominators (wait)", t0)
+
+    def _distances_and_classes(self, t0: float) -> None:
+        """The distances, then the classes: one after the other, as in parallel their scratch
+        arrays would raise the peak."""
+        self._step("computing distances", 0.6)
+        # Into a node row that is done with (the file's self sizes, once folded) when
+        # there is one to spare beyond the two the classes take.
+        out = self._spare_rows.pop(0).view(np.int32) if len(self._spare_rows) > 2 else None
+        self.distance = self._distances(np.zeros(self.node_count, dtype=np.bool_), out)
+        t0 = self.timings.record("distances", t0)
+        self._step("naming classes", 0.7)
+        self._compute_classes()
+        self.timings.record("classes", t0)
+
+    def _wide_retained(self) -> bool:
+        """Every retained size is at most the root's, the sum of all self sizes: below 2^32
+        they are uint32 (4 bytes a node), else int64."""
+        return int(self.self_size.sum(dtype=np.int64)) > RETAINED_32_BIT_LIMIT
+
+    def _retaining_edges_target(self, retaining_nodes: np.ndarray) -> np.ndarray:
+        """Where the retainers' edge ordinals go: over their nodes when offsets are uint32."""
+        return (retaining_nodes if self.first_edge.dtype == np.uint32
+                else np.empty(self.edge_count, dtype=self.first_edge.dtype))
+
     _held_dominator_tree: tuple[np.ndarray, np.ndarray] | None = None
+    _kept_dominator_tree: tuple[np.ndarray, np.ndarray] | None = None
 
     def dominator_tree(self) -> tuple[np.ndarray, np.ndarray]:
         """The dominator tree as CSR: (first[N+1], children), each node's children in ordinal
         order. Built on demand from the dominators (8 bytes a node, ~0.1 s per 15M nodes) and
         not kept by the snapshot, so what an analysed snapshot holds stays smaller; a caller
-        that asks for it many times does so inside `holding_dominator_tree`."""
-        held = self._held_dominator_tree
+        that asks for it many times does so inside `holding_dominator_tree`. Below
+        DOMINATORS_BESIDE_NODES the pipeline's own (built beside the classes) is kept until
+        the first such block ends (the suspects' "keeps alive" classes)."""
+        held = self._held_dominator_tree or self._kept_dominator_tree
         if held is not None:
             return held
         first, children = k.dominated_children(self.dominator, self.root)
@@ -156,7 +251,8 @@ class Pipeline(SnapshotData):
         try:
             yield
         finally:
-            self._held_dominator_tree = None
+            # A tree the pipeline kept (small heaps) has served its readers: let go too.
+            self._held_dominator_tree = self._kept_dominator_tree = None
 
     def _before_dominators(self) -> None:
         """DOM state, flags and folded sizes (while the reverse graph is built beside
@@ -176,16 +272,17 @@ class Pipeline(SnapshotData):
         self._fold_shallow_sizes()
         self.timings.record("shallow sizes", t0)
 
-    def _mark_essential_edges(self, retaining_nodes: np.ndarray) -> None:
-        """The essential edges, marked in the edge types and the retainers' slots themselves
-        (`kernels.mark_essential_edges`), last before the dominators: until those are computed
-        and the marks cleared, nothing else reads either. (DevTools finds them before folding
-        the sizes; the two are independent.)"""
+    def _mark_essential_edges(self, retaining_nodes: np.ndarray, edge_type: np.ndarray) -> None:
+        """The essential edges, marked in ``edge_type`` (the edge types themselves, or a copy
+        of them) and the retainers' slots themselves (`kernels.mark_essential_edges`), last
+        before the dominators: until those are computed and the marks cleared, nothing else
+        reads either. (DevTools finds them before folding the sizes; the two are
+        independent.)"""
         self._step("finding essential edges", 0.3)
         table_of_string, pair_of_string = self._ephemeron_tables()
         self.ephemeron_pair_of_string = pair_of_string
         k.mark_essential_edges(
-            self.first_edge, self.edge_type, self.edge_name, self.edge_to, self.node_id,
+            self.first_edge, edge_type, self.edge_name, self.edge_to, self.node_id,
             self.flags, self.root, self.E_INTERNAL, self.E_WEAK, self.E_SHORTCUT,
             table_of_string, self.first_retainer, retaining_nodes)
 

@@ -75,16 +75,31 @@ class SnapshotStatistics(SnapshotData):
             names: list[str], first: np.ndarray | None = None,
         ) -> dict[str, int]: ...
 
-    def _aggregate(self) -> None:
-        n_classes = len(self.class_keys)
+    _class_counts: tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]] | None = None
+    _statistics_parts: dict[str, int] | None = None
+
+    def _count_classes(self) -> None:
+        """What the Summary and Statistics need before the dominators are known: each class's
+        count, self size and distance, which classes DevTools exports, and the Statistics but
+        their totals (the pipeline computes them while the dominators are computed beside)."""
         count, self_total, dist, first = k.aggregate_classes(
-            self.class_id, self.self_size, self.distance, n_classes)
+            self.class_id, self.self_size, self.distance, len(self.class_keys))
+        winners = self.exported_classes(self.class_id, self.class_keys, self.class_names, first)
+        self._class_counts = (count, self_total, dist, winners)
+        self._statistics_parts = self._statistics_but_totals()
+
+    def _aggregate(self) -> None:
+        if self._class_counts is None:
+            self._count_classes()
+        assert self._class_counts is not None
+        count, self_total, dist, winners = self._class_counts
+        self._class_counts = None
+        n_classes = len(self.class_keys)
         first_dominated, dominated = self.dominator_tree()
         retained = k.class_retained_sizes(first_dominated, dominated, self.class_id,
                                           self.self_size, self.retained_size, n_classes,
                                           self.root)
         del first_dominated, dominated
-        winners = self.exported_classes(self.class_id, self.class_keys, self.class_names, first)
         rows = [ClassRow(c, key, self.class_names[c], int(count[c]), int(self_total[c]),
                          int(retained[c]), int(dist[c])) for key, c in winners.items()]
         rows.sort(key=lambda r: (-r.retained_size, r.key))
@@ -100,6 +115,15 @@ class SnapshotStatistics(SnapshotData):
         return int(self.retained_size[self.root]) + self.extra_native_bytes
 
     def _statistics(self) -> Statistics:
+        parts = self._statistics_parts
+        if parts is None:
+            parts = self._statistics_but_totals()
+        self._statistics_parts = None
+        total = self.total_size
+        return Statistics(total=total, v8heap_total=total - parts["native_total"], **parts)
+
+    def _statistics_but_totals(self) -> dict[str, int]:
+        """The Statistics but `total` and `v8heap_total` (which read the retained sizes)."""
         ntype = self.node_type
         size = self.self_size
         by_type = k.sum_by_type(ntype, size, len(self.node_type_names) + 1)
@@ -130,6 +154,5 @@ class SnapshotStatistics(SnapshotData):
                                      self.first_edge, self.edge_type, self.edge_name,
                                      self.edge_to, self.first_retainer, size, self.E_INTERNAL,
                                      is_elements)
-        return Statistics(total=self.total_size, native_total=native, typed_arrays=typed,
-                          v8heap_total=self.total_size - native, code=code, strings=strings,
-                          js_arrays=js_arrays, system=system)
+        return {"native_total": native, "typed_arrays": typed, "code": code,
+                "strings": strings, "js_arrays": js_arrays, "system": system}

@@ -1,0 +1,72 @@
+"""The pipeline takes one of two schedules by heap size (`pipeline.DOMINATORS_BESIDE_NODES`):
+below it the dominators run on a second thread beside the distances and classes (the essential
+edges marked in a copy of the edge types, the retainers' edge ordinals in an array of their
+own, the dominator tree kept for the suspects); above it they run alone on idle node rows. The
+bundled samples are all small, so the golden tests see only the first: here the limit is
+lowered to 0 and everything either schedule computes is compared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from leaktui.snapshot import load_snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+SERIES = ("unbounded-cache", "per-request-retention", "listener-leak")
+ARRAYS = ("dominator", "retained_size", "distance", "class_id", "first_retainer",
+          "retaining_edges", "edge_type", "self_size", "flags", "class_retained")
+
+
+def _series(name: str) -> list[str]:
+    return sorted(str(p) for p in (ROOT / "snapshots_sample" / name).glob("*.gz"))
+
+
+@pytest.mark.parametrize("name", SERIES)
+def test_both_schedules_compute_the_same_snapshot_and_report(
+    name: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import leaktui.snapshot.pipeline as pipeline
+    from leaktui.report import build_report
+    from leaktui.suspects import find_suspects
+
+    paths = _series(name)
+
+    def analysed() -> tuple[dict[str, np.ndarray], dict[str, Any], Any]:
+        snaps = [load_snapshot(p) for p in paths]
+        last = snaps[-1]
+        arrays = {a: np.array(getattr(last, a), copy=True) for a in ARRAYS}
+        first, children = last.dominator_tree()
+        arrays["dominated_first"], arrays["dominated"] = first.copy(), children.copy()
+        suspects = [s.to_json() for s in find_suspects(snaps)]
+        built = build_report(snaps, suspects=suspects)
+        for entry in built["snapshots"]:
+            entry.pop("timings", None)
+        return arrays, json.loads(json.dumps(built)), last.statistics
+
+    beside_arrays, beside_report, beside_stats = analysed()
+    monkeypatch.setattr(pipeline, "DOMINATORS_BESIDE_NODES", 0)
+    alone_arrays, alone_report, alone_stats = analysed()
+    for key, value in beside_arrays.items():
+        np.testing.assert_array_equal(value, alone_arrays[key], err_msg=key)
+    assert beside_stats == alone_stats
+    assert beside_report == alone_report
+
+
+def test_the_dominator_tree_kept_for_a_small_heap_is_let_go_after_the_suspects() -> None:
+    """Kept by the pipeline below the limit (8 bytes a node), it serves the suspects' "keeps
+    alive" classes and is not held by the snapshot after them."""
+    from leaktui.suspects import find_suspects
+
+    snap = load_snapshot(_series("unbounded-cache")[-1])
+    kept = snap.dominator_tree()
+    assert snap.dominator_tree()[0] is kept[0]  # the same arrays: not built again
+    find_suspects([snap])
+    again = snap.dominator_tree()
+    assert again[0] is not kept[0]
+    np.testing.assert_array_equal(again[0], kept[0])
+    np.testing.assert_array_equal(again[1], kept[1])
