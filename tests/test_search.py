@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import write_series
 
@@ -178,3 +179,21 @@ def test_user_strings_in_markdown_are_one_line_cut_and_inert() -> None:
     assert "\n" not in md and len(md) <= 80 and md.endswith("…")
     assert not re.search(r"(?<!\\)[<>*|\[\]()]", md), md  # every special char escaped
     assert one_line("a\tb\x07", 20) == "a\\tb\\x07"
+
+
+def test_arrays_longer_than_the_string_table_leave_property_names_to_named_edges() -> None:
+    """Element and hidden edges are named by an index, not a string: in this sample an array
+    has more elements than the snapshot has strings (`report --find` once failed on it)."""
+    root = Path(__file__).resolve().parents[1]
+    snap = load_snapshot(str(root / "snapshots_sample" / "per-request-retention"
+                             / "per-request-retention-3.heapsnapshot.gz"))
+    named = np.isin(snap.edge_type, [snap.E_PROPERTY, snap.E_CONTEXT, snap.E_SHORTCUT])
+    assert int(snap.edge_name[~named].max()) >= len(snap.strings)  # the case at hand
+    query = Query.parse("id")
+    edges = np.flatnonzero(named)
+    hits = [e for e, n in zip(edges, snap.edge_name[edges], strict=True)
+            if query.matches(snap.strings[int(n)])]
+    expected = set(snap.edge_sources(np.asarray(hits, dtype=np.int64)).tolist())
+    result = find_objects(snap, "id")
+    found = {f.node for f in result.page(0, result.total) if "property" in f.kinds}
+    assert expected and found == expected

@@ -280,7 +280,9 @@ class HeapSearch:
             bits[cons[hit[text_id]]] |= VALUE
         # Property and variable names: the objects that have them.
         if strings.shape[0]:
-            edges = np.flatnonzero(mask[snap.edge_name])
+            # Element and hidden edges are named by an index, which may pass the string
+            # table's end: those read a clipped slot here and are dropped by their type.
+            edges = np.flatnonzero(mask.take(snap.edge_name, mode="clip"))
             et = snap.edge_type[edges]
             edges = edges[(et == snap.E_PROPERTY) | (et == snap.E_CONTEXT)
                           | (et == snap.E_SHORTCUT)]
