@@ -21,6 +21,7 @@ from leaktui.snapshot.older import summary_of
 from leaktui.snapshot.paths import (
     LABEL_STEPS,
     has_user_distance,
+    naming_edges,
     path_label,
     path_names,
     path_text,
@@ -395,7 +396,7 @@ def node_module_label(snap: HeapSnapshot, node: int) -> str | None:
     module as an issue about it would; None otherwise."""
     if not has_user_distance(snap, node):
         return None
-    edges = snap.path_to_root(node)
+    edges = list(naming_edges(snap, node))
     names = [snap.edge_name_text(e) for e in edges]
     if not _node_scope_variable(snap, edges, names):
         return None
@@ -416,7 +417,7 @@ def library_module_label(snap: HeapSnapshot, node: int) -> str | None:
     of the user's code is on that path); None otherwise."""
     if not has_user_distance(snap, node):
         return None
-    edges = snap.path_to_root(node)
+    edges = list(naming_edges(snap, node))
     found = -1
     for i, e in enumerate(edges):
         if snap.class_name(int(snap.edge_to[e])) == "Module":
@@ -460,7 +461,7 @@ def holder_rank(snap: HeapSnapshot, holder: int) -> tuple[int, int, int]:
     from a user root ranks last."""
     if not has_user_distance(snap, holder):
         return (1, 1, BASE_SYSTEM_DISTANCE)
-    edges = snap.path_to_root(holder)
+    edges = list(naming_edges(snap, holder))
     timer = any(snap.class_name(snap.edge_source(e)) == "Timeout" for e in edges)
     names = [snap.edge_name_text(e) for e in edges]
     # Node's own per-context tables (its primordials) hang from a `node:` symbol.
@@ -475,7 +476,7 @@ def node_scope_variable(snap: HeapSnapshot, holder: int) -> bool:
     reader's cache), not exported to user code."""
     if not has_user_distance(snap, holder):
         return False
-    edges = snap.path_to_root(holder)
+    edges = list(naming_edges(snap, holder))
     return _node_scope_variable(snap, edges, [snap.edge_name_text(e) for e in edges])
 
 

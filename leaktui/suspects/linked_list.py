@@ -15,6 +15,7 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.older import older_summary
+from leaktui.snapshot.paths import naming_edges
 from leaktui.suspects import _reach
 from leaktui.suspects.base import (
     SIZE_MARK,
@@ -160,7 +161,7 @@ def _lift(snap: HeapSnapshot, owner: int) -> int:
 
 def _scope_owner(snap: HeapSnapshot, context: int) -> int:
     """The object holding a closure whose scope is ``context`` (on its path from a root)."""
-    path = snap.path_to_root(context)
+    path = naming_edges(snap, context)
     if len(path) >= 2 and snap.edge_name_text(path[-1]) == "context":
         holder = snap.edge_source(path[-2])
         if int(snap.node_type[holder]) == snap.T_OBJECT:

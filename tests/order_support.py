@@ -1,0 +1,45 @@
+"""The same heap laid out in another order: what V8 writes differently from one run to the
+next (it lists objects, hence each object's retainers, in the order it finds them in the
+heap). A result that must not depend on V8's layout is the same on both files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def reversed_layout(source: Path, out: Path) -> Path:
+    """``source`` rewritten with its objects in reverse order (the root, the first, stays
+    first): every object's edges, ids and names unchanged, its retainers listed the other way
+    round."""
+    data = json.loads(source.read_text())
+    meta = data["snapshot"]["meta"]
+    nf, ef = len(meta["node_fields"]), len(meta["edge_fields"])
+    edge_count_at = meta["node_fields"].index("edge_count")
+    to_at = meta["edge_fields"].index("to_node")
+    nodes, edges = data["nodes"], data["edges"]
+    count = len(nodes) // nf
+    first_edge = [0] * (count + 1)
+    for i in range(count):
+        first_edge[i + 1] = first_edge[i] + nodes[i * nf + edge_count_at]
+    order = [0, *range(count - 1, 0, -1)]  # new position -> old ordinal
+    position = [0] * count
+    for new, old in enumerate(order):
+        position[old] = new
+    new_nodes: list[int] = []
+    new_edges: list[int] = []
+    for old in order:
+        new_nodes.extend(nodes[old * nf:(old + 1) * nf])
+        for e in range(first_edge[old], first_edge[old + 1]):
+            row = edges[e * ef:(e + 1) * ef]
+            row[to_at] = position[row[to_at] // nf] * nf
+            new_edges.extend(row)
+    data["nodes"], data["edges"] = new_nodes, new_edges
+    if "locations" in data and "location_fields" in meta:
+        lf = len(meta["location_fields"])
+        at = meta["location_fields"].index("object_index")
+        locations = data["locations"]
+        for i in range(0, len(locations), lf):
+            locations[i + at] = position[locations[i + at] // nf] * nf
+    out.write_text(json.dumps(data))
+    return out
