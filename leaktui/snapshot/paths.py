@@ -170,14 +170,19 @@ def _first_by_edge(snap: HeapSnapshot, node: int, user: bool) -> tuple[tuple[int
             break
         if not user and (dv == NO_DISTANCE or int(snap.node_type[frontier[0]]) == snap.T_SYNTHETIC):
             break
-        lo = snap.first_retainer[frontier].astype(np.int64)
-        counts = snap.first_retainer[frontier + 1].astype(np.int64) - lo
-        if not counts.sum():
+        if frontier.size == 1:  # the common case: one object, its retainer slots in a row
+            v = int(frontier[0])
+            edges = snap.retaining_edges[
+                int(snap.first_retainer[v]):int(snap.first_retainer[v + 1])].astype(np.int64)
+            owner = np.zeros(edges.size, dtype=np.int64)
+        else:
+            lo = snap.first_retainer[frontier].astype(np.int64)
+            counts = snap.first_retainer[frontier + 1].astype(np.int64) - lo
+            owner = np.repeat(np.arange(frontier.size), counts)
+            edges = snap.retaining_edges[np.arange(owner.size, dtype=np.int64) - np.repeat(
+                np.cumsum(counts) - counts - lo, counts)].astype(np.int64)
+        if not edges.size:
             break
-        owner = np.repeat(np.arange(frontier.size), counts)
-        slots = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
-            np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
-        edges = snap.retaining_edges[slots].astype(np.int64)
         srcs = snap.edge_sources(edges)
         du = dist[srcs].astype(np.int64)
         ok = (snap.edge_type[edges] != snap.E_WEAK) & (du >= 0) & (du < dv)
@@ -185,18 +190,20 @@ def _first_by_edge(snap: HeapSnapshot, node: int, user: bool) -> tuple[tuple[int
             ok &= srcs != snap.root
         if not ok.any():
             break
-        ok &= du == du[ok].min()
-        types = snap.edge_type[edges].astype(np.int64)
-        ranks = rank_of[types]
-        ok &= ranks == ranks[ok].min()
-        names = snap.edge_name[edges].astype(np.int64)
-        if numbered[types[ok]].all():
-            ok &= names == names[ok].min()
-        else:
-            texts = {int(i): snap.strings[int(i)] for i in np.unique(names[ok]).tolist()}
-            first = min(texts.values())
-            ok &= np.isin(names, [i for i, t in texts.items() if t == first])
-        chosen = np.flatnonzero(ok)
+        chosen = np.flatnonzero(ok & (du == du[ok].min()))
+        if chosen.size > 1:
+            types = snap.edge_type[edges[chosen]].astype(np.int64)
+            ranks = rank_of[types]
+            keep = ranks == ranks.min()
+            chosen, types = chosen[keep], types[keep]
+        if chosen.size > 1:
+            names = snap.edge_name[edges[chosen]].astype(np.int64)
+            if numbered[types].all():
+                chosen = chosen[names == names.min()]
+            else:
+                texts = {int(i): snap.strings[int(i)] for i in np.unique(names).tolist()}
+                first = min(texts.values())
+                chosen = chosen[np.isin(names, [i for i, t in texts.items() if t == first])]
         levels.append((edges[chosen], frontier[owner[chosen]], srcs[chosen]))
         synthetic = snap.node_type[srcs[chosen]] == snap.T_SYNTHETIC
         if not user and synthetic.any():
