@@ -4,9 +4,12 @@ Every place that names an object by where it lives (the object pane, `y`, findin
 suspects' holders and titles, every report format) asks this module, so one object reads the
 same everywhere: `global.services.profiles.userCache.get('user-3')`.
 
-- `root_path(snap, node)`: the edges of the path. DevTools' shortest path from a user root
+- `root_path(snap, node)`: the edges of the path. A shortest path from a user root
   (`global`) when the object has a user distance; else the shortest path from a system root
   (an object held only by a running function's stack, a handle, ...), weak edges never used.
+  Of paths of one length, the one that reads first from the object up (`_first_by_edge`: a
+  property before a closure's variable, then by name), where DevTools' (`snap.path_to_root`,
+  the Retainers view's) takes the retainer V8 lists first, which follows the heap's layout.
 - `path_steps` turns the edges into `Step`s, each written once:
 
   ============================  ==========================  =================================
