@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import node_binary
+from order_support import reversed_layout
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.lean import LeanSnapshot
@@ -469,6 +470,30 @@ def test_a_suspect_alone_reaches_what_its_items_own_not_the_shared_service(
     assert top.holder_path[-2:] == ["service", "jobs"], summary([top])
     assert top.grown_size < 500_000, top.grown_size  # the config string is not the jobs'
     assert top.grown_size >= top.retained_size // 2
+
+
+def test_a_leak_seen_in_several_structures_reads_the_same_whatever_order_v8_laid_the_heap_in(
+    tmp_path: Path,
+) -> None:
+    """ajv keeps a compiled schema in several structures, merged as one suspect whose evidence
+    names the others: they were listed in the order the detectors met them, which follows V8's
+    heap layout (two Maps one way in one run, the other way in the next). The same series with
+    its objects laid out in reverse gives the same suspects, word for word."""
+    snaps = _series_of(tmp_path, "schemas", (
+        "globalThis.validation = { compiled: new Map(), names: new Map(), ids: new Map(),"
+        "  schemas: [] }; let n = 0;"
+        "function step(k) { for (let i = 0; i < k; i++, n++) {"
+        "  const schema = { n, body: 'schema '.repeat(40) + n };"
+        "  validation.compiled.set('s' + n, { schema, code: 'c'.repeat(200) + n });"
+        "  validation.names.set('v' + n, { schema }); validation.ids.set('i' + n, { schema });"
+        "  validation.schemas.push(schema); } }"))
+    (tmp_path / "reversed").mkdir()
+    reversed_snaps = load_series([
+        reversed_layout(Path(s.path), tmp_path / "reversed" / Path(s.path).name) for s in snaps])
+    found = find_suspects(snaps)
+    others = [e for e in found[0].evidence if "also seen as" in e]
+    assert len(others) == 3, found[0].evidence
+    assert [s.to_json() for s in find_suspects(reversed_snaps)] == [s.to_json() for s in found]
 
 
 def test_two_leaks_that_reach_some_of_the_same_new_objects_say_so(tmp_path: Path) -> None:

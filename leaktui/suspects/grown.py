@@ -192,7 +192,13 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
                     key=lambda i: (where[i], i != lead, -int(grown[i]), i))
         s = suspects[lead]
         timed = s.pattern != "timer-leak" and any(where[i][0] for i in members)
-        others = [suspects[i] for i in members if i != lead]
+        # The others in the order of what they explain, never in the order they were found
+        # (V8's heap layout): ajv's three structures were listed one way in one run, the
+        # other way in the next.
+        others = [suspects[i] for i in sorted(
+            (i for i in members if i != lead),
+            key=lambda i: (-int(grown[i]), SPECIFIC.index(suspects[i].pattern),
+                           -suspects[i].item_count, suspects[i].holder_path_text))]
         evidence = [*s.evidence, *(
             f"the same leak is also seen as {o.pattern} at {o.holder_class} @{o.holder_id} "
             f"({path_label(snap, o.holder, 3) or 'a root'}): "
