@@ -5,13 +5,37 @@ heap). A result that must not depend on V8's layout is the same on both files.""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+Order = Callable[[dict[str, Any], int], list[int]]  # (the file, objects) -> old ordinal by place
 
 
 def reversed_layout(source: Path, out: Path) -> Path:
     """``source`` rewritten with its objects in reverse order (the root, the first, stays
     first): every object's edges, ids and names unchanged, its retainers listed the other way
     round."""
+    return relaid(source, out, lambda data, count: [0, *range(count - 1, 0, -1)])
+
+
+def named_first(source: Path, out: Path, *names: str) -> Path:
+    """``source`` rewritten with the objects named ``names[0]`` first (after the root), then
+    those named ``names[1]``, ..., then the others in their order: which class V8 met first."""
+    def order(data: dict[str, Any], count: int) -> list[int]:
+        meta = data["snapshot"]["meta"]
+        nf = len(meta["node_fields"])
+        at = meta["node_fields"].index("name")
+        strings, nodes = data["strings"], data["nodes"]
+        rank = {name: i for i, name in enumerate(names)}
+        return [0, *sorted(range(1, count),
+                           key=lambda i: rank.get(strings[nodes[i * nf + at]], len(names)))]
+    return relaid(source, out, order)
+
+
+def relaid(source: Path, out: Path, order: Order) -> Path:
+    """``source`` rewritten with its objects in the order ``order`` gives (old ordinals, the
+    root first), edges rewired to the objects' new places."""
     data = json.loads(source.read_text())
     meta = data["snapshot"]["meta"]
     nf, ef = len(meta["node_fields"]), len(meta["edge_fields"])
@@ -22,13 +46,13 @@ def reversed_layout(source: Path, out: Path) -> Path:
     first_edge = [0] * (count + 1)
     for i in range(count):
         first_edge[i + 1] = first_edge[i] + nodes[i * nf + edge_count_at]
-    order = [0, *range(count - 1, 0, -1)]  # new position -> old ordinal
+    places = order(data, count)  # new place -> old ordinal
     position = [0] * count
-    for new, old in enumerate(order):
+    for new, old in enumerate(places):
         position[old] = new
     new_nodes: list[int] = []
     new_edges: list[int] = []
-    for old in order:
+    for old in places:
         new_nodes.extend(nodes[old * nf:(old + 1) * nf])
         for e in range(first_edge[old], first_edge[old + 1]):
             row = edges[e * ef:(e + 1) * ef]

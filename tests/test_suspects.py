@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from conftest import node_binary
-from order_support import reversed_layout
+from order_support import named_first, reversed_layout
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.lean import LeanSnapshot
 from leaktui.suspects import PATTERNS, Suspect, find_suspects, format_suspect_text
-from leaktui.suspects.base import grows, severity_from
+from leaktui.suspects.base import grows, retained_classes, severity_from
 from leaktui.suspects.high_cardinality_key import unique_part
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,6 +226,26 @@ def test_every_series_with_older_snapshots_kept_lean_has_the_same_suspects(
         lean = [LeanSnapshot.of(s) for s in snaps[:-1]]
         assert [s.to_json() for s in find_suspects([*lean, snaps[-1]])] == [
             s.to_json() for s in find_suspects(snaps)], name
+
+
+def test_classes_of_equal_size_a_suspect_keeps_are_listed_by_name_whatever_the_layout(
+    shape_series: dict[str, list[HeapSnapshot]], tmp_path: Path,
+) -> None:
+    # Requests kept in a Map: each keeps its Socket and its ServerResponse, of equal retained
+    # size, and the fifth class listed was whichever V8's layout met first.
+    snaps = shape_series["context-map"]
+    shown = []
+    for first in (("Socket", "ServerResponse"), ("ServerResponse", "Socket")):
+        (tmp_path / first[0]).mkdir()
+        series = load_series([named_first(Path(s.path), tmp_path / first[0] / Path(s.path).name,
+                                          *first) for s in snaps])
+        top = find_suspects(series)[0]
+        with series[-1].holding_dominator_tree():
+            more = retained_classes(series[-1], top.retains_from, top=len(top.retains) + 1)
+        sizes = {c["class"]: c["retained_size"] for c in more}
+        assert sizes["ServerResponse"] == sizes["Socket"], more  # the tie this is about
+        shown.append([c["class"] for c in top.retains])
+    assert shown[0] == shown[1] and shown[0][-1] == "ServerResponse", shown
 
 
 def test_state_of_nodes_own_module_is_named_by_that_module(
