@@ -33,6 +33,19 @@ def named_first(source: Path, out: Path, *names: str) -> Path:
     return relaid(source, out, order)
 
 
+def ids_first(source: Path, out: Path, *ids: int) -> Path:
+    """``source`` rewritten with the objects of ``ids`` first (after the root), in that
+    order, then the others in their order."""
+    def order(data: dict[str, Any], count: int) -> list[int]:
+        meta = data["snapshot"]["meta"]
+        nf = len(meta["node_fields"])
+        at = meta["node_fields"].index("id")
+        rank = {node_id: i for i, node_id in enumerate(ids)}
+        return [0, *sorted(range(1, count),
+                           key=lambda i: rank.get(data["nodes"][i * nf + at], len(ids)))]
+    return relaid(source, out, order)
+
+
 def relaid(source: Path, out: Path, order: Order) -> Path:
     """``source`` rewritten with its objects in the order ``order`` gives (old ordinals, the
     root first), edges rewired to the objects' new places."""

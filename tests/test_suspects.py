@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import node_binary
-from order_support import named_first, reversed_layout
+from order_support import ids_first, named_first, reversed_layout
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.lean import LeanSnapshot
@@ -246,6 +246,29 @@ def test_classes_of_equal_size_a_suspect_keeps_are_listed_by_name_whatever_the_l
         assert sizes["ServerResponse"] == sizes["Socket"], more  # the tie this is about
         shown.append([c["class"] for c in top.retains])
     assert shown[0] == shown[1] and shown[0][-1] == "ServerResponse", shown
+
+
+def test_a_linked_list_keeps_what_its_head_keeps_whichever_end_v8_laid_out_first(
+    shape_series: dict[str, list[HeapSnapshot]], tmp_path: Path,
+) -> None:
+    # `queue.first` and `queue.last` are equally near a root: the chain's node nearest to one
+    # was the first of the two in V8's layout, and with the last, the suspect kept one job.
+    snaps = shape_series["linked-jobs"]
+    last = snaps[-1]
+    nodes = [int(n) for c, name in enumerate(last.class_names) if name == "JobNode"
+             for n in last.instances(c)]
+    ends = {last.path_names(n)[-1]: int(last.node_id[n]) for n in nodes
+            if last.path_names(n)[-2:-1] == ["queue"]}
+    kept = []
+    for first in ("first", "last"):
+        other = "last" if first == "first" else "first"
+        (tmp_path / first).mkdir()
+        series = load_series([ids_first(Path(s.path), tmp_path / first / Path(s.path).name,
+                                        ends[first], ends[other]) for s in snaps])
+        [top] = [s for s in find_suspects(series) if s.item_class == "JobNode"]
+        kept.append(top.retains)
+    assert kept[0] == kept[1] and kept[0][0]["class"] == "JobNode", kept
+    assert int(kept[0][0]["count"]) > 800, kept  # type: ignore[call-overload]
 
 
 def test_state_of_nodes_own_module_is_named_by_that_module(
