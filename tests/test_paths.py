@@ -13,6 +13,7 @@ import msgspec
 import numpy as np
 import pytest
 from conftest import node_binary, write_series
+from order_support import reversed_layout
 
 from leaktui.pins import finding_markdown, pins_markdown
 from leaktui.report import build_report, render_text
@@ -175,3 +176,28 @@ def test_a_scope_shared_by_several_methods_is_reached_through_the_first_by_name(
     cache = held_by(snap, "Set", "cache")
     assert path_text(snap, cache) == "global.jobs.error.{context}.cache"
     assert path_label(snap, cache) == "jobs.error.{context}.cache"
+
+
+def test_a_path_tied_between_a_property_and_a_closure_variable_takes_the_property_in_either_layout(
+        tmp_path: Path) -> None:
+    # moize: the memoized function has its cache as a property (`lookup.cache.keys`) and the
+    # same array in its scope (`lookup.{context}.keys`), two paths of one length. DevTools'
+    # takes the retainer V8 lists first, which follows the heap's layout: one title read
+    # `geo.lookup.{context}.keys` in one run, `geo.lookup.cache.keys` in the next.
+    snap = snapshot_of(
+        tmp_path, "memo",
+        "function memo() { const keys = []; const fn = () => keys.length;"
+        "  fn.cache = { keys }; return fn; }"
+        "global.geo = { lookup: memo() };")
+    other = load_snapshot(str(reversed_layout(tmp_path / "memo.heapsnapshot",
+                                              tmp_path / "reversed.heapsnapshot")))
+    devtools = []
+    for s in (snap, other):
+        keys = held_by(s, "Array", "keys")
+        assert path_text(s, keys) == "global.geo.lookup.cache.keys"
+        assert path_names(s, keys) == ["geo", "lookup", "cache", "keys"]
+        assert path_label(s, keys) == "geo.lookup.cache.keys"
+        devtools.append(s.path_names(keys))
+    # DevTools' own path (the Retainers view's) still follows each layout: the two differ.
+    assert sorted(devtools) == [["geo", "lookup", "cache", "keys"],
+                                ["geo", "lookup", "context", "keys"]]

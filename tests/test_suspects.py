@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from conftest import node_binary
+from order_support import ids_first, named_first, reversed_layout
 
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot.lean import LeanSnapshot
 from leaktui.suspects import PATTERNS, Suspect, find_suspects, format_suspect_text
-from leaktui.suspects.base import grows, severity_from
+from leaktui.suspects.base import grows, retained_classes, severity_from
 from leaktui.suspects.high_cardinality_key import unique_part
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,6 +226,49 @@ def test_every_series_with_older_snapshots_kept_lean_has_the_same_suspects(
         lean = [LeanSnapshot.of(s) for s in snaps[:-1]]
         assert [s.to_json() for s in find_suspects([*lean, snaps[-1]])] == [
             s.to_json() for s in find_suspects(snaps)], name
+
+
+def test_classes_of_equal_size_a_suspect_keeps_are_listed_by_name_whatever_the_layout(
+    shape_series: dict[str, list[HeapSnapshot]], tmp_path: Path,
+) -> None:
+    # Requests kept in a Map: each keeps its Socket and its ServerResponse, of equal retained
+    # size, and the fifth class listed was whichever V8's layout met first.
+    snaps = shape_series["context-map"]
+    shown = []
+    for first in (("Socket", "ServerResponse"), ("ServerResponse", "Socket")):
+        (tmp_path / first[0]).mkdir()
+        series = load_series([named_first(Path(s.path), tmp_path / first[0] / Path(s.path).name,
+                                          *first) for s in snaps])
+        top = find_suspects(series)[0]
+        with series[-1].holding_dominator_tree():
+            more = retained_classes(series[-1], top.retains_from, top=len(top.retains) + 1)
+        sizes = {c["class"]: c["retained_size"] for c in more}
+        assert sizes["ServerResponse"] == sizes["Socket"], more  # the tie this is about
+        shown.append([c["class"] for c in top.retains])
+    assert shown[0] == shown[1] and shown[0][-1] == "ServerResponse", shown
+
+
+def test_a_linked_list_keeps_what_its_head_keeps_whichever_end_v8_laid_out_first(
+    shape_series: dict[str, list[HeapSnapshot]], tmp_path: Path,
+) -> None:
+    # `queue.first` and `queue.last` are equally near a root: the chain's node nearest to one
+    # was the first of the two in V8's layout, and with the last, the suspect kept one job.
+    snaps = shape_series["linked-jobs"]
+    last = snaps[-1]
+    nodes = [int(n) for c, name in enumerate(last.class_names) if name == "JobNode"
+             for n in last.instances(c)]
+    ends = {last.path_names(n)[-1]: int(last.node_id[n]) for n in nodes
+            if last.path_names(n)[-2:-1] == ["queue"]}
+    kept = []
+    for first in ("first", "last"):
+        other = "last" if first == "first" else "first"
+        (tmp_path / first).mkdir()
+        series = load_series([ids_first(Path(s.path), tmp_path / first / Path(s.path).name,
+                                        ends[first], ends[other]) for s in snaps])
+        [top] = [s for s in find_suspects(series) if s.item_class == "JobNode"]
+        kept.append(top.retains)
+    assert kept[0] == kept[1] and kept[0][0]["class"] == "JobNode", kept
+    assert int(kept[0][0]["count"]) > 800, kept  # type: ignore[call-overload]
 
 
 def test_state_of_nodes_own_module_is_named_by_that_module(
@@ -471,6 +515,44 @@ def test_a_suspect_alone_reaches_what_its_items_own_not_the_shared_service(
     assert top.grown_size >= top.retained_size // 2
 
 
+# Kept in several structures (ajv keeps a compiled schema in several), merged as one suspect:
+# the lead and the holder that names it, and the others its evidence lists.
+ALIKE_STRUCTURES = {
+    "four-structures": (
+        "globalThis.validation = { compiled: new Map(), names: new Map(), ids: new Map(),"
+        "  schemas: [] }; let n = 0;"
+        "function step(k) { for (let i = 0; i < k; i++, n++) {"
+        "  const schema = { n, body: 'schema '.repeat(40) + n };"
+        "  validation.compiled.set('s' + n, { schema, code: 'c'.repeat(200) + n });"
+        "  validation.names.set('v' + n, { schema }); validation.ids.set('i' + n, { schema });"
+        "  validation.schemas.push(schema); } }", 3),
+    "two-maps-alike": (
+        "globalThis.validation = { names: new Map(), ids: new Map() }; let n = 0;"
+        "function step(k) { for (let i = 0; i < k; i++, n++) {"
+        "  const schema = { n, body: 'schema '.repeat(40) + n };"
+        "  validation.names.set('v' + n, { schema }); validation.ids.set('i' + n, { schema });"
+        "} }", 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALIKE_STRUCTURES))
+def test_a_leak_seen_in_several_structures_reads_the_same_whatever_order_v8_laid_the_heap_in(
+    tmp_path: Path, name: str,
+) -> None:
+    """The detectors meet the structures in the order V8 laid them out in the heap, which
+    changes between runs: ajv's two Maps were listed one way in one run and the other way in
+    the next, and of two Maps alike in all but their names either named the leak. The same
+    series with its objects laid out in reverse gives the same suspects, word for word."""
+    program, others = ALIKE_STRUCTURES[name]
+    snaps = _series_of(tmp_path, name, program)
+    (tmp_path / "reversed").mkdir()
+    reversed_snaps = load_series([
+        reversed_layout(Path(s.path), tmp_path / "reversed" / Path(s.path).name) for s in snaps])
+    found = find_suspects(snaps)
+    assert len([e for e in found[0].evidence if "also seen as" in e]) == others, found[0].evidence
+    assert [s.to_json() for s in find_suspects(reversed_snaps)] == [s.to_json() for s in found]
+
+
 def test_two_leaks_that_reach_some_of_the_same_new_objects_say_so(tmp_path: Path) -> None:
     """A session cache and an audit log both keep each request's user: two leaks (each keeps
     much of its own), sharing the users: each lists the other in `shared_with`."""
@@ -531,3 +613,36 @@ def test_a_leak_on_several_events_of_equal_counts_is_titled_by_the_first_by_name
     assert top.pattern == "listener-leak", summary(find_suspects(snaps))
     assert top.title.startswith("820 'error' listeners on app.out"), top.title
     assert "and listeners on 1 more events" in top.title
+
+
+@pytest.fixture(scope="module")
+def window_series(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[HeapSnapshot]]:
+    out = tmp_path_factory.mktemp("windows")
+    shapes = ("rotated-window", "middle-shard")
+    for shape in shapes:
+        done = subprocess.run([node_binary(), "--expose-gc", "--no-warnings",
+                               str(PROGRAMS / "windows.js"), shape, str(out)],
+                              timeout=120, capture_output=True, text=True)
+        assert done.returncode == 0, f"{shape}: {done.stderr[-2000:]}"
+    return {shape: load_series(list(out.glob(f"{shape}-*.heapsnapshot"))) for shape in shapes}
+
+
+def test_a_rolling_window_that_rotated_between_two_snapshots_is_low_at_its_newest_bucket(
+    window_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    # opossum-control: its window rotates every second, and a series a second long caught the
+    # rotation in some runs and not in others: the bucket that grew was the first of the
+    # window (low) or, one new bucket put in front of it, the second (high).
+    [found] = find_suspects(window_series["rotated-window"])
+    assert found.holder_path[-3:] == ["window", "1", "latencyTimes"], found.holder_path
+    assert found.severity == "low", summary([found])
+    assert any("1 put in front of it since the previous snapshot" in e
+               for e in found.evidence), found.evidence
+
+
+def test_a_growing_bucket_with_no_bucket_put_in_front_of_it_is_still_high(
+    window_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    [found] = find_suspects(window_series["middle-shard"])
+    assert found.holder_path[-3:] == ["shards", "3", "latencyTimes"], found.holder_path
+    assert found.severity == "high", summary([found])

@@ -4,9 +4,12 @@ Every place that names an object by where it lives (the object pane, `y`, findin
 suspects' holders and titles, every report format) asks this module, so one object reads the
 same everywhere: `global.services.profiles.userCache.get('user-3')`.
 
-- `root_path(snap, node)`: the edges of the path. DevTools' shortest path from a user root
+- `root_path(snap, node)`: the edges of the path. A shortest path from a user root
   (`global`) when the object has a user distance; else the shortest path from a system root
   (an object held only by a running function's stack, a handle, ...), weak edges never used.
+  Of paths of one length, the one that reads first from the object up (`_first_by_edge`: a
+  property before a closure's variable, then by name), where DevTools' (`snap.path_to_root`,
+  the Retainers view's) takes the retainer V8 lists first, which follows the heap's layout.
 - `path_steps` turns the edges into `Step`s, each written once:
 
   ============================  ==========================  =================================
@@ -108,41 +111,120 @@ class Step:
 
 def root_path(snap: HeapSnapshot, node: int) -> RootPath:
     """The path to ``node``: from a user root when it has a user distance, else from the
-    nearest system root (`(Stack roots)`, `(Handle scope)`, ...), never through a weak edge."""
-    if has_user_distance(snap, node):
-        edges = tuple(snap.path_to_root(node))
+    nearest system root (`(Stack roots)`, `(Handle scope)`, ...), never through a weak edge.
+    Of the shortest paths, the one `_first_by_edge` picks, whatever order V8 laid out the
+    retainers in (`snap.path_to_root`, the Retainers view's, takes the first retainer)."""
+    user = has_user_distance(snap, node)
+    if user:
+        edges, root = _first_by_edge(snap, node, user=True)
         if edges:
             return RootPath(snap.edge_source(edges[0]), _one_method(snap, edges), True)
         # a user root itself (`global`): the path is its name; the synthetic root has none
         synthetic = int(snap.node_type[node]) == snap.T_SYNTHETIC
         return RootPath(-1 if synthetic else node, (), True)
-    out: list[int] = []
-    v = node
+    edges, root = _first_by_edge(snap, node, user=False)
+    if edges and root < 0:
+        root = snap.edge_source(edges[0])
+    return RootPath(root, _one_method(snap, edges), False)
+
+
+def naming_edges(snap: HeapSnapshot, node: int) -> tuple[int, ...]:
+    """The edges of `root_path` from a user root (empty without a user distance): what names
+    an object, or reads where it lives (behind a timer, in a module of Node's), the same way
+    in every run. The Retainers view and DevTools' figures keep `snap.path_to_root`."""
+    path = root_path(snap, node)
+    return path.edges if path.user else ()
+
+
+def edge_ranks(snap: HeapSnapshot) -> np.ndarray:
+    """Per edge type, how a path prefers to be named through it, smallest first: a property
+    (`.cache`), an element (`[3]`), a closure's variable (`.{context}.cache` ends with one),
+    V8's own links (`{context}`, `{table}`), a hidden slot."""
+    rank = np.full(len(snap.edge_type_names) + 1, 5, dtype=np.int64)
+    for rank_of, types in enumerate(((snap.E_PROPERTY, snap.E_SHORTCUT), (snap.E_ELEMENT,),
+                                     (snap.E_CONTEXT,), (snap.E_INTERNAL,), (snap.E_HIDDEN,))):
+        for t in types:
+            if t >= 0:
+                rank[t] = rank_of
+    return rank
+
+
+def _first_by_edge(snap: HeapSnapshot, node: int, user: bool) -> tuple[tuple[int, ...], int]:
+    """(edges root-first, the system root it starts from or -1) of the shortest path to
+    ``node`` that reads first when compared step by step from the object up: at each step the
+    edge of the smallest `edge_ranks`, then of the smallest name (a number's value for an
+    element or hidden slot). Several objects holding the object at the same distance (a
+    closure's scope and a property, both naming `keys`) are written the same way in every run:
+    V8 lists retainers in its layout's order, and the first it lists is what DevTools' path
+    takes. Walks up all the retainers still tied at once, so the choice at a step is never
+    made before what is read nearer the object is."""
+    rank_of = edge_ranks(snap)
+    numbered = np.zeros(rank_of.size, dtype=bool)
+    for t in (snap.E_ELEMENT, snap.E_HIDDEN):
+        if t >= 0:
+            numbered[t] = True
+    dist = snap.distance
+    frontier = np.array([node], dtype=np.int64)
+    levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (edges, into, sources)
     root = -1
-    for _ in range(SYSTEM_PATH_STEPS):
-        dv = int(snap.distance[v])
-        if dv == NO_DISTANCE or int(snap.node_type[v]) == snap.T_SYNTHETIC:
+    for _ in range(SYSTEM_PATH_STEPS if not user else snap.node_count):
+        dv = int(dist[frontier[0]])
+        if user and (dv <= 1 or dv >= BASE_SYSTEM_DISTANCE):
             break
-        slots = snap.retainer_slots(v)
-        if not len(slots):
+        if not user and (dv == NO_DISTANCE or int(snap.node_type[frontier[0]]) == snap.T_SYNTHETIC):
             break
-        into = snap.retaining_edges[slots.start:slots.stop].astype(np.int64)
-        srcs = np.asarray(snap.retaining_nodes[slots.start:slots.stop], dtype=np.int64)
-        d = snap.distance[srcs].astype(np.int64)
-        ok = (snap.edge_type[into] != snap.E_WEAK) & (d >= 0) & (d < dv)
+        if frontier.size == 1:  # the common case: one object, its retainer slots in a row
+            v = int(frontier[0])
+            edges = snap.retaining_edges[
+                int(snap.first_retainer[v]):int(snap.first_retainer[v + 1])].astype(np.int64)
+            owner = np.zeros(edges.size, dtype=np.int64)
+        else:
+            lo = snap.first_retainer[frontier].astype(np.int64)
+            counts = snap.first_retainer[frontier + 1].astype(np.int64) - lo
+            owner = np.repeat(np.arange(frontier.size), counts)
+            edges = snap.retaining_edges[np.arange(owner.size, dtype=np.int64) - np.repeat(
+                np.cumsum(counts) - counts - lo, counts)].astype(np.int64)
+        if not edges.size:
+            break
+        srcs = snap.edge_sources(edges)
+        du = dist[srcs].astype(np.int64)
+        ok = (snap.edge_type[edges] != snap.E_WEAK) & (du >= 0) & (du < dv)
+        if user:
+            ok &= srcs != snap.root
         if not ok.any():
             break
-        i = int(np.flatnonzero(ok)[np.argmin(d[ok])])
-        src = int(srcs[i])
-        if int(snap.node_type[src]) == snap.T_SYNTHETIC:
-            root = src
+        chosen = np.flatnonzero(ok & (du == du[ok].min()))
+        if chosen.size > 1:
+            types = snap.edge_type[edges[chosen]].astype(np.int64)
+            ranks = rank_of[types]
+            keep = ranks == ranks.min()
+            chosen, types = chosen[keep], types[keep]
+        if chosen.size > 1:
+            names = snap.edge_name[edges[chosen]].astype(np.int64)
+            if numbered[types].all():
+                chosen = chosen[names == names.min()]
+            else:
+                texts = {int(i): snap.strings[int(i)] for i in np.unique(names).tolist()}
+                first = min(texts.values())
+                chosen = chosen[np.isin(names, [i for i, t in texts.items() if t == first])]
+        levels.append((edges[chosen], frontier[owner[chosen]], srcs[chosen]))
+        synthetic = snap.node_type[srcs[chosen]] == snap.T_SYNTHETIC
+        if not user and synthetic.any():
+            root = int(srcs[chosen][np.flatnonzero(synthetic)[0]])
+            levels.pop()
             break
-        out.append(int(into[i]))
-        v = src
-    out.reverse()
-    if out and root < 0:
-        root = snap.edge_source(out[0])
-    return RootPath(root, _one_method(snap, tuple(out)), False)
+        frontier = np.unique(srcs[chosen])
+    if not levels:
+        return (), root
+    # Down from the top: any object still tied there reads the same way; each step takes the
+    # first edge from the object above into an object of the level below.
+    out: list[int] = []
+    above = int(levels[-1][2][0])
+    for edges, into, sources in reversed(levels):
+        i = int(np.flatnonzero(sources == above)[0])
+        out.append(int(edges[i]))
+        above = int(into[i])
+    return tuple(out), root
 
 
 def _into_scope(snap: HeapSnapshot, edge: int) -> bool:

@@ -84,7 +84,9 @@ def find_suspects(snaps: Sequence[AnySnapshot]) -> list[Suspect]:
     found = grown.measure(series, _outermost(series.last, found))
     found = with_retains(series.last, found)
     found = [s.scored(series.heap_size) for s in found]
-    found.sort(key=lambda s: (-s.score, s.holder_id))
+    # equal scores: by the holder's path, not by its id (V8 numbers objects in the order it
+    # meets them in the heap, which changes between runs)
+    found.sort(key=lambda s: (-s.score, s.holder_path_text, s.holder_id))
     return _with_allocation_sites(series.last, grown.index_shared(found))
 
 

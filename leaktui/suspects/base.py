@@ -21,6 +21,7 @@ from leaktui.snapshot.older import summary_of
 from leaktui.snapshot.paths import (
     LABEL_STEPS,
     has_user_distance,
+    naming_edges,
     path_label,
     path_names,
     path_text,
@@ -370,9 +371,13 @@ def retained_classes(snap: HeapSnapshot, holder: int | np.ndarray, top: int = 5,
     counts = np.bincount(snap.class_id[nodes], minlength=len(snap.class_names))
     sizes = np.bincount(snap.class_id[outer], weights=snap.retained_size[outer],
                         minlength=len(snap.class_names))
-    order = np.argsort(-sizes, kind="stable")[:top]
+    # Classes of equal size by name, not by class id (the order V8's layout met them in): of
+    # a request's Socket and ServerResponse, each 142,680 B, either was fifth.
+    first = np.argsort(-sizes, kind="stable")[:top]
+    tied = np.flatnonzero((sizes >= sizes[first[-1]]) & (sizes > 0)).tolist() if first.size else []
+    order = sorted(tied, key=lambda c: (-sizes[c], snap.class_names[c]))[:top]
     return [{"class": snap.class_names[c], "count": int(counts[c]),
-             "retained_size": int(sizes[c])} for c in order.tolist() if sizes[c] > 0]
+             "retained_size": int(sizes[c])} for c in order]
 
 
 def holder_label(series: Series, node: int) -> str:
@@ -395,7 +400,7 @@ def node_module_label(snap: HeapSnapshot, node: int) -> str | None:
     module as an issue about it would; None otherwise."""
     if not has_user_distance(snap, node):
         return None
-    edges = snap.path_to_root(node)
+    edges = list(naming_edges(snap, node))
     names = [snap.edge_name_text(e) for e in edges]
     if not _node_scope_variable(snap, edges, names):
         return None
@@ -416,7 +421,7 @@ def library_module_label(snap: HeapSnapshot, node: int) -> str | None:
     of the user's code is on that path); None otherwise."""
     if not has_user_distance(snap, node):
         return None
-    edges = snap.path_to_root(node)
+    edges = list(naming_edges(snap, node))
     found = -1
     for i, e in enumerate(edges):
         if snap.class_name(int(snap.edge_to[e])) == "Module":
@@ -460,7 +465,7 @@ def holder_rank(snap: HeapSnapshot, holder: int) -> tuple[int, int, int]:
     from a user root ranks last."""
     if not has_user_distance(snap, holder):
         return (1, 1, BASE_SYSTEM_DISTANCE)
-    edges = snap.path_to_root(holder)
+    edges = list(naming_edges(snap, holder))
     timer = any(snap.class_name(snap.edge_source(e)) == "Timeout" for e in edges)
     names = [snap.edge_name_text(e) for e in edges]
     # Node's own per-context tables (its primordials) hang from a `node:` symbol.
@@ -475,7 +480,7 @@ def node_scope_variable(snap: HeapSnapshot, holder: int) -> bool:
     reader's cache), not exported to user code."""
     if not has_user_distance(snap, holder):
         return False
-    edges = snap.path_to_root(holder)
+    edges = list(naming_edges(snap, holder))
     return _node_scope_variable(snap, edges, [snap.edge_name_text(e) for e in edges])
 
 

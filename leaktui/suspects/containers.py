@@ -401,7 +401,8 @@ def container_severity(series: Series, c: Container, evidence: list[str],
     it is the newest bucket of a rolling window."""
     severity = severity_from(c.counts[c.born:], series.size - c.born,
                              big=is_big(series, c) if big is None else big, min_step=c.step)
-    window = rolling_bucket(series.last, c.node)
+    window = rolling_bucket(series.last, c.node,
+                            series.snaps[-2] if series.size >= 2 else None)
     if window is not None and severity != "low":
         evidence.append(window)
         return "low"
@@ -487,13 +488,19 @@ MIN_BUCKETS = 3
 MAX_BUCKETS = 256
 
 
-def rolling_bucket(snap: HeapSnapshot, node: int) -> str | None:
+def rolling_bucket(snap: HeapSnapshot, node: int,
+                   before: AnySnapshot | None = None) -> str | None:
     """Why ``node`` is the newest bucket of a rolling window, or None: it is a field of the
     first or last element of an array of at least `MIN_BUCKETS` objects of one class, each
     with the same field holding a collection of the same class (a circuit breaker's or rate
     meter's window of per-second buckets). Rotating the window replaces that bucket, so it
     grows only until the next rotation: between snapshots taken closer together than the
-    window's period it looks like a queue that only grows, and is not one."""
+    window's period it looks like a queue that only grows, and is not one.
+
+    With ``before``, the snapshot taken before ``snap``: the window may have rotated between
+    the two (opossum's every second, at any moment of a series a second long), leaving the
+    bucket that grew one step in, behind buckets all new since ``before``. Whether it did
+    follows the clock, not the program: it is the newest bucket too."""
     edges, sources = _property_retainers(snap, node)
     kind = snap.class_name(node)
     for edge, bucket in zip(edges.tolist(), sources.tolist(), strict=True):
@@ -504,16 +511,37 @@ def rolling_bucket(snap: HeapSnapshot, node: int) -> str | None:
             window = snap.edge_source(slot)
             elements = [e for e in snap.edges(window)
                         if int(snap.edge_type[e]) == snap.E_ELEMENT][:MAX_BUCKETS + 1]
-            if not MIN_BUCKETS <= len(elements) <= MAX_BUCKETS or slot not in (
-                    elements[0], elements[-1]):
+            if not MIN_BUCKETS <= len(elements) <= MAX_BUCKETS or slot not in elements:
                 continue
             members = [int(snap.edge_to[e]) for e in elements]
-            if all(_same_field(snap, m, bucket, field_name, kind) for m in members):
-                return (f"it is a field of the newest of {len(members)} buckets of one shape "
-                        f"(the array @{int(snap.node_id[window])}, each bucket with its own "
-                        f"'{snap.strings[field_name]}'): a rolling window, whose rotation "
-                        "replaces this bucket; snapshots taken within one rotation see it "
-                        "grow")
+            newer = _newer_buckets(snap, members, elements.index(slot), before)
+            if newer is None or not all(_same_field(snap, m, bucket, field_name, kind)
+                                        for m in members):
+                continue
+            rotated = (f", and {newer} put in front of it since the previous snapshot: the "
+                       "window rotated between the two" if newer else "")
+            return (f"it is a field of the newest of {len(members)} buckets of one shape "
+                    f"(the array @{int(snap.node_id[window])}, each bucket with its own "
+                    f"'{snap.strings[field_name]}'{rotated}): a rolling window, whose "
+                    "rotation replaces this bucket; snapshots taken within one rotation see "
+                    "it grow")
+    return None
+
+
+def _newer_buckets(snap: HeapSnapshot, members: list[int], at: int,
+                   before: AnySnapshot | None) -> int | None:
+    """How many buckets lie between the one at ``at`` and an end of the window, all of them
+    absent from ``before`` (0: it is at an end); None when it is not the newest that way."""
+    if at in (0, len(members) - 1):
+        return 0
+    if before is None:
+        return None
+    ids = snap.node_id[np.asarray(members, dtype=np.int64)].astype(np.int64)
+    new = before.ordinals_of_ids(ids) < 0
+    if new[:at].all():
+        return at
+    if new[at + 1:].all():
+        return len(members) - 1 - at
     return None
 
 

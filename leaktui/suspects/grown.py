@@ -182,17 +182,25 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
         lead = min(members, key=lambda i: (
             keyed and suspects[i].pattern == "unbounded-queue",
             SPECIFIC.index(suspects[i].pattern), -SEVERITY_RANK[suspects[i].severity],
-            -int(grown[i]), i))
+            -int(grown[i]), suspects[i].holder_path_text, i))
         # Named by the holder nearest to user code among the most severe: a module's state
         # object holding everything is no better a name for a growing array inside it. Of
         # holders equally near, the lead's own, then the one that grew most: never the order
         # the collections were found in, which follows V8's heap layout and changes between
-        # runs (a TTL cache's `data` and `expirationMap`, side by side in one object).
+        # runs (a TTL cache's `data` and `expirationMap`, side by side in one object). Of
+        # collections alike in all that (two Maps of the same entries), the first by path.
         named = min((i for i in members if suspects[i].severity == severity),
-                    key=lambda i: (where[i], i != lead, -int(grown[i]), i))
+                    key=lambda i: (where[i], i != lead, -int(grown[i]),
+                                   suspects[i].holder_path_text, i))
         s = suspects[lead]
         timed = s.pattern != "timer-leak" and any(where[i][0] for i in members)
-        others = [suspects[i] for i in members if i != lead]
+        # The others in the order of what they explain, never in the order they were found
+        # (V8's heap layout): ajv's three structures were listed one way in one run, the
+        # other way in the next.
+        others = [suspects[i] for i in sorted(
+            (i for i in members if i != lead),
+            key=lambda i: (-int(grown[i]), SPECIFIC.index(suspects[i].pattern),
+                           -suspects[i].item_count, suspects[i].holder_path_text))]
         evidence = [*s.evidence, *(
             f"the same leak is also seen as {o.pattern} at {o.holder_class} @{o.holder_id} "
             f"({path_label(snap, o.holder, 3) or 'a root'}): "

@@ -15,6 +15,7 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot.older import older_summary
+from leaktui.snapshot.paths import naming_edges
 from leaktui.suspects import _reach
 from leaktui.suspects.base import (
     SIZE_MARK,
@@ -160,7 +161,7 @@ def _lift(snap: HeapSnapshot, owner: int) -> int:
 
 def _scope_owner(snap: HeapSnapshot, context: int) -> int:
     """The object holding a closure whose scope is ``context`` (on its path from a root)."""
-    path = snap.path_to_root(context)
+    path = naming_edges(snap, context)
     if len(path) >= 2 and snap.edge_name_text(path[-1]) == "context":
         holder = snap.edge_source(path[-2])
         if int(snap.node_type[holder]) == snap.T_OBJECT:
@@ -206,11 +207,19 @@ def detect(series: Series) -> list[Suspect]:
                   "a stalled worker times out and calls back so the queue drains.")
         out.append(make_suspect(series, PATTERN, severity, title, holder, item_class, counts,
                                 retained, evidence, advice, item_nodes=c.nodes,
-                                keeps=c.nodes[np.argsort(snap.distance[c.nodes])[:1]],
+                                keeps=_entry(snap, c.nodes),
                                 reach_from=c.nodes))
         series.claim(c.nodes)
         series.claim(holder)
     return out
+
+
+def _entry(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
+    """The chain's node nearest to a root, as an array of one: of a list's head and tail,
+    equally near (`queue.head`, `queue.tail`), the one that keeps the most (the head, which
+    keeps the list), never the first in V8's layout (the tail in some runs: one node kept)."""
+    near = nodes[snap.distance[nodes] == snap.distance[nodes].min()]
+    return near[np.argsort(-snap.retained_size[near].astype(np.int64), kind="stable")[:1]]
 
 
 def _retained(snap: HeapSnapshot, nodes: np.ndarray) -> int:
