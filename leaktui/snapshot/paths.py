@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leaktui.snapshot._sets import isin, unique
 from leaktui.snapshot.graph import BASE_SYSTEM_DISTANCE, NO_DISTANCE, HeapSnapshot
 
 PATH_STEPS_SHOWN = 14  # a longer path keeps its first and last seven steps
@@ -204,16 +205,16 @@ def _first_by_edge(snap: HeapSnapshot, node: int, user: bool) -> tuple[tuple[int
             if numbered[types].all():
                 chosen = chosen[names == names.min()]
             else:
-                texts = {int(i): snap.strings[int(i)] for i in np.unique(names).tolist()}
+                texts = {int(i): snap.strings[int(i)] for i in unique(names).tolist()}
                 first = min(texts.values())
-                chosen = chosen[np.isin(names, [i for i, t in texts.items() if t == first])]
+                chosen = chosen[isin(names, np.array([i for i, t in texts.items() if t == first]))]
         levels.append((edges[chosen], frontier[owner[chosen]], srcs[chosen]))
         synthetic = snap.node_type[srcs[chosen]] == snap.T_SYNTHETIC
         if not user and synthetic.any():
             root = int(srcs[chosen][np.flatnonzero(synthetic)[0]])
             levels.pop()
             break
-        frontier = np.unique(srcs[chosen])
+        frontier = unique(srcs[chosen])
     if not levels:
         return (), root
     # Down from the top: any object still tied there reads the same way; each step takes the

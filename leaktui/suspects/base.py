@@ -221,7 +221,7 @@ class Series:
         found = self.cache.get("captured")
         if not found or nodes.size == 0:
             return 0.0
-        captured = np.unique(np.concatenate(found))
+        captured = unique(np.concatenate(found))
         return float(np.isin(nodes, captured).mean())
 
     def claim(self, nodes: np.ndarray | list[int] | int) -> None:

@@ -274,7 +274,7 @@ def _nested(series: Series, outer: Container) -> Container | None:
     (`history.get(user).push(event)`): the members' entries are added up per snapshot (the
     same members by id, a sample when there are many) and judged as one collection."""
     snap = series.last
-    values = np.unique(outer.entries.values)
+    values = unique(outer.entries.values)
     if values.size == 0:
         return None
     kinds = np.asarray([kind_of(snap, int(v)) for v in values[:NESTED_SAMPLE]], dtype=object)
@@ -431,7 +431,7 @@ def swept_by_timer(series: Series, node: int) -> str | None:
         scopes = _timer_scopes(snap)
         series.cache["timer_scopes"] = scopes
     timers, repeats, which, held = scopes
-    hit = np.unique(which[isin(held, owners)])
+    hit = unique(which[isin(held, owners)])
     if hit.size == 0:
         return None
     looping = hit[repeats[hit]]
