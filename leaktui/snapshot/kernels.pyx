@@ -895,6 +895,29 @@ def first_sized_node(const int32_t[::1] class_id, const size_t_[::1] self_size,
     return first_arr
 
 
+cdef inline int64_t _entry_count(Py_ssize_t v, const offset_t[::1] first_edge,
+                                 const uint8_t[::1] edge_type, const uint32_t[::1] edge_name,
+                                 const uint32_t[::1] edge_to, const uint8_t[::1] node_type,
+                                 int weak_edge, int internal_edge,
+                                 const uint8_t[::1] is_storage_name,
+                                 const uint8_t[::1] storage_type) noexcept nogil:
+    """max(own non-weak edges, edges of its storage children) of node ``v``."""
+    cdef int64_t own = 0, stored = 0
+    cdef Py_ssize_t e
+    cdef uint32_t w
+    cdef int t
+    for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
+        t = edge_type[e]
+        if t == weak_edge:
+            continue
+        own += 1
+        if t == internal_edge and is_storage_name[edge_name[e]]:
+            w = edge_to[e]
+            if storage_type[node_type[w]]:
+                stored += <int64_t>first_edge[w + 1] - <int64_t>first_edge[w]
+    return stored if stored > own else own
+
+
 def collection_entry_counts(const offset_t[::1] first_edge, const uint8_t[::1] edge_type,
                             const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
                             const uint8_t[::1] node_type, int weak_edge, int internal_edge,
@@ -909,25 +932,12 @@ def collection_entry_counts(const offset_t[::1] first_edge, const uint8_t[::1] e
     out_arr = np.zeros(n, dtype=np.uint32 if offset_t is uint32_t else np.int64)
     cdef offset_t[::1] out = out_arr
     cdef int64_t most = 0xFFFFFFFF if offset_t is uint32_t else 0x7FFFFFFFFFFFFFFF
-    cdef Py_ssize_t v, e
-    cdef int64_t own, stored
-    cdef uint32_t w
-    cdef int t
+    cdef Py_ssize_t v
+    cdef int64_t own
     with nogil:
         for v in range(n):
-            own = 0
-            stored = 0
-            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
-                t = edge_type[e]
-                if t == weak_edge:
-                    continue
-                own += 1
-                if t == internal_edge and is_storage_name[edge_name[e]]:
-                    w = edge_to[e]
-                    if storage_type[node_type[w]]:
-                        stored += <int64_t>first_edge[w + 1] - <int64_t>first_edge[w]
-            if stored > own:
-                own = stored
+            own = _entry_count(v, first_edge, edge_type, edge_name, edge_to, node_type,
+                               weak_edge, internal_edge, is_storage_name, storage_type)
             out[v] = <offset_t>(own if own < most else most)
     return out_arr
 
@@ -1778,27 +1788,14 @@ def element_counts_of(const int64_t[::1] nodes, const offset_t[::1] first_edge,
     an older snapshot's collections summary keeps, without a count for every node."""
     cdef const uint8_t[::1] is_storage_name = _mask(is_storage_mask)
     cdef const uint8_t[::1] storage_type = _mask(storage_type_mask)
-    cdef Py_ssize_t n = nodes.shape[0], i, e
+    cdef Py_ssize_t n = nodes.shape[0], i
     out_arr = np.zeros(n, dtype=np.uint32)
     cdef uint32_t[::1] out = out_arr
-    cdef int64_t own, stored, v, most = 0xFFFFFFFF
-    cdef uint32_t w
-    cdef int t
+    cdef int64_t own, most = 0xFFFFFFFF
     with nogil:
         for i in range(n):
-            v = nodes[i]
-            own = 0
-            stored = 0
-            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
-                t = edge_type[e]
-                if t == weak_edge:
-                    continue
-                own += 1
-                if t == internal_edge and is_storage_name[edge_name[e]]:
-                    w = edge_to[e]
-                    if storage_type[node_type[w]]:
-                        stored += <int64_t>first_edge[w + 1] - <int64_t>first_edge[w]
-            if stored > own:
-                own = stored
+            own = _entry_count(<Py_ssize_t>nodes[i], first_edge, edge_type, edge_name, edge_to,
+                               node_type, weak_edge, internal_edge, is_storage_name,
+                               storage_type)
             out[i] = <uint32_t>(own if own < most else most)
     return out_arr
