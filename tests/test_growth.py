@@ -124,24 +124,6 @@ def test_survivors_say_what_is_true_for_the_snapshots_compared() -> None:
     assert mixed.count("off: these snapshots are not of one process") == 2
 
 
-def test_edges_into_collections_are_numpy_s_edges_and_their_sources() -> None:
-    """`kernels.edges_into` (one walk of the edge lists) gives the edges a mask over all
-    edges and a search of the offsets give, on a real snapshot."""
-    import numpy as np
-
-    from leaktui.snapshot import kernels as k
-    from leaktui.snapshot.growth import collection_nodes
-
-    snap = load_snapshot(str(Path(__file__).parent / "data" / "node20-map.heapsnapshot.gz"))
-    mask = np.zeros(snap.node_count, dtype=np.bool_)
-    mask[collection_nodes(snap)] = True
-    edges, sources = k.edges_into(snap.first_edge, snap.edge_to, snap.edge_type, mask,
-                                  snap.E_WEAK)
-    expected = np.flatnonzero(mask[snap.edge_to] & (snap.edge_type != snap.E_WEAK))
-    assert edges.size > 1000 and np.array_equal(edges, expected)
-    assert np.array_equal(sources, snap.edge_sources(expected))
-
-
 def test_slots_into_collections_are_numpy_s_edges_with_their_columns() -> None:
     """`kernels.collection_slots` (two walks of the edges) gives the edges into the
     collections a mask over all edges finds, their sources, types and targets, numeric names

@@ -68,14 +68,3 @@ def test_search_keys_finds_what_searchsorted_finds_for_keys_of_any_integer_type(
     inside = (keys >= info.min) & (keys <= info.max)
     expected = np.minimum(np.searchsorted(table.astype(np.int64), keys), table.size - 1)
     assert np.array_equal(pos[inside], expected[inside])
-
-
-def test_dense_ranks_are_np_unique_s_inverse_and_first_index() -> None:
-    from leaktui.snapshot import kernels as k
-
-    rng = np.random.default_rng(3)
-    for n, m in ((1, 5), (50, 1000), (10**6, 20_000)):
-        values = rng.integers(0, n, m).astype(np.uint32)
-        _, index, inverse = np.unique(values, return_index=True, return_inverse=True)
-        ranks, first = k.dense_ranks(values, n)
-        assert np.array_equal(ranks, inverse) and np.array_equal(first, index)

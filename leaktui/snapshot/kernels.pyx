@@ -1065,30 +1065,6 @@ def id_agreement(const uint32_t[::1] old_sorted_ids, const int64_t[::1] old_orde
     return shared, agreeing
 
 
-def edges_into(const offset_t[::1] first_edge, const uint32_t[::1] edge_to,
-               const uint8_t[::1] edge_type, target_mask, int skip_type):
-    """(edges int64, sources uint32), in edge order: the edges (not of ``skip_type``) to a
-    node of ``target_mask`` and the node each leaves from: a count over the edges, then one
-    walk of the nodes' edge lists (no search for the sources)."""
-    cdef const uint8_t[::1] target = _mask(target_mask)
-    cdef Py_ssize_t n = first_edge.shape[0] - 1, m = edge_to.shape[0], e, v, c = 0
-    with nogil:
-        for e in range(m):
-            if target[edge_to[e]] and edge_type[e] != skip_type:
-                c += 1
-    edges_arr = np.empty(c, dtype=np.int64)
-    sources_arr = np.empty(c, dtype=np.uint32)
-    cdef int64_t[::1] edges = edges_arr
-    cdef uint32_t[::1] sources = sources_arr
-    c = 0
-    with nogil:
-        for v in range(n):
-            for e in range(<Py_ssize_t>first_edge[v], <Py_ssize_t>first_edge[v + 1]):
-                if target[edge_to[e]] and edge_type[e] != skip_type:
-                    edges[c] = e
-                    sources[c] = <uint32_t>v
-                    c += 1
-    return edges_arr, sources_arr
 
 
 def sources_from(const offset_t[::1] first_edge, const int64_t[::1] edges):
@@ -1164,35 +1140,6 @@ def retainer_rows(const int64_t[::1] edges, const int64_t[::1] sources,
     return out_e_arr[:n], out_s_arr[:n], out_d_arr[:n]
 
 
-def dense_ranks(const uint32_t[::1] values, Py_ssize_t n):
-    """(rank of each value among the distinct values, ascending; the first position of each
-    distinct value), int64: np.unique(values, return_inverse=True, return_index=True)'s
-    inverse and index for values below ``n``, by a table of ``n`` instead of a sort."""
-    table_arr = np.zeros(n, dtype=np.int64)
-    cdef int64_t[::1] table = table_arr
-    cdef Py_ssize_t m = values.shape[0], i, j
-    cdef int64_t distinct = 0
-    with nogil:
-        for i in range(m):
-            table[values[i]] = 1
-        for j in range(n):  # present -> its rank
-            if table[j]:
-                table[j] = distinct
-                distinct += 1
-            else:
-                table[j] = -1
-    ranks_arr = np.empty(m, dtype=np.int64)
-    first_arr = np.full(distinct, -1, dtype=np.int64)
-    cdef int64_t[::1] ranks = ranks_arr
-    cdef int64_t[::1] first = first_arr
-    cdef int64_t r
-    with nogil:
-        for i in range(m):
-            r = table[values[i]]
-            ranks[i] = r
-            if first[r] < 0:
-                first[r] = i
-    return ranks_arr, first_arr
 
 
 def members_by_class(const int32_t[::1] class_id, const size_t_[::1] self_size,
@@ -1722,8 +1669,8 @@ def collection_slots(const offset_t[::1] first_edge, const uint32_t[::1] edge_to
     edge of type ``numeric_a`` or ``numeric_b`` keeps its number as its name; any other's name
     (a string index below ``n_strings``) becomes its rank among the distinct string indices
     these edges name, ascending, and ``samples[rank]`` is the first such edge naming that
-    string. What `edges_into`, the gathers of their types, names and targets and `dense_ranks`
-    over the named ones give, in two walks of the edges and without an edge-ordinal array."""
+    string. What listing those edges, gathering their types, names and targets and ranking the
+    named ones by a sort give, in two walks of the edges and without an edge-ordinal array."""
     cdef const uint8_t[::1] target = _mask(target_mask)
     cdef Py_ssize_t n = first_edge.shape[0] - 1, m = edge_to.shape[0], e, v, j, c = 0
     first_arr = np.full(n_strings, -1, dtype=np.int64)
