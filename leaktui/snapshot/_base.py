@@ -32,6 +32,19 @@ def search_keys(keys: np.ndarray, sorted_array: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(sorted_array, keys), sorted_array.shape[0] - 1)
 
 
+def slots_of(offsets: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(slots, owner) of ``nodes`` in a CSR layout: every slot ``offsets[v]`` to
+    ``offsets[v + 1]`` of each node in turn (edges with `first_edge`, retainers with
+    `first_retainer`), int64, and the position in ``nodes`` each slot belongs to."""
+    starts = offsets[nodes].astype(np.int64)
+    counts = offsets[nodes + 1].astype(np.int64) - starts
+    owner = np.repeat(np.arange(nodes.shape[0]), counts)
+    if not owner.shape[0]:
+        return owner, owner
+    seg_start = np.repeat(np.cumsum(counts) - counts, counts)
+    return starts[owner] + (np.arange(owner.shape[0]) - seg_start), owner
+
+
 class RawSelfSizes:
     """The self sizes as the file gives them, before DevTools' folding moved the sizes of
     hidden and array nodes to their owners: kept only where folding changed them (a sorted

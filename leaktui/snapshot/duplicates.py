@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 
 from leaktui.snapshot import _textkernels
-from leaktui.snapshot._base import search_keys
+from leaktui.snapshot._base import search_keys, slots_of
 from leaktui.snapshot.graph import HeapSnapshot
 
 NAME_CUT = 1024  # DevTools stops joining a concatenated string's parts past this many chars
@@ -117,17 +117,6 @@ class DuplicateStrings:
         return [self.group(i) for i in range(end)]
 
 
-def _edge_slots(first_edge: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(edges, owner position in ``nodes``) of every edge of ``nodes``."""
-    starts = first_edge[nodes].astype(np.int64)
-    counts = first_edge[nodes + 1].astype(np.int64) - starts
-    owner = np.repeat(np.arange(nodes.shape[0]), counts)
-    if not owner.shape[0]:
-        return owner, owner
-    seg_start = np.repeat(np.cumsum(counts) - counts, counts)
-    return starts[owner] + (np.arange(owner.shape[0]) - seg_start), owner
-
-
 def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
@@ -162,7 +151,7 @@ def _flat_cons(snap: HeapSnapshot, cons: np.ndarray, names: _Finder) -> np.ndarr
     first, second = names.one("first"), names.one("second")
     if not cons.shape[0] or (first < 0 and second < 0):
         return flat
-    edges, owner = _edge_slots(snap.first_edge, cons)
+    edges, owner = slots_of(snap.first_edge, cons)
     name = snap.edge_name[edges]
     part = (snap.edge_type[edges] == snap.E_INTERNAL) & ((name == first) | (name == second))
     edges, owner = edges[part], owner[part]

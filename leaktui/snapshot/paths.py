@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leaktui.snapshot._base import slots_of
 from leaktui.snapshot._sets import isin, unique
 from leaktui.snapshot.graph import BASE_SYSTEM_DISTANCE, NO_DISTANCE, HeapSnapshot
 
@@ -180,11 +181,8 @@ def _first_by_edge(snap: HeapSnapshot, node: int, user: bool) -> tuple[tuple[int
                 int(snap.first_retainer[v]):int(snap.first_retainer[v + 1])].astype(np.int64)
             owner = np.zeros(edges.size, dtype=np.int64)
         else:
-            lo = snap.first_retainer[frontier].astype(np.int64)
-            counts = snap.first_retainer[frontier + 1].astype(np.int64) - lo
-            owner = np.repeat(np.arange(frontier.size), counts)
-            edges = snap.retaining_edges[np.arange(owner.size, dtype=np.int64) - np.repeat(
-                np.cumsum(counts) - counts - lo, counts)].astype(np.int64)
+            slots, owner = slots_of(snap.first_retainer, frontier)
+            edges = snap.retaining_edges[slots].astype(np.int64)
         if not edges.size:
             break
         srcs = snap.edge_sources(edges)
