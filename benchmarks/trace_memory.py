@@ -73,7 +73,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
     parser.add_argument("--no-suspects", action="store_true")
+    parser.add_argument("--no-recycling", action="store_true",
+                        help="free big arrays to the system as they die (before _recycle)")
     args = parser.parse_args()
+    from leaktui.snapshot._memory import recycling
+
+    if args.no_recycling:
+        return _trace(args)
+    with recycling():  # as `report` runs
+        return _trace(args)
+
+
+def _trace(args: argparse.Namespace) -> int:
     from leaktui.snapshot import load_snapshot
 
     peaks = PhasePeaks()

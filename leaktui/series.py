@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from leaktui.errors import LoadCancelled as LoadCancelled
 from leaktui.snapshot import HeapSnapshot, load_snapshot
 from leaktui.snapshot import series as ordering
+from leaktui.snapshot._memory import recycling
 from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.lean import AnySnapshot
 
@@ -89,6 +90,15 @@ def load_series(paths: Sequence[str], progress: SeriesProgress | None = None, *,
     here; it must not change the snapshots (both read them at once). Raises
     `LeakTuiError` when no file can be used and `LoadCancelled` when ``cancelled()`` turned
     true."""
+    with recycling():  # the big temporaries' pages handed from phase to phase
+        return _load_series(paths, progress, loader, cancelled, find_suspects, lean, alongside)
+
+
+def _load_series(paths: Sequence[str], progress: SeriesProgress | None,
+                 loader: SnapshotLoader, cancelled: Callable[[], bool] | None,
+                 find_suspects: Callable[[Sequence[AnySnapshot]], list[Suspect]] | None,
+                 lean: bool, alongside: Callable[[list[AnySnapshot], bool], Any] | None
+                 ) -> OpenedSeries:
     started = time.perf_counter()
     count = len(paths)
     stop = cancelled or (lambda: False)

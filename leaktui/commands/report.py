@@ -65,9 +65,9 @@ DEFAULT_FLEET_WINDOW_S = 3600.0
 def run(args: argparse.Namespace) -> int:
     import msgspec
 
-    from leaktui.profiles.heapprofile import is_heap_profile, load_profile
-    from leaktui.profiles.report import profile_allocations, snapshot_allocations
-    from leaktui.report import COMPUTE, StatusLine, build_report, diff_entry, render_text
+    from leaktui.profiles.heapprofile import is_heap_profile
+    from leaktui.report import render_text
+    from leaktui.snapshot._memory import recycling
 
     if not args.paths and not args.metrics and not args.prometheus:
         raise LeakTuiError("report needs at least one snapshot, --metrics FILE or "
@@ -93,9 +93,42 @@ def run(args: argparse.Namespace) -> int:
     profiles = [p for p in args.paths if is_heap_profile(p)]
     if args.find is not None and len(profiles) == len(args.paths):
         raise LeakTuiError("--find searches a heap snapshot: give one")
+    paths = [p for p in args.paths if p not in profiles]
+    # The big temporaries' pages handed on from the load to the duplicated strings.
+    with recycling():
+        report = _snapshots_report(args, paths, profiles)
+    from leaktui.pins import PinStore
+
+    pins = [pin for p in args.paths if p not in profiles for pin in PinStore(p).pins]
+    if pins:
+        report["pins"] = [msgspec.to_builtins(pin) for pin in pins]
+    if fleet is not None:
+        report["fleet"] = fleet
+    if args.format == "json":
+        sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
+    elif fleet is not None and not (report["snapshots"] or profiles or report["metrics"]):
+        from leaktui.metrics.fleet import fleet_lines
+
+        sys.stdout.write("\n".join(fleet_lines(fleet, args.format == "markdown")) + "\n")
+    else:
+        text = render_text(report, markdown=args.format == "markdown")
+        if fleet is not None:
+            from leaktui.metrics.fleet import fleet_lines
+
+            text += "\n" + "\n".join(fleet_lines(fleet, args.format == "markdown")) + "\n"
+        sys.stdout.write(text)
+    return 1 if failing(report, args.fail_on) else 0
+
+
+def _snapshots_report(args: argparse.Namespace, paths: list[str],
+                      profiles: list[str]) -> dict:  # type: ignore[type-arg]
+    """The report of the snapshots, profiles and metrics file given (without pins and
+    fleet)."""
+    from leaktui.profiles.heapprofile import load_profile
+    from leaktui.profiles.report import profile_allocations, snapshot_allocations
+    from leaktui.report import COMPUTE, StatusLine, build_report, diff_entry
     from leaktui.series import OpenedSeries, load_series
 
-    paths = [p for p in args.paths if p not in profiles]
     status = StatusLine(sys.stderr if sys.stderr.isatty() else None)
     try:
         # The comparison is taken on a second thread while the suspects are looked for.
@@ -115,31 +148,10 @@ def run(args: argparse.Namespace) -> int:
         allocations = profile_allocations(load_profile(profiles[-1]), args.top or 50)
     elif snaps:
         allocations = snapshot_allocations(series.last, args.top or 50)
-    report = build_report(snaps, top=args.top, suspects=suspects, metrics=metrics,
+    return build_report(snaps, top=args.top, suspects=suspects, metrics=metrics,
                           allocations=allocations, find=args.find, find_limit=args.find_limit,
                           warnings=warnings, one_process=series.one_process,
                           diff=series.alongside)
-    from leaktui.pins import PinStore
-
-    pins = [pin for p in args.paths if p not in profiles for pin in PinStore(p).pins]
-    if pins:
-        report["pins"] = [msgspec.to_builtins(pin) for pin in pins]
-    if fleet is not None:
-        report["fleet"] = fleet
-    if args.format == "json":
-        sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
-    elif fleet is not None and not (snaps or profiles or metrics):
-        from leaktui.metrics.fleet import fleet_lines
-
-        sys.stdout.write("\n".join(fleet_lines(fleet, args.format == "markdown")) + "\n")
-    else:
-        text = render_text(report, markdown=args.format == "markdown")
-        if fleet is not None:
-            from leaktui.metrics.fleet import fleet_lines
-
-            text += "\n" + "\n".join(fleet_lines(fleet, args.format == "markdown")) + "\n"
-        sys.stdout.write(text)
-    return 1 if failing(report, args.fail_on) else 0
 
 
 SEVERITIES = ("low", "medium", "high")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 @functools.cache
@@ -30,3 +32,20 @@ def no_huge_page_advice() -> bool:
             setter(False)
             return True
     return False
+
+
+@contextmanager
+def recycling() -> Iterator[None]:
+    """Within the block, the pages of big numpy arrays (1 MiB or more) freed in this context are
+    handed to the next big arrays instead of being returned to the system and faulted in
+    again page by page (`_recycle`: a numpy memory handler). What it keeps mapped never takes
+    the big arrays above the most they held at once in the block, and is let go when the
+    outermost block ends. Threads started through `_threads.Beside` inside the block recycle
+    too. Where numpy has no handler API, nothing changes."""
+    from leaktui.snapshot import _recycle
+
+    previous = _recycle.begin()
+    try:
+        yield
+    finally:
+        _recycle.end(previous)

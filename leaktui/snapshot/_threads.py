@@ -4,6 +4,7 @@ logging, a cost every command would pay at start)."""
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -17,8 +18,11 @@ class Beside(Generic[T]):
     def __init__(self, fn: Callable[..., T], *args: Any, name: str = "leaktui-kernel") -> None:
         self._value: T | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), name=name,
-                                        daemon=True)
+        # In a copy of the caller's context: numpy's memory handler is a context variable
+        # (`_memory.recycling`), and a new thread would otherwise start with the default.
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(target=context.run, args=(self._run, fn, args),
+                                        name=name, daemon=True)
         self._thread.start()
 
     def _run(self, fn: Callable[..., T], args: tuple[Any, ...]) -> None:
