@@ -204,3 +204,17 @@ def test_one_id_is_found_by_a_scan_without_sorting_the_ids(monkeypatch: pytest.M
     assert "_ids_sorted" not in snap.__dict__
     assert found == [snap.ordinal_of_id(i) for i in ids + absent]
     assert found[:len(ids)] == list(range(len(ids))) and found[len(ids):] == [None] * 3
+
+
+def test_the_id_scan_finds_the_first_hit_on_both_sides_of_its_blocks() -> None:
+    """`kernels.first_index_of` compares 64 ids at a time: hits at a block's edges, in the
+    tail after the last whole block, repeated values and misses."""
+    from leaktui.snapshot import kernels as k
+
+    values = np.arange(200, dtype=np.uint32)
+    for key in (0, 1, 63, 64, 127, 128, 191, 192, 199):
+        assert k.first_index_of(values, key) == key
+    assert k.first_index_of(values, 200) == -1
+    assert k.first_index_of(np.zeros(0, dtype=np.uint32), 0) == -1
+    twice = np.concatenate([values, values])
+    assert k.first_index_of(twice, 150) == 150

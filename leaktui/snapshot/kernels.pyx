@@ -1746,3 +1746,31 @@ def element_counts_of(const int64_t[::1] nodes, const offset_t[::1] first_edge,
                                storage_type)
             out[i] = <uint32_t>(own if own < most else most)
     return out_arr
+
+
+def first_index_of(const uint32_t[::1] values, uint32_t key):
+    """The first ``i`` with ``values[i] == key``, or -1: one pass that stops at the hit, without
+    the GIL and without a mask (the TUI's go-to looks for one id among a giant snapshot's 73M
+    this way instead of sorting them). Blocks of 64 are compared without a branch (the
+    compiler makes that loop SIMD), and only a block with a hit is looked at again."""
+    cdef Py_ssize_t i, block, n = values.shape[0], found = -1
+    cdef const uint32_t* v = &values[0] if n else NULL
+    cdef int hit
+    with nogil:
+        block = 0
+        while block + 64 <= n and found < 0:
+            hit = 0
+            for i in range(block, block + 64):
+                hit |= v[i] == key
+            if hit:
+                for i in range(block, block + 64):
+                    if v[i] == key:
+                        found = i
+                        break
+            block += 64
+        if found < 0:
+            for i in range(block, n):
+                if v[i] == key:
+                    found = i
+                    break
+    return found

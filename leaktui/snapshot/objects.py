@@ -100,13 +100,17 @@ class IdLookups(SnapshotData):
     def find_ordinal(self, node_id: int) -> int | None:
         """`ordinal_of_id` for one id asked now and then (the TUI's go-to): the sorted ids
         when a comparison or batch lookup already built them, else a scan of the id column
-        in chunks (~30 ms on 73M nodes at worst) instead of sorting it on the keypress (a
+        (a compiled pass that stops at the hit: ~22 ms on 73M nodes at worst; numpy's masks,
+        in chunks, for ids wider than 32 bits) instead of sorting it on the keypress (a
         second on the giant file, and 12 bytes a node kept)."""
         if "_ids_sorted" in self.__dict__:
             return self.ordinal_of_id(node_id)
         ids = self.node_id
         if not 0 <= node_id <= np.iinfo(ids.dtype).max:
             return None
+        if ids.dtype == np.uint32 and ids.flags.c_contiguous:
+            found = k.first_index_of(ids, node_id)
+            return None if found < 0 else found
         key = ids.dtype.type(node_id)
         for start in range(0, ids.size, _ID_SCAN_CHUNK):
             hits = np.flatnonzero(ids[start:start + _ID_SCAN_CHUNK] == key)
