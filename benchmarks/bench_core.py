@@ -45,6 +45,8 @@ from leaktui.snapshot import load_snapshot
 from leaktui.snapshot.diff import compare
 from leaktui.snapshot.lean import load_lean
 from leaktui.snapshot.growth import survivors
+from leaktui.snapshot._memory import recycling
+recycling().__enter__()  # as `report` and the TUI load (pages of big arrays handed on)
 t0 = time.perf_counter()
 paths = {paths!r}
 snaps = [load_lean(p) if {lean!r} and i < len(paths) - 1 else load_snapshot(p)

@@ -217,8 +217,10 @@ class _Reader:
         """Parse what the buffer holds. A large chunk is cut in two at a comma and its halves
         parsed at once on two cores, both straight into ``out``: the second half's values go
         where they would if the first half held one value per comma (scan_second_half
-        counts them). If the first half's real count differs (numbers separated by blanks
-        alone, or a comma first), the whole chunk is parsed again in one pass."""
+        counts them, and one comma fewer when the chunk starts at the comma after a value).
+        If the first half's real count differs (numbers separated by blanks alone, or two
+        commas in a row), the whole chunk is parsed again in one pass. The chunk that holds
+        the array's end is cut in the middle of its numbers (split_point)."""
         lo, hi = self.pos, self.end
         cut = -1
         if hi - lo >= PARALLEL_MIN_BYTES and _CORES > 1:

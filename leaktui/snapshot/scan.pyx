@@ -135,8 +135,9 @@ def scan_second_half(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t cut, Py_s
                      bint final, uint32_t[:, :] out, Py_ssize_t count):
     """The second half ``buf[cut:hi]`` of a chunk cut at a comma (split_point), parsed while
     the first half ``buf[lo:cut]`` is parsed on another thread, straight into ``out``: its
-    values are placed as if the first half held one value per comma in it (what a well-formed
-    array of numbers holds; ``count`` values came before ``lo``). Returns (status, pos, count,
+    values are placed as if the first half held one value per comma in it, one fewer when it
+    starts with a comma after earlier values (what a well-formed array of numbers holds;
+    ``count`` values came before ``lo``). Returns (status, pos, count,
     offending byte, the count assumed at ``cut``) as scan_uint_columns; the caller checks the
     assumption against the first half's real count."""
     cdef Py_ssize_t i, commas = 0, row_stride, assumed
@@ -154,6 +155,15 @@ def scan_second_half(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t cut, Py_s
     with nogil:
         for i in range(lo, cut):
             commas += bytes_[i] == 44
+        # A chunk that starts at the comma after a value (the previous chunk ended between
+        # them: V8 writes "...,7\n,0,..." and a window may end at the line break) has one
+        # comma more than values.
+        i = lo
+        while i < cut and (bytes_[i] == 32 or bytes_[i] == 10 or bytes_[i] == 13
+                           or bytes_[i] == 9):
+            i += 1
+        if i < cut and bytes_[i] == 44 and count > 0:
+            commas -= 1
         assumed = count + commas
         count = assumed
         i = cut
@@ -163,16 +173,25 @@ def scan_second_half(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t cut, Py_s
 
 
 def split_point(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t hi):
-    """A cut in ``buf[lo:hi]`` near its middle that falls on a comma, so both sides hold whole
-    numbers: the index just past the comma, or -1 when the first half holds none (or a
-    closing bracket comes first: the array ends in there)."""
-    cdef Py_ssize_t i = lo + (hi - lo) // 2, cut = -1
+    """A cut near the middle of the numbers in ``buf[lo:hi]`` that falls on a comma, so both
+    sides hold whole numbers: the index just past the comma, or -1 when there is none to cut
+    at. When the array ends in there (its closing bracket: numbers hold none, so the first
+    one is the end), the middle is that of the numbers before it, so the chunk that holds the
+    end of `nodes` or `edges` is parsed on both cores too, in halves of equal work."""
+    cdef Py_ssize_t i, cut = -1, close = hi
+    cdef const uint8_t* found
+    if not 0 <= lo <= hi <= buf.shape[0]:
+        raise ValueError("lo and hi must lie within buf, in order")
+    if hi == lo:
+        return -1
     with nogil:
-        while i < hi:
+        found = <const uint8_t*>memchr(&buf[lo], 93, hi - lo)  # ]
+        if found != NULL:
+            close = found - &buf[0]
+        i = lo + (close - lo) // 2
+        while i < close:
             if buf[i] == 44:
                 cut = i + 1
-                break
-            if buf[i] == 93:
                 break
             i += 1
     return cut
