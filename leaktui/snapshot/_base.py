@@ -32,12 +32,16 @@ def search_keys(keys: np.ndarray, sorted_array: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(sorted_array, keys), sorted_array.shape[0] - 1)
 
 
-def slots_of(offsets: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def slots_of(offsets: np.ndarray, nodes: np.ndarray,
+             cap: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(slots, owner) of ``nodes`` in a CSR layout: every slot ``offsets[v]`` to
     ``offsets[v + 1]`` of each node in turn (edges with `first_edge`, retainers with
-    `first_retainer`), int64, and the position in ``nodes`` each slot belongs to."""
+    `first_retainer`; at most the first ``cap`` of each), int64, and the position in
+    ``nodes`` each slot belongs to."""
     starts = offsets[nodes].astype(np.int64)
     counts = offsets[nodes + 1].astype(np.int64) - starts
+    if cap is not None:
+        np.minimum(counts, cap, out=counts)
     owner = np.repeat(np.arange(nodes.shape[0]), counts)
     if not owner.shape[0]:
         return owner, owner

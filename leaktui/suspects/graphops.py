@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot._base import slots_of
 from leaktui.snapshot._sets import isin
 from leaktui.snapshot.entries import string_ids
 
@@ -18,28 +19,13 @@ EMPTY = np.zeros(0, dtype=np.int64)
 
 def edges_of(snap: HeapSnapshot, nodes: np.ndarray, cap: int | None = None) -> np.ndarray:
     """Edge ordinals of ``nodes`` concatenated (at most ``cap`` edges per node)."""
-    nodes = np.asarray(nodes, dtype=np.int64)
-    if nodes.size == 0:
-        return EMPTY
-    lo = snap.first_edge[nodes].astype(np.int64)
-    lengths = snap.first_edge[nodes + 1].astype(np.int64) - lo
-    if cap is not None:
-        np.minimum(lengths, cap, out=lengths)
-    total = int(lengths.sum())
-    if total == 0:
-        return EMPTY
-    starts = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
-    return starts + np.arange(total, dtype=np.int64)
+    return edges_and_owners(snap, nodes, cap)[0]
 
 
-def owners_of(nodes: np.ndarray, snap: HeapSnapshot, cap: int | None = None) -> np.ndarray:
-    """For `edges_of(snap, nodes, cap)`: the index into ``nodes`` each edge belongs to."""
-    nodes = np.asarray(nodes, dtype=np.int64)
-    lengths = (snap.first_edge[nodes + 1].astype(np.int64)
-               - snap.first_edge[nodes].astype(np.int64))
-    if cap is not None:
-        np.minimum(lengths, cap, out=lengths)
-    return np.repeat(np.arange(nodes.size, dtype=np.int64), lengths)
+def edges_and_owners(snap: HeapSnapshot, nodes: np.ndarray,
+                     cap: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`edges_of` and, for each of those edges, the index into ``nodes`` it belongs to."""
+    return slots_of(snap.first_edge, np.asarray(nodes, dtype=np.int64), cap)
 
 
 RETAINERS_READ = 256  # retaining edges read per object when asking what holds it
@@ -62,8 +48,7 @@ def named_targets(snap: HeapSnapshot, nodes: np.ndarray, *names: str,
     ids = string_ids(snap, *names)
     if nodes.size == 0 or ids.size == 0:
         return out
-    edges = edges_of(snap, nodes)
-    owner = owners_of(nodes, snap)
+    edges, owner = edges_and_owners(snap, nodes)
     types = snap.edge_type[edges]
     hit = isin(snap.edge_name[edges], ids)
     hit &= (types != snap.E_ELEMENT) & (types != snap.E_HIDDEN)
@@ -104,9 +89,9 @@ def closed_over(snap: HeapSnapshot, functions: np.ndarray,
     contexts = named_targets(snap, functions, "context", edge_type=snap.E_INTERNAL)
     this = named_targets(snap, functions, "bound_this", edge_type=snap.E_INTERNAL)
     scoped = contexts >= 0
-    edges = edges_of(snap, contexts[scoped])
+    edges, owner = edges_and_owners(snap, contexts[scoped])
     variable = snap.edge_type[edges] == snap.E_CONTEXT
-    which = [index[scoped][owners_of(contexts[scoped], snap)[variable]], index[this >= 0]]
+    which = [index[scoped][owner[variable]], index[this >= 0]]
     held = [snap.edge_to[edges[variable]].astype(np.int64), this[this >= 0]]
     if wider:
         bound = named_targets(snap, functions, "bound_function", edge_type=snap.E_INTERNAL)

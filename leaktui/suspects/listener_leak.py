@@ -29,9 +29,9 @@ from leaktui.suspects.base import (
 from leaktui.suspects.graphops import (
     captured_objects,
     chain_heads,
+    edges_and_owners,
     edges_of,
     named_targets,
-    owners_of,
     string_ids,
 )
 
@@ -68,16 +68,14 @@ def emitter_sets(snap: HeapSnapshot, min_count: int,
     edges = edges[snap.edge_type[edges] == snap.E_PROPERTY]
     events, first = np.unique(snap.edge_to[edges].astype(np.int64), return_index=True)
     emitters = snap.edge_sources(edges[first])
-    props = edges_of(snap, events)
-    owner = owners_of(events, snap)
+    props, owner = edges_and_owners(snap, events)
     keep = (snap.edge_type[props] == snap.E_PROPERTY) & ~np.isin(
         snap.edge_name[props], string_ids(snap, "__proto__"))
     props, owner = props[keep], owner[keep]
     targets = snap.edge_to[props].astype(np.int64)
     is_array = np.isin(snap.class_id[targets], _class_ids(snap, "Array"))
     arrays = targets[is_array]
-    members = edges_of(snap, arrays)
-    member_owner = owners_of(arrays, snap)
+    members, member_owner = edges_and_owners(snap, arrays)
     fn = (snap.edge_type[members] == snap.E_ELEMENT) & (
         snap.node_type[snap.edge_to[members]] == snap.T_CLOSURE)
     counts = np.zeros(targets.size, dtype=np.int64)

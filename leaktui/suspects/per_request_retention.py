@@ -24,7 +24,7 @@ from leaktui.suspects.base import (
     severity_from,
 )
 from leaktui.suspects.containers import Container, containers, is_big, worth_reporting
-from leaktui.suspects.graphops import edges_of, named_targets, owners_of, string_ids
+from leaktui.suspects.graphops import edges_and_owners, named_targets, string_ids
 from leaktui.units import format_size
 
 PATTERN = "per-request-retention"
@@ -126,8 +126,7 @@ def _header_objects(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
     objects = np.flatnonzero(snap.node_type[nodes] == snap.T_OBJECT)
     if names.size == 0 or objects.size == 0:
         return out
-    edges = edges_of(snap, nodes[objects], cap=64)
-    owner = owners_of(nodes[objects], snap, cap=64)
+    edges, owner = edges_and_owners(snap, nodes[objects], cap=64)
     field = (snap.edge_type[edges] == snap.E_PROPERTY) & isin(snap.edge_name[edges], names)
     out[objects] = np.bincount(owner[field], minlength=objects.size) >= 2
     return out

@@ -49,10 +49,9 @@ from leaktui.suspects.containers import (
     worth_reporting,
 )
 from leaktui.suspects.graphops import (
-    edges_of,
+    edges_and_owners,
     first_retaining_edges,
     named_targets,
-    owners_of,
     string_ids,
 )
 
@@ -91,8 +90,7 @@ def callback_items(snap: HeapSnapshot, items: np.ndarray, depth: int = RECORD_DE
     if objects.size == 0 or depth <= 0:
         return closure, record
     nodes = items[objects]
-    edges = edges_of(snap, nodes, cap=FIELDS)
-    owner = owners_of(nodes, snap, cap=FIELDS)
+    edges, owner = edges_and_owners(snap, nodes, cap=FIELDS)
     types = snap.edge_type[edges]
     # `callee`: an arguments object points to its function; it is no record of callbacks.
     field = ((types == snap.E_PROPERTY) | (types == snap.E_ELEMENT)) & ~isin(
@@ -129,8 +127,7 @@ def callback_items(snap: HeapSnapshot, items: np.ndarray, depth: int = RECORD_DE
 
 def _empty(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
     """Per node: an object or array with no element and no property but its prototype."""
-    edges = edges_of(snap, nodes)
-    owner = owners_of(nodes, snap)
+    edges, owner = edges_and_owners(snap, nodes)
     types = snap.edge_type[edges]
     held = (types == snap.E_ELEMENT) | ((types == snap.E_PROPERTY) & ~np.isin(
         snap.edge_name[edges], string_ids(snap, "__proto__")))
@@ -144,8 +141,7 @@ def _thunks(snap: HeapSnapshot, closures: np.ndarray) -> bool:
     contexts = contexts[contexts >= 0]
     if contexts.size < closures.size / 2 or unique(contexts).size < contexts.size * 0.9:
         return False  # shared scopes: the same function object registered again and again
-    edges = edges_of(snap, contexts)
-    owner = owners_of(contexts, snap)
+    edges, owner = edges_and_owners(snap, contexts)
     var = snap.edge_type[edges] == snap.E_CONTEXT
     targets = snap.edge_to[edges].astype(np.int64)
     data = var & np.isin(snap.node_type[targets], (snap.T_OBJECT, snap.T_ARRAY))
@@ -165,10 +161,10 @@ def pending_jobs(snap: HeapSnapshot, items: np.ndarray) -> bool:
     seen = np.zeros(0, dtype=np.int64)
     found = np.full(items.size, -1, dtype=np.int64)
     for _ in range(JOB_DEPTH):
-        edges = edges_of(snap, frontier, cap=JOB_FANOUT)
+        edges, owner = edges_and_owners(snap, frontier, cap=JOB_FANOUT)
         if edges.size == 0:
             break
-        where = origin[owners_of(frontier, snap, cap=JOB_FANOUT)]
+        where = origin[owner]
         types = snap.edge_type[edges]
         targets = snap.edge_to[edges].astype(np.int64)
         follow = np.isin(types, (snap.E_PROPERTY, snap.E_ELEMENT, snap.E_CONTEXT, snap.E_HIDDEN))
@@ -233,8 +229,7 @@ def _classes(snap: HeapSnapshot, closures: np.ndarray) -> float:
     protos = protos[protos >= 0]
     if protos.size == 0:
         return 0.0
-    edges = edges_of(snap, protos)
-    owner = owners_of(protos, snap)
+    edges, owner = edges_and_owners(snap, protos)
     own = (snap.edge_type[edges] == snap.E_PROPERTY) & ~isin(
         snap.edge_name[edges], string_ids(snap, "constructor", "__proto__"))
     populated = np.bincount(owner[own], minlength=protos.size) > 0

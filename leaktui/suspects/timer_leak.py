@@ -29,9 +29,9 @@ from leaktui.suspects.base import (
 )
 from leaktui.suspects.graphops import (
     captured_objects,
+    edges_and_owners,
     edges_of,
     named_targets,
-    owners_of,
     string_ids,
 )
 
@@ -92,8 +92,7 @@ def timers_summary(snap: HeapSnapshot) -> Tally:
 def _private_bytes(snap: HeapSnapshot, timers: np.ndarray) -> int:
     """Bytes the timers alone keep alive: their callbacks and arguments (what each Timeout
     dominates, not the rest of the timer list)."""
-    edges = edges_of(snap, timers)
-    owner = owners_of(timers, snap)
+    edges, owner = edges_and_owners(snap, timers)
     targets = snap.edge_to[edges].astype(np.int64)
     own = snap.dominator[targets].astype(np.int64) == timers[owner]
     return (int(snap.self_size[timers].sum(dtype=np.int64))
