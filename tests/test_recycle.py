@@ -149,3 +149,15 @@ def test_a_report_is_the_same_with_and_without_recycled_pages(
     assert _recycle.stats()["mapped"] > 0
     monkeypatch.setattr(series, "recycling", contextlib.nullcontext)
     assert report() == recycled
+
+
+def test_leaktui_recycle_0_leaves_numpy_s_allocator_in_place(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The escape hatch: with LEAKTUI_RECYCLE=0 a block changes nothing."""
+    monkeypatch.setenv("LEAKTUI_RECYCLE", "0")
+    mapped = _recycle.stats()["mapped"]
+    with recycling():
+        a = np.ones(2 * BIG, dtype=np.uint8)
+        assert get_handler_name(a) == "default_allocator"
+        assert _recycle.stats()["depth"] == 0
+    assert _recycle.stats()["mapped"] == mapped

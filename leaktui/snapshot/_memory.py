@@ -34,6 +34,9 @@ def no_huge_page_advice() -> bool:
     return False
 
 
+RECYCLE_SETTING = "LEAKTUI_RECYCLE"
+
+
 @contextmanager
 def recycling() -> Iterator[None]:
     """Within the block, the pages of big numpy arrays (1 MiB or more) freed in this context are
@@ -41,7 +44,11 @@ def recycling() -> Iterator[None]:
     again page by page (`_recycle`: a numpy memory handler). What it keeps mapped never takes
     the big arrays above the most they held at once in the block, and is let go when the
     outermost block ends. Threads started through `_threads.Beside` inside the block recycle
-    too. Where numpy has no handler API, nothing changes."""
+    too. Where numpy has no handler API, or with LEAKTUI_RECYCLE=0 in the environment (numpy's
+    own allocator throughout, as before), nothing changes."""
+    if os.environ.get(RECYCLE_SETTING) == "0":
+        yield
+        return
     from leaktui.snapshot import _recycle
 
     previous = _recycle.begin()
