@@ -370,3 +370,24 @@ def test_series_stops_before_a_snapshot_that_cannot_fit(tmp_path: Path) -> None:
     assert "-01.heapsnapshot" in listing and "-02.heapsnapshot" not in listing
     assert res.stdout.split() == [line.split()[-1] for line in res.stderr.splitlines()
                                   if line.startswith("snapshot 1/2:") and " -> " in line]
+
+
+def test_a_process_exiting_between_two_proc_reads_is_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_open_by` lists /proc/PID/fd, then resolves the snapshot's path through
+    /proc/PID/cwd: a process that exits between the two (seen once under load: a traceback
+    where the clear "exited before its snapshot was complete" belongs) means "cannot tell",
+    and the wait loop then finds the process gone."""
+    from leaktui.capture import process
+
+    pid = os.getpid()
+    path = f"/proc/{pid}/cwd/Heap.20261202.000000.{pid}.0.001.heapsnapshot"
+    real = os.path.realpath
+
+    def vanished(p: str) -> str:
+        if p == path:
+            raise FileNotFoundError(2, "No such file or directory", f"/proc/{pid}/cwd")
+        return real(p)
+
+    monkeypatch.setattr(process.os.path, "realpath", vanished)
+    assert process._open_by(pid, path) is None

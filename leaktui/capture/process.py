@@ -315,9 +315,10 @@ def _open_by(pid: int, path: str) -> bool | None:
     """Whether `pid` still has `path` open (None when it cannot be told)."""
     try:
         names = os.listdir(f"/proc/{pid}/fd")
+        # `path` goes through /proc/PID/cwd: gone (ENOENT) once the process has exited.
+        real = os.path.realpath(path)
     except OSError:
         return None
-    real = os.path.realpath(path)
     for name in names:
         with contextlib.suppress(OSError):
             if os.path.realpath(f"/proc/{pid}/fd/{name}") == real:
