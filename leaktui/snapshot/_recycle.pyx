@@ -146,13 +146,21 @@ cdef Py_ssize_t _find_live(void* ptr) noexcept nogil:
     return -1
 
 
-cdef void _drop_cached(Py_ssize_t i) noexcept nogil:
-    global _n_cached, _cached_bytes, _released
-    lt_unmap(_cache[i].addr, _cache[i].length)
-    _cached_bytes -= _cache[i].length
-    _released += 1
+cdef Region _pop_cached(Py_ssize_t i) noexcept nogil:
+    """Cached region ``i``, out of the cache (still mapped)."""
+    global _n_cached, _cached_bytes
+    cdef Region r = _cache[i]
+    _cached_bytes -= r.length
     _n_cached -= 1
     _cache[i] = _cache[_n_cached]
+    return r
+
+
+cdef void _drop_cached(Py_ssize_t i) noexcept nogil:
+    global _released
+    cdef Region r = _pop_cached(i)
+    lt_unmap(r.addr, r.length)
+    _released += 1
 
 
 cdef Py_ssize_t _largest_cached() noexcept nogil:
@@ -170,6 +178,7 @@ cdef void _keep_under_peak(size_t fresh) noexcept nogil:
     file's pages)."""
     global _rss_high
     cdef size_t rss
+    cdef Py_ssize_t i
     while _n_cached and _live_bytes + _cached_bytes > _max_live:
         _drop_cached(_largest_cached())
     if not _n_cached:
@@ -178,14 +187,15 @@ cdef void _keep_under_peak(size_t fresh) noexcept nogil:
     if rss > _rss_high:
         _rss_high = rss
     while _n_cached and rss and rss + fresh > _rss_high:
-        rss -= min(rss, _cache[_largest_cached()].length)
-        _drop_cached(_largest_cached())
+        i = _largest_cached()
+        rss -= min(rss, _cache[i].length)
+        _drop_cached(i)
 
 
 cdef char* _take(size_t length, bint zero, size_t* fresh) noexcept nogil:
     """A region of ``length`` bytes from the cache (trimmed or grown), or NULL; ``fresh``
     gets how many of its bytes are new pages."""
-    global _n_cached, _cached_bytes, _reused, _regrown
+    global _reused, _regrown
     cdef Py_ssize_t i, best = -1
     cdef Region r
     cdef char* grown
@@ -193,10 +203,7 @@ cdef char* _take(size_t length, bint zero, size_t* fresh) noexcept nogil:
         if _cache[i].length >= length and (best < 0 or _cache[i].length < _cache[best].length):
             best = i
     if best >= 0:
-        r = _cache[best]
-        _n_cached -= 1
-        _cache[best] = _cache[_n_cached]
-        _cached_bytes -= r.length
+        r = _pop_cached(best)
         lt_unmap(r.addr + length, r.length - length)
         if zero:
             memset(r.addr, 0, length)
@@ -209,9 +216,7 @@ cdef char* _take(size_t length, bint zero, size_t* fresh) noexcept nogil:
     grown = <char*>lt_remap(r.addr, r.length, length)
     if grown == NULL:
         return NULL
-    _n_cached -= 1
-    _cache[best] = _cache[_n_cached]
-    _cached_bytes -= r.length
+    _pop_cached(best)
     if zero:
         memset(grown, 0, r.length)  # the new tail is zero already
     fresh[0] = length - r.length
