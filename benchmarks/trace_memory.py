@@ -14,6 +14,7 @@ builds the whole report as `report` does, which finds the duplicated strings a s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -74,12 +75,12 @@ def main() -> int:
     parser.add_argument("path")
     parser.add_argument("--no-suspects", action="store_true")
     parser.add_argument("--no-recycling", action="store_true",
-                        help="free big arrays to the system as they die (before _recycle)")
+                        help="free big arrays to the system as they die (LEAKTUI_RECYCLE=0)")
     args = parser.parse_args()
-    from leaktui.snapshot._memory import recycling
+    from leaktui.snapshot._memory import RECYCLE_SETTING, recycling
 
     if args.no_recycling:
-        return _trace(args)
+        os.environ[RECYCLE_SETTING] = "0"
     with recycling():  # as `report` runs
         return _trace(args)
 
