@@ -132,6 +132,10 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "once-promises": ("listeners", "listener-leak", ["runner", "worker", "_events", "error"],
                       "Function"),
     "per-id-events": ("listeners", "listener-leak", ["jobs", "events", "_events"], "Function"),
+    "per-id-event-pairs": ("listeners", "listener-leak", ["jobs", "events", "_events"],
+                           "Function"),
+    "thousands-of-abort-listeners": ("listeners", "listener-leak", ["shutdown", "#signal"],
+                               "Function"),
     "client-heartbeat": ("timers", "timer-leak", None, "Timeout"),
     "retry-forever": ("timers", "timer-leak", None, "Timeout"),
     "bound-poller": ("timers", "timer-leak", None, "Timeout"),
@@ -173,7 +177,7 @@ CONTROLS = sorted(s for s, v in SHAPES.items() if v[1] is None)
 # Told apart from a registry of callbacks only by the series (its first jobs are gone from the
 # last snapshot): one snapshot of a class keeping nothing but an array of closures (or of
 # records of a callback and a counter) is ambiguous.
-SERIES_ONLY = {"drained-jobs", "retry-records", "abort-any"}
+SERIES_ONLY = {"drained-jobs", "retry-records", "abort-any", "thousands-of-abort-listeners"}
 
 
 def _write_shape(shape: str, out: Path) -> None:
@@ -281,6 +285,23 @@ def test_state_of_nodes_own_module_is_named_by_that_module(
     assert f"Set gcPersistentSignals in node:internal/abort_controller @{top.holder_id}" in (
         top.title), top.title
     assert "{previous}" not in top.title
+
+
+@pytest.mark.parametrize("shape", ["thousands-of-abort-listeners", "per-id-event-pairs"])
+def test_listener_counts_in_evidence_and_keeps_alive_are_of_every_listener(
+    shape: str, shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    # 2,605 'abort' listeners, each over a context of its own: "2,000 are instances of" and
+    # "keeps alive: 2,000 system / Context" were the counts of a sample read as the whole's.
+    top = find_suspects(shape_series[shape])[0]
+    assert top.pattern == "listener-leak", summary([top])
+    assert top.item_nodes.size == top.item_count
+    [about] = [e for e in top.evidence if e.startswith("listeners: ")]
+    assert about.startswith(f"listeners: {top.item_count:,} are instances of function"), about
+    if shape == "thousands-of-abort-listeners":
+        assert top.item_count > 2600, top.item_counts
+        contexts = [c for c in top.retains if c["class"] == "system / Context"]
+        assert contexts and contexts[0]["count"] == top.item_count, top.retains
 
 
 @pytest.mark.parametrize("shape", [s for s in LEAKS if s not in SERIES_ONLY])

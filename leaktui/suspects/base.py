@@ -309,9 +309,10 @@ def make_suspect(series: Series, pattern: str, severity: str, title: str, holder
     ``holder`` dominates, or ``keeps`` when the items are not dominated by their holder)."""
     snap = series.last
     added = sizes[-1] - sizes[0] if sizes and len(sizes) > 1 else 0
-    if keeps is None and item_nodes is not None and len(item_nodes) and (
+    if keeps is None and item_nodes is not None and len(item_nodes) >= max(counts[-1], 1) and (
             retained < int(snap.retained_size[holder])):
-        # The whole is what the items keep, not the holder: so are its parts.
+        # The whole is what the items keep, not the holder: so are its parts (all of them: the
+        # counts of a sample's classes would read as the whole's).
         keeps = np.asarray(item_nodes, dtype=np.int64)
     return Suspect(
         pattern=pattern, severity=severity, title=title, holder=holder,

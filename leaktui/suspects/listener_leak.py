@@ -50,7 +50,7 @@ class ListenerSet:
     event: str
     holder: int  # the listeners array (EventEmitter) or the list head (EventTarget)
     count: int
-    listeners: np.ndarray  # the listener functions (a sample for EventTarget lists)
+    listeners: np.ndarray  # all the listener functions (each count shown is of all of them)
     kind: str  # "EventEmitter" or "EventTarget"
 
 
@@ -81,11 +81,15 @@ def emitter_sets(snap: HeapSnapshot, min_count: int,
     counts = np.zeros(targets.size, dtype=np.int64)
     counts[np.flatnonzero(is_array)] = np.bincount(member_owner[fn], minlength=arrays.size)
     counts[snap.node_type[targets] == snap.T_CLOSURE] = 1
+    # every listener function with the index into ``targets`` of the event holding it
+    direct = np.flatnonzero(snap.node_type[targets] == snap.T_CLOSURE)
+    functions = np.concatenate([targets[direct], snap.edge_to[members[fn]].astype(np.int64)])
+    function_event = np.concatenate([direct, np.flatnonzero(is_array)[member_owner[fn]]])
     wanted = np.ones(events.size, dtype=np.bool_)
     if emitter_ids is not None:
         wanted = np.isin(snap.node_id[emitters].astype(np.int64), emitter_ids)
     out = _many_events(snap, events[wanted], emitters[wanted], np.flatnonzero(wanted),
-                       owner, targets, counts, min_count)
+                       owner, counts, functions, owner[function_event], min_count)
     for i in np.flatnonzero((counts >= min_count) & wanted[owner]).tolist():
         holder = int(targets[i])
         own = edges_of(snap, np.asarray([holder]))
@@ -121,11 +125,13 @@ def listeners_summary(snap: HeapSnapshot) -> ListenerCounts:
 
 
 def _many_events(snap: HeapSnapshot, events: np.ndarray, emitters: np.ndarray,
-                 rows: np.ndarray, owner: np.ndarray, targets: np.ndarray, counts: np.ndarray,
+                 rows: np.ndarray, owner: np.ndarray, counts: np.ndarray,
+                 functions: np.ndarray, function_row: np.ndarray,
                  min_count: int) -> list[ListenerSet]:
     """Emitters with listeners on very many distinct events (`on('job:' + id, fn)`): one set
     per emitter, holder its `_events` object. ``rows``: index of each of ``events`` in the
-    arrays ``owner`` refers to."""
+    arrays ``owner`` refers to; ``functions``: every listener, of the `_events` row
+    ``function_row``."""
     size = max(int(owner.max(initial=-1)), int(rows.max(initial=-1))) + 1
     per_emitter = np.bincount(owner, minlength=size)
     listeners_total = np.bincount(owner, weights=counts, minlength=per_emitter.size)
@@ -133,9 +139,9 @@ def _many_events(snap: HeapSnapshot, events: np.ndarray, emitters: np.ndarray,
     for j, row in enumerate(rows.tolist()):
         if per_emitter[row] < max(MANY_EVENTS, min_count):
             continue
-        listeners = targets[(owner == row) & (snap.node_type[targets] == snap.T_CLOSURE)]
         out.append(ListenerSet(int(emitters[j]), ANY_EVENT, int(events[j]),
-                               int(listeners_total[row]), listeners[:2000], "EventEmitter"))
+                               int(listeners_total[row]), functions[function_row == row],
+                               "EventEmitter"))
     return out
 
 
@@ -164,7 +170,7 @@ def target_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
             continue
         target, event = found
         members = records[heads == head]
-        callbacks = named_targets(snap, members[:2000], "callback", "listener")
+        callbacks = named_targets(snap, members, "callback", "listener")
         callbacks = callbacks[callbacks >= 0]
         out.append(ListenerSet(target, event, head, int(count), callbacks, "EventTarget"))
     return out

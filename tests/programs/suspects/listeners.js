@@ -73,6 +73,13 @@ run({
     globalThis.lifecycle = { shutdown };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const job = { n, data: new Array(20).fill(n) }; shutdown.signal.addEventListener('abort', () => job.data.length); } }, [5, 300, 300]) };
   },
+  // The same with thousands of listeners: more than any sample a detector looks at.
+  'thousands-of-abort-listeners': () => {
+    const shutdown = new AbortController();
+    require('events').setMaxListeners(0, shutdown.signal);
+    globalThis.lifecycle = { shutdown };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const job = { n, data: [n] }; shutdown.signal.addEventListener('abort', () => job.data.length); } }, [5, 1300, 1300]) };
+  },
   // Per request, a signal combining the server's long-lived one with the request's own
   // (AbortSignal.any) gets an 'abort' listener, never removed: Node 20 keeps every such
   // composite signal in a Set of its own module (gcPersistentSignals) while the long-lived
@@ -103,5 +110,11 @@ run({
     const events = new EventEmitter();
     globalThis.jobs = { events };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const job = { n, out: new Array(10).fill(n) }; events.on('done:' + n, () => job.out); } }, [5, 300, 300]) };
+  },
+  // Events named per id, each with two listeners (an array of them in `_events`).
+  'per-id-event-pairs': () => {
+    const events = new EventEmitter();
+    globalThis.jobs = { events };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const job = { n, out: new Array(10).fill(n) }; for (let j = 0; j < 2; j++) events.on('done:' + n, () => job.out); } }, [5, 200, 200]) };
   },
 });
