@@ -104,7 +104,9 @@ def shared_values(snap: HeapSnapshot, c: Container) -> str | None:
         return None
     distinct = np.unique(values).size
     if distinct <= values.size / 4:
-        return f"{values.size:,} keys share only {distinct:,} distinct values"
+        keys = (f"{values.size:,} keys" if values.size >= c.count
+                else f"{values.size:,} sampled keys (of {c.count:,})")
+        return f"{keys} share only {distinct:,} distinct values"
     mean = float(snap.retained_size[values].mean())
     if mean <= 128:
         return f"values are small ({mean:.0f} B each on average): the keys cost as much"

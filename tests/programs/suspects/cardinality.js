@@ -17,6 +17,14 @@ run({
     globalThis.limiter = { rateInfo, classify };
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) classify(ip(n), `Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/${100 + (n % 20)}.0.${n}`); }, [20, 400, 400]) };
   },
+  // The same keyed by address and agent, over thousands more clients than a Map's table is
+  // decoded for, each mapped to one of three shared verdicts.
+  'shared-verdicts': () => {
+    const verdicts = [{ bot: true }, { bot: false }, { bot: null }];
+    const verdictOf = new Map();
+    globalThis.firewall = { verdictOf };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) verdictOf.set(ip(n) + ' ' + `curl/8.${n}`, verdicts[n % 3]); }, [20, 14000, 14000]) };
+  },
   // Numeric timestamps as keys.
   'timestamp-keys': () => {
     const seenAt = new Map();
