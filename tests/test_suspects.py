@@ -118,6 +118,8 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
                              "ServerResponse"),
     "context-map": ("requests", "per-request-retention", ["tracing", "contexts"],
                     "IncomingMessage"),
+    "thousands-of-contexts": ("requests", "per-request-retention", ["tracing", "contexts"],
+                              "IncomingMessage"),
     "client-requests": ("requests", "per-request-retention", ["telemetry", "sent"],
                         "ClientRequest"),
     "payload-log": ("requests", "per-request-retention", ["replay", "captured"], None),
@@ -304,6 +306,18 @@ def test_listener_counts_in_evidence_and_keeps_alive_are_of_every_listener(
         assert top.item_count > 2600, top.item_counts
         contexts = [c for c in top.retains if c["class"] == "system / Context"]
         assert contexts and contexts[0]["count"] == top.item_count, top.retains
+
+
+def test_requests_kept_in_a_map_by_string_id_are_counted_once_per_entry(
+    shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    # 2,605 contexts keyed by 'req-N': a sample of keys and values together counted each
+    # entry's key as an entry holding no request, and the title said 1,302.
+    top = find_suspects(shape_series["thousands-of-contexts"])[0]
+    assert top.pattern == "per-request-retention" and top.item_count == 2_605, summary([top])
+    assert top.title.startswith("2,605 IncomingMessage objects kept in Map"), top.title
+    assert "2,000 of 2,000 sampled entries (of 2,605) hold an IncomingMessage" in (
+        top.evidence[0]), top.evidence
 
 
 def test_a_huge_maps_shared_values_are_counted_as_a_sample_of_its_keys(

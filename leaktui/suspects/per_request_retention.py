@@ -77,19 +77,34 @@ def finished_share(snap: HeapSnapshot, nodes: np.ndarray, http_class: str) -> tu
 def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
     """(entries reaching an HTTP object, entries looked at, what they reach): the class
     nearest to the entries, or HEADERS when only parsed request headers are kept (an object
-    with the header fields Node's parser produces: host, user-agent, content-type, ...)."""
+    with the header fields Node's parser produces: host, user-agent, content-type, ...). A
+    Map's keys are looked at apart from its values (a Map keyed by the request objects
+    themselves), and the side with the larger share of hits counts: a sample of keys and
+    values together would count each entry as two."""
+    found = _hits_among(series, c, c.entries.values)
+    if c.kind == "map" and c.entries.keys.size:
+        by_key = _hits_among(series, c, c.entries.keys)
+        if by_key[0] * max(found[1], 1) > found[0] * max(by_key[1], 1):
+            found = by_key
+    hits, looked, best, nodes = found
+    if nodes is not None:
+        series.cache[f"http_nodes:{c.node}"] = nodes
+    return hits, looked, best
+
+
+def _hits_among(series: Series, c: Container, values: np.ndarray,
+                ) -> tuple[int, int, str, np.ndarray | None]:
+    """`http_hits` over one side of the entries (a sample of at most SAMPLE of them), with
+    the HTTP objects of the class found."""
     snap = series.last
-    values = c.entries.values
-    if c.kind == "map":  # a Map keyed by the request objects themselves
-        values = np.concatenate([c.entries.keys, values])
     if values.size == 0:
-        return 0, 0, ""
+        return 0, 0, "", None
     if values.size > SAMPLE:
         values = values[np.linspace(0, values.size - 1, SAMPLE).astype(np.int64)]
     looked = min(c.count, values.size)
     skip = (snap.T_CODE, snap.T_HIDDEN, snap.T_STRING, snap.T_CONS, snap.T_SLICED)
     if not _any_reached(series, values, skip):
-        return 0, looked, ""
+        return 0, looked, "", None
     nodes, origin, steps = reach(snap, values, DEPTH, skip_types=skip, scratch=series.cache)
     hits = http_mask(series)[snap.class_id[nodes]]
     if hits.any():
@@ -99,12 +114,11 @@ def http_hits(series: Series, c: Container) -> tuple[int, int, str]:
         found = np.unique(nodes[hits])
         found = found[np.asarray([snap.class_names[int(x)] == best
                                   for x in snap.class_id[found]], dtype=np.bool_)]
-        series.cache[f"http_nodes:{c.node}"] = found
-        return min(int(np.unique(origin[hits]).size), looked), looked, best
+        return min(int(np.unique(origin[hits]).size), looked), looked, best, found
     headers = _header_objects(snap, nodes)
     if headers.any():
-        return min(int(np.unique(origin[headers]).size), looked), looked, HEADERS
-    return 0, looked, ""
+        return min(int(np.unique(origin[headers]).size), looked), looked, HEADERS, None
+    return 0, looked, "", None
 
 
 def _any_reached(series: Series, values: np.ndarray, skip: tuple[int, ...]) -> bool:

@@ -16,6 +16,7 @@ function hit(server, body) {
     req.end(body);
   });
 }
+let n = 0;
 const load = (server, body) => steps(async (k) => { for (let i = 0; i < k; i++) await hit(server, body); }, [3, 60, 60]);
 
 run({
@@ -52,6 +53,15 @@ run({
     });
     module.exports.tracing = { contexts, server };
     return { phases: load(server, JSON.stringify({ rows: new Array(40).fill('row') })), done: () => server.close() };
+  },
+  // Thousands of request contexts by string id (more than any sample looked at), each with
+  // Node's own request and response objects (made without a connection: their count is what
+  // matters here, not their traffic).
+  'thousands-of-contexts': () => {
+    const net = require('net');
+    const contexts = new Map();
+    module.exports.tracing = { contexts };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const req = new http.IncomingMessage(new net.Socket()); contexts.set('req-' + n, { req, res: new http.ServerResponse(req), user: 'u' + n }); } }, [5, 1300, 1300]) };
   },
   // Outgoing client requests kept in an array after they completed.
   'client-requests': async () => {
