@@ -117,6 +117,11 @@ _CASES = [
     LibraryCase("lru-cache-max-never-reached", "caches.js", "lru-cache", "unbounded-cache",
                 "profiles.cache"),
     LibraryCase("lru-cache-bounded-control", "caches.js", "lru-cache", None, None),
+    # two generations of Maps, the older replaced by the newer when full: a bound that swaps
+    # objects between snapshots
+    LibraryCase("quick-lru-max-age-only", "caches.js", "quick-lru", "unbounded-cache",
+                "payments.idempotency"),
+    LibraryCase("quick-lru-bounded-control", "caches.js", "quick-lru", None, None),
     LibraryCase("memoizee-unbounded", "caches.js", "memoizee", "high-cardinality-key",
                 "pricing.quote"),
     LibraryCase("memoizee-bounded-control", "caches.js", "memoizee", None, None),
@@ -150,6 +155,10 @@ _CASES = [
     LibraryCase("mitt-handler-per-request", "emitters.js", "mitt", "listener-leak",
                 "hub.emitter"),
     LibraryCase("mitt-control", "emitters.js", "mitt", None, None),
+    # a Map of listener -> count per event (the functions are its keys), on the global
+    # instance, reached only through i18next's module
+    LibraryCase("i18next-listener-per-request", "emitters.js", "i18next", "listener-leak", None),
+    LibraryCase("i18next-clone-per-request-control", "emitters.js", "i18next", None, None),
     # ajv compiling a new schema per request: its cache keeps every compiled validator
     LibraryCase("ajv-compile-per-request", "caches.js", "ajv", "unbounded-cache",
                 "validation.ajv", parts=2),

@@ -320,6 +320,17 @@ def test_requests_kept_in_a_map_by_string_id_are_counted_once_per_entry(
         top.evidence[0]), top.evidence
 
 
+def test_a_collection_replaced_at_its_field_is_not_called_the_same_object(
+    shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    # `trail = trail.concat([entry])`: a new array in every snapshot, followed by its place.
+    top = find_suspects(shape_series["copied-trail"])[0]
+    [counts] = [e for e in top.evidence if " per snapshot: " in e]
+    assert "same object" not in counts, counts
+    assert counts.endswith(f"(@{top.holder_id}, and before it the collections it replaced at "
+                           "the same field)"), counts
+
+
 def test_a_huge_maps_shared_values_are_counted_as_a_sample_of_its_keys(
     shape_series: dict[str, list[HeapSnapshot]],
 ) -> None:

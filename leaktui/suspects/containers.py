@@ -16,7 +16,7 @@ import numpy as np
 
 from leaktui.snapshot import NO_DISTANCE, HeapSnapshot
 from leaktui.snapshot._sets import isin, unique
-from leaktui.snapshot.entries import Entries, entries_of, kind_of, string_ids
+from leaktui.snapshot.entries import Entries, array_entries, entries_of, kind_of, string_ids
 from leaktui.snapshot.growth import collections_of, element_counts
 from leaktui.snapshot.lean import AnySnapshot
 from leaktui.suspects.base import (
@@ -65,6 +65,7 @@ class Container:
     born: int  # index of the first snapshot the collection is in
     nested: str = ""  # kind of the member collections when they are what grows
     members: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    replaced: bool = False  # an earlier snapshot's is another object at the same field
 
     @property
     def grows_as(self) -> str:
@@ -203,7 +204,7 @@ def _container(series: Series, node: int, ordinals: list[int],
         int(snap.retained_size[node]) >= HEAVY_STEP_BYTES * MIN_HEAVY_ENTRIES)
     if entries.count < min_entries and not heavy:
         return None
-    counts, sizes, born = [], [], -1
+    counts, sizes, born, replaced = [], [], -1, False
     for k, (s, o) in enumerate(zip(series.snaps, ordinals, strict=True)):
         if s is snap:
             counts.append(entries.count)
@@ -214,12 +215,14 @@ def _container(series: Series, node: int, ordinals: list[int],
             o = -1  # the id names another object there (a snapshot of another process)
         if o < 0:
             o = same_slot(series, s, node)
+            replaced = replaced or o >= 0
         older = collections_of(s)  # entries by its own kind: the same class, so this kind
         counts.append(int(older.entry_counts(np.asarray([o]))[0]))
         sizes.append(int(older.retained_sizes(np.asarray([o]))[0]))
         if born < 0 and o >= 0:
             born = k
-    c = Container(node, kind, entries, counts, sizes, _item_class(snap, kind, entries), born)
+    c = Container(node, kind, entries, counts, sizes, _item_class(snap, kind, entries), born,
+                  replaced=replaced)
     flat_but_heavier = series.size >= 2 and not c.growing and _bytes_grow(sizes[born:])
     heavy_alone = (series.size == 1 and c.count < FEW_ENTRIES
                    and sizes[-1] >= 0.01 * series.heap_size)
@@ -287,9 +290,14 @@ def _nested(series: Series, outer: Container) -> Container | None:
     kind = max(set(inner_kinds.tolist()), key=inner_kinds.tolist().count)
     inner = inner[inner_kinds == kind]
     scale = values.size / min(values.size, NESTED_SAMPLE)
+    matched = series.match(inner)
+    if series.size >= 2 and (matched[-2] >= 0).mean() < 0.5:
+        # Most members are new since the snapshot before: not members growing but members
+        # replaced (a cache swapping its generations), whose entries' ids cannot show growth.
+        return None
     totals = []
     items = []
-    for s, ords in zip(series.snaps, series.match(inner), strict=True):
+    for s, ords in zip(series.snaps, matched, strict=True):
         total = 0
         if s is snap:
             for o in ords.tolist():
@@ -308,12 +316,36 @@ def _nested(series: Series, outer: Container) -> Container | None:
     entries = Entries(totals[-1], np.zeros(0, dtype=np.int64), values_now)
     return Container(outer.node, outer.kind, entries, totals, outer.sizes,
                      _item_class(snap, kind, entries), outer.born, nested=kind,
-                     members=values[_collection_mask(snap)[snap.class_id[values]]])
+                     members=values[_collection_mask(snap)[snap.class_id[values]]],
+                     replaced=outer.replaced)
+
+
+def keyed_items(snap: HeapSnapshot, kind: str, entries: Entries) -> bool:
+    """A Map whose values are no objects (a count or a flag per key) and whose keys are
+    objects: the keys are its items (`Map<listener, count>`, `Map<socket, lastSeen>`). A
+    Map of strings to slot numbers is an LRU's index instead (`index_owner`)."""
+    keys = entries.keys
+    if kind != "map" or keys.size == 0 or entries.values.size >= 0.5 * keys.size:
+        return False
+    strings = np.isin(snap.node_type[keys[:NESTED_SAMPLE]],
+                      (snap.T_STRING, snap.T_CONS, snap.T_SLICED))
+    return bool(strings.mean() < 0.5)
+
+
+def items_of(snap: HeapSnapshot, c: Container) -> np.ndarray:
+    """The objects a collection holds as its items: its values, members or elements, or a
+    Map's keys when those are its items (`keyed_items`)."""
+    if not c.nested and keyed_items(snap, c.kind, c.entries):
+        return c.entries.keys
+    return c.entries.values
 
 
 def _item_class(snap: HeapSnapshot, kind: str, entries: Entries) -> str:
     if entries.numeric:
         return "(number)"
+    if keyed_items(snap, kind, entries):
+        name, _ = dominant_class(snap, entries.keys)
+        return name
     skip = INTERNAL_CLASSES + (STRING_CLASSES if kind == "map" else ())
     name, _ = dominant_class(snap, entries.values, skip=skip)
     if name == "-":  # a Set of strings, a Map of strings: the strings are the items
@@ -390,8 +422,11 @@ def growth_evidence(series: Series, c: Container, unit: str) -> list[str]:
     """In a series: the entry count and the retained size of the collection per snapshot."""
     if series.size < 2:
         return []
-    return [counts_evidence(c.counts, unit, int(series.last.node_id[c.node])),
-            "retained: " + " -> ".join(format_size(s) for s in c.sizes)]
+    node_id = int(series.last.node_id[c.node])
+    counts = (counts_evidence(c.counts, unit) + f" (@{node_id}, and before it the collections "
+              "it replaced at the same field)" if c.replaced
+              else counts_evidence(c.counts, unit, node_id))
+    return [counts, "retained: " + " -> ".join(format_size(s) for s in c.sizes)]
 
 
 def container_severity(series: Series, c: Container, evidence: list[str],
@@ -563,7 +598,7 @@ def container_suspect(series: Series, c: Container, pattern: str, severity: str,
     node = c.node if holder is None else holder
     retained = int(series.last.retained_size[node])
     suspect = make_suspect(series, pattern, severity, title, node, c.item_class, c.counts,
-                           retained, evidence, advice, c.sizes, item_nodes=c.entries.values,
+                           retained, evidence, advice, c.sizes, item_nodes=items_of(series.last, c),
                            reach_from=np.asarray([node], dtype=np.int64))
     series.claim(c.node)
     series.claim(node)
@@ -578,8 +613,23 @@ def index_owner(series: Series, c: Container) -> int:
     keys, values = c.entries.keys, c.entries.values  # decoded (a sample of a huge table)
     if c.kind != "map" or c.nested or keys.size == 0 or values.size >= 0.5 * keys.size:
         return -1
+    if keyed_items(snap, c.kind, c.entries):
+        return -1  # objects as keys: the Map holds its items itself
     for e, src in snap.retainers(c.node):
         if (int(snap.edge_type[e]) == snap.E_PROPERTY
-                and int(snap.node_type[src]) == snap.T_OBJECT):
+                and int(snap.node_type[src]) == snap.T_OBJECT and _holds_array_beside(
+                    snap, src, c.node, 0.5 * min(c.count, keys.size))):
             return src
     return -1
+
+
+def _holds_array_beside(snap: HeapSnapshot, owner: int, index: int, at_least: float) -> bool:
+    """``owner`` holds, beside the Map ``index``, an array with at least ``at_least``
+    elements (or slots, for an array of numbers): where an LRU keeps its keys or values."""
+    for e in snap.edges(owner):
+        target = int(snap.edge_to[e])
+        if target == index or int(snap.edge_type[e]) in (snap.E_WEAK, snap.E_SHORTCUT):
+            continue
+        if kind_of(snap, target) == "array" and array_entries(snap, target).count >= at_least:
+            return True
+    return False

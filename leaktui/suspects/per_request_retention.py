@@ -32,6 +32,7 @@ HTTP_CLASSES = ("IncomingMessage", "ServerResponse", "ClientRequest", "Socket", 
                 "Http2ServerRequest", "Http2ServerResponse", "ServerHttp2Stream",
                 "ClientHttp2Stream", "WebSocket")
 PREFERENCE = {name: i for i, name in enumerate(HTTP_CLASSES)}
+CONNECTION_CLASSES = ("Socket", "TLSSocket", "WebSocket")
 HEADER_FIELDS = ("host", "user-agent", "content-type", "content-length", "accept",
                  "accept-encoding", "connection", "transfer-encoding", "cookie", "referer")
 HEADERS = "request headers"
@@ -204,6 +205,10 @@ def _detect(series: Series) -> list[Suspect]:
         advice = ("Delete the entry when the request ends (res.on('finish') and 'close'), or "
                   "store only what you need (id, timings, status) instead of req/res/socket "
                   "objects and their payloads.")
+        if http_class in CONNECTION_CLASSES:  # a connection's own end, not a request's
+            advice = ("Delete the entry when the connection closes (its 'close' event), or "
+                      "store only what you need (id, address, counters) instead of the "
+                      f"{http_class} and what it holds.")
         out.append(make_suspect(series, PATTERN, severity, title, c.node, http_class, c.counts,
                                 retained, evidence, advice, c.sizes, confidence=min(1.0, share),
                                 item_nodes=c.entries.values,

@@ -46,6 +46,7 @@ from leaktui.suspects.containers import (
     containers,
     defined_once,
     growth_evidence,
+    items_of,
     worth_reporting,
 )
 from leaktui.suspects.graphops import (
@@ -199,7 +200,7 @@ def role(series: Series, c: Container) -> str:
 
 def _role(series: Series, c: Container) -> str:
     snap = series.last
-    items = c.entries.values
+    items = every = items_of(snap, c)
     if items.size == 0:
         return ""
     if items.size > SAMPLE:
@@ -211,11 +212,11 @@ def _role(series: Series, c: Container) -> str:
         return ""  # classes made per call (an ODM's models), a cache of them: not callbacks
     if (closure.mean() >= MIN_SHARE and c.grows_as == "array" and _thunks(snap, items[closure])
             and (not _map_value(snap, c.node)
-                 or consumed(series, c.entries.values, c.counts, c.born))):
+                 or consumed(series, every, c.counts, c.born))):
         return ""  # deferred work; but handlers by event name (`Map<event, fn[]>`) stay
     if pending_jobs(snap, items):
         return ""  # a work queue whose jobs are callbacks: the queue pattern's
-    if (c.grows_as == "array" and consumed(series, c.entries.values, c.counts, c.born)
+    if (c.grows_as == "array" and consumed(series, every, c.counts, c.born)
             and not _map_value(snap, c.node)):
         return ""  # its oldest records are taken out: a queue draining slower than it fills
     return "registration"
@@ -320,7 +321,7 @@ def detect(series: Series) -> list[Suspect]:
             continue
         if role(series, c) != "registration":
             continue
-        items = c.entries.values[:SAMPLE]
+        items = items_of(snap, c)[:SAMPLE]
         closure, _ = callback_items(snap, items)
         if closure.mean() >= MIN_SHARE:
             own_code = compiled_share(snap, items[closure])

@@ -17,6 +17,15 @@ const { TTLCache } = require('@isaacs/ttlcache');
 const { run, steps } = require('../../suspects/harness');
 
 let n = 0;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// A payment answered once per idempotency key, kept for a retry with the same key.
+function pay(store, i) {
+  const key = `idem-${i.toString(36)}-${Math.random().toString(36).slice(2)}`;
+  if (store.has(key)) return store.get(key);
+  const result = { status: 201, body: { paymentId: `pay_${i}`, amount: i * 100, currency: 'EUR', lines: [{ sku: `A${i}`, qty: 1 }] }, createdAt: Date.now() };
+  store.set(key, result);
+  return result;
+}
 const profile = (id) => ({ id, name: `User ${id}`, email: `u${id}@example.com`, roles: ['reader'], bio: 'Likes hiking. '.repeat(6) });
 
 run({
@@ -42,6 +51,22 @@ run({
     const profiles = { cache: new LRUCache({ max: 100 }) };
     globalThis.profiles = profiles;
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) profiles.cache.set(`profile:${n}`, profile(n)); }, [300, 500, 500]) };
+  },
+  // quick-lru keeps two generations of Maps and swaps them when the newer is full. An
+  // idempotency store whose maxSize is never reached, relying on maxAge, which quick-lru
+  // only applies to a key looked up again (idempotency keys never are).
+  'quick-lru-max-age-only': async () => {
+    const { default: QuickLRU } = await import('quick-lru');
+    const payments = { idempotency: new QuickLRU({ maxSize: 1e9, maxAge: 50 }) };
+    globalThis.payments = payments;
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++, n++) pay(payments.idempotency, n); await sleep(100); }, [50, 2000, 2000]) };
+  },
+  // Bounded: between snapshots, each generation is replaced by a newer one.
+  'quick-lru-bounded-control': async () => {
+    const { default: QuickLRU } = await import('quick-lru');
+    const payments = { idempotency: new QuickLRU({ maxSize: 1000, maxAge: 50 }) };
+    globalThis.payments = payments;
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++, n++) pay(payments.idempotency, n); await sleep(100); }, [50, 2000, 2000]) };
   },
   // memoizee on a function called with a timestamp: every call is a new entry.
   'memoizee-unbounded': () => {

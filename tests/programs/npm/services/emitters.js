@@ -1,9 +1,10 @@
-// Event buses and observables from npm (eventemitter3, rxjs, mitt) with a handler subscribed per
+// Event buses and observables from npm (eventemitter3, rxjs, mitt, i18next's own emitter) with a handler subscribed per
 // request and never removed, each over that request; the controls remove theirs when done.
 'use strict';
 const EventEmitter3 = require('eventemitter3');
 const { Subject } = require('rxjs');
 const mitt = require('mitt');
+const i18next = require('i18next');
 const { run, steps } = require('../../suspects/harness');
 
 let n = 0;
@@ -11,6 +12,16 @@ const request = (i) => ({ id: `req-${i}`, user: `user-${i % 97}`, body: 'x'.repe
 const SIZES = [20, 500, 500];
 
 run({
+  // i18next's emitter keeps a Map of listener -> count per event; per request, a handler on
+  // the global instance (not on a per-request clone), never removed.
+  'i18next-listener-per-request': async () => {
+    await i18next.init({ lng: 'en', resources: { en: { translation: { hi: 'Hello {{name}}' } } } });
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); i18next.on('languageChanged', (lng) => { r.seen.push(lng); }); r.seen.push(i18next.t('hi', { name: r.user })); } }, SIZES) };
+  },
+  'i18next-clone-per-request-control': async () => {
+    await i18next.init({ lng: 'en', resources: { en: { translation: { hi: 'Hello {{name}}' } } } });
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); const t = i18next.cloneInstance({ initAsync: false }); t.on('languageChanged', (lng) => { r.seen.push(lng); }); r.seen.push(t.t('hi', { name: r.user })); } }, SIZES) };
+  },
   // eventemitter3 keeps `{fn, context, once}` records per event, not bare functions.
   'eventemitter3-listener-per-request': () => {
     const bus = { events: new EventEmitter3() };
