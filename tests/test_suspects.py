@@ -174,6 +174,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "unsubscribing-bus": ("controls", None, None, None),
     "unsubscribing-hub": ("controls", None, None, None),
     "abort-timeouts": ("controls", None, None, None),
+    "old-tree": ("controls", None, None, None),
 }
 LEAKS = sorted(s for s, v in SHAPES.items() if v[1] is not None)
 CONTROLS = sorted(s for s, v in SHAPES.items() if v[1] is None)

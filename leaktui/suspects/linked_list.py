@@ -182,6 +182,8 @@ def detect(series: Series) -> list[Suspect]:
             continue  # timers, listener records: reported as such
         owner_id = int(snap.node_id[c.owner])
         counts = [e.get(owner_id)[0] for e in earlier] + [int(c.nodes.size)]
+        if series.size >= 2 and grows(counts, MIN_STEP):
+            counts = _at_least_present(series, c.nodes, counts)
         if series.size >= 2 and not grows(counts, MIN_STEP):
             continue
         retained = _retained(snap, c.nodes)
@@ -212,6 +214,14 @@ def detect(series: Series) -> list[Suspect]:
         series.claim(c.nodes)
         series.claim(holder)
     return out
+
+
+def _at_least_present(series: Series, nodes: np.ndarray, counts: list[int]) -> list[int]:
+    """The chain's length per snapshot, at least as many as its nodes there (by id): an
+    older snapshot's summary keeps the longest chains only, and a chain it left out read as
+    0 (a tree's 19 old nodes along '.left' as a list grown from nothing)."""
+    present = [int((ords >= 0).sum()) for ords in series.match(nodes)[:-1]]
+    return [max(c, p) for c, p in zip(counts[:-1], present, strict=True)] + counts[-1:]
 
 
 def _entry(snap: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:

@@ -7,6 +7,19 @@ const { run, steps } = require('./harness');
 
 let n = 0;
 run({
+  // A tree built once at startup (one of its paths: forty nodes along '.left'), and hundreds
+  // of two-node pairs: more chains than an older snapshot's summary keeps. Only requests
+  // that come and go follow.
+  'old-tree': () => {
+    class TreeNode { constructor(i, left) { this.left = left; this.label = 'node ' + i + ' '.repeat(2000); } }
+    class Pair { constructor(next) { this.next = next; } }
+    let left = null;
+    for (let i = 0; i < 40; i++) left = new TreeNode(i, left);
+    const pairs = [];
+    for (let i = 0; i < 300; i++) pairs.push(new Pair(new Pair(null)));
+    globalThis.lookup = { tree: { root: left }, pairs };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { const req = { n, body: 'x'.repeat(400) }; globalThis.lastRequest = req; } }, [20, 400, 400]) };
+  },
   // LRU bounded at 300 (full from the first phase on), TTL cache swept, ring buffer.
   'bounded': () => {
     const lru = new Map();
