@@ -159,6 +159,10 @@ _CASES = [
     # instance, reached only through i18next's module
     LibraryCase("i18next-listener-per-request", "emitters.js", "i18next", "listener-leak", None),
     LibraryCase("i18next-clone-per-request-control", "emitters.js", "i18next", None, None),
+    # each listener over its Environment one scope above its own (a `forEach` callback's)
+    LibraryCase("nunjucks-environment-per-request", "emitters.js", "nunjucks", "listener-leak",
+                "views.loader"),
+    LibraryCase("nunjucks-shared-environment-control", "emitters.js", "nunjucks", None, None),
     # ajv compiling a new schema per request: its cache keeps every compiled validator
     LibraryCase("ajv-compile-per-request", "caches.js", "ajv", "unbounded-cache",
                 "validation.ajv", parts=2),
@@ -186,6 +190,11 @@ _CASES = [
     LibraryCase("prom-client-histogram-url-label", "metrics.js", "prom-client",
                 "high-cardinality-key", "metrics.latency"),
     LibraryCase("prom-client-control", "metrics.js", "prom-client", None, None),
+    # reached only through its reader's export interval: not work kept on timers; two
+    # instruments (a histogram, a counter), each keeping the attribute sets apart
+    LibraryCase("otel-metrics-url-attribute", "metrics.js", "@opentelemetry/sdk-metrics",
+                "high-cardinality-key", None, parts=2),
+    LibraryCase("otel-metrics-control", "metrics.js", "@opentelemetry/sdk-metrics", None, None),
     # Redis / DB clients with per-request listeners (no server: never connected)
     LibraryCase("ioredis-message-listener-per-request", "clients.js", "ioredis",
                 "listener-leak", "cache.client"),

@@ -5,6 +5,7 @@ per leak, and a `grown_size` that explains the heap's growth."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -80,3 +81,25 @@ def test_library_leak_grown_size_explains_at_least_half_of_the_heap_growth(
     assert data["grown_size"] == top.grown_size
     assert data["shared_with"] == [] or CASES[name].parts > 1  # parts reach the same objects
     json.dumps(data)
+
+
+def test_what_listeners_keep_is_read_through_the_scopes_made_with_them(
+    library_findings: Corpus,  # noqa: F811
+) -> None:
+    # nunjucks subscribes each Environment to its loader from a `forEach` callback: the
+    # listener's own scope holds the one shared loader, the scope above it the Environment.
+    [top] = library_findings("nunjucks-environment-per-request").suspects
+    assert "each keeps alive what it closed over, mostly Environment" in top.evidence, (
+        top.evidence)
+
+
+def test_high_cardinality_examples_show_where_the_keys_differ(
+    library_findings: Corpus,  # noqa: F811
+) -> None:
+    # OpenTelemetry's attribute-set keys share a long prefix (`[["http.method","GET"],
+    # ["http.route","/api/produ`): two examples cut at 48 characters were the same text.
+    top = library_findings("otel-metrics-url-attribute").suspects[0]
+    [said] = [e for e in top.evidence if "sampled keys contain" in e]
+    examples = re.findall(r"'([^']*)'", said.split("e.g. ", 1)[1])
+    assert len(examples) == 2 and examples[0] != examples[1], said
+    assert all("q=shoe" in e for e in examples), said

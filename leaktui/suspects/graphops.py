@@ -100,7 +100,25 @@ def closed_over(snap: HeapSnapshot, functions: np.ndarray,
     return np.concatenate(which), np.concatenate(held)
 
 
+OWN_SCOPE_LEVELS = 3  # enclosing scopes read beyond a function's own
+
+
 def captured_objects(snap: HeapSnapshot, functions: np.ndarray) -> np.ndarray:
     """Objects a set of functions keep alive directly: their scopes' variables and, for bound
-    functions, the bound `this` (sorted, unique)."""
-    return np.unique(closed_over(snap, functions)[1])
+    functions, the bound `this`, and the variables of enclosing scopes of their own (each
+    made by the call that made the function, shared by under half of them: `_this2` a level
+    above a `forEach` callback's scope), never of a scope most share (a module's) (sorted,
+    unique)."""
+    held = [closed_over(snap, functions)[1]]
+    contexts = named_targets(snap, functions, "context", edge_type=snap.E_INTERNAL)
+    contexts = contexts[contexts >= 0]
+    shared = max(2.0, 0.5 * functions.size)
+    for _ in range(OWN_SCOPE_LEVELS):
+        outer = named_targets(snap, contexts, "previous", edge_type=snap.E_INTERNAL)
+        outer, counts = np.unique(outer[outer >= 0], return_counts=True)
+        contexts = outer[counts < shared]
+        if contexts.size == 0:
+            break
+        edges, _ = edges_and_owners(snap, contexts)
+        held.append(snap.edge_to[edges[snap.edge_type[edges] == snap.E_CONTEXT]].astype(np.int64))
+    return np.unique(np.concatenate(held))

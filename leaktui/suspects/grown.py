@@ -35,6 +35,7 @@ from leaktui.snapshot._sets import unique
 from leaktui.snapshot.paths import path_label
 from leaktui.suspects import _reach, unbounded_cache
 from leaktui.suspects.base import SIZE_MARK, Series, Suspect, holder_label, holder_rank
+from leaktui.suspects.graphops import edges_and_owners
 from leaktui.units import format_size
 
 SHARED_MIN = 0.2  # of the smaller grown size: worth saying the two reach the same objects
@@ -50,6 +51,11 @@ SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 COLLECTIONS = ("unbounded-queue", "high-cardinality-key", "unbounded-cache")
 KEYED = ("high-cardinality-key", "unbounded-cache")
 OWNER_STEPS = 4  # steps from a common owner to each of two companion collections
+# Work kept on timers (a scheduler's jobs) is items to run: most of them functions or with a
+# function of their own; data held only through a timer (a metrics exporter's interval
+# reaching all its SDK's state) is not.
+TIMED_SHARE = 0.5
+JOB_SAMPLE = 200
 SIDE_INDEX = 0.05  # of the other's grown size: a collection that only indexes the other
 SAME_KEYS = 0.8  # of the smaller key set: the same ids as keys of both collections
 LOCKSTEP_KEYS = 16
@@ -193,7 +199,8 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
                     key=lambda i: (where[i], i != lead, -int(grown[i]),
                                    suspects[i].holder_path_text, i))
         s = suspects[lead]
-        timed = s.pattern != "timer-leak" and any(where[i][0] for i in members)
+        timed = (s.pattern != "timer-leak" and any(where[i][0] for i in members)
+                 and _jobs(snap, s.item_nodes))
         # The others in the order of what they explain, never in the order they were found
         # (V8's heap layout): ajv's three structures were listed one way in one run, the
         # other way in the next.
@@ -234,6 +241,20 @@ def _merge(series: Series, suspects: list[Suspect], grown: np.ndarray,
                         "rather than one per owner."))
         keep[lead] = s
     return [(i, keep[i]) for i in sorted(keep)]
+
+
+def _jobs(snap: HeapSnapshot, items: np.ndarray) -> bool:
+    """Most of ``items`` are work to run: functions, or objects with a function of their
+    own (a scheduler's `Job` and its callback), not data (a metrics SDK's accumulations)."""
+    items = np.asarray(items[:JOB_SAMPLE], dtype=np.int64)
+    if items.size == 0:
+        return False
+    edges, owner = edges_and_owners(snap, items)
+    own = (snap.edge_type[edges] == snap.E_PROPERTY) & (
+        snap.node_type[snap.edge_to[edges]] == snap.T_CLOSURE)
+    runnable = snap.node_type[items] == snap.T_CLOSURE
+    runnable[np.unique(owner[own])] = True
+    return bool(runnable.mean() >= TIMED_SHARE)
 
 
 def _parallel_arrays(snap: HeapSnapshot, members: list[Suspect]) -> bool:

@@ -8,6 +8,7 @@ long composites of several parts, and non-integer numeric keys (timestamps, floa
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -88,13 +89,29 @@ def judge_keys(snap: HeapSnapshot, c: Container) -> tuple[bool, list[str]]:
     evidence = []
     if labels:
         common = max(set(labels), key=labels.count)
-        examples = ", ".join(repr(k[:48]) for k in texts[:2])
+        examples = ", ".join(repr(k) for k in _excerpts(texts[0], texts[-1]))
         evidence.append(f"{len(labels)} of {looked} sampled keys contain {common} or another "
                         f"value that rarely repeats, e.g. {examples}")
     if numbers:
         evidence.append(f"{numbers} of {looked} sampled keys are non-integer numbers "
                         "(timestamps, floats): each lookup makes a new key")
     return True, evidence
+
+
+def _excerpts(a: str, b: str, width: int = 48, before: int = 16) -> tuple[str, ...]:
+    """Two keys cut to ``width`` characters where they differ (after a long common prefix,
+    `…` and the text from a little before the first difference), so what makes them unique
+    shows; one when they are the same key."""
+    if a == b:
+        return (_cut(a, 0, width),)
+    common = len(os.path.commonprefix([a, b]))
+    start = max(common - before, 0) if common > width - before else 0
+    return _cut(a, start, width), _cut(b, start, width)
+
+
+def _cut(text: str, start: int, width: int) -> str:
+    return ("…" if start else "") + text[start:start + width] + (
+        "…" if len(text) > start + width else "")
 
 
 def shared_values(snap: HeapSnapshot, c: Container) -> str | None:

@@ -1,15 +1,23 @@
-// Event buses and observables from npm (eventemitter3, rxjs, mitt, i18next's own emitter) with a handler subscribed per
+// Event buses and observables from npm (eventemitter3, rxjs, mitt, i18next's own emitter, a
+// nunjucks loader's) with a handler subscribed per
 // request and never removed, each over that request; the controls remove theirs when done.
 'use strict';
 const EventEmitter3 = require('eventemitter3');
 const { Subject } = require('rxjs');
 const mitt = require('mitt');
 const i18next = require('i18next');
+const nunjucks = require('nunjucks');
 const { run, steps } = require('../../suspects/harness');
 
 let n = 0;
 const request = (i) => ({ id: `req-${i}`, user: `user-${i % 97}`, body: 'x'.repeat(200) + i, seen: [] });
 const SIZES = [20, 500, 500];
+
+// A nunjucks loader of one template (an EventEmitter, as its file loaders are).
+function templateLoader() {
+  const Loader = nunjucks.Loader.extend({ getSource: (name) => ({ src: 'Hello {{ user }} ({{ requestId }})', path: name, noCache: false }) });
+  return new Loader();
+}
 
 run({
   // i18next's emitter keeps a Map of listener -> count per event; per request, a handler on
@@ -21,6 +29,20 @@ run({
   'i18next-clone-per-request-control': async () => {
     await i18next.init({ lng: 'en', resources: { en: { translation: { hi: 'Hello {{name}}' } } } });
     return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); const t = i18next.cloneInstance({ initAsync: false }); t.on('languageChanged', (lng) => { r.seen.push(lng); }); r.seen.push(t.t('hi', { name: r.user })); } }, SIZES) };
+  },
+  // A nunjucks Environment per request (for request-scoped globals) over the one shared
+  // loader: each Environment subscribes to the loader's 'update' and 'load' events, and
+  // the loader keeps every Environment through them.
+  'nunjucks-environment-per-request': () => {
+    const views = { loader: templateLoader() };
+    globalThis.views = views;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); const env = new nunjucks.Environment(views.loader); env.addGlobal('requestId', r.id); r.seen.push(env.render('page.njk', { user: r.user })); } }, SIZES) };
+  },
+  'nunjucks-shared-environment-control': () => {
+    const views = { loader: templateLoader() };
+    views.env = new nunjucks.Environment(views.loader);
+    globalThis.views = views;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); r.seen.push(views.env.render('page.njk', { user: r.user, requestId: r.id })); } }, SIZES) };
   },
   // eventemitter3 keeps `{fn, context, once}` records per event, not bare functions.
   'eventemitter3-listener-per-request': () => {
