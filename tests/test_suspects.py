@@ -141,6 +141,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
                                "Function"),
     "client-heartbeat": ("timers", "timer-leak", None, "Timeout"),
     "retry-forever": ("timers", "timer-leak", None, "Timeout"),
+    "jittered-retries": ("timers", "timer-leak", ["timerListMap"], "Timeout"),
     "bound-poller": ("timers", "timer-leak", None, "Timeout"),
     "shared-callback": ("timers", "timer-leak", None, "Timeout"),
     "handles-map": ("timers", "timer-leak", ["sessions", "keepAlive"], "Timeout"),
@@ -330,6 +331,18 @@ def test_a_collection_replaced_at_its_field_is_not_called_the_same_object(
     assert "same object" not in counts, counts
     assert counts.endswith(f"(@{top.holder_id}, and before it the collections it replaced at "
                            "the same field)"), counts
+
+
+def test_nodes_lists_of_timers_by_delay_are_not_reported_as_collections(
+    shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    # Retries with jitter: one of Node's TimersLists per distinct delay. Its map of them and
+    # its priority queue of them grew too, and were "also seen as unbounded-queue at Array
+    # (timerListQueue["#heap"]): 604 TimersList", or the holder was one list of the 600.
+    found = find_suspects(shape_series["jittered-retries"])
+    assert [s.pattern for s in found] == ["timer-leak"], summary(found)
+    assert not [e for e in found[0].evidence if "TimersList" in e], found[0].evidence
+    assert found[0].holder_class != "TimersList", found[0].holder_path_text
 
 
 def test_a_huge_maps_shared_values_are_counted_as_a_sample_of_its_keys(

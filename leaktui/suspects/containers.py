@@ -36,6 +36,9 @@ from leaktui.suspects.graphops import closed_over, first_retaining_edges
 from leaktui.units import format_size
 
 MIN_ENTRIES = 16
+# Node's own per-duration lists of timers (its `timerListMap` and the priority queue of
+# them): one more for every distinct delay armed, a consequence of timers, never the leak.
+NODE_TIMER_LISTS = ("TimersList",)
 MIN_HEAVY_ENTRIES = 4  # with tens of kB each
 MAX_BY_ENTRIES = 300
 MAX_BY_SIZE = 100
@@ -223,6 +226,8 @@ def _container(series: Series, node: int, ordinals: list[int],
             born = k
     c = Container(node, kind, entries, counts, sizes, _item_class(snap, kind, entries), born,
                   replaced=replaced)
+    if c.item_class in NODE_TIMER_LISTS:
+        return None  # Node's lists of timers by duration: what the timer pattern explains
     flat_but_heavier = series.size >= 2 and not c.growing and _bytes_grow(sizes[born:])
     heavy_alone = (series.size == 1 and c.count < FEW_ENTRIES
                    and sizes[-1] >= 0.01 * series.heap_size)

@@ -208,6 +208,8 @@ def _role(series: Series, c: Container) -> str:
     closure, record = callback_items(snap, items)
     if (closure | record).mean() < MIN_SHARE:
         return ""
+    if np.isin(snap.class_id[items], _timer_classes(snap)).mean() >= MIN_SHARE:
+        return ""  # Node's timers (records of a callback, but a timer's): the timer pattern's
     if closure.mean() >= MIN_SHARE and _classes(snap, items[closure]) >= MIN_SHARE:
         return ""  # classes made per call (an ODM's models), a cache of them: not callbacks
     if (closure.mean() >= MIN_SHARE and c.grows_as == "array" and _thunks(snap, items[closure])
@@ -220,6 +222,12 @@ def _role(series: Series, c: Container) -> str:
             and not _map_value(snap, c.node)):
         return ""  # its oldest records are taken out: a queue draining slower than it fills
     return "registration"
+
+
+def _timer_classes(snap: HeapSnapshot) -> np.ndarray:
+    """Class ids of Node's timer objects (`Timeout`)."""
+    return np.asarray([i for i, name in enumerate(snap.class_names) if name == "Timeout"],
+                      dtype=np.int64)
 
 
 def _classes(snap: HeapSnapshot, closures: np.ndarray) -> float:

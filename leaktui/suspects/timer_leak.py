@@ -104,7 +104,13 @@ def _holder(snap: HeapSnapshot, timers: np.ndarray) -> int:
     duration), lifted out of Timeout chains and engine arrays. When nothing short of the root
     dominates them (the application keeps the handles too), the object most of them hang
     from, a few retainers up (the array of watchers, the Map of handles)."""
-    doms, counts = np.unique(snap.dominator[timers], return_counts=True)
+    above = snap.dominator[timers].astype(np.int64)
+    doms, counts = np.unique(above, return_counts=True)
+    for _ in range(HOLDER_LEVELS):  # spread over many (a list per delay): what holds those
+        if counts.max() >= 0.5 * timers.size:
+            break
+        above = snap.dominator[above].astype(np.int64)
+        doms, counts = np.unique(above, return_counts=True)
     node = _lift(snap, int(doms[int(np.argmax(counts))]), by_dominator=True)
     if int(snap.node_type[node]) != snap.T_SYNTHETIC and int(snap.distance[node]) > 1:
         return node  # not a root, nor the global object the root holds
@@ -187,6 +193,8 @@ def detect(series: Series) -> list[Suspect]:
         evidence = [f"{count:,} live timers (still linked in Node's timer lists, so never "
                     f"cleared) call back the same function {label}",
                     f"{intervals:,} of them repeat (setInterval)" if intervals == count else
+                    "none of them repeat (no setInterval): they are timeouts that were "
+                    "rescheduled (a retry loop) or are still pending" if intervals == 0 else
                     f"{intervals:,} of them repeat (setInterval); the others are timeouts that "
                     "were rescheduled (a retry loop) or are still pending"]
         held = np.concatenate([captured_objects(snap, callbacks),

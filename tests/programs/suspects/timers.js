@@ -14,6 +14,12 @@ run({
     function retry(task) { setTimeout(() => retry(task), 45000); }
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) retry({ n, payload: 'p'.repeat(100) + n }); }, [5, 300, 300]) };
   },
+  // Retries with jitter (each a delay of its own): Node keeps one list of timers per distinct
+  // delay, so its map of lists grows with the retries.
+  'jittered-retries': () => {
+    function retry(task) { setTimeout(() => retry(task), 30000 + Math.floor(Math.random() * 20000)); }
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) retry({ n, payload: 'p'.repeat(100) + n }); }, [5, 300, 300]) };
+  },
   // A poller class using a bound method; stop() is never called.
   'bound-poller': () => {
     class Poller { constructor(url) { this.url = url; this.seen = new Array(20).fill(0); this.handle = setInterval(this.poll.bind(this), 20000); } poll() { return this.url; } stop() { clearInterval(this.handle); } }
