@@ -98,6 +98,7 @@ def test_suspect_json_has_the_report_shape_and_text_reads_well(
 # shape -> (program, pattern, tail of the holder's path, item class); pattern None: a control.
 SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "module-map": ("caches", "unbounded-cache", ["profileCache"], "Profile"),
+    "process-cache": ("caches", "unbounded-cache", ["process", "lookupCache"], None),
     "class-store": ("caches", "unbounded-cache", ["service", "byKey"], None),
     "object-dict": ("caches", "unbounded-cache", ["shop", "catalog"], None),
     "memoized": ("caches", "unbounded-cache", ["context", "memo"], None),
@@ -343,6 +344,16 @@ def test_nodes_lists_of_timers_by_delay_are_not_reported_as_collections(
     assert [s.pattern for s in found] == ["timer-leak"], summary(found)
     assert not [e for e in found[0].evidence if "TimersList" in e], found[0].evidence
     assert found[0].holder_class != "TimersList", found[0].holder_path_text
+
+
+def test_what_hangs_off_the_process_object_is_named_from_process_not_nodes_bootstrap(
+    shape_series: dict[str, list[HeapSnapshot]],
+) -> None:
+    # `globalThis.process` is a getter over a variable of node:internal/bootstrap/node: the
+    # title said "Map _process.lookupCache in node:internal/bootstrap/node".
+    top = find_suspects(shape_series["process-cache"])[0]
+    assert top.title.startswith("Map process.lookupCache "), top.title
+    assert "node:internal" not in top.title, top.title
 
 
 def test_a_huge_maps_shared_values_are_counted_as_a_sample_of_its_keys(

@@ -490,6 +490,8 @@ def _node_scope_variable(snap: HeapSnapshot, edges: list[int], names: list[str])
     if not scopes:
         return False
     i = scopes[-1]
+    if i > 0 and names[i - 1].startswith("get "):
+        return False  # read through an accessor (`globalThis.process`): what it returns
     loc = snap.location(snap.edge_source(edges[i]))
     script = script_names(snap).get(loc.script_id, "") if loc is not None else ""
     exported = any("module_export" in name or name == "exports" for name in names[i:])

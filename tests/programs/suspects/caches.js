@@ -12,6 +12,12 @@ class Order {
 let next = 0;
 run({
   // A module-level Map keyed by numeric user ids (no global involved).
+  // A cache hung on the process object (shared across modules that way): Node's global
+  // `process` is an accessor reading a variable of its bootstrap module.
+  'process-cache': () => {
+    process.lookupCache = new Map();
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, next++) process.lookupCache.set('host-' + next, { address: '10.0.' + (next % 256), at: next }); }, [20, 400, 400]) };
+  },
   'module-map': () => {
     const profileCache = new Map();
     function loadProfile(id) {
