@@ -177,6 +177,7 @@ SHAPES: dict[str, tuple[str, str | None, list[str] | None, str | None]] = {
     "unsubscribing-hub": ("controls", None, None, None),
     "abort-timeouts": ("controls", None, None, None),
     "old-tree": ("controls", None, None, None),
+    "fixed-ring": ("controls", None, None, None),
 }
 LEAKS = sorted(s for s, v in SHAPES.items() if v[1] is not None)
 CONTROLS = sorted(s for s, v in SHAPES.items() if v[1] is None)

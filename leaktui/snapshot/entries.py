@@ -19,6 +19,7 @@ WORD = 8  # bytes per slot (Node's default build has no pointer compression)
 FIXED_ARRAY_HEADER = 16
 HASH_HEADER_SLOTS = 3  # elements, deleted, buckets
 MAX_DECODED_SLOTS = 50_000
+EMPTY_ODDBALLS = ("undefined", "hole", "the_hole")
 SPARSE_FACTOR = 4  # highest index over element count
 
 
@@ -130,13 +131,31 @@ def _first_entry_slot(table_bytes: int, entry_size: int) -> int:
     return -1
 
 
+def empty_values(snap: HeapSnapshot) -> np.ndarray:
+    """Ordinals of the oddballs that mean "nothing here" in an array's slot: `undefined`
+    (a preallocated `new Array(n).fill(undefined)`, a ring buffer's emptied slot) and the
+    holes; `null`, `true` and `false` are values."""
+    def find() -> np.ndarray:
+        oddballs = np.flatnonzero(isin(snap.node_name, _oddball_names(snap)))
+        empty = [o for o in oddballs.tolist()
+                 if any(snap.edge_name_text(e) == "0"
+                        and snap.raw_name(int(snap.edge_to[e])) in EMPTY_ODDBALLS
+                        for e in snap.edges(o))]
+        return np.asarray(empty, dtype=np.int64)
+    return snap.cached("empty_values", find)
+
+
 def array_entries(snap: HeapSnapshot, node: int) -> Entries:
-    """Elements of an array; an array of plain numbers has no element edges, so it is counted
-    by its backing store's capacity."""
+    """Elements of an array but its empty slots (`empty_values`); an array of plain numbers
+    has no element edges, so it is counted by its backing store's capacity."""
     edges = np.arange(int(snap.first_edge[node]), int(snap.first_edge[node + 1]))
     edges = edges[snap.edge_type[edges] == snap.E_ELEMENT]
-    values = snap.edge_to[edges].astype(np.int64)
     empty = np.zeros(0, dtype=np.int64)
+    if edges.size:
+        edges = edges[~np.isin(snap.edge_to[edges], empty_values(snap))]
+        if edges.size == 0:
+            return Entries(0, empty, empty)
+    values = snap.edge_to[edges].astype(np.int64)
     if values.size:
         last_index = int(snap.edge_name[edges].max())
         return Entries(int(values.size), empty, values,

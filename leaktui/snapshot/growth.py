@@ -22,6 +22,7 @@ from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.entries import (
     FIXED_ARRAY_HEADER,
     WORD,
+    empty_values,
     entry_count,
     hash_entries,
     string_ids,
@@ -193,7 +194,7 @@ def _compiled_counts(snap: HeapSnapshot, nodes: np.ndarray, kinds: np.ndarray,
     counts, stores = k.plain_entry_counts(
         nodes, kinds, snap.first_edge, snap.edge_type, snap.edge_name, snap.edge_to,
         snap.E_PROPERTY, snap.E_ELEMENT, snap.E_INTERNAL, KINDS.index("object"),
-        KINDS.index("array"), proto, elements)
+        KINDS.index("array"), proto, elements, empty_values(snap))
     return element_count, counts, stores
 
 

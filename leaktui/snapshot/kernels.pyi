@@ -81,7 +81,7 @@ def plain_entry_counts(
     nodes: np.ndarray, kinds: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray,
     edge_name: np.ndarray, edge_to: np.ndarray, property_edge: int, element_edge: int,
     internal_edge: int, object_kind: int, array_kind: int, proto_names: np.ndarray,
-    elements_names: np.ndarray,
+    elements_names: np.ndarray, empty_values: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]: ...
 def ordinals_of_sorted_ids(
     sorted_ids: np.ndarray, order: np.ndarray, keys: np.ndarray

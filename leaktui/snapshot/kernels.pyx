@@ -955,19 +955,22 @@ def plain_entry_counts(const int64_t[::1] nodes, const uint8_t[::1] kinds,
                        const uint32_t[::1] edge_name, const uint32_t[::1] edge_to,
                        int property_edge, int element_edge, int internal_edge,
                        int object_kind, int array_kind,
-                       const int64_t[::1] proto_names, const int64_t[::1] elements_names):
+                       const int64_t[::1] proto_names, const int64_t[::1] elements_names,
+                       const int64_t[::1] empty_values):
     """Entries of each of ``nodes`` by its kind: an object's own properties (named by none
-    of ``proto_names``) and elements; an array's elements; 0 for anything else. Returns
-    (counts, stores), int64: for an array without element edges, its first internal edge
-    named by one of ``elements_names`` leads to its store (whose capacity the caller
-    counts), else -1. ``*_names`` are a few string indices each."""
+    of ``proto_names``) and elements; an array's elements but those holding one of
+    ``empty_values`` (the `undefined` and hole oddballs: a slot preallocated or emptied);
+    0 for anything else. Returns (counts, stores), int64: for an array without element
+    edges, its first internal edge named by one of ``elements_names`` leads to its store
+    (whose capacity the caller counts), else -1. ``*_names`` are a few string indices each,
+    ``empty_values`` a few ordinals."""
     cdef Py_ssize_t n = nodes.shape[0]
     counts_arr = np.zeros(n, dtype=np.int64)
     stores_arr = np.full(n, -1, dtype=np.int64)
     cdef int64_t[::1] counts = counts_arr
     cdef int64_t[::1] stores = stores_arr
     cdef Py_ssize_t i, e, start, stop
-    cdef int64_t v, c
+    cdef int64_t v, c, seen
     cdef int t, kind
     with nogil:
         for i in range(n):
@@ -983,10 +986,13 @@ def plain_entry_counts(const int64_t[::1] nodes, const uint8_t[::1] kinds,
                                              and not _named(edge_name[e], proto_names)):
                         c += 1
             elif kind == array_kind:
+                seen = 0
                 for e in range(start, stop):
                     if edge_type[e] == element_edge:
-                        c += 1
-                if c == 0:
+                        seen += 1
+                        if not _named(edge_to[e], empty_values):
+                            c += 1
+                if seen == 0:
                     for e in range(start, stop):
                         if edge_type[e] == internal_edge and _named(edge_name[e],
                                                                     elements_names):

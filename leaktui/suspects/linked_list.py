@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot.entries import entry_count, kind_of
 from leaktui.snapshot.older import older_summary
 from leaktui.snapshot.paths import naming_edges
 from leaktui.suspects import _reach
@@ -191,7 +192,7 @@ def detect(series: Series) -> list[Suspect]:
                 c.nodes.size >= FEW_NODES and retained >= 0.01 * series.heap_size)):
             continue
         holder = _lift(snap, c.owner)
-        if series.is_claimed(holder):
+        if series.is_claimed(holder) or _holds_more(snap, holder, int(c.nodes.size)):
             continue
         item_class, _ = dominant_class(snap, c.nodes)
         evidence = [f"{c.nodes.size:,} {item_class} objects chained through '.{c.link}' (a "
@@ -214,6 +215,15 @@ def detect(series: Series) -> list[Suspect]:
         series.claim(c.nodes)
         series.claim(holder)
     return out
+
+
+def _holds_more(snap: HeapSnapshot, holder: int, chained: int) -> bool:
+    """The chain's holder is an array, Map or Set with more entries than the chain has
+    nodes: its entries are what accumulates (a stack of contexts each made from the one
+    before, chained through `__proto__` until a context of another shape breaks the chain),
+    which the collection patterns measure whole."""
+    return (kind_of(snap, holder) in ("array", "map", "set")
+            and entry_count(snap, holder) > chained)
 
 
 def _at_least_present(series: Series, nodes: np.ndarray, counts: list[int]) -> list[int]:

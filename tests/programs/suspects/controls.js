@@ -7,6 +7,15 @@ const { run, steps } = require('./harness');
 
 let n = 0;
 run({
+  // A fixed ring of 2,048 slots (as piscina's task queue keeps): each job taken out leaves
+  // `undefined` in its slot, so the slots ever used grow while the ring holds one job.
+  'fixed-ring': () => {
+    const ring = { list: new Array(2048), top: 0, bottom: 0 };
+    const push = (job) => { ring.list[ring.top] = job; ring.top = (ring.top + 1) & 2047; };
+    const shift = () => { const job = ring.list[ring.bottom]; ring.list[ring.bottom] = undefined; ring.bottom = (ring.bottom + 1) & 2047; return job; };
+    globalThis.jobs = { ring };
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) { push({ n, payload: 'p'.repeat(50) }); shift(); } }, [60, 600, 600]) };
+  },
   // A tree built once at startup (one of its paths: forty nodes along '.left'), and hundreds
   // of two-node pairs: more chains than an older snapshot's summary keeps. Only requests
   // that come and go follow.
