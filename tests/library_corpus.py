@@ -117,6 +117,10 @@ _CASES = [
     LibraryCase("lru-cache-max-never-reached", "caches.js", "lru-cache", "unbounded-cache",
                 "profiles.cache"),
     LibraryCase("lru-cache-bounded-control", "caches.js", "lru-cache", None, None),
+    # serializers compiled per request from equal sources (V8 shares their code)
+    LibraryCase("fast-json-stringify-per-request", "caches.js", "fast-json-stringify",
+                "unbounded-cache", "api.serializers"),
+    LibraryCase("fast-json-stringify-control", "caches.js", "fast-json-stringify", None, None),
     # two generations of Maps, the older replaced by the newer when full: a bound that swaps
     # objects between snapshots
     LibraryCase("quick-lru-max-age-only", "caches.js", "quick-lru", "unbounded-cache",

@@ -285,16 +285,28 @@ def compiled_share(snap: HeapSnapshot, closures: np.ndarray) -> float:
     return float(unique(shared).size / closures.size)
 
 
-def _compiled_suspect(series: Series, c: Container, own_code: float) -> Suspect:
-    """Functions generated per call and kept: a cache of compiled code, not registrations."""
-    evidence = [f"{own_code:.0%} of the functions it holds have code of their own: each was "
-                "compiled at run time (new Function, a validator or template compiler), so "
-                "something compiles per call (per request, per schema) and keeps the result"]
+def _compiled_suspect(series: Series, c: Container, own_code: float, made: float) -> Suspect:
+    """Functions generated per call and kept: a cache of compiled code, not registrations.
+    ``own_code``: share with code no other of them has; ``made``: share made from code
+    compiled at run time (equal sources share V8's code: a serializer compiled per call for
+    schemas that differ only in a name)."""
+    if own_code >= COMPILED_SHARE:
+        evidence = [f"{own_code:.0%} of the functions it holds have code of their own: each "
+                    "was compiled at run time (new Function, a validator or template "
+                    "compiler), so something compiles per call (per request, per schema) and "
+                    "keeps the result"]
+        each = ", each with its own code,"
+    else:
+        evidence = [f"{made:.0%} of the functions it holds were made from code compiled at "
+                    "run time (new Function, a validator, serializer or template compiler; "
+                    "V8 shares the code of equal sources): something compiles per call (per "
+                    "request, per schema) and keeps the result"]
+        each = ","
     evidence += growth_evidence(series, c, "functions")
     severity = container_severity(series, c, evidence)
     verb = "keeps" if series.size > 1 else "holds"
     title = (f"{holder_label(series, c.node)} {verb} {c.count:,} functions compiled at run "
-             f"time, each with its own code, holding {SIZE_MARK}")
+             f"time{each} holding {SIZE_MARK}")
     return container_suspect(series, c, "unbounded-cache", severity, title, evidence,
                              COMPILED_ADVICE)
 
@@ -333,8 +345,9 @@ def detect(series: Series) -> list[Suspect]:
         closure, _ = callback_items(snap, items)
         if closure.mean() >= MIN_SHARE:
             own_code = compiled_share(snap, items[closure])
-            if own_code >= COMPILED_SHARE:
-                out.append(_compiled_suspect(series, c, own_code))
+            made = float(generated(snap, items[closure]).mean())
+            if own_code >= COMPILED_SHARE or made >= COMPILED_SHARE:
+                out.append(_compiled_suspect(series, c, own_code, made))
                 continue
         what = ("callbacks" if closure.mean() >= 0.5
                 else f"{c.item_class} records of callbacks")

@@ -14,9 +14,22 @@ const Ajv = require('ajv');
 const Handlebars = require('handlebars');
 const { Keyv } = require('keyv');
 const { TTLCache } = require('@isaacs/ttlcache');
+const fastJson = require('fast-json-stringify');
 const { run, steps } = require('../../suspects/harness');
 
 let n = 0;
+const FIELDS = ['id', 'name', 'email', 'createdAt', 'score'];
+// The response for one request, by the serializer kept under ``key`` (compiled if missing).
+function respond(serializers, key, i) {
+  let serialize = serializers.get(key);
+  if (!serialize) {
+    const fields = FIELDS.slice(0, 1 + (i % 5));
+    const properties = Object.fromEntries(fields.map((f) => [f, { type: f === 'score' ? 'number' : 'string' }]));
+    serialize = fastJson({ $id: key, type: 'object', properties });
+    serializers.set(key, serialize);
+  }
+  return serialize({ id: `u${i}`, name: `User ${i}`, email: `u${i}@example.com`, createdAt: '2024-01-01', score: i / 3 });
+}
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // A payment answered once per idempotency key, kept for a retry with the same key.
 function pay(store, i) {
@@ -51,6 +64,19 @@ run({
     const profiles = { cache: new LRUCache({ max: 100 }) };
     globalThis.profiles = profiles;
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) profiles.cache.set(`profile:${n}`, profile(n)); }, [300, 500, 500]) };
+  },
+  // A response serializer compiled per request (its schema's $id made per request) and kept
+  // in a Map under that id: schemas equal but for their $id compile to equal sources, whose
+  // code V8 shares, so only the functions made from it tell each call compiled again.
+  'fast-json-stringify-per-request': () => {
+    const api = { serializers: new Map() };
+    globalThis.api = api;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) respond(api.serializers, `resp-${n}-${FIELDS[n % 5]}`, n); }, [20, 500, 500]) };
+  },
+  'fast-json-stringify-control': () => {
+    const api = { serializers: new Map() };
+    globalThis.api = api;
+    return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) respond(api.serializers, `resp-${FIELDS[n % 5]}`, n); }, [20, 500, 500]) };
   },
   // quick-lru keeps two generations of Maps and swaps them when the newer is full. An
   // idempotency store whose maxSize is never reached, relying on maxAge, which quick-lru
