@@ -117,6 +117,11 @@ _CASES = [
     LibraryCase("lru-cache-max-never-reached", "caches.js", "lru-cache", "unbounded-cache",
                 "profiles.cache"),
     LibraryCase("lru-cache-bounded-control", "caches.js", "lru-cache", None, None),
+    # an LRU's index Map (key -> slot) with the values in arrays beside it: reported at the
+    # LRU that owns them
+    LibraryCase("lru-memoizer-timestamp-key", "caches.js", "lru-memoizer",
+                "high-cardinality-key", "profiles.load"),
+    LibraryCase("lru-memoizer-control", "caches.js", "lru-memoizer", None, None),
     # serializers compiled per request from equal sources (V8 shares their code)
     LibraryCase("fast-json-stringify-per-request", "caches.js", "fast-json-stringify",
                 "unbounded-cache", "api.serializers"),

@@ -103,3 +103,12 @@ def test_high_cardinality_examples_show_where_the_keys_differ(
     examples = re.findall(r"'([^']*)'", said.split("e.g. ", 1)[1])
     assert len(examples) == 2 and examples[0] != examples[1], said
     assert all("q=shoe" in e for e in examples), said
+
+
+def test_an_lrus_index_map_is_reported_at_the_lru_that_keeps_the_values(
+    library_findings: Corpus,  # noqa: F811
+) -> None:
+    # lru-memoizer's LRU keeps key -> slot in a Map and the values in arrays beside it: named
+    # at that Map, the suspect "held 88 kB" of a cache keeping half a megabyte.
+    [top] = library_findings("lru-memoizer-timestamp-key").suspects
+    assert top.holder_path[-1] == "cache" and top.holder_class != "Map", top.holder_path_text

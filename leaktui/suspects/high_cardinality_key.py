@@ -27,6 +27,7 @@ from leaktui.suspects.containers import (
     container_suspect,
     containers,
     growth_evidence,
+    index_owner,
     worth_reporting,
 )
 
@@ -146,10 +147,12 @@ def detect(series: Series) -> list[Suspect]:
             evidence.append(hint)
         evidence += growth_evidence(series, c, "entries")
         severity = container_severity(series, c, evidence)
-        title = (f"{holder_label(series, c.node)} caches {c.count:,} entries under near-unique "
-                 f"keys, holding {SIZE_MARK}")
+        owner = index_owner(series, c)  # an LRU's index: the cache is what owns it
+        title = (f"{holder_label(series, c.node if owner < 0 else owner)} caches {c.count:,} "
+                 f"entries under near-unique keys, holding {SIZE_MARK}")
         advice = ("Normalise the key to what the cached value depends on (drop timestamps, "
                   "request ids, raw user agents and query strings; bucket IPs), and bound the "
                   "cache (an LRU with a size limit, a TTL).")
-        out.append(container_suspect(series, c, PATTERN, severity, title, evidence, advice))
+        out.append(container_suspect(series, c, PATTERN, severity, title, evidence, advice,
+                                     holder=owner if owner >= 0 else None))
     return out

@@ -15,9 +15,14 @@ const Handlebars = require('handlebars');
 const { Keyv } = require('keyv');
 const { TTLCache } = require('@isaacs/ttlcache');
 const fastJson = require('fast-json-stringify');
+const memoizer = require('lru-memoizer');
 const { run, steps } = require('../../suspects/harness');
 
 let n = 0;
+// A profile loader memoized by lru-memoizer under the key ``hash`` makes of its arguments.
+function memoizedProfiles(hash) {
+  return memoizer({ load: (user, at, callback) => setImmediate(() => callback(null, { ...profile(user), at })), hash, max: 50000 });
+}
 const FIELDS = ['id', 'name', 'email', 'createdAt', 'score'];
 // The response for one request, by the serializer kept under ``key`` (compiled if missing).
 function respond(serializers, key, i) {
@@ -77,6 +82,18 @@ run({
     const api = { serializers: new Map() };
     globalThis.api = api;
     return { phases: steps((k) => { for (let i = 0; i < k; i++, n++) respond(api.serializers, `resp-${FIELDS[n % 5]}`, n); }, [20, 500, 500]) };
+  },
+  // lru-memoizer (an LRU of its own inside: a Map from key to slot, the values in arrays
+  // beside it) keyed by user and a timestamp: every call is a new entry, far below its max.
+  'lru-memoizer-timestamp-key': () => {
+    const profiles = { load: memoizedProfiles((user, at) => `${user}:${at}`) };
+    globalThis.profiles = profiles;
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++, n++) await new Promise((resolve) => profiles.load(`user-${n % 50}`, 1700000000000 + n, resolve)); }, [20, 500, 500]) };
+  },
+  'lru-memoizer-control': () => {
+    const profiles = { load: memoizedProfiles((user) => user) };
+    globalThis.profiles = profiles;
+    return { phases: steps(async (k) => { for (let i = 0; i < k; i++, n++) await new Promise((resolve) => profiles.load(`user-${n % 50}`, 1700000000000 + n, resolve)); }, [20, 500, 500]) };
   },
   // quick-lru keeps two generations of Maps and swaps them when the newer is full. An
   // idempotency store whose maxSize is never reached, relying on maxAge, which quick-lru
