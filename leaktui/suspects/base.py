@@ -339,6 +339,11 @@ def with_retains(snap: HeapSnapshot, suspects: list[Suspect]) -> list[Suspect]:
         return [replace(s, retains=retained_classes(snap, s.retains_from)) for s in suspects]
 
 
+def class_ids(snap: HeapSnapshot, name: str) -> list[int]:
+    """Ids of the classes called ``name`` (one per location for classes V8 locates)."""
+    return [i for i, n in enumerate(snap.class_names) if n == name]
+
+
 def dominant_class(snap: HeapSnapshot, nodes: np.ndarray,
                    skip: tuple[str, ...] = INTERNAL_CLASSES) -> tuple[str, int]:
     """The most common class among ``nodes`` (and its count), ignoring engine internals."""

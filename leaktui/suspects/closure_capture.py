@@ -38,7 +38,7 @@ from leaktui.suspects.base import (
     severity_from,
     steady_growth,
 )
-from leaktui.suspects.graphops import edges_of, named_targets
+from leaktui.suspects.graphops import named_targets, scope_variables
 from leaktui.suspects.registrations import (
     COMPILED_ADVICE,
     COMPILED_SHARE,
@@ -110,9 +110,8 @@ def _scope_variables(snap: HeapSnapshot, holder: int, members: np.ndarray) -> bo
     declares, so they are the program's structure, not a collection that grows."""
     if snap.class_name(holder) != "system / Context":
         return False
-    edges = edges_of(snap, np.asarray([holder]))
-    variables = snap.edge_to[edges[snap.edge_type[edges] == snap.E_CONTEXT]]
-    return int(isin(members, variables.astype(np.int64)).sum()) >= 0.5 * members.size
+    variables = scope_variables(snap, np.asarray([holder], dtype=np.int64))[1]
+    return int(isin(members, variables).sum()) >= 0.5 * members.size
 
 
 def _common_holder(snap: HeapSnapshot, nodes: np.ndarray) -> int:

@@ -89,15 +89,21 @@ def closed_over(snap: HeapSnapshot, functions: np.ndarray,
     contexts = named_targets(snap, functions, "context", edge_type=snap.E_INTERNAL)
     this = named_targets(snap, functions, "bound_this", edge_type=snap.E_INTERNAL)
     scoped = contexts >= 0
-    edges, owner = edges_and_owners(snap, contexts[scoped])
-    variable = snap.edge_type[edges] == snap.E_CONTEXT
-    which = [index[scoped][owner[variable]], index[this >= 0]]
-    held = [snap.edge_to[edges[variable]].astype(np.int64), this[this >= 0]]
+    owner, variables = scope_variables(snap, contexts[scoped])
+    which = [index[scoped][owner], index[this >= 0]]
+    held = [variables, this[this >= 0]]
     if wider:
         bound = named_targets(snap, functions, "bound_function", edge_type=snap.E_INTERNAL)
         which += [index, index[scoped], index[bound >= 0]]
         held += [functions, contexts[scoped], bound[bound >= 0]]
     return np.concatenate(which), np.concatenate(held)
+
+
+def scope_variables(snap: HeapSnapshot, contexts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (index into ``contexts``, a variable of that scope)."""
+    edges, owner = edges_and_owners(snap, contexts)
+    variable = snap.edge_type[edges] == snap.E_CONTEXT
+    return owner[variable], snap.edge_to[edges[variable]].astype(np.int64)
 
 
 OWN_SCOPE_LEVELS = 3  # enclosing scopes read beyond a function's own
@@ -119,6 +125,5 @@ def captured_objects(snap: HeapSnapshot, functions: np.ndarray) -> np.ndarray:
         contexts = outer[counts < shared]
         if contexts.size == 0:
             break
-        edges, _ = edges_and_owners(snap, contexts)
-        held.append(snap.edge_to[edges[snap.edge_type[edges] == snap.E_CONTEXT]].astype(np.int64))
+        held.append(scope_variables(snap, contexts)[1])
     return np.unique(np.concatenate(held))

@@ -18,6 +18,7 @@ from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
     Suspect,
+    class_ids,
     counts_evidence,
     defined_at,
     dominant_class,
@@ -73,7 +74,7 @@ def emitter_sets(snap: HeapSnapshot, min_count: int,
         snap.edge_name[props], string_ids(snap, "__proto__"))
     props, owner = props[keep], owner[keep]
     targets = snap.edge_to[props].astype(np.int64)
-    is_array = np.isin(snap.class_id[targets], _class_ids(snap, "Array"))
+    is_array = np.isin(snap.class_id[targets], class_ids(snap, "Array"))
     arrays = targets[is_array]
     members, member_owner = edges_and_owners(snap, arrays)
     fn = (snap.edge_type[members] == snap.E_ELEMENT) & (
@@ -145,14 +146,10 @@ def _many_events(snap: HeapSnapshot, events: np.ndarray, emitters: np.ndarray,
     return out
 
 
-def _class_ids(snap: HeapSnapshot, name: str) -> list[int]:
-    return [i for i, n in enumerate(snap.class_names) if n == name]
-
-
 def target_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
     """Event types of EventTargets (AbortSignal, MessagePort, ...) with at least
     ``min_count`` listeners: `Listener` records chained by `previous` to a list head."""
-    ids = _class_ids(snap, "Listener")
+    ids = class_ids(snap, "Listener")
     if not ids:
         return []
     records = np.flatnonzero(np.isin(snap.class_id, ids) & (snap.node_type == snap.T_OBJECT))
@@ -178,7 +175,7 @@ def target_sets(snap: HeapSnapshot, min_count: int) -> list[ListenerSet]:
 
 def target_counts(snap: HeapSnapshot) -> dict[int, tuple[int, int]]:
     """Listener count and retained bytes per EventTarget list head (by id)."""
-    ids = _class_ids(snap, "Listener")
+    ids = class_ids(snap, "Listener")
     if not ids:
         return {}
     records = np.flatnonzero(np.isin(snap.class_id, ids) & (snap.node_type == snap.T_OBJECT))

@@ -33,6 +33,7 @@ from leaktui.suspects.base import (
     SIZE_MARK,
     Series,
     Suspect,
+    class_ids,
     consumed,
     holder_label,
     holder_rank,
@@ -53,6 +54,7 @@ from leaktui.suspects.graphops import (
     edges_and_owners,
     first_retaining_edges,
     named_targets,
+    scope_variables,
     string_ids,
 )
 
@@ -142,10 +144,8 @@ def _thunks(snap: HeapSnapshot, closures: np.ndarray) -> bool:
     contexts = contexts[contexts >= 0]
     if contexts.size < closures.size / 2 or unique(contexts).size < contexts.size * 0.9:
         return False  # shared scopes: the same function object registered again and again
-    edges, owner = edges_and_owners(snap, contexts)
-    var = snap.edge_type[edges] == snap.E_CONTEXT
-    targets = snap.edge_to[edges].astype(np.int64)
-    data = var & np.isin(snap.node_type[targets], (snap.T_OBJECT, snap.T_ARRAY))
+    owner, targets = scope_variables(snap, contexts)
+    data = np.isin(snap.node_type[targets], (snap.T_OBJECT, snap.T_ARRAY))
     data &= ~np.isin(snap.node_name[targets], string_ids(snap, "system / Oddball"))
     return bool((np.bincount(owner[data], minlength=contexts.size) > 0).mean() >= MIN_SHARE)
 
@@ -208,7 +208,7 @@ def _role(series: Series, c: Container) -> str:
     closure, record = callback_items(snap, items)
     if (closure | record).mean() < MIN_SHARE:
         return ""
-    if np.isin(snap.class_id[items], _timer_classes(snap)).mean() >= MIN_SHARE:
+    if np.isin(snap.class_id[items], class_ids(snap, "Timeout")).mean() >= MIN_SHARE:
         return ""  # Node's timers (records of a callback, but a timer's): the timer pattern's
     if closure.mean() >= MIN_SHARE and _classes(snap, items[closure]) >= MIN_SHARE:
         return ""  # classes made per call (an ODM's models), a cache of them: not callbacks
@@ -222,12 +222,6 @@ def _role(series: Series, c: Container) -> str:
             and not _map_value(snap, c.node)):
         return ""  # its oldest records are taken out: a queue draining slower than it fills
     return "registration"
-
-
-def _timer_classes(snap: HeapSnapshot) -> np.ndarray:
-    """Class ids of Node's timer objects (`Timeout`)."""
-    return np.asarray([i for i, name in enumerate(snap.class_names) if name == "Timeout"],
-                      dtype=np.int64)
 
 
 def _classes(snap: HeapSnapshot, closures: np.ndarray) -> float:

@@ -18,6 +18,7 @@ from leaktui.suspects.base import (
     Series,
     Suspect,
     Tally,
+    class_ids,
     counts_evidence,
     defined_at,
     dominant_class,
@@ -54,7 +55,7 @@ class TimerGroups:
 
 def timer_groups(snap: HeapSnapshot) -> TimerGroups:
     empty = np.zeros(0, dtype=np.int64)
-    ids = [i for i, n in enumerate(snap.class_names) if n == "Timeout"]
+    ids = class_ids(snap, "Timeout")
     if not ids:
         return TimerGroups(empty, empty, empty, np.zeros(0, dtype=np.bool_))
     timers = np.flatnonzero(np.isin(snap.class_id, ids) & (snap.node_type == snap.T_OBJECT))
