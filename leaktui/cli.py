@@ -7,6 +7,7 @@ modules are imported only when their command runs, so `leaktui report` never imp
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -32,6 +33,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
                      "print the path of the Node metrics preload"),
 }
 
+# Commands that leave no thread, child or file behind once their output is written: the
+# console script ends their process without the interpreter's teardown, which frees every
+# array of the analysis one by one (25-60 ms of a 100 MB `report`; the kernel drops the pages
+# at exit anyway).
+QUICK_EXIT = frozenset({"report"})
+
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only `command`'s module is imported (the others stay unloaded)."""
@@ -52,6 +59,22 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return _run(argv)[1]
+
+
+def entry() -> None:
+    """The `leaktui` console script: `main`, then the exit (quick for `QUICK_EXIT`)."""
+    command, code = _run(None)
+    if command not in QUICK_EXIT:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError, ValueError):  # a reader gone, or closed
+            stream.flush()
+    os._exit(code)
+
+
+def _run(argv: Sequence[str] | None) -> tuple[str, int]:
+    """(the command that ran, its exit status)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and not args_list[0].startswith("-") and args_list[0] not in COMMANDS:
         args_list.insert(0, "open")
@@ -62,17 +85,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(args_list[0] if args_list[0] in COMMANDS else None)
     args = parser.parse_args(args_list)
     module = importlib.import_module(args._module)
+    command = str(args.command or "open")
     try:
-        return int(module.run(args) or 0)
+        return command, int(module.run(args) or 0)
     except LeakTuiError as exc:
         print(f"leaktui: {exc}", file=sys.stderr)
-        return 2
+        return command, 2
     except KeyboardInterrupt:
         print("leaktui: interrupted", file=sys.stderr)
-        return 130
+        return command, 130
     except BrokenPipeError:
-        return 0
+        return command, 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -28,3 +28,41 @@ def test_report_loading_shows_phases_on_a_terminal_and_erases_them(tmp_path: Pat
     with pytest.raises(SnapshotError):
         load_all([str(MINI), str(bad)], progress=out)
     assert out.getvalue().endswith("\r" + " " * 79 + "\r")
+
+
+
+def test_report_command_ends_quickly_with_its_output_whole_and_its_status(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The console script ends `report`'s process without the interpreter's teardown: what
+    it printed still arrives whole (a short text left in the stream's buffer, and JSON past a
+    pipe's buffer), the exit status is the command's, and a reader that stops early gets no
+    traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from leaktui import cli
+
+    script = [sys.executable, "-m", "leaktui.cli", "report"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as usual
+    assert cli.main(["report", str(MINI)]) == 0
+    text = subprocess.run([*script, str(MINI)], capture_output=True, text=True, timeout=120,
+                          env=env)
+    assert text.returncode == 0 and text.stderr == ""
+    assert text.stdout == capsys.readouterr().out and len(text.stdout) < 8192
+    series = sorted(str(p) for p in (MINI.parents[2] / "snapshots_sample" / "unbounded-queue")
+                    .glob("*.heapsnapshot.gz"))
+    whole = subprocess.run([*script, "--format", "json", *series], capture_output=True,
+                           timeout=120, env=env)
+    assert whole.returncode == 0 and whole.stderr == b""
+    assert len(whole.stdout) > 65536 and whole.stdout.endswith(b"}\n")  # past a pipe buffer
+    refused = subprocess.run([*script, str(MINI) + ".missing"], capture_output=True,
+                             timeout=120, env=env)
+    assert refused.returncode == 2 and refused.stderr.decode().startswith("leaktui: ")
+    reader = subprocess.Popen([*script, "--format", "json", *series], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env)
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.read(10)
+    reader.stdout.close()  # gone before the report is written
+    assert reader.wait(timeout=120) in (0, 1) and b"Traceback" not in reader.stderr.read()
