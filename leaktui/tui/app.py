@@ -17,13 +17,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
 from leaktui.errors import LeakTuiError
+from leaktui.tui.collector import IdleCollector
 from leaktui.tui.commands import LeakCommands
 from leaktui.tui.loading import LoadCancelled, SeriesLoader, SnapshotLoader
 from leaktui.tui.loading import series_loader as default_series_loader
@@ -106,6 +107,15 @@ class LeakApp(App[None]):
         self.main.read_snapshot = loader  # an older snapshot kept lean, read in full
         self.notices: collections.deque[Notice] = collections.deque(maxlen=200)
         self.load_finished = threading.Event()  # set when the loading thread has returned
+        self.collector = IdleCollector()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input()
+        await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
 
     def get_default_screen(self) -> MainScreen:
         return self.main
@@ -196,6 +206,8 @@ class LeakApp(App[None]):
         for problem in message.loaded.problems:
             self.notify(problem, severity="error", timeout=15)
         self.main.show_loaded(message.loaded)
+        # Full garbage collections between keys from now on, not inside their frames.
+        self.call_after_refresh(self.collector.settle, self)
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Textual draws on stderr: with stderr sent to a file (`2>log`) and stdout on the

@@ -1,0 +1,60 @@
+"""Full garbage collections between keys, not in their frames (`leaktui.tui.collector`)."""
+
+from __future__ import annotations
+
+import gc
+
+from tui_support import RULES, wait_loaded, wait_until
+
+from leaktui.tui.app import LeakApp
+from leaktui.tui.collector import FULL_NEVER, IDLE_S, LONGEST_S, IdleCollector
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_full_collections_wait_until_the_user_is_idle_and_the_settings_come_back() -> None:
+    before = gc.get_threshold()
+    clock = Clock()
+    collector = IdleCollector(clock)
+    try:
+        collector.settle()
+        assert gc.get_threshold() == (before[0], before[1], FULL_NEVER)
+        assert gc.get_freeze_count() > 0  # what was held at the load is out of the way
+        collector.tick()
+        assert collector.full_collections == 0  # no input since the load: nothing to do
+        collector.input()
+        clock.t += IDLE_S / 2
+        collector.tick()
+        assert collector.full_collections == 0  # the user is still typing
+        clock.t += IDLE_S
+        collector.tick()
+        assert collector.full_collections == 1
+        collector.tick()
+        assert collector.full_collections == 1  # once per burst of input
+        for _ in range(int(2 * LONGEST_S / IDLE_S) + 2):  # a key held down
+            clock.t += IDLE_S / 2
+            collector.input()
+            collector.tick()
+        assert collector.full_collections == 2  # at the latest every LONGEST_S
+    finally:
+        collector.stop()
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+async def test_the_app_leaves_full_collections_to_idle_moments_and_restores_them_at_exit(
+) -> None:
+    before = gc.get_threshold()
+    app = LeakApp([RULES])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_loaded(app, pilot)
+        await wait_until(pilot, lambda: app.collector.active)
+        assert gc.get_threshold()[2] == FULL_NEVER and gc.get_freeze_count() > 0
+        await pilot.press("down")
+        await wait_until(pilot, lambda: app.collector.full_collections >= 1)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
