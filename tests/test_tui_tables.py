@@ -50,3 +50,33 @@ async def test_fitted_tables_draw_every_cell_as_datatable_does() -> None:
                         assert cells(ours) == cells(theirs), (row, column, cursor, hover)
                         checked += 1
             assert checked > 20
+
+
+async def test_a_tree_keeps_its_drawn_lines_when_only_its_height_changes() -> None:
+    from textual.app import App, ComposeResult
+
+    from leaktui.tui.widgets._trees import SteadyTree
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            tree: SteadyTree[int] = SteadyTree("root")
+            for i in range(50):
+                tree.root.add_leaf(f"leaf {i}", data=i)
+            tree.root.expand()
+            yield tree
+
+    app = One()
+    async with app.run_test(size=(60, 20)) as pilot:
+        tree = app.query_one(SteadyTree)
+        await pilot.pause()
+        drawn = tree._updates
+        await pilot.resize_terminal(60, 30)
+        await pilot.pause()
+        assert tree._updates == drawn and tree.size.height == 30  # the same lines, taller
+        assert "leaf 25" in "".join(s.text for s in tree.render_line(26))
+        await pilot.resize_terminal(40, 30)
+        await pilot.pause()
+        assert tree._updates > drawn  # a new width: drawn again
+        tree.root.add_leaf("one more")
+        await pilot.pause()
+        assert tree.last_line == 51  # a change of the tree itself is never held back

@@ -22,6 +22,7 @@ from leaktui.snapshot.paths import path_text
 from leaktui.snapshot.scripts import edge_target, script_name
 from leaktui.tui import formatting
 from leaktui.tui.view import focus_now
+from leaktui.tui.widgets._trees import SteadyTree
 from leaktui.tui.widgets.retainers import LOADING_SLOTS
 from leaktui.units import format_size
 
@@ -68,7 +69,7 @@ def edge_label(snap: HeapSnapshot, edge: int) -> Text:
     return t
 
 
-class ObjectTree(Tree[ObjectRow]):
+class ObjectTree(SteadyTree[ObjectRow]):
     BORDER_TITLE = "Object"
 
     def __init__(self, **kwargs: object) -> None:

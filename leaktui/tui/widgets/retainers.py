@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 
 from leaktui.snapshot import BASE_SYSTEM_DISTANCE, HeapSnapshot
 from leaktui.tui import formatting
+from leaktui.tui.widgets._trees import SteadyTree
 from leaktui.units import format_size
 
 TREE_WIDTH = 50  # retainers listed per level before an "N more" row
@@ -55,7 +56,7 @@ def retainer_label(snap: HeapSnapshot, node: int, edge: int, cycle: bool = False
     return text
 
 
-class RetainerTree(Tree[RetainerRow]):
+class RetainerTree(SteadyTree[RetainerRow]):
     HELP_TITLE = "Retainers pane"
     BORDER_TITLE = "Retainers"
     BORDER_SUBTITLE = "d3: distance 3 from a root · sizes shallow / retained"
