@@ -45,8 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"down": b"\x1b[B", "up": b"\x1b[A", "enter": b"\r", "tab": b"\t",
         "shift+tab": b"\x1b[Z", "escape": b"\x1b", "slash": b"/"}
 LOADED = re.compile(rb"loaded in [0-9.]+\s*s.{0,40}suspects", re.S)
-ANSI = re.compile(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Z0-9]"
-                  rb"|\x1b[=>78]")
+ANSI = re.compile(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
+                  rb"|\x1b[()][A-Z0-9]|\x1b[=>78]")
 
 
 @dataclass
@@ -57,6 +57,7 @@ class Terminal:
     master: int
     chunks: list[tuple[float, bytes]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    trace: bool = False
 
     @classmethod
     def start(cls, argv: list[str], cols: int, rows: int) -> Terminal:
@@ -106,15 +107,15 @@ class Terminal:
         the app wrote nothing back."""
         self.wait_quiet(quiet, limit)  # nothing of the previous key still arriving
         t0 = time.perf_counter()
-        if os.environ.get("PTY_TRACE"):
-            print(f"KEY {key} at {t0:.4f}")
+        if self.trace:
+            print(f"key {key} sent at {t0:.4f} (perf_counter)")
         os.write(self.master, KEYS.get(key, key.encode()))
         self.wait_quiet(quiet, limit)
         answer = self.since(t0)
         if not answer:
             return None
-        if os.environ.get("PTY_TRACE"):
-            print(key, [(round(1000 * (t - t0), 1), len(d)) for t, d in answer])
+        if self.trace:
+            print(f"  ms, bytes: {[(round(1000 * (t - t0), 1), len(d)) for t, d in answer]}")
         return 1000 * (answer[0][0] - t0), 1000 * (answer[-1][0] - t0)
 
     def close(self) -> None:
@@ -154,9 +155,9 @@ def most_held_id(path: str) -> str:
 
 def run_once(args: argparse.Namespace, cols: int, rows: int, goto: str | None,
              results: dict[str, list[tuple[float, float]]]) -> None:
-    prof = os.environ.get("PTY_PROFILE")
-    term = Terminal.start([sys.executable, *(["-m", "cProfile", "-o", prof] if prof else []),
-                           *(os.environ["PTY_LAUNCH"].split() if os.environ.get("PTY_LAUNCH") else ["-m", "leaktui.cli"]), args.snapshot], cols, rows)
+    app = [args.launcher] if args.launcher else ["-m", "leaktui.cli"]
+    term = Terminal.start([sys.executable, *app, args.snapshot], cols, rows)
+    term.trace = args.trace
     try:
         started = time.perf_counter()
         while not LOADED.search(ANSI.sub(b"", term.output())):
@@ -217,6 +218,11 @@ def main() -> None:
                         help="the same for the go-to's enter (worker threads may answer)")
     parser.add_argument("--load-limit", type=float, default=900.0)
     parser.add_argument("--show", action="store_true", help="print the screen after each step")
+    parser.add_argument("--trace", action="store_true",
+                        help="print when each key was sent and the chunks of its answer")
+    parser.add_argument("--launcher", metavar="SCRIPT",
+                        help="run the app as `python SCRIPT SNAPSHOT` instead of `python -m "
+                             "leaktui.cli SNAPSHOT` (another checkout, or the app with probes)")
     args = parser.parse_args()
     cols, rows = (int(x) for x in args.size.lower().split("x"))
     goto = args.goto or (most_held_id(args.snapshot) if args.most_held else None)

@@ -1,4 +1,5 @@
-"""Full garbage collections between keys, not in their frames (`leaktui.tui.collector`)."""
+"""Keys answered sooner: full garbage collections between keys, not in their frames
+(`leaktui.tui.collector`), and the frame rate the TUI asks of Textual."""
 
 from __future__ import annotations
 
@@ -58,3 +59,14 @@ async def test_the_app_leaves_full_collections_to_idle_moments_and_restores_them
         await pilot.press("down")
         await wait_until(pilot, lambda: app.collector.full_collections >= 1)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_the_tui_draws_up_to_120_frames_a_second_unless_the_user_said_otherwise() -> None:
+    from leaktui.commands.open import FRAMES_PER_SECOND, frame_rate
+
+    env: dict[str, str] = {}
+    frame_rate(env)
+    assert env == {"TEXTUAL_FPS": str(FRAMES_PER_SECOND)} and FRAMES_PER_SECOND == 120
+    env = {"TEXTUAL_FPS": "30"}
+    frame_rate(env)
+    assert env == {"TEXTUAL_FPS": "30"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import MutableMapping
 
 from leaktui.errors import LeakTuiError, check_readable
 
@@ -27,8 +28,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 
+# Textual draws a frame at most this often. A key's answer is often a few frames in a row
+# (a highlight lists the instances, whose highlight previews the object...), each waiting for
+# the next tick: at 120 instead of Textual's 60 the keys that change several panes stood
+# still 15-60 ms sooner in a real terminal (benchmarks/bench_tui_pty.py, docs/performance.md).
+FRAMES_PER_SECOND = 120
+
+
+def frame_rate(environ: MutableMapping[str, str]) -> None:
+    """Textual's frame rate for the TUI, unless the user set TEXTUAL_FPS (read when Textual is
+    imported)."""
+    environ.setdefault("TEXTUAL_FPS", str(FRAMES_PER_SECOND))
+
+
 def run(args: argparse.Namespace) -> int:
     from leaktui.units import parse_size
+
+    frame_rate(os.environ)
 
     limit = parse_size(args.limit) if args.limit else None
     window_s = None
