@@ -3,6 +3,7 @@ the same characters, styles and mouse metadata as DataTable's own drawing."""
 
 from __future__ import annotations
 
+import pytest
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -80,3 +81,36 @@ async def test_a_tree_keeps_its_drawn_lines_when_only_its_height_changes() -> No
         tree.root.add_leaf("one more")
         await pilot.pause()
         assert tree.last_line == 51  # a change of the tree itself is never held back
+
+
+async def test_fitted_tables_take_the_size_datatable_measures_without_measuring_a_cell(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import textual.widgets._data_table as data_table
+
+    app = LeakApp([RULES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(app, pilot)
+        await pilot.press("1", "enter")
+        await pilot.pause(0.2)
+        measured: list[object] = []
+        real_measure = data_table.measure
+        monkeypatch.setattr(data_table, "measure",
+                            lambda *a, **k: measured.append(a) or real_measure(*a, **k))
+        for table in (app.query_one(ClassSummaryTable), app.query_one(InstanceTable)):
+            assert table.row_count
+            table.add_row(Text("x" * 300, overflow="ellipsis"), "[b]1[/b]",
+                          *[""] * (len(table.columns) - 2), key="probe")
+            await pilot.pause()
+            assert not measured  # the rows added, the table's size set
+            ours = table.virtual_size
+            widths = [c.get_render_width(table) for c in table.ordered_columns]
+            DataTable._update_dimensions(table, list(table.rows))  # measures every cell
+            assert measured and table.virtual_size == ours
+            assert [c.get_render_width(table) for c in table.ordered_columns] == widths
+            measured.clear()
+        # A table with a column that fits its cells is measured as DataTable does.
+        table = app.query_one(ClassSummaryTable)
+        next(iter(table.columns.values())).auto_width = True
+        table.add_row("y", "1", *[""] * (len(table.columns) - 2), key="probe-2")
+        await pilot.pause()
+        assert measured

@@ -33,18 +33,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
 # the next tick: at 120 instead of Textual's 60 the keys that change several panes stood
 # still 15-60 ms sooner in a real terminal (benchmarks/bench_tui_pty.py, docs/performance.md).
 FRAMES_PER_SECOND = 120
+# A lone escape (close the filter, leave a prompt) is told from the first byte of an escape
+# sequence (an arrow key) by waiting this long for the sequence's next byte: 100 ms in Textual,
+# as in curses. A terminal writes a whole sequence at once, so it comes in one read in
+# practice, over SSH too; 50 ms is Neovim's default for the same wait, and escape answers 50 ms
+# sooner.
+ESCAPE_DELAY_MS = 50
 
 
-def frame_rate(environ: MutableMapping[str, str]) -> None:
-    """Textual's frame rate for the TUI, unless the user set TEXTUAL_FPS (read when Textual is
-    imported)."""
+def terminal_timing(environ: MutableMapping[str, str]) -> None:
+    """Textual's frame rate and escape delay for the TUI, unless the user set TEXTUAL_FPS or
+    ESCDELAY (both read when Textual is imported)."""
     environ.setdefault("TEXTUAL_FPS", str(FRAMES_PER_SECOND))
+    environ.setdefault("ESCDELAY", str(ESCAPE_DELAY_MS))
 
 
 def run(args: argparse.Namespace) -> int:
     from leaktui.units import parse_size
 
-    frame_rate(os.environ)
+    terminal_timing(os.environ)
 
     limit = parse_size(args.limit) if args.limit else None
     window_s = None

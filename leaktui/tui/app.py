@@ -92,8 +92,7 @@ class LeakApp(App[None]):
                  views: Sequence[ViewSpec] = DEFAULT_VIEWS, theme: str | None = None,
                  series_loader: SeriesLoader | None = None,
                  pins: PinsFactory = _pin_store, early_frame: EarlyFrame | None = None) -> None:
-        super().__init__(driver_class=None if early_frame is None
-                         else _driver_after(early_frame))
+        super().__init__(driver_class=_driver(early_frame))
         if theme:
             self.theme = resolve_theme(theme, self.available_themes)
         self.paths = list(paths)
@@ -259,28 +258,11 @@ def _stderr_is_not_the_terminal() -> bool:
         return False
 
 
-def _driver_after(frame: EarlyFrame) -> type[Driver]:
-    """Textual's Linux driver, taking over the alternate screen the early frame switched to:
-    it does not switch again on its first start (a terminal may clear the screen on a second
-    switch, a blank flash between the two frames); it does after a suspend (ctrl+z), when
-    the terminal is back on the main screen."""
-    from textual.drivers.linux_driver import LinuxDriver
+def _driver(frame: EarlyFrame | None) -> type[Driver] | None:
+    """leaktui's terminal driver (`leaktui.tui.driver`) wherever Textual would use its Linux
+    driver (also on macOS); None leaves the choice to Textual."""
+    if sys.platform == "win32" or os.environ.get("TEXTUAL_DRIVER"):
+        return None
+    from leaktui.tui.driver import driver_after
 
-    from leaktui.tui.early_frame import ALT_SCREEN_ON
-
-    class AfterEarlyFrame(LinuxDriver):
-        first_start = True
-
-        def start_application_mode(self) -> None:
-            frame.handed_over = True  # from here Textual leaves the alternate screen itself
-            try:
-                super().start_application_mode()
-            finally:
-                self.first_start = False
-
-        def write(self, data: str) -> None:
-            if self.first_start and data == ALT_SCREEN_ON:
-                return
-            super().write(data)
-
-    return AfterEarlyFrame
+    return driver_after(frame)

@@ -21,6 +21,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from leaktui.errors import LeakTuiError
 from leaktui.metrics.fleet import Fleet, FleetRow, fetch_fleet
 from leaktui.metrics.prometheus import PrometheusSource
+from leaktui.tui.frames import draw_when_ready
 from leaktui.tui.memory import MemoryPanel
 from leaktui.units import format_duration, format_rate, format_size
 
@@ -83,6 +84,9 @@ class InstanceScreen(Screen[None]):
         yield self.view
         yield Footer()
 
+    def on_mount(self) -> None:
+        draw_when_ready(self)
+
 
 class FleetApp(App[None]):
     """The fleet view alone (`leaktui watch --prometheus URL`)."""
@@ -131,6 +135,7 @@ class FleetApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        draw_when_ready(self.screen)
         self.query_one(FleetTable).focus()
         self._watch_fleet()
 

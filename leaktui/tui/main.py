@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from leaktui.tui.frames import draw_when_ready
 from leaktui.tui.messages import OpenObject, OpenObjects, OpenPin, OpenSuspect
 from leaktui.tui.session import Loaded, Session
 from leaktui.tui.view import LeakView
@@ -131,6 +132,7 @@ class MainScreen(Screen[None]):
         """The screen and its views are mounted: loading may start."""
 
     def on_mount(self) -> None:
+        draw_when_ready(self)
         names = ", ".join(os.path.basename(p) for p in self.paths)
         self.query_one("#header", Static).update(Text(f"leaktui  {names}  loading…"))
         self._layout_for(self.app.size.width, self.app.size.height)

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label
 
 from leaktui.pins import Pin
 from leaktui.snapshot.paths import path_text
+from leaktui.tui.frames import draw_when_ready
 
 if TYPE_CHECKING:
     from leaktui.snapshot import HeapSnapshot
@@ -47,6 +48,9 @@ class PinNoteScreen(ModalScreen[str | None]):
             yield Label(Text(f"Pin {self.what} with a note (enter saves, esc cancels):"))
             yield Input(value=self.note, max_length=NOTE_MAX, id="pin-note",
                         placeholder="e.g. grows 2k entries/min, owned by checkout")
+
+    def on_mount(self) -> None:
+        draw_when_ready(self)
 
     @on(Input.Submitted, "#pin-note")
     def _submitted(self, event: Input.Submitted) -> None:

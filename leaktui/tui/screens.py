@@ -15,6 +15,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from leaktui.tui.frames import draw_when_ready
+
 if TYPE_CHECKING:
     from leaktui.tui.views import ViewSpec
 
@@ -111,4 +113,5 @@ class HelpScreen(ModalScreen[None]):
             yield Static(render_help(self.sections), id="help-text")
 
     def on_mount(self) -> None:
+        draw_when_ready(self)
         self.query_one("#help-box").border_title = "leaktui help (esc closes, q quits)"

@@ -3,7 +3,7 @@ horizontal scrollbar, from 80 columns to a big screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from rich.segment import Segment
@@ -11,10 +11,10 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.color import Color
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import Column
+from textual.widgets.data_table import Column, RowKey
 
 _T = TypeVar("_T")
 
@@ -96,6 +96,23 @@ class FittedTable(DataTable[Text | str]):
 
     def refill(self) -> None:
         """Add the rows again (after the columns were rebuilt)."""
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """The table's scrollable size once rows were added. DataTable measures every cell
+        of every new row through Rich (markup parsed, a renderable made) for the widths of
+        auto-width columns and the heights of auto-height rows: ~20 ms when a sort or a new
+        list refills the table, on the idle pass between its frames. Here every column has
+        its width set and every row is one line without a label, so no measure can change
+        anything; a table that has one of those is measured as DataTable does."""
+        if any(c.auto_width for c in self.columns.values()) or any(
+                r.label is not None or r.height != 1 or r.auto_height
+                for r in self.rows.values()):
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(c.get_render_width(self) for c in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(width + self._row_label_column_width,
+                                 self._total_row_height + header)
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
                      cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
