@@ -35,10 +35,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 FRAMES_PER_SECOND = 120
 # A lone escape (close the filter, leave a prompt) is told from the first byte of an escape
 # sequence (an arrow key) by waiting this long for the sequence's next byte: 100 ms in Textual,
-# as in curses. A terminal writes a whole sequence at once, so it comes in one read in
-# practice, over SSH too; 50 ms is Neovim's default for the same wait, and escape answers 50 ms
+# as in curses. A terminal writes a whole sequence at once and SSH carries it in one message,
+# so it comes in one read (Neovim waits 50 ms, tmux since 3.5 10 ms): escape answers 75 ms
 # sooner.
-ESCAPE_DELAY_MS = 50
+ESCAPE_DELAY_MS = 25
 
 
 def terminal_timing(environ: MutableMapping[str, str]) -> None:
