@@ -178,8 +178,19 @@ async def test_sort_cycles_through_the_columns_and_escape_clears_the_filter(
         assert "Class ▼" in str(table.columns["name"].label)  # type: ignore[index]
         await pilot.press("slash", *"sess")
         assert [r.name for r in table.rows_shown] == ["Session"]  # incremental
+        refills = 0
+        refresh_rows = table.refresh_rows
+
+        def counted(keep_class: int | None = None) -> None:
+            nonlocal refills
+            refills += 1
+            refresh_rows(keep_class)
+
+        table.refresh_rows = counted  # type: ignore[method-assign]
         await pilot.press("escape")
+        await pilot.pause()
         assert len(table.rows_shown) == everything and not app.query_one("#filter").display
+        assert refills == 1  # the filter cleared, and its input saying so adds nothing
 
 
 async def test_closure_shows_captured_variables_and_its_source(

@@ -80,6 +80,8 @@ class ClassSummaryTable(FittedTable):
         self.refresh_rows()
 
     def set_filter(self, text: str) -> None:
+        if text == self.filter_text:  # escape clears the filter, then its input says so
+            return
         keep = self.current_class()
         self.filter_text = text
         self.refresh_rows(keep)
