@@ -8,7 +8,7 @@ import gc
 from tui_support import RULES, wait_loaded, wait_until
 
 from leaktui.tui.app import LeakApp
-from leaktui.tui.collector import FULL_NEVER, IDLE_S, LONGEST_S, IdleCollector
+from leaktui.tui.collector import DEEP_IDLE_S, FULL_NEVER, IDLE_S, LONGEST_S, IdleCollector
 
 
 class Clock:
@@ -43,9 +43,44 @@ def test_full_collections_wait_until_the_user_is_idle_and_the_settings_come_back
             collector.input()
             collector.tick()
         assert collector.full_collections == 2  # at the latest every LONGEST_S
+        assert collector.deep_collections == 0  # never idle long enough
     finally:
         collector.stop()
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+class Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the cyclic collector frees it
+
+
+def test_survivors_are_frozen_and_freed_by_the_deep_collection_after_a_longer_idle() -> None:
+    import weakref
+
+    clock = Clock()
+    collector = IdleCollector(clock)
+    try:
+        collector.settle()
+        held = [Node()]
+        alive = weakref.ref(held[0])
+        frozen = gc.get_freeze_count()
+        collector.input()
+        clock.t += IDLE_S
+        collector.tick()
+        assert collector.full_collections == 1 and gc.get_freeze_count() > frozen
+        held.clear()  # the cycle is garbage now, but frozen with the survivors
+        collector.input()
+        clock.t += IDLE_S
+        collector.tick()
+        assert collector.full_collections == 2 and alive() is not None  # not looked at again
+        clock.t += DEEP_IDLE_S
+        collector.tick()
+        assert collector.deep_collections == 1 and alive() is None
+        clock.t += DEEP_IDLE_S
+        collector.tick()
+        assert collector.deep_collections == 1  # nothing frozen since: nothing to do
+    finally:
+        collector.stop()
 
 
 async def test_the_app_leaves_full_collections_to_idle_moments_and_restores_them_at_exit(
