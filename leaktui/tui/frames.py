@@ -7,8 +7,9 @@ instances, whose highlight previews the object, whose summary resizes the tree) 
 two steps of the grid after the one before, though the app had nothing else to do. Measured in
 a real terminal (`benchmarks/bench_tui_pty.py`), that wait was 25-45 ms of a `down` on the
 classes and of a filter keystroke. A timer that does not skip has the screen draw when it
-asks to (when it is idle with something dirty): it still never draws more often than its
-grid allows once it has caught up with the clock, and it asks only when something changed.
+asks to (when it is idle with something to draw): after a quiet moment the frames of one
+answer come back to back, and over the screen's life it still draws no more frames than its
+grid has ticks (it waits for the grid once it has caught up with it).
 """
 
 from __future__ import annotations
