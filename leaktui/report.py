@@ -67,11 +67,12 @@ def build_report(snaps: Sequence[AnySnapshot], top: int | None = None,
                  allocations: dict[str, Any] | None = None,
                  find: str | None = None, find_limit: int | None = None,
                  warnings: list[str] | None = None, one_process: bool = True,
-                 diff: object = COMPUTE) -> dict[str, Any]:
+                 diff: object = COMPUTE, duplicates: object = COMPUTE) -> dict[str, Any]:
     """The report of ``snaps`` (oldest first; all but the last may be lean); ``warnings`` say
     what the user must know about the series (files left out, reordered, not of one
-    process); ``diff`` is `diff_entry(snaps, top, one_process)` when the caller took it
-    already (beside the suspects: `series.load_series`' ``alongside``)."""
+    process); ``diff`` is `diff_entry(snaps, top, one_process)` and ``duplicates``
+    `duplicate_strings_entry(newest(snaps), top)` when the caller took them already (beside
+    the suspects: `series.load_series`' ``alongside``)."""
     report: dict[str, Any] = {
         "format": REPORT_FORMAT,
         "warnings": list(warnings or []),
@@ -85,7 +86,8 @@ def build_report(snaps: Sequence[AnySnapshot], top: int | None = None,
     if snaps:  # the last snapshot's duplicated strings and, with --find, the matching objects
         from leaktui.report_strings import duplicate_strings_entry, found_entry
 
-        report["duplicate_strings"] = duplicate_strings_entry(newest(snaps), top)
+        report["duplicate_strings"] = (duplicate_strings_entry(newest(snaps), top)
+                                       if duplicates is COMPUTE else duplicates)
         if find is not None:
             report["found_query"] = find
             report["found"], report["found_total"] = found_entry(newest(snaps), find, find_limit)

@@ -66,3 +66,20 @@ def test_report_command_ends_quickly_with_its_output_whole_and_its_status(
     reader.stdout.read(10)
     reader.stdout.close()  # gone before the report is written
     assert reader.wait(timeout=120) in (0, 1) and b"Traceback" not in reader.stderr.read()
+
+
+def test_duplicated_strings_found_beside_the_suspects_are_the_reports_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import leaktui.snapshot.pipeline as pipeline
+    from leaktui.commands.report import _alongside
+    from leaktui.report import COMPUTE
+    from leaktui.report_strings import duplicate_strings_entry
+    from leaktui.snapshot import load_snapshot
+
+    sample = sorted((Path(__file__).resolve().parents[1] / "snapshots_sample"
+                     / "unbounded-cache").glob("*.gz"))[-1]
+    snap = load_snapshot(str(sample))
+    diff, duplicates = _alongside([snap], True, 5)
+    assert diff is None and duplicates == duplicate_strings_entry(snap, 5) and duplicates
+    monkeypatch.setattr(pipeline, "DOMINATORS_BESIDE_NODES", 0)  # a big heap: left to the report
+    assert _alongside([snap], True, 5) == (None, COMPUTE)

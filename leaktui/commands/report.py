@@ -11,6 +11,7 @@ from leaktui.errors import LeakTuiError
 
 if TYPE_CHECKING:
     from leaktui.metrics.prometheus import PrometheusSource
+    from leaktui.snapshot.lean import AnySnapshot
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -126,15 +127,16 @@ def _snapshots_report(args: argparse.Namespace, paths: list[str],
     fleet)."""
     from leaktui.profiles.heapprofile import load_profile
     from leaktui.profiles.report import profile_allocations, snapshot_allocations
-    from leaktui.report import COMPUTE, StatusLine, build_report, diff_entry
+    from leaktui.report import COMPUTE, StatusLine, build_report
     from leaktui.series import OpenedSeries, load_series
 
     status = StatusLine(sys.stderr if sys.stderr.isatty() else None)
     try:
-        # The comparison is taken on a second thread while the suspects are looked for.
+        # The comparison (and on a small heap the duplicated strings) is taken on a second
+        # thread while the suspects are looked for.
         series = (load_series(paths, status, lean=True,
-                              alongside=lambda snaps, one: diff_entry(snaps, args.top, one))
-                  if paths else OpenedSeries([], [], [], alongside=COMPUTE))
+                              alongside=lambda snaps, one: _alongside(snaps, one, args.top))
+                  if paths else OpenedSeries([], [], [], alongside=(COMPUTE, COMPUTE)))
     finally:  # erased also when a file is refused: its one-line error starts a clean line
         status.clear()
     snaps = series.snaps
@@ -151,7 +153,23 @@ def _snapshots_report(args: argparse.Namespace, paths: list[str],
     return build_report(snaps, top=args.top, suspects=suspects, metrics=metrics,
                           allocations=allocations, find=args.find, find_limit=args.find_limit,
                           warnings=warnings, one_process=series.one_process,
-                          diff=series.alongside)
+                          diff=series.alongside[0], duplicates=series.alongside[1])
+
+
+def _alongside(snaps: list[AnySnapshot], one_process: bool,
+               top: int | None) -> tuple[object, object]:
+    """What the report reads of the series besides the suspects, on a second thread while
+    they are looked for: the comparison and, on a heap small enough to have memory to spare
+    (the pipeline's small schedule; on a big one they would add to the suspects' peak), the
+    last snapshot's duplicated strings (each `COMPUTE` when left to `build_report`)."""
+    from leaktui.report import COMPUTE, diff_entry, newest
+    from leaktui.report_strings import duplicate_strings_entry
+    from leaktui.snapshot.pipeline import DOMINATORS_BESIDE_NODES
+
+    last = newest(snaps)
+    return (diff_entry(snaps, top, one_process),
+            duplicate_strings_entry(last, top) if last.node_count < DOMINATORS_BESIDE_NODES
+            else COMPUTE)
 
 
 SEVERITIES = ("low", "medium", "high")

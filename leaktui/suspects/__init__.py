@@ -20,8 +20,9 @@ import numpy as np
 
 from leaktui.snapshot import HeapSnapshot
 from leaktui.snapshot._threads import Beside
-from leaktui.snapshot.growth import ELEMENT_COUNTS
+from leaktui.snapshot.growth import ELEMENT_COUNTS, element_counts
 from leaktui.snapshot.lean import AnySnapshot
+from leaktui.snapshot.pipeline import DOMINATORS_BESIDE_NODES
 from leaktui.suspects import (
     closure_capture,
     grown,
@@ -63,12 +64,7 @@ def find_suspects(snaps: Sequence[AnySnapshot]) -> list[Suspect]:
         return []
     series = Series(snaps)
     found: list[Suspect] = []
-    # The linked structures of the last snapshot (a pass over every edge, then sorts: the
-    # detectors' largest single cost on a big heap, and no detector's claim changes them) are
-    # found on a second thread while the detectors before theirs run (compiled loops and numpy
-    # sorts release the GIL).
-    links = Beside(linked_list.chains, series.last, linked_list.MIN_CHAIN,
-                   name="leaktui-suspects")
+    links = Beside(_found_beside, series.last, name="leaktui-suspects")
     try:
         for detect in DETECTORS:
             if detect is linked_list.detect:
@@ -88,6 +84,19 @@ def find_suspects(snaps: Sequence[AnySnapshot]) -> list[Suspect]:
     # meets them in the heap, which changes between runs)
     found.sort(key=lambda s: (-s.score, s.holder_path_text, s.holder_id))
     return _with_allocation_sites(series.last, grown.index_shared(found))
+
+
+def _found_beside(snap: HeapSnapshot) -> None:
+    """What later detectors read of the last snapshot and no detector's claim changes, found
+    on a second thread while the first detectors run (compiled loops and numpy sorts release
+    the GIL), kept in the snapshot's cache: its linked structures (a pass over every edge, then
+    sorts: the detectors' largest single cost on a big heap) and, on a heap small enough to
+    have memory to spare (the pipeline's small schedule; a big one would hold them through the
+    first detectors' peaks), its collections' element counts and its closures' scopes."""
+    linked_list.chains(snap, linked_list.MIN_CHAIN)
+    if snap.node_count < DOMINATORS_BESIDE_NODES:
+        element_counts(snap)
+        closure_capture.scopes(snap)
 
 
 def _outermost(snap: HeapSnapshot, suspects: list[Suspect]) -> list[Suspect]:
