@@ -103,10 +103,13 @@ class FittedTable(DataTable[Text | str]):
         auto-width columns and the heights of auto-height rows: ~20 ms when a sort or a new
         list refills the table, on the idle pass between its frames. Here every column has
         its width set and every row is one line without a label, so no measure can change
-        anything; a table that has one of those is measured as DataTable does."""
+        anything; when a column fits its cells or a new row is not such a row, the new rows
+        are measured as DataTable does (it measures only those: the rows added before were
+        looked at when they were new)."""
+        new_rows = list(new_rows)
         if any(c.auto_width for c in self.columns.values()) or any(
                 r.label is not None or r.height != 1 or r.auto_height
-                for r in self.rows.values()):
+                for r in (self.rows.get(key) for key in new_rows) if r is not None):
             super()._update_dimensions(new_rows)
             return
         width = sum(c.get_render_width(self) for c in self.columns.values())
