@@ -70,3 +70,60 @@ def test_the_dominator_tree_kept_for_a_small_heap_is_let_go_after_the_suspects()
     assert again[0] is not kept[0]
     np.testing.assert_array_equal(again[0], kept[0])
     np.testing.assert_array_equal(again[1], kept[1])
+
+
+class _Dominators:
+    """Stands for the dominators' thread: done after ``running`` more questions."""
+
+    def __init__(self, running: int) -> None:
+        self.running = running
+
+    def done(self) -> bool:
+        self.running -= 1
+        return self.running < 0
+
+
+def test_passes_for_the_dominators_wait_start_only_while_the_dominators_run(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import leaktui.snapshot.pipeline as pipeline
+
+    snap = load_snapshot(_series("unbounded-cache")[-1])
+    ran: list[str] = []
+
+    def failing(_: object) -> None:
+        ran.append("failing")
+        raise KeyError("a bug in a pass")
+
+    passes = [lambda _: ran.append("first"), failing, lambda _: ran.append("third")]
+    monkeypatch.setattr(pipeline, "WHILE_DOMINATORS", passes)
+    snap._while_dominators(_Dominators(running=3))  # type: ignore[arg-type]
+    assert ran == ["first", "failing", "third"]  # the failure is dropped, the next one runs
+    ran.clear()
+    snap._while_dominators(_Dominators(running=1))  # type: ignore[arg-type]
+    assert ran == ["first"]  # the dominators ended: the rest is left to whoever asks
+    ran.clear()
+    snap._while_dominators(_Dominators(running=0))  # type: ignore[arg-type]
+    assert ran == []
+
+
+def test_the_suspects_structure_passes_run_before_the_dominators_and_change_no_suspect(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passes the suspects register read a snapshot whose dominators are not there yet:
+    kept while loading (the dominators held as still running), they give the suspects found
+    without them."""
+    import leaktui.snapshot.pipeline as pipeline
+    from leaktui.snapshot._threads import Beside
+    from leaktui.suspects import find_suspects
+
+    for name in SERIES:
+        paths = _series(name)
+        monkeypatch.setattr(Beside, "done", lambda self: False)
+        with_passes = [load_snapshot(p) for p in paths]
+        assert {"suspect_chains", "element_counts"} <= set(
+            vars(with_passes[-1]).get("_analysis_cache", {}))
+        found = [s.to_json() for s in find_suspects(with_passes)]
+        monkeypatch.setattr(pipeline, "WHILE_DOMINATORS", [])
+        without = [load_snapshot(p) for p in paths]
+        assert "suspect_chains" not in vars(without[-1]).get("_analysis_cache", {})
+        assert found and found == [s.to_json() for s in find_suspects(without)]
+        monkeypatch.undo()

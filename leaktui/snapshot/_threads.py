@@ -31,6 +31,10 @@ class Beside(Generic[T]):
         except BaseException as exc:  # handed to the caller of result()
             self._error = exc
 
+    def done(self) -> bool:
+        """Whether the call has ended (its result is ready)."""
+        return not self._thread.is_alive()
+
     def wait(self) -> None:
         """Wait for the call to end, whatever its outcome."""
         self._thread.join()

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,15 @@ DOMINATORS_BESIDE_NODES = 4_000_000
 beside the distances and classes, with their own scratch arrays and a copy of the edge types,
 and the dominator tree is kept for the suspects (8 bytes a node); above it each of those
 would add to the peak, and the dominators run alone on idle node rows."""
+
+WHILE_DOMINATORS: list[Callable[[Any], object]] = []
+"""Work a layer above asks for on a small heap while its dominators are computed beside the
+classes, once the classes are done and the main thread would only wait: passes that read the
+graph, its retainers and its classes (no dominators, retained sizes or statistics yet) and
+keep what they find in the snapshot's cache (`cached`), where a later caller finds it (the
+suspects register their structure passes). Each starts only while the dominators are still
+being computed; what is left out is computed when first asked for. A pass that fails is
+dropped: the same call made later, by whoever needs its result, raises there."""
 
 RETAINED_32_BIT_LIMIT = 2**32 - 1
 """Heaps whose self sizes sum to this or less get uint32 retained sizes; larger ones int64 (a
@@ -96,12 +105,14 @@ class Pipeline(SnapshotData):
         del edges
         t0 = self.timings.record("retainers (wait)", t0)
         if small:
+            # Later lookups derive a retainer's node from its edge (a binary search), sparing
+            # an edge-sized array; on a small heap its edges are ready now, for the passes
+            # run while the dominators are computed.
+            self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
             self._dominators_beside_classes(t0)
         else:
             self._dominators_then_classes(t0)
-        # Later lookups derive a retainer's node from its edge (a binary search), sparing an
-        # edge-sized array.
-        self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
+            self.retaining_nodes = EdgeSources(self.first_edge, self.retaining_edges)
         t0 = time.perf_counter()
         # The class retained sizes walk the dominator tree: on a large heap built here (after
         # the classes' temporaries are gone) and let go after (see `dominator_tree`); on a
@@ -193,6 +204,8 @@ class Pipeline(SnapshotData):
             t0 = time.perf_counter()
             self._count_classes()
             t0 = self.timings.record("aggregates", t0)
+            self._while_dominators(beside)
+            t0 = self.timings.record("passes beside the dominators", t0)
         except BaseException:
             beside.wait()
             raise
@@ -201,6 +214,16 @@ class Pipeline(SnapshotData):
         self.dominator, self.retained_size, self.weak_only_count, self.unreachable_count = found
         self._kept_dominator_tree = tree
         self.timings.record("dominators (wait)", t0)
+
+    def _while_dominators(self, dominators: Beside[Any]) -> None:
+        """The registered passes (`WHILE_DOMINATORS`) that start before the dominators end."""
+        for work in WHILE_DOMINATORS:
+            if dominators.done():
+                return
+            try:
+                work(self)
+            except Exception:  # noqa: BLE001, S112 - see WHILE_DOMINATORS: raised again later
+                continue
 
     def _distances_and_classes(self, t0: float) -> None:
         """The distances, then the classes: one after the other, as in parallel their scratch

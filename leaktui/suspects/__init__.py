@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from leaktui.snapshot import HeapSnapshot
+from leaktui.snapshot import HeapSnapshot, pipeline
 from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.growth import ELEMENT_COUNTS, element_counts
 from leaktui.snapshot.lean import AnySnapshot
@@ -97,6 +97,18 @@ def _found_beside(snap: HeapSnapshot) -> None:
     if snap.node_count < DOMINATORS_BESIDE_NODES:
         element_counts(snap)
         closure_capture.scopes(snap)
+
+
+def _structure_passes(snap: HeapSnapshot) -> None:
+    """What `_found_beside` reads that needs only the graph and its classes (the linked
+    structures, the element counts), found while a small heap's dominators are computed on
+    the other core, when the loading thread would only wait for them
+    (`pipeline.WHILE_DOMINATORS`)."""
+    linked_list.chains(snap, linked_list.MIN_CHAIN)
+    element_counts(snap)
+
+
+pipeline.WHILE_DOMINATORS.append(_structure_passes)
 
 
 def _outermost(snap: HeapSnapshot, suspects: list[Suspect]) -> list[Suspect]:

@@ -17,6 +17,7 @@ class KeyBar(Static):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
+        width: 100%;
         height: 1;
         background: $footer-background;
         color: $footer-foreground;
@@ -48,7 +49,7 @@ class KeyBar(Static):
         text = self.key_text(screen)
         if self._shown is None or text.plain != self._shown.plain:
             self._shown = text
-            self.update(text)
+            self.update(text, layout=False)  # one line as wide as the screen, whatever it says
 
     def key_text(self, screen: Screen[object]) -> Text:
         key_style = self.get_component_rich_style("keybar--key", partial=True)
