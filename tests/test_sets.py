@@ -36,6 +36,18 @@ def test_unique_isin_and_union_equal_numpy_on_random_integers(n: int, m: int, hi
         assert (isin(grid, b) == np.isin(grid, b)).all()
 
 
+@pytest.mark.parametrize("values_dtype", [np.uint32, np.uint8, np.int32, np.int64])
+def test_isin_of_values_of_another_type_than_the_members_equals_numpy(values_dtype: type
+                                                                      ) -> None:
+    # The table's range is compared in the values' own type (node-sized arrays are not
+    # widened): members below zero or past the values' type must not wrap into hits.
+    rng = np.random.default_rng(7)
+    values = rng.integers(0, 200, 5000).astype(values_dtype)
+    for members in (np.array([-1, 3, 250], dtype=np.int64), np.array([-5, -1], dtype=np.int64),
+                    np.array([0, 2**40], dtype=np.int64)[:1], np.array([7, 300], np.int64)):
+        assert isin(values, members).tolist() == np.isin(values, members).tolist()
+
+
 def test_isin_on_a_real_snapshot_s_edges_equals_numpy() -> None:
     snap = load_snapshot(str(ROOT / "snapshots_sample" / "closure-capture" /
                              "closure-capture-1.heapsnapshot.gz"))

@@ -42,9 +42,20 @@ def isin(values: np.ndarray, members: np.ndarray) -> np.ndarray:
     if high - low <= max(TABLE_MIN_SPAN, 8 * (values.size + members.size)):
         table = np.zeros(high - low + 1, dtype=np.bool_)
         table[members.astype(np.int64) - low] = True
-        flat = values.ravel().astype(np.int64)
-        inside = (flat >= low) & (flat <= high)
-        out.ravel()[inside] = table[flat[inside] - low]
+        # Compared in their own type (values may be node-sized: no int64 copy of them all),
+        # only those inside the table's range widened to look it up.
+        flat = values.ravel()
+        if flat.dtype.kind in "iu":  # the range clipped to the values' type
+            bounds = np.iinfo(flat.dtype)
+            if low > bounds.max or high < bounds.min:
+                return out
+            inside = flat >= max(low, bounds.min)
+            inside &= flat <= min(high, bounds.max)
+        else:
+            inside = (flat >= low) & (flat <= high)
+        picked = flat[inside].astype(np.int64)
+        picked -= low
+        out.ravel()[inside] = table[picked]
         return out
     table = unique(members)
     flat = values.ravel()
