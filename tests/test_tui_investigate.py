@@ -189,7 +189,8 @@ async def test_sort_cycles_through_the_columns_and_escape_clears_the_filter(
         table.refresh_rows = counted  # type: ignore[method-assign]
         await pilot.press("escape")
         await pilot.pause()
-        assert len(table.rows_shown) == everything and not app.query_one("#filter").display
+        assert len(table.rows_shown) == everything and not app.query_one("#filter", Input).value
+        assert app.focused is table
         assert refills == 1  # the filter cleared, and its input saying so adds nothing
 
 

@@ -82,14 +82,11 @@ class InvestigationView(Grid, LeakView):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="classes-box", classes="pane"):
-            yield Input(placeholder="filter classes by name (esc clears)", id="filter")
+            yield Input(placeholder="/ filter classes by name (esc clears)", id="filter")
             yield ClassSummaryTable(id="classes")
         yield InstanceTable(id="instances", classes="pane")
         yield RetainerTree(id="retainers", classes="pane")
         yield ObjectPane(id="object-box", classes="pane")
-
-    def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
 
     # ------------------------------------------------------------------ view hooks
     def snapshot_changed(self, loaded: Loaded, index: int) -> None:
@@ -289,17 +286,17 @@ class InvestigationView(Grid, LeakView):
     # ------------------------------------------------------------------ filter
     def open_filter(self) -> None:
         self.focus_pane(0)
-        flt = self.query_one("#filter", Input)
-        flt.display = True
         # Now, not after this message: keys typed right after `/` (one batch over SSH) must
         # land in the filter, not on the table's own keys.
-        focus_now(flt)
+        focus_now(self.query_one("#filter", Input))
 
     def action_clear_filter(self) -> None:
+        """esc: the class filter emptied and the table focused (in the filter, or with a
+        filter set). The filter line stays where it is: one that came and went resized the
+        class table, and Textual laid the screen out two or three times for it."""
         flt = self.query_one("#filter", Input)
-        if flt.display:
+        if flt.value or flt.has_focus:
             flt.value = ""
-            flt.display = False
             self.query_one(ClassSummaryTable).set_filter("")
             focus_now(self.query_one(ClassSummaryTable))
 
