@@ -52,7 +52,49 @@ cdef int _scan_uints(const uint8_t* buf, Py_ssize_t* pos_io, Py_ssize_t end, bin
     cdef unsigned int d
     cdef uint8_t b
     cdef int status = S_NEED_MORE
+    cdef Py_ssize_t safe
+    cdef const uint8_t* found
     offending[0] = 0
+    # The numbers that surely end before ``end`` and before the array's closing bracket, parsed
+    # in a loop that checks neither (the bytes left over go through the loop after it, which
+    # does): at most 1.5 ns a number instead of 3-6 with every check made per number.
+    found = <const uint8_t*>memchr(buf + i, 93, end - i) if end > i else NULL  # ]
+    safe = found - buf if found != NULL else end
+    while safe > i and <unsigned int>buf[safe - 1] - 48u <= 9:
+        safe -= 1  # a number touching the end: the checked loop decides (the chunk's last)
+    # Below ``safe`` every run of digits ends at a byte that is not one, before ``safe``.
+    if row < rows:
+        while i < safe:
+            d = <unsigned int>buf[i] - 48u
+            if d <= 9:
+                start = i
+                value = d
+                i += 1
+                d = <unsigned int>buf[i] - 48u
+                while d <= 9:
+                    value = value * 10 + d
+                    i += 1
+                    d = <unsigned int>buf[i] - 48u
+                if (i - start > 10) | (value > UINT32_MAX):
+                    i = start  # the checked loop says TOO_BIG
+                    break
+                dst[0] = <uint32_t>value
+                count += 1
+                field += 1
+                if field == fields:
+                    field = 0
+                    row += 1
+                    dst = out + row
+                    if row >= rows:
+                        break  # full: a number more is the checked loop's OVERFLOW
+                else:
+                    dst += row_stride
+                continue
+            b = buf[i]
+            if b == 44 or b == 32 or b == 10 or b == 13 or b == 9:  # , space \n \r \t
+                i += 1
+                continue
+            break  # anything else: the checked loop's to say
     while i < end:
         d = <unsigned int>buf[i] - 48u
         if d <= 9:
