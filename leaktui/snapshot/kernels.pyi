@@ -11,6 +11,7 @@ FLAG_DETACHED_DOM: int
 ESSENTIAL_EDGE_BIT: int
 RETAINER_ESSENTIAL_BIT: int
 
+def written_zeros(n: int, dtype: type[np.generic] | np.dtype) -> np.ndarray: ...
 def build_retainers(
     edge_to: np.ndarray, first_edge: np.ndarray, node_count: int, retaining_nodes: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]: ...
@@ -47,7 +48,9 @@ def dominators_and_retained(
     scratch_a: np.ndarray, scratch_b: np.ndarray, scratch_c: np.ndarray,
     scratch_d: np.ndarray, wide_retained: bool,
 ) -> tuple[np.ndarray, np.ndarray, int, int]: ...
-def dominated_children(dominator: np.ndarray, root: int) -> tuple[np.ndarray, np.ndarray]: ...
+def dominated_children(
+    dominator: np.ndarray, root: int, beside: bool = ...,
+) -> tuple[np.ndarray, np.ndarray]: ...
 def distances_bfs(
     first_edge: np.ndarray, edge_type: np.ndarray, edge_name: np.ndarray, edge_to: np.ndarray,
     seeds: np.ndarray, root: int, weak_edge: int, internal_edge: int, static_skip: np.ndarray,

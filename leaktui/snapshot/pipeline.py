@@ -195,7 +195,7 @@ class Pipeline(SnapshotData):
             found = k.dominators_and_retained(
                 self.first_edge, self.edge_to, marked, self.first_retainer, retaining_nodes,
                 self.self_size, self.root, empty, empty, empty, empty, self._wide_retained())
-            return found, k.dominated_children(found[0], self.root)
+            return found, k.dominated_children(found[0], self.root, beside=True)
 
         beside = Beside(dominate, marked, retaining_nodes, name="leaktui-dominators")
         del marked, retaining_nodes

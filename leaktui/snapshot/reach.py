@@ -9,6 +9,7 @@ import numpy as np
 
 from leaktui.snapshot import kernels as k
 from leaktui.snapshot.graph import HeapSnapshot
+from leaktui.snapshot.pipeline import DOMINATORS_BESIDE_NODES
 
 _SCRATCH = "reach_stamp"
 
@@ -44,7 +45,13 @@ def reach(snap: HeapSnapshot, starts: np.ndarray, depth: int, cap: int = 48,
     if kept is not None and kept[0] is snap and kept[1].shape[0] == snap.node_count:
         stamp, mark = kept[1], kept[2]
     else:
-        stamp, mark = np.zeros(snap.node_count, dtype=np.uint32), 0
+        # Written zeros on a small heap (each page a walk reaches faults once, not twice:
+        # `kernels.written_zeros`); on a big one the walks reach a small part of the array,
+        # which stays unmapped.
+        small = snap.node_count < DOMINATORS_BESIDE_NODES
+        stamp = (k.written_zeros(snap.node_count, np.uint32) if small
+                 else np.zeros(snap.node_count, dtype=np.uint32))
+        mark = 0
     for step in range(1, depth + 1):
         if frontier.size == 0:
             break
