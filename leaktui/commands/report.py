@@ -64,6 +64,10 @@ DEFAULT_FLEET_WINDOW_S = 3600.0
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.paths:  # the first file's arrays parsed on the idle core while the rest imports
+        from leaktui.snapshot import early
+
+        early.start(args.paths[0])
     import msgspec
 
     from leaktui.profiles.heapprofile import is_heap_profile

@@ -22,7 +22,7 @@ import msgspec
 import numpy as np
 
 from leaktui.errors import SnapshotError
-from leaktui.snapshot import scan
+from leaktui.snapshot import early, scan
 from leaktui.snapshot._memory import no_huge_page_advice
 from leaktui.snapshot._threads import Beside
 from leaktui.snapshot.format import Header, Layout, read_layout
@@ -188,12 +188,13 @@ class _Reader:
                                   f"header announces ({out.size:,})")
 
     def _scan_numbers(self, room: Callable[[int], np.ndarray], what: str,
-                      overflow: str) -> int:
+                      overflow: str, count: int = 0, opened: bool = False) -> int:
         """The JSON array of non-negative integers at the reader, parsed chunk by chunk into
         ``room(count)`` (the output, with room for what the buffer holds); the count, or one
-        clear error (``overflow`` when the output is full)."""
-        self.expect(b"[", f"at the start of {what}")
-        count = 0
+        clear error (``overflow`` when the output is full). ``opened``: the reader is inside
+        the array, ``count`` values read already."""
+        if not opened:
+            self.expect(b"[", f"at the start of {what}")
         while True:
             status, pos, count, extra = self._scan_chunk(room(count), count)
             self.pos = pos
@@ -212,6 +213,20 @@ class _Reader:
             if status == scan.TOO_BIG:
                 raise ValueError(f"value {count} of {what} does not fit in 32 bits")
             raise ValueError(f"unexpected character {chr(extra)!r} in {what} (value {count})")
+
+    def resume_uint_array(self, out: np.ndarray, what: str, pos: int, count: int,
+                          done: bool) -> int:
+        """`read_uint_array` of an array whose first ``count`` values are in ``out``
+        already, read up to ``pos`` (past its closing bracket when ``done``)."""
+        self.skip_to(pos)
+        if done:
+            return count
+        return self._scan_numbers(lambda _: out, what, f"{what} holds more values than the "
+                                  f"header announces ({out.size:,})", count, opened=True)
+
+    def skip_to(self, pos: int) -> None:
+        """Move the reader to ``pos`` of the input, ahead of where it is."""
+        raise NotImplementedError("only a mapped file is read ahead of its reader")
 
     def _scan_chunk(self, out: np.ndarray, count: int) -> tuple[int, int, int, int]:
         """Parse what the buffer holds. A large chunk is cut in two at a comma and its halves
@@ -308,6 +323,14 @@ class _MappedReader(_Reader):
         if self.progress is not None:
             self.progress(self.phase, self.end / self.size)
         return True
+
+    def skip_to(self, pos: int) -> None:
+        # The window ends at ``pos`` (nothing past it read yet): the next `fill` maps from
+        # there, checks the file's size and lets go of the pages before it.
+        self.pos = pos
+        if self.end < pos:
+            self.end = pos
+            self.buf = self.whole[:self.end]
 
     def _bracketed_value(self, what: str) -> bytes:
         start, at = self.pos, self.pos
@@ -409,8 +432,11 @@ def load_raw(path: str | os.PathLike[str], progress: ProgressCallback | None = N
     stream, raw, size = _open(spath)
     try:
         reader = _reader(stream, raw, size, progress)
+        # What `early` parsed of this file while the command imported its modules.
+        read_early = (early.take(spath, early.identity_of(raw.fileno()))
+                      if isinstance(reader, _MappedReader) else None)
         try:
-            result = _parse(spath, reader)
+            result = _parse(spath, reader, read_early)
         finally:
             if isinstance(reader, _MappedReader):
                 reader.close()
@@ -436,7 +462,7 @@ def load_raw(path: str | os.PathLike[str], progress: ProgressCallback | None = N
     return result
 
 
-def _parse(path: str, r: _Reader) -> RawSnapshot:
+def _parse(path: str, r: _Reader, read_early: early.EarlyRead | None = None) -> RawSnapshot:
     first = r.peek()
     if first < 0:
         raise ValueError("empty file")
@@ -446,7 +472,7 @@ def _parse(path: str, r: _Reader) -> RawSnapshot:
     out = RawSnapshot(path, None, None, None, None, None)  # type: ignore[arg-type]
     checks: list[Beside[tuple[int, int, int]]] = []
     try:
-        _parse_sections(r, out, checks)
+        _parse_sections(r, out, checks, read_early)
     finally:
         for check in checks:
             check.wait()
@@ -468,7 +494,8 @@ def _check_edges(layout: Layout, edges: np.ndarray, node_count: int,
 
 
 def _parse_sections(r: _Reader, out: RawSnapshot,
-                    checks: list[Beside[tuple[int, int, int]]]) -> None:
+                    checks: list[Beside[tuple[int, int, int]]],
+                    read_early: early.EarlyRead | None = None) -> None:
     """The top-level object's sections into ``out``; once the edges are read (after the
     nodes), they are checked on a second thread (added to ``checks``) while the remaining
     sections are read."""
@@ -506,12 +533,18 @@ def _parse_sections(r: _Reader, out: RawSnapshot,
                 r.read_value_bytes(key)
                 continue
             if key == "nodes":
-                nodes = _read_matrix(r, "nodes", layout.node_fields, header.node_count, pad=1)
+                nodes = _read_matrix(r, "nodes", layout.node_fields, header.node_count, pad=1,
+                                     started=_early_section(read_early, r, "nodes",
+                                                            layout.node_fields,
+                                                            header.node_count, 1))
             elif key == "edges":
                 for check in checks:  # a second edges section: the last one is checked
                     check.wait()
                 checks.clear()
-                edges = _read_matrix(r, "edges", layout.edge_fields, header.edge_count)
+                edges = _read_matrix(r, "edges", layout.edge_fields, header.edge_count,
+                                     started=_early_section(read_early, r, "edges",
+                                                            layout.edge_fields,
+                                                            header.edge_count, 0))
                 if nodes is not None and edges.shape[1]:
                     checks.append(Beside(_check_edges, layout, edges, nodes.shape[1],
                                          _NO_NAME_BOUND, name="leaktui-check"))
@@ -553,17 +586,37 @@ def _parse_sections(r: _Reader, out: RawSnapshot,
     out.nodes, out.edges = nodes, edges
 
 
-def _read_matrix(r: _Reader, what: str, fields: int, count: int, pad: int = 0) -> np.ndarray:
+def _read_matrix(r: _Reader, what: str, fields: int, count: int, pad: int = 0,
+                 started: early.Section | None = None) -> np.ndarray:
     """`nodes` or `edges`: exactly ``count`` rows of ``fields`` values, as the header says.
     With ``pad``, each field's row has that many spare values at its end (the analysis
-    reuses finished node rows as scratch arrays of N+1); the view returned hides them."""
-    matrix = _alloc(fields, count + pad, what)[:, :count]
+    reuses finished node rows as scratch arrays of N+1); the view returned hides them.
+    ``started``: what `early` parsed of the array (its memory, and where to go on from)."""
     r.phase = f"reading {what}"
-    n = r.read_uint_array(matrix, what)
+    if started is None:
+        matrix = _alloc(fields, count + pad, what)[:, :count]
+        n = r.read_uint_array(matrix, what)
+    else:
+        matrix = np.frombuffer(started.memory, dtype=np.uint32).reshape(
+            fields, count + pad)[:, :count]
+        n = r.resume_uint_array(matrix, what, started.pos, started.count, started.done)
     if n != fields * count:
         raise ValueError(f"{what} holds {n:,} values, the header announces {count:,} "
                          f"{what} × {fields} fields")
     return matrix
+
+
+def _early_section(read_early: early.EarlyRead | None, r: _Reader, what: str, fields: int,
+                   count: int, pad: int) -> early.Section | None:
+    """The part of ``what`` that `early` parsed, when it parsed this very array: the same
+    fields and count as the header the loader read, from the bracket the reader is at, and no
+    more values than the header announces (else the loader parses it all itself)."""
+    section = None if read_early is None else read_early.sections.get(what)
+    if section is None or section.fields != fields or section.count_announced != count \
+            or section.rows != count + pad or not 0 <= section.count <= fields * count \
+            or section.pos <= section.start or r.peek() != ord("[") or r.pos != section.start:
+        return None
+    return section
 
 
 def _validate(raw: RawSnapshot) -> None:

@@ -6,9 +6,10 @@ The array scanners run over one chunk of the file at a time and return where the
 the loader can stream a multi-gigabyte file through a bounded buffer; a chunk can also be cut
 in two at a separator and its halves parsed on two threads (the scanners release the GIL). No
 Python object is made per number.
-"""
 
-import numpy as np
+numpy is imported by the functions that make arrays, not with the module: the number scanner
+runs on buffers of any kind, before a command has imported numpy (`snapshot.early`).
+"""
 
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.string cimport memchr, memcmp
@@ -173,6 +174,76 @@ def scan_uint_columns(const uint8_t[::1] buf, Py_ssize_t pos, bint final, uint32
     return status, pos, count, offending
 
 
+cdef extern from *:
+    """
+    #include <sys/types.h>
+    #include <sys/stat.h>
+    #include <sys/mman.h>
+    /* The flag another thread sets to stop a scan, read anew each time. */
+    static int lt_flag_set(const unsigned char *flag) {
+        return *(const volatile unsigned char *)flag != 0;
+    }
+    /* The size of the open file fd, or -1. */
+    static long long lt_file_size(int fd) {
+        struct stat st;
+        return fstat(fd, &st) == 0 ? (long long)st.st_size : -1;
+    }
+    /* Let go of the mapped pages of [p, p + n) (whole pages; a read-only file mapping). */
+    static void lt_release(const unsigned char *p, size_t n) {
+    #ifdef MADV_DONTNEED
+        if (n) madvise((void *)p, n, MADV_DONTNEED);
+    #else
+        (void)p; (void)n;
+    #endif
+    }
+    """
+    int lt_flag_set(const uint8_t* flag) nogil
+    long long lt_file_size(int fd) nogil
+    void lt_release(const uint8_t* p, size_t n) nogil
+
+
+def scan_mapped_array(const uint8_t[::1] buf, Py_ssize_t pos, uint32_t[:, :] out,
+                      Py_ssize_t count, const uint8_t[::1] stop, int fd, Py_ssize_t chunk,
+                      Py_ssize_t limit=-1):
+    """`scan_uint_columns` over a whole mapped file ``buf`` (file descriptor ``fd``) from
+    ``pos``, a chunk at a time without the GIL, until the array ends, something is wrong, or
+    ``stop[0]`` is set (looked at between chunks). Before each chunk the file must still hold
+    it (a file cut short while mapped would end the process with SIGBUS: it stops there), and
+    the whole pages behind it are let go of. ``buf`` must start at the mapping's first page.
+    With ``limit`` it reads no further than that offset, as if it were asked to stop there.
+    Returns (status, pos, count): DONE past the closing bracket, NEED_MORE where it stopped
+    with the array unfinished, or the scanner's status for a problem."""
+    cdef Py_ssize_t size = buf.shape[0], end, released = 0, done
+    cdef Py_ssize_t stop_at = size if limit < 0 else min(limit, size)
+    cdef int status = S_NEED_MORE
+    cdef uint8_t offending
+    cdef Py_ssize_t page = 4096
+    if out.shape[0] == 0 or chunk <= 0 or stop.shape[0] == 0:
+        raise ValueError("out needs fields, chunk a size and stop a flag")
+    if out.shape[1] > 1 and out.strides[1] != sizeof(uint32_t):
+        raise ValueError("each row of out must be contiguous")
+    if not 0 <= pos <= size:
+        raise ValueError("pos must lie within buf")
+    cdef uint32_t* data = &out[0, 0] if out.shape[1] else NULL
+    cdef Py_ssize_t row_stride = out.strides[0] // <Py_ssize_t>sizeof(uint32_t)
+    cdef const uint8_t* bytes_ = &buf[0] if size else NULL
+    cdef const uint8_t* flag = &stop[0]
+    with nogil:
+        while not lt_flag_set(flag) and pos < stop_at:
+            end = min(pos + chunk, stop_at)
+            if lt_file_size(fd) < end:
+                break
+            status = _scan_uints(bytes_, &pos, end, end == size, data, out.shape[0],
+                                 out.shape[1], row_stride, &count, &offending)
+            if status != S_NEED_MORE or end == stop_at:
+                break
+            done = (pos // page) * page
+            if done > released:
+                lt_release(bytes_ + released, done - released)
+                released = done
+    return status, pos, count
+
+
 def scan_second_half(const uint8_t[::1] buf, Py_ssize_t lo, Py_ssize_t cut, Py_ssize_t hi,
                      bint final, uint32_t[:, :] out, Py_ssize_t count):
     """The second half ``buf[cut:hi]`` of a chunk cut at a comma (split_point), parsed while
@@ -247,6 +318,8 @@ def check_edges(const uint32_t[::1] edge_type, const uint32_t[::1] edge_name,
     1 type out of range, 2 target inside a node, 3 target past the last node, 4 name index
     out of range. (The loader checks the edges before the string table is read, with no
     bound on names, and compares the largest name with the table's size after.)"""
+    import numpy as np
+
     numeric = np.asarray(numeric_named_mask)
     cdef const uint8_t[::1] numeric_named = numeric.view(np.uint8) if numeric.dtype == np.bool_ \
         else numeric
@@ -371,6 +444,8 @@ def string_spans(const uint8_t[::1] buf, bint wide=True):
     when not ``wide`` (the caller's choice: only for fewer than 2^32 bytes).
     Returns (status, starts, ends, has_escape, position of a problem); status 0 is ok,
     1 not an array, 2 something other than a string, 3 a raw control character, 4 truncated."""
+    import numpy as np
+
     cdef Py_ssize_t n = buf.shape[0], j, quotes = 0
     if not wide and n > 0xFFFFFFFF:
         raise ValueError("uint32 spans need fewer than 2^32 bytes")
@@ -456,6 +531,8 @@ cdef int _fill_spans(const uint8_t[::1] buf, span_t[::1] starts, span_t[::1] end
 def find_containing(const uint8_t[::1] buf, const span_t[::1] starts, const span_t[::1] ends,
                     candidates_mask, const uint8_t[::1] pattern):
     """Indexes among ``candidates`` (a mask) whose raw bytes contain ``pattern``."""
+    import numpy as np
+
     cand = np.asarray(candidates_mask)
     cdef const uint8_t[::1] candidates = cand.view(np.uint8) if cand.dtype == np.bool_ else cand
     cdef Py_ssize_t m = pattern.shape[0]
@@ -491,6 +568,8 @@ def find_prefixed(const uint8_t[::1] buf, const span_t[::1] starts, const span_t
                   candidates_mask, const uint8_t[::1] pattern, bint exact):
     """Indexes among ``candidates`` whose raw bytes start with (or, if ``exact``, equal)
     ``pattern``."""
+    import numpy as np
+
     cand = np.asarray(candidates_mask)
     cdef const uint8_t[::1] candidates = cand.view(np.uint8) if cand.dtype == np.bool_ else cand
     cdef Py_ssize_t m = pattern.shape[0]
@@ -522,6 +601,8 @@ def find_equal_any(const uint8_t[::1] buf, const span_t[::1] starts, const span_
     only with the patterns of its length (a table by length), so asking for many texts at
     once costs about what asking for one does.
     Returns (string indexes, pattern index of each), in string order."""
+    import numpy as np
+
     cdef Py_ssize_t n = starts.shape[0], n_patterns = bounds.shape[0] - 1
     cdef Py_ssize_t k = 0, i, p, q, length
     cdef int64_t shortest = -1, longest = -1, size
