@@ -89,8 +89,10 @@ def run(args: argparse.Namespace) -> int:
 
         ProfileApp(load_profile(profiles[-1])).run()
         return 0
+    from leaktui.snapshot import early
     from leaktui.tui import early_frame
 
+    early.start(args.paths[0])  # its arrays parsed on the idle core while Textual imports
     try:
         frame = early_frame.draw(args.paths)  # the loading frame, before Textual's import
         from leaktui.tui.app import LeakApp

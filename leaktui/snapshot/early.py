@@ -53,7 +53,7 @@ class Section:
 @dataclass
 class EarlyRead:
     path: str
-    identity: tuple[int, int, int]
+    identity: tuple[int, int, int, int]
     sections: dict[str, Section] = field(default_factory=dict)
     stop_flag: bytearray = field(default_factory=lambda: bytearray(1))  # read without the GIL
     limit: int = -1  # read no further than this offset (tests stop it where they choose)
@@ -87,9 +87,10 @@ def start(path: str) -> None:
     read._thread.start()
 
 
-def take(path: str, identity: tuple[int, int, int]) -> EarlyRead | None:
+def take(path: str, identity: tuple[int, int, int, int]) -> EarlyRead | None:
     """The early read of ``path`` (stopped), if one was started for the same file (device,
-    inode, size: not a file put in its place since); it is given once."""
+    inode, size, modification time: not a file put in its place or rewritten since); it is
+    given once."""
     with _lock:
         read = _started.pop(path, None)
     if read is None:
@@ -98,9 +99,9 @@ def take(path: str, identity: tuple[int, int, int]) -> EarlyRead | None:
     return read if read.identity == identity else None
 
 
-def identity_of(fd: int) -> tuple[int, int, int]:
+def identity_of(fd: int) -> tuple[int, int, int, int]:
     st = os.fstat(fd)
-    return st.st_dev, st.st_ino, st.st_size
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _prepare(path: str) -> EarlyRead | None:
