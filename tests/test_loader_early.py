@@ -8,6 +8,7 @@ import gzip
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,20 @@ def test_gzip_files_and_other_layouts_are_left_to_the_loader(tmp_path: Path,
         early.start(str(path))
         assert str(path) not in early._started
     assert load_raw(str(spaced)).nodes.tolist() == load_raw(str(plain)).nodes.tolist()
+
+
+def test_a_pipe_is_neither_opened_nor_read_early(tmp_path: Path) -> None:
+    fifo = tmp_path / "snapshot.fifo"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def start() -> None:
+        early.start(str(fifo))  # opening a pipe would wait for a writer; reading, take bytes
+        done.set()
+
+    threading.Thread(target=start, daemon=True).start()
+    assert done.wait(30)
+    assert str(fifo) not in early._started
 
 
 def test_the_report_command_starts_its_first_file_early_and_reports_the_same(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import mmap
 import os
 import re
+import stat
 import threading
 from dataclasses import dataclass, field
 
@@ -106,6 +107,8 @@ def identity_of(fd: int) -> tuple[int, int, int, int]:
 
 def _prepare(path: str) -> EarlyRead | None:
     """The arrays' memory and where they start, or None where the file is not read early."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        return None  # a pipe's bytes are the loader's: reading its head would take them
     with open(path, "rb") as f:
         identity = identity_of(f.fileno())
         head = f.read(HEAD)
