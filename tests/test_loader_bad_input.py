@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -363,3 +364,19 @@ def test_second_half_is_placed_by_the_commas_of_the_first_and_says_what_it_assum
     assert count == commas + len(second)
     flat = out.T.ravel().tolist()  # value k sits at out[k % 2, k // 2]
     assert flat[commas:count] == second
+
+
+def test_a_pipe_is_refused_in_one_line_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "snapshot.fifo"
+    os.mkfifo(fifo)  # no writer: opening it would wait for one (a daemon thread, so a
+    messages: list[str] = []  # regression fails here after 30 s instead of hanging the run)
+    waiting = threading.Thread(target=lambda: messages.append(expect_error(fifo)), daemon=True)
+    waiting.start()
+    waiting.join(30)
+    assert messages and "is a pipe or a device, not a file" in messages[0]
+    proc = subprocess.run([sys.executable, "-m", "leaktui.cli", "report", "--format", "json",
+                           str(fifo)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        f"leaktui: {fifo}: is a pipe or a device, not a file: save the snapshot to a file and "
+        "give its path"]

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import gzip
+import os
+import stat
 import zlib
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -15,6 +17,8 @@ def is_heap_profile(path: str) -> bool:
     if path.endswith((".heapprofile", ".heapprofile.gz")):
         return True
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # a pipe: opening it waits for a writer, reading takes its bytes
         with open(path, "rb") as f:
             start = f.read(2)
             if start == GZIP_MAGIC:

@@ -13,6 +13,7 @@ import functools
 import gzip
 import mmap
 import os
+import stat
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -375,6 +376,12 @@ def _open(path: str) -> tuple[BinaryIO, BinaryIO, int]:
     """(stream to read, raw file for progress, raw size). Gzip is detected by its magic bytes."""
     if os.path.isdir(path):
         raise SnapshotError(path, "is a directory, not a heap snapshot")
+    with contextlib.suppress(OSError):  # a missing or unreadable path: said by open below
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            # A pipe (`<(zcat snap.gz)`) or a device: opening one waits for a writer, and the
+            # reader maps or seeks the file.
+            raise SnapshotError(path, "is a pipe or a device, not a file: save the snapshot "
+                                "to a file and give its path")
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
     except FileNotFoundError:
