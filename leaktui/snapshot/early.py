@@ -79,13 +79,13 @@ def start(path: str) -> None:
         return
     if read is None:
         return
-    with _lock:
+    with _lock:  # started before it is published: `take` always has a thread to stop
         if path in _started:
             return
+        read._thread = threading.Thread(target=_run, args=(read,), name="leaktui-early",
+                                        daemon=True)
+        read._thread.start()
         _started[path] = read
-    read._thread = threading.Thread(target=_run, args=(read,), name="leaktui-early",
-                                    daemon=True)
-    read._thread.start()
 
 
 def take(path: str, identity: tuple[int, int, int, int]) -> EarlyRead | None:
