@@ -183,10 +183,12 @@ class _Reader:
             if not self.fill():
                 raise ValueError(f"file ends inside {what} (truncated)")
 
-    def read_uint_array(self, out: np.ndarray, what: str) -> int:
-        """Parse a JSON array of non-negative integers into ``out``; returns the count."""
-        return self._scan_numbers(lambda count: out, what, f"{what} holds more values than the "
-                                  f"header announces ({out.size:,})")
+    def read_uint_array(self, out: np.ndarray, what: str, count: int = 0,
+                        opened: bool = False) -> int:
+        """Parse a JSON array of non-negative integers into ``out``; returns the count.
+        ``opened``: the reader is inside the array, its first ``count`` values in ``out``."""
+        return self._scan_numbers(lambda _: out, what, f"{what} holds more values than the "
+                                  f"header announces ({out.size:,})", count, opened)
 
     def _scan_numbers(self, room: Callable[[int], np.ndarray], what: str,
                       overflow: str, count: int = 0, opened: bool = False) -> int:
@@ -222,8 +224,7 @@ class _Reader:
         self.skip_to(pos)
         if done:
             return count
-        return self._scan_numbers(lambda _: out, what, f"{what} holds more values than the "
-                                  f"header announces ({out.size:,})", count, opened=True)
+        return self.read_uint_array(out, what, count, opened=True)
 
     def skip_to(self, pos: int) -> None:
         """Move the reader to ``pos`` of the input, ahead of where it is."""
