@@ -25,6 +25,10 @@ from serve_support import (
 )
 
 
+def logged(server: Served, text: str) -> None:
+    """Wait until the server's log (read by a thread from its stderr) holds ``text``."""
+    until(lambda: text in server.log(), 30, f"{text!r} in the server's log")
+
 def test_the_printed_url_and_tunnel_command_carry_a_fresh_128_bit_token() -> None:
     with served() as one, served() as two:
         for server in (one, two):
@@ -51,7 +55,7 @@ def test_without_the_token_page_assets_and_websocket_are_forbidden_and_no_app_st
         assert asyncio.run(try_websocket()) == 403
         assert server.apps() == []
         assert "session" not in server.log()
-        assert "refused GET / from 127.0.0.1: no token" in server.log()
+        logged(server, "refused GET / from 127.0.0.1: no token")
 
 
 def test_a_wrong_token_is_forbidden() -> None:
@@ -63,7 +67,7 @@ def test_a_wrong_token_is_forbidden() -> None:
             assert "Set-Cookie" not in reply.headers
         assert server.get("/", cookie=f"leaktui-{server.port}={server.token}").status == 403
         assert server.apps() == []
-        assert "wrong token" in server.log()
+        logged(server, "wrong token")
 
 
 def test_the_right_token_sets_an_httponly_strict_cookie_and_leaves_the_address_bar() -> None:
@@ -102,7 +106,7 @@ def test_a_foreign_host_is_forbidden_even_with_the_token_or_cookie() -> None:
         page = server.get("/", host=f"localhost:{server.port}", cookie=cookie)
         assert page.status == 200  # localhost names this server too; links follow the Host
         assert f'data-session-websocket-url="ws://localhost:{server.port}/ws"' in page.body
-        assert "Host 'evil.example" in server.log()
+        logged(server, "Host 'evil.example")
         assert server.apps() == []
 
 
@@ -125,8 +129,9 @@ def test_a_websocket_from_another_origin_is_refused_and_the_pages_own_is_served(
         statuses, screen = asyncio.run(attempts())
         assert statuses == [403] * 5
         assert b"Retained" in screen
-        assert "Origin 'http://evil.example'" in server.log()
-        assert "Origin ''" in server.log()  # no Origin at all: not a browser page of ours
+        logged(server, "Origin 'http://evil.example'")
+        # no Origin at all: not a browser page of ours
+        logged(server, "Origin ''")
 
 
 def test_sessions_beyond_the_limit_get_a_page_that_says_so() -> None:
