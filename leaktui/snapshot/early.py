@@ -140,11 +140,17 @@ def _prepare(path: str) -> EarlyRead | None:
         return None
     read = EarlyRead(path, identity)
     read.sections["nodes"] = Section("nodes", node_fields, node_count, node_count + 1,
-                                     nodes_at, mmap.mmap(-1, 4 * node_fields * (node_count + 1)))
+                                     nodes_at, _private(4 * node_fields * (node_count + 1)))
     if edge_count:
         read.sections["edges"] = Section("edges", edge_fields, edge_count, edge_count, -1,
-                                         mmap.mmap(-1, 4 * edge_fields * edge_count))
+                                         _private(4 * edge_fields * edge_count))
     return read
+
+
+def _private(size: int) -> mmap.mmap:
+    """Anonymous memory of this process alone: `mmap.mmap(-1, n)` maps shared memory
+    (shmem), whose pages cost more to fault in and to free."""
+    return mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE)
 
 
 def _array_start(buf: bytes | mmap.mmap, at: int, key: str) -> int:
