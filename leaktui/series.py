@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -148,11 +149,14 @@ def _load_lean(paths: Sequence[str], report: Callable[[int, str, str, float], No
     that one could not be used), the full one is made lean and the newest read again."""
     import leaktui.suspects  # noqa: F401  (registers the detectors' older-snapshot summaries)
     from leaktui.snapshot.lean import LeanSnapshot
+    from leaktui.snapshot.pipeline import no_passes_beside
 
     count = len(paths)
 
     def load(index: int, path: str, keep: bool) -> AnySnapshot:
-        snap = loader(path, lambda phase, fraction: report(index, path, phase, fraction))
+        # One kept lean never has its suspects looked for: no passes for them beside it.
+        with nullcontext() if keep else no_passes_beside():
+            snap = loader(path, lambda phase, fraction: report(index, path, phase, fraction))
         if keep:
             return snap
         report(index, path, LEAN_PHASE, 0.0)

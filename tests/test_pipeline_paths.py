@@ -72,57 +72,67 @@ def test_the_dominator_tree_kept_for_a_small_heap_is_let_go_after_the_suspects()
     np.testing.assert_array_equal(again[1], kept[1])
 
 
-class _Dominators:
-    """Stands for the dominators' thread: done after ``running`` more questions."""
-
-    def __init__(self, running: int) -> None:
-        self.running = running
-
-    def done(self) -> bool:
-        self.running -= 1
-        return self.running < 0
-
-
-def test_passes_for_the_dominators_wait_start_only_while_the_dominators_run(
+def test_passes_run_on_their_own_thread_once_the_classes_are_named(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each registered pass runs, once the classes are named, on a thread beside the loading
+    one (which does not wait for them); one that fails is dropped and the next one runs;
+    `finish_passes` waits for them all."""
+    import threading
+
     import leaktui.snapshot.pipeline as pipeline
 
+    ran: list[tuple[str, str, bool]] = []
+    release = threading.Event()
+
+    def record(label: str) -> Any:
+        def work(snap: Any) -> None:
+            release.wait(30)  # still running when the load returns
+            ran.append((label, threading.current_thread().name, len(snap.class_names) > 0))
+            if label == "failing":
+                raise KeyError("a bug in a pass")
+        return work
+
+    monkeypatch.setattr(pipeline, "AFTER_CLASSES",
+                        [record("first"), record("failing"), record("third")])
     snap = load_snapshot(_series("unbounded-cache")[-1])
-    ran: list[str] = []
-
-    def failing(_: object) -> None:
-        ran.append("failing")
-        raise KeyError("a bug in a pass")
-
-    passes = [lambda _: ran.append("first"), failing, lambda _: ran.append("third")]
-    monkeypatch.setattr(pipeline, "WHILE_DOMINATORS", passes)
-    snap._while_dominators(_Dominators(running=3))  # type: ignore[arg-type]
-    assert ran == ["first", "failing", "third"]  # the failure is dropped, the next one runs
-    ran.clear()
-    snap._while_dominators(_Dominators(running=1))  # type: ignore[arg-type]
-    assert ran == ["first"]  # the dominators ended: the rest is left to whoever asks
-    ran.clear()
-    snap._while_dominators(_Dominators(running=0))  # type: ignore[arg-type]
-    assert ran == []
+    assert ran == []  # the load did not wait for them
+    release.set()
+    snap.finish_passes()
+    assert ran == [("first", "leaktui-passes", True), ("failing", "leaktui-passes", True),
+                   ("third", "leaktui-passes", True)]
+    snap.finish_passes()  # nothing left to wait for
 
 
-def test_the_suspects_structure_passes_run_before_the_dominators_and_change_no_suspect(
+def test_no_passes_run_for_a_snapshot_loaded_without_them(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The passes the suspects register read a snapshot whose dominators are not there yet:
-    kept while loading (the dominators held as still running), they give the suspects found
-    without them."""
     import leaktui.snapshot.pipeline as pipeline
-    from leaktui.snapshot._threads import Beside
+
+    ran: list[object] = []
+    monkeypatch.setattr(pipeline, "AFTER_CLASSES", [ran.append])
+    with pipeline.no_passes_beside():
+        snap = load_snapshot(_series("unbounded-cache")[-1])
+    snap.finish_passes()
+    assert ran == []
+    again = load_snapshot(_series("unbounded-cache")[-1])  # outside the block: they run
+    again.finish_passes()
+    assert ran == [again]
+
+
+def test_the_suspects_structure_passes_find_what_the_detectors_read_and_change_no_suspect(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passes the suspects register fill the snapshot's cache beside the loading thread;
+    the suspects found with them are those found without them."""
+    import leaktui.snapshot.pipeline as pipeline
     from leaktui.suspects import find_suspects
 
     for name in SERIES:
         paths = _series(name)
-        monkeypatch.setattr(Beside, "done", lambda self: False)
         with_passes = [load_snapshot(p) for p in paths]
+        with_passes[-1].finish_passes()
         assert {"suspect_chains", "element_counts"} <= set(
             vars(with_passes[-1]).get("_analysis_cache", {}))
         found = [s.to_json() for s in find_suspects(with_passes)]
-        monkeypatch.setattr(pipeline, "WHILE_DOMINATORS", [])
+        monkeypatch.setattr(pipeline, "AFTER_CLASSES", [])
         without = [load_snapshot(p) for p in paths]
         assert "suspect_chains" not in vars(without[-1]).get("_analysis_cache", {})
         assert found and found == [s.to_json() for s in find_suspects(without)]

@@ -132,6 +132,7 @@ class LeanSnapshot(ClassNaming, IdLookups):
     def of(cls, snap: HeapSnapshot) -> LeanSnapshot:
         """The lean part of an analysed snapshot, with every older-snapshot summary registered
         so far (import `leaktui.suspects` first for the detectors' own)."""
+        snap.finish_passes()  # the summaries read what they find
         return cls(snap)
 
     def _analysed(self) -> None:

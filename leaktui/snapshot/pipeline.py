@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -37,14 +38,30 @@ beside the distances and classes, with their own scratch arrays and a copy of th
 and the dominator tree is kept for the suspects (8 bytes a node); above it each of those
 would add to the peak, and the dominators run alone on idle node rows."""
 
-WHILE_DOMINATORS: list[Callable[[Any], object]] = []
-"""Work a layer above asks for on a small heap while its dominators are computed beside the
-classes, once the classes are done and the main thread would only wait: passes that read the
-graph, its retainers and its classes (no dominators, retained sizes or statistics yet) and
-keep what they find in the snapshot's cache (`cached`), where a later caller finds it (the
-suspects register their structure passes). Each starts only while the dominators are still
-being computed; what is left out is computed when first asked for. A pass that fails is
-dropped: the same call made later, by whoever needs its result, raises there."""
+AFTER_CLASSES: list[Callable[[Any], object]] = []
+"""Work a layer above asks for on a small heap, run on a thread of its own from the moment its
+classes are done: beside the dominators still being computed on the other core (the loading
+thread waits for them), then beside the aggregates and whatever the caller does next (the
+suspects). Passes that read the graph, its retainers, distances and classes (not the
+dominators, retained sizes, aggregates or statistics: computed meanwhile) and keep what they
+find in the snapshot's cache (`cached`). Whoever reads that
+cache for them calls `finish_passes` first, which waits for the thread; what a pass left out
+is computed when first asked for. A pass that fails is dropped: the same call made later, by
+whoever needs its result, raises there. Not run for a snapshot loaded under
+`no_passes_beside` (one kept lean in a series, whose cache is not read)."""
+
+_PASSES_WANTED: ContextVar[bool] = ContextVar("leaktui_passes_wanted", default=True)
+
+
+@contextmanager
+def no_passes_beside() -> Iterator[None]:
+    """Snapshots analysed within the block run no `AFTER_CLASSES` passes."""
+    token = _PASSES_WANTED.set(False)
+    try:
+        yield
+    finally:
+        _PASSES_WANTED.reset(token)
+
 
 RETAINED_32_BIT_LIMIT = 2**32 - 1
 """Heaps whose self sizes sum to this or less get uint32 retained sizes; larger ones int64 (a
@@ -204,8 +221,8 @@ class Pipeline(SnapshotData):
             t0 = time.perf_counter()
             self._count_classes()
             t0 = self.timings.record("aggregates", t0)
-            self._while_dominators(beside)
-            t0 = self.timings.record("passes beside the dominators", t0)
+            if AFTER_CLASSES and _PASSES_WANTED.get():
+                self._passes = Beside(self._run_passes, name="leaktui-passes")
         except BaseException:
             beside.wait()
             raise
@@ -215,15 +232,23 @@ class Pipeline(SnapshotData):
         self._kept_dominator_tree = tree
         self.timings.record("dominators (wait)", t0)
 
-    def _while_dominators(self, dominators: Beside[Any]) -> None:
-        """The registered passes (`WHILE_DOMINATORS`) that start before the dominators end."""
-        for work in WHILE_DOMINATORS:
-            if dominators.done():
-                return
+    _passes: Beside[None] | None = None
+
+    def _run_passes(self) -> None:
+        """The registered passes (`AFTER_CLASSES`), each on its own: one that fails is
+        dropped."""
+        for work in list(AFTER_CLASSES):
             try:
                 work(self)
-            except Exception:  # noqa: BLE001, S112 - see WHILE_DOMINATORS: raised again later
+            except Exception:  # noqa: BLE001, S112 - see AFTER_CLASSES: raised again later
                 continue
+
+    def finish_passes(self) -> None:
+        """Wait for the `AFTER_CLASSES` passes still running on this snapshot, if any."""
+        passes = self._passes
+        if passes is not None:
+            passes.wait()
+            self._passes = None
 
     def _distances_and_classes(self, t0: float) -> None:
         """The distances, then the classes: one after the other, as in parallel their scratch

@@ -92,7 +92,10 @@ def _found_beside(snap: HeapSnapshot) -> None:
     the GIL), kept in the snapshot's cache: its linked structures (a pass over every edge, then
     sorts: the detectors' largest single cost on a big heap) and, on a heap small enough to
     have memory to spare (the pipeline's small schedule; a big one would hold them through the
-    first detectors' peaks), its collections' element counts and its closures' scopes."""
+    first detectors' peaks), its collections' element counts and its closures' scopes. On a
+    small heap the pipeline's passes (`_structure_passes`) found the first two already, or
+    are finding them: waited for, not found twice."""
+    snap.finish_passes()
     linked_list.chains(snap, linked_list.MIN_CHAIN)
     if snap.node_count < DOMINATORS_BESIDE_NODES:
         element_counts(snap)
@@ -100,15 +103,15 @@ def _found_beside(snap: HeapSnapshot) -> None:
 
 
 def _structure_passes(snap: HeapSnapshot) -> None:
-    """What `_found_beside` reads that needs only the graph and its classes (the linked
-    structures, the element counts), found while a small heap's dominators are computed on
-    the other core, when the loading thread would only wait for them
-    (`pipeline.WHILE_DOMINATORS`)."""
-    linked_list.chains(snap, linked_list.MIN_CHAIN)
+    """What `_found_beside` finds that needs only the graph and its classes, found on a small
+    heap from the moment its classes are done, while its dominators are computed and then
+    while the loading thread computes the aggregates (`pipeline.AFTER_CLASSES`). The element
+    counts first: the first detectors read them (the collections)."""
     element_counts(snap)
+    linked_list.chains(snap, linked_list.MIN_CHAIN)
 
 
-pipeline.WHILE_DOMINATORS.append(_structure_passes)
+pipeline.AFTER_CLASSES.append(_structure_passes)
 
 
 def _outermost(snap: HeapSnapshot, suspects: list[Suspect]) -> list[Suspect]:
