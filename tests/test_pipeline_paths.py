@@ -57,6 +57,31 @@ def test_both_schedules_compute_the_same_snapshot_and_report(
     assert beside_report == alone_report
 
 
+def test_dominator_work_arrays_faulted_in_beside_give_the_same_dominators(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """From `pipeline.PREFAULT_NODES` on, the dominator kernel gets its work arrays from a
+    thread that made them while the essential edges were marked (the samples are below it:
+    lowered to 0 here)."""
+    import leaktui.snapshot.kernels as k
+    import leaktui.snapshot.pipeline as pipeline
+
+    path = _series("unbounded-cache")[-1]
+    given: list[bool] = []
+    real = k.dominators_and_retained
+
+    def spy(*args: Any) -> Any:
+        given.append(args[-1] is not None)
+        return real(*args)
+
+    monkeypatch.setattr(k, "dominators_and_retained", spy)
+    own = load_snapshot(path)
+    monkeypatch.setattr(pipeline, "PREFAULT_NODES", 0)
+    prefaulted = load_snapshot(path)
+    assert given == [False, True]
+    for key in ARRAYS:
+        np.testing.assert_array_equal(getattr(own, key), getattr(prefaulted, key), err_msg=key)
+
+
 def test_the_dominator_tree_kept_for_a_small_heap_is_let_go_after_the_suspects() -> None:
     """Kept by the pipeline below the limit (8 bytes a node), it serves the suspects' "keeps
     alive" classes and is not held by the snapshot after them."""

@@ -47,6 +47,7 @@ def dominators_and_retained(
     first_retainer: np.ndarray, retaining_nodes: np.ndarray, self_size: np.ndarray, root: int,
     scratch_a: np.ndarray, scratch_b: np.ndarray, scratch_c: np.ndarray,
     scratch_d: np.ndarray, wide_retained: bool,
+    fresh: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = ...,
 ) -> tuple[np.ndarray, np.ndarray, int, int]: ...
 def dominated_children(
     dominator: np.ndarray, root: int, beside: bool = ...,

@@ -514,7 +514,8 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
                             const offset_t[::1] first_retainer,
                             const uint32_t[::1] retaining_nodes,
                             const size_t_[::1] self_size, Py_ssize_t root,
-                            scratch_a, scratch_b, scratch_c, scratch_d, bint wide_retained):
+                            scratch_a, scratch_b, scratch_c, scratch_d, bint wide_retained,
+                            fresh=None):
     """Lengauer-Tarjan exactly as DevTools runs it (same DFS order, same patch-ups for nodes
     reached only through weak edges and for unreachable cliques), over the edges whose type
     has ESSENTIAL_EDGE_BIT set, and the retainers whose slot in ``retaining_nodes`` has
@@ -523,7 +524,10 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     ``scratch_*`` (four): uint32 arrays of N+1 the caller has no use for now (their contents are
     overwritten), or empty ones: the kernel then allocates its own. The retained sizes are
     uint32, or int64 with ``wide_retained`` (the caller's choice: uint32 only when the sum of
-    all self sizes, the root's retained size and so every node's bound, is below 2^32)."""
+    all self sizes, the root's retained size and so every node's bound, is below 2^32).
+    ``fresh``: None, or four zeroed uint32 arrays of N+1 (the ancestors, which become the
+    dominators, the DFS order, the semidominators and the DFS cursors) whose pages a thread
+    that had nothing else to do faulted in already (uint32 offsets only)."""
     cdef const uint8_t[::1] essential_view = marked_edge_type
     cdef Py_ssize_t n_nodes = first_edge.shape[0] - 1
     cdef Py_ssize_t size = n_nodes + 1
@@ -533,13 +537,16 @@ def dominators_and_retained(const offset_t[::1] first_edge, const uint32_t[::1] 
     # fault of a zeroed page interrupts them (`written_zeros`); alone it costs less than the
     # pass that writes the zeros first.
     zeros = written_zeros if scratch_a.shape[0] != size else _zeros
-    ancestor_arr = zeros(size, np.uint32)
-    vertex_arr = zeros(size, np.uint32)
+    offset_dtype = np.uint32 if offset_t is uint32_t else np.int64
+    if fresh is not None and offset_t is uint32_t:
+        ancestor_arr, vertex_arr, semi_arr, next_edge_arr = fresh
+    else:
+        ancestor_arr = zeros(size, np.uint32)
+        vertex_arr = zeros(size, np.uint32)
+        semi_arr = zeros(size, np.uint32)
+        next_edge_arr = zeros(size, offset_dtype)
     label_arr = scratch_b if scratch_b.shape[0] == size else np.empty(size, dtype=np.uint32)
     label_arr[:] = 0
-    semi_arr = zeros(size, np.uint32)
-    offset_dtype = np.uint32 if offset_t is uint32_t else np.int64
-    next_edge_arr = zeros(size, offset_dtype)
     bucket_next_arr = scratch_d if scratch_d.shape[0] == size else np.empty(size, dtype=np.uint32)
     bucket_next_arr[:] = 0
     cdef uint32_t[::1] parent_view = parent_arr
