@@ -142,9 +142,11 @@ def comparison_join(
     b_class: np.ndarray, b_number: np.ndarray, b_size: np.ndarray, b_ids: np.ndarray,
     b_sorted_ids: np.ndarray, b_order: np.ndarray, n_keys: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
-def dominated_outermost(first_dominated: np.ndarray, dominated: np.ndarray,
-                        class_id: np.ndarray, holders: np.ndarray, n_classes: int,
-                        limit: int) -> tuple[np.ndarray, np.ndarray]: ...
+def dominated_class_totals(
+    first_dominated: np.ndarray, dominated: np.ndarray, class_id: np.ndarray,
+    self_size: np.ndarray, retained_size: np.ndarray, holders: np.ndarray, n_classes: int,
+    limit: int,
+) -> tuple[int, np.ndarray, np.ndarray]: ...
 def outermost_holders(dominator: np.ndarray, holders: np.ndarray, root: int) -> np.ndarray: ...
 def reach_step(
     frontier: np.ndarray, source: np.ndarray, first_edge: np.ndarray, edge_type: np.ndarray,

@@ -1543,17 +1543,19 @@ def comparison_join(const int32_t[::1] t_class, const int64_t[::1] t_number,
     return stats_arr, is_new_arr, matched_arr
 
 
-def dominated_outermost(const uint32_t[::1] first_dominated, const uint32_t[::1] dominated,
-                        const int32_t[::1] class_id, const int64_t[::1] holders,
-                        Py_ssize_t n_classes, Py_ssize_t limit):
-    """The objects the ``holders`` dominate (their dominator subtrees, depth first, at most
-    ``limit``), and per object whether it is the outermost of its class: no object between it
-    and its holder is of its class, so summing the retained sizes of the outermost objects of a
-    class never counts a byte twice (a closure inside a closure is inside the outer one)."""
-    nodes_arr = np.empty(limit, dtype=np.int64)
-    outer_arr = np.zeros(limit, dtype=np.uint8)
-    cdef int64_t[::1] nodes = nodes_arr
-    cdef uint8_t[::1] outer = outer_arr
+def dominated_class_totals(const uint32_t[::1] first_dominated, const uint32_t[::1] dominated,
+                           const int32_t[::1] class_id, const size_t_[::1] self_size,
+                           const retained_t[::1] retained_size, const int64_t[::1] holders,
+                           Py_ssize_t n_classes, Py_ssize_t limit):
+    """What the ``holders`` keep alive, by class: their dominator subtrees walked depth first
+    (at most ``limit`` objects), and per class the objects of a non-zero self size and the
+    retained size of the outermost ones (no object of the class between it and its holder, so
+    no byte is counted twice: a closure inside a closure is inside the outer one). Returns
+    (objects walked, count per class, retained bytes per class)."""
+    counts_arr = np.zeros(n_classes, dtype=np.int64)
+    sizes_arr = np.zeros(n_classes, dtype=np.int64)
+    cdef int64_t[::1] counts = counts_arr
+    cdef int64_t[::1] sizes = sizes_arr
     on_path_arr = np.zeros(n_classes, dtype=np.int32)
     cdef int32_t[::1] on_path = on_path_arr
     stack_node_arr = np.empty(limit + 1, dtype=np.int64)
@@ -1576,8 +1578,10 @@ def dominated_outermost(const uint32_t[::1] first_dominated, const uint32_t[::1]
                     child = dominated[stack_pos[depth - 1]]
                     stack_pos[depth - 1] += 1
                     c = class_id[child]
-                    nodes[count] = child
-                    outer[count] = on_path[c] == 0
+                    if self_size[child] > 0:
+                        counts[c] += 1
+                        if on_path[c] == 0:
+                            sizes[c] += <int64_t>retained_size[child]
                     count += 1
                     on_path[c] += 1
                     stack_node[depth] = child
@@ -1587,7 +1591,7 @@ def dominated_outermost(const uint32_t[::1] first_dominated, const uint32_t[::1]
                     depth -= 1
                     if depth > 0:  # the holder itself is not on the path
                         on_path[class_id[top]] -= 1
-    return nodes_arr[:count], outer_arr[:count].astype(np.bool_)
+    return count, counts_arr, sizes_arr
 
 
 def outermost_holders(const uint32_t[::1] dominator, const int64_t[::1] holders,

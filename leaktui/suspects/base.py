@@ -367,16 +367,12 @@ def retained_classes(snap: HeapSnapshot, holder: int | np.ndarray, top: int = 5,
     if holders.size > 1:  # one inside another (wrappers of wrappers): counted with the outer
         holders = holders[k.outermost_holders(snap.dominator, holders, snap.root)]
     first_dominated, dominated = snap.dominator_tree()
-    nodes, outermost = k.dominated_outermost(
-        first_dominated, dominated, snap.class_id, holders, len(snap.class_names), limit)
+    walked, counts, sizes = k.dominated_class_totals(
+        first_dominated, dominated, snap.class_id, snap.self_size, snap.retained_size, holders,
+        len(snap.class_names), limit)
     del first_dominated, dominated
-    if nodes.size == 0:
+    if walked == 0:
         return []
-    sized = snap.self_size[nodes] > 0
-    nodes, outer = nodes[sized], nodes[sized & outermost]
-    counts = np.bincount(snap.class_id[nodes], minlength=len(snap.class_names))
-    sizes = np.bincount(snap.class_id[outer], weights=snap.retained_size[outer],
-                        minlength=len(snap.class_names))
     # Classes of equal size by name, not by class id (the order V8's layout met them in): of
     # a request's Socket and ServerResponse, each 142,680 B, either was fifth.
     first = np.argsort(-sizes, kind="stable")[:top]
