@@ -44,11 +44,11 @@ classes are done: beside the dominators still being computed on the other core (
 thread waits for them), then beside the aggregates and whatever the caller does next (the
 suspects). Passes that read the graph, its retainers, distances and classes (not the
 dominators, retained sizes, aggregates or statistics: computed meanwhile) and keep what they
-find in the snapshot's cache (`cached`). Whoever reads that
-cache for them calls `finish_passes` first, which waits for the thread; what a pass left out
-is computed when first asked for. A pass that fails is dropped: the same call made later, by
-whoever needs its result, raises there. Not run for a snapshot loaded under
-`no_passes_beside` (one kept lean in a series, whose cache is not read)."""
+find in the snapshot's cache (`cached`). Whoever reads that cache for them calls
+`finish_passes` first, which waits for the thread; what a pass left out is computed when
+first asked for. A pass that fails is dropped: the same call made later, by whoever needs its
+result, raises there. Not run for a snapshot loaded under `no_passes_beside` (one kept lean
+in a series, whose cache is not read)."""
 
 _PASSES_WANTED: ContextVar[bool] = ContextVar("leaktui_passes_wanted", default=True)
 
@@ -202,7 +202,9 @@ class Pipeline(SnapshotData):
         """A small heap (memory to spare): the dominators and the dominator tree on a second
         core while the distances and classes are computed (neither reads them). The essential
         edges are marked in a copy of the edge types (one byte an edge), which the classes
-        and distances never see, and the dominator kernel makes its own scratch arrays."""
+        and distances never see, and the dominator kernel has work arrays of its own (made
+        beside the marking from PREFAULT_NODES on, else by the kernel). Once the classes are
+        named, the `AFTER_CLASSES` passes start on a third thread."""
         retaining_nodes = self._retaining_nodes
         del self._retaining_nodes
         empty = np.zeros(0, dtype=np.uint32)
@@ -211,7 +213,7 @@ class Pipeline(SnapshotData):
         # dominators' own time, the analysis' critical path on a small heap (102 MB: the
         # kernel beside the classes 115-127 -> 93-108 ms, `report` 2.5% faster in 40
         # alternating rounds; below PREFAULT_NODES the thread costs what it saves).
-        prepared = (Beside(self._dominator_work_arrays, name="leaktui-dominators")
+        prepared = (Beside(self._dominator_work_arrays, name="leaktui-work-arrays")
                     if self.first_edge.dtype == np.uint32 and self.node_count >= PREFAULT_NODES
                     else None)
         try:
