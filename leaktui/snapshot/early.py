@@ -23,7 +23,6 @@ import os
 import re
 import stat
 import threading
-from dataclasses import dataclass, field
 
 from leaktui.snapshot import scan
 
@@ -33,32 +32,42 @@ HEAD = 1 << 16  # the header (meta, counts) is in the first bytes V8 writes
 _SEPARATORS = b" \t\r\n"
 
 
-@dataclass
 class Section:
     """One array parsed (or being parsed) early: ``fields`` rows of ``rows`` uint32 values
     (``rows`` with the loader's padding), ``count`` values written so far, ``pos`` where the
     scanner stopped, ``start`` the offset of its opening bracket; ``done`` once its closing
-    bracket was read."""
+    bracket was read. (Plain classes here, not dataclasses: importing `dataclasses` would
+    delay the start of the parse by its ~10 ms.)"""
 
-    name: str
-    fields: int
-    count_announced: int
-    rows: int
-    start: int
-    memory: mmap.mmap
-    pos: int = -1
-    count: int = 0
-    done: bool = False
+    __slots__ = ("count", "count_announced", "done", "fields", "memory", "name", "pos",
+                 "rows", "start")
+
+    def __init__(self, name: str, fields: int, count_announced: int, rows: int, start: int,
+                 memory: mmap.mmap) -> None:
+        self.name = name
+        self.fields = fields
+        self.count_announced = count_announced
+        self.rows = rows
+        self.start = start
+        self.memory = memory
+        self.pos = -1
+        self.count = 0
+        self.done = False
 
 
-@dataclass
 class EarlyRead:
-    path: str
-    identity: tuple[int, int, int, int]
-    sections: dict[str, Section] = field(default_factory=dict)
-    stop_flag: bytearray = field(default_factory=lambda: bytearray(1))  # read without the GIL
-    limit: int = -1  # read no further than this offset (tests stop it where they choose)
-    _thread: threading.Thread | None = None
+    """The early read of one file: its identity when started, its sections, and the flag its
+    thread reads (without the GIL) between chunks to stop."""
+
+    __slots__ = ("_thread", "identity", "limit", "path", "sections", "stop_flag")
+
+    def __init__(self, path: str, identity: tuple[int, int, int, int]) -> None:
+        self.path = path
+        self.identity = identity
+        self.sections: dict[str, Section] = {}
+        self.stop_flag = bytearray(1)
+        self.limit = -1  # read no further than this offset (tests stop it where they choose)
+        self._thread: threading.Thread | None = None
 
     def stop(self) -> None:
         """Ask the thread to stop after its chunk, and wait for it."""
