@@ -44,11 +44,13 @@ classes are done: beside the dominators still being computed on the other core (
 thread waits for them), then beside the aggregates and whatever the caller does next (the
 suspects). Passes that read the graph, its retainers, distances and classes (not the
 dominators, retained sizes, aggregates or statistics: computed meanwhile) and keep what they
-find in the snapshot's cache (`cached`). Whoever reads that cache for them calls
-`finish_passes` first, which waits for the thread; what a pass left out is computed when
-first asked for. A pass that fails is dropped: the same call made later, by whoever needs its
-result, raises there. Not run for a snapshot loaded under `no_passes_beside` (one kept lean
-in a series, whose cache is not read)."""
+find in the snapshot's cache (`cached`). A reader that must not compute one of them again
+calls `finish_passes` first, which waits for the thread (the suspects' second thread, which
+asks for the longest); one that would rather not wait computes it itself (the first value
+stored wins), and what a pass left out is computed when first asked for. A pass that fails
+is dropped: the same call made later, by whoever needs its result, raises there. Not run for
+a snapshot loaded under `no_passes_beside` (one kept lean in a series, whose cache is not
+read)."""
 
 _PASSES_WANTED: ContextVar[bool] = ContextVar("leaktui_passes_wanted", default=True)
 
@@ -220,7 +222,7 @@ class Pipeline(SnapshotData):
             marked = self.edge_type.copy()
             self._mark_essential_edges(retaining_nodes, marked)
         finally:
-            arrays = prepared.result() if prepared is not None else [empty] * 8
+            arrays = prepared.result() if prepared is not None else []
         del prepared
         t0 = self.timings.record("essential edges", t0)
         self._step("computing dominators", 0.4)
@@ -228,12 +230,13 @@ class Pipeline(SnapshotData):
         def dominate(marked: np.ndarray, retaining_nodes: np.ndarray,
                      arrays: list[np.ndarray]) -> tuple[
                 tuple[np.ndarray, np.ndarray, int, int], tuple[np.ndarray, np.ndarray]]:
-            a, b, c, d, *fresh = arrays
+            # Made beside (scratch, then fresh), or none: the kernel makes its own.
+            a, b, c, d = arrays[:4] or [empty] * 4
+            fresh = (arrays[4], arrays[5], arrays[6], arrays[7]) if arrays else None
             arrays.clear()  # the thread's arguments hold the list, not the arrays
             found = k.dominators_and_retained(
                 self.first_edge, self.edge_to, marked, self.first_retainer, retaining_nodes,
-                self.self_size, self.root, a, b, c, d, self._wide_retained(),
-                (fresh[0], fresh[1], fresh[2], fresh[3]) if fresh[0].size else None)
+                self.self_size, self.root, a, b, c, d, self._wide_retained(), fresh)
             del a, b, c, d, fresh
             return found, k.dominated_children(found[0], self.root, beside=True)
 
