@@ -161,6 +161,10 @@ _CASES = [
     LibraryCase("rxjs-subscription-per-request", "emitters.js", "rxjs", "listener-leak",
                 "store.updates"),
     LibraryCase("rxjs-control", "emitters.js", "rxjs", None, None),
+    # every value ever emitted kept for replay (a ReplaySubject with no buffer size)
+    LibraryCase("rxjs-replay-unbounded", "emitters.js", "rxjs", "unbounded-queue",
+                "bus.audit._buffer"),
+    LibraryCase("rxjs-replay-bounded-control", "emitters.js", "rxjs", None, None),
     LibraryCase("mitt-handler-per-request", "emitters.js", "mitt", "listener-leak",
                 "hub.emitter"),
     LibraryCase("mitt-control", "emitters.js", "mitt", None, None),

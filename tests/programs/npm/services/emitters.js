@@ -1,9 +1,10 @@
 // Event buses and observables from npm (eventemitter3, rxjs, mitt, i18next's own emitter, a
 // nunjucks loader's) with a handler subscribed per
 // request and never removed, each over that request; the controls remove theirs when done.
+// And an rxjs ReplaySubject that keeps every value it replays (its control bounds the buffer).
 'use strict';
 const EventEmitter3 = require('eventemitter3');
-const { Subject } = require('rxjs');
+const { ReplaySubject, Subject } = require('rxjs');
 const mitt = require('mitt');
 const i18next = require('i18next');
 const nunjucks = require('nunjucks');
@@ -67,6 +68,20 @@ run({
     return { phases: steps((k) => { for (let i = 0; i < k; i++) { const r = request(n++); const s = store.updates.subscribe((v) => { r.seen.push(v); }); store.updates.next(i); s.unsubscribe(); } }, SIZES) };
   },
   // mitt keeps handlers in a Map of arrays by event name.
+  // An rxjs ReplaySubject made without a buffer size replays every value ever emitted to
+  // late subscribers, so it keeps them all (an audit bus); the control bounds its buffer.
+  'rxjs-replay-unbounded': () => {
+    const bus = { audit: new ReplaySubject() };
+    globalThis.bus = bus;
+    bus.audit.subscribe(() => {});
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) bus.audit.next(request(n++)); }, SIZES) };
+  },
+  'rxjs-replay-bounded-control': () => {
+    const bus = { audit: new ReplaySubject(20) };
+    globalThis.bus = bus;
+    bus.audit.subscribe(() => {});
+    return { phases: steps((k) => { for (let i = 0; i < k; i++) bus.audit.next(request(n++)); }, SIZES) };
+  },
   'mitt-handler-per-request': () => {
     const hub = { emitter: mitt() };
     globalThis.hub = hub;
